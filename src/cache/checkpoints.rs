@@ -1,0 +1,140 @@
+//! Storage of derived data: checkpoints (per-stream state blobs, zstd JSON),
+//! failed events and snapshot drift. All of it depends on the events and the
+//! rules, and is thrown away when either changes.
+
+use anyhow::{Context, Result};
+use rusqlite::{params, OptionalExtension, Transaction};
+use serde_json::Value;
+
+use super::Cache;
+
+/// Identifies what checkpoints were built from.
+pub fn stamp(generation: &str, rules_hash: u64) -> String {
+    format!("{generation}:{rules_hash:016x}")
+}
+
+impl Cache {
+    pub fn generation(&self) -> Result<String> {
+        Ok(self.info("generation")?.unwrap_or_else(|| "0".into()))
+    }
+
+    pub fn checkpoints_stamp(&self) -> Result<Option<String>> {
+        self.info("checkpoints")
+    }
+
+    /// The newest checkpoint at or before `pos` (0 = the empty world).
+    pub fn checkpoint_before(&self, pos: u64) -> Result<u64> {
+        let p: Option<i64> = self.conn.query_row(
+            "SELECT max(pos) FROM checkpoints WHERE pos <= ?1",
+            params![pos as i64],
+            |r| r.get(0),
+        )?;
+        Ok(p.unwrap_or(0) as u64)
+    }
+
+    /// A stream's state as of checkpoint `cp`: `None` if it had none.
+    pub fn checkpoint_stream(&self, stream: i64, cp: u64) -> Result<Option<Value>> {
+        if cp == 0 {
+            return Ok(None);
+        }
+        let blob: Option<Option<Vec<u8>>> = self
+            .conn
+            .prepare_cached("SELECT state FROM cp_states WHERE stream = ?1 AND pos <= ?2 ORDER BY pos DESC LIMIT 1")?
+            .query_row(params![stream, cp as i64], |r| r.get(0))
+            .optional()?;
+        match blob.flatten() {
+            None => Ok(None),
+            Some(b) => Ok(Some(decode_state(&b)?)),
+        }
+    }
+
+    pub fn failure(&self, pos: u64) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT error FROM failures WHERE pos = ?1")?
+            .query_row(params![pos as i64], |r| r.get(0))
+            .optional()?)
+    }
+
+    pub fn failures(&self) -> Result<Vec<(u64, String)>> {
+        let mut st = self.conn.prepare("SELECT pos, error FROM failures ORDER BY pos")?;
+        let rows = st.query_map([], |r| Ok((r.get::<_, i64>(0)? as u64, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// `(pos, stream id, differing paths)` per drifted snapshot.
+    pub fn drift(&self) -> Result<Vec<(u64, i64, Vec<String>)>> {
+        let mut st = self.conn.prepare("SELECT pos, stream, paths FROM drift ORDER BY pos")?;
+        let rows = st.query_map([], |r| {
+            Ok((r.get::<_, i64>(0)? as u64, r.get(1)?, r.get::<_, String>(2)?))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (pos, stream, paths) = row?;
+            out.push((pos, stream, serde_json::from_str(&paths).unwrap_or_default()));
+        }
+        Ok(out)
+    }
+}
+
+/// Writes one build of derived data inside a transaction.
+pub struct CheckpointWriter<'t> {
+    tx: &'t Transaction<'t>,
+}
+
+impl<'t> CheckpointWriter<'t> {
+    pub fn new(tx: &'t Transaction<'t>) -> Result<Self> {
+        tx.execute_batch("DELETE FROM checkpoints; DELETE FROM cp_states; DELETE FROM failures; DELETE FROM drift;")?;
+        Ok(CheckpointWriter { tx })
+    }
+
+    pub fn checkpoint(&self, pos: u64) -> Result<()> {
+        self.tx
+            .prepare_cached("INSERT INTO checkpoints(pos) VALUES (?1)")?
+            .execute(params![pos as i64])?;
+        Ok(())
+    }
+
+    /// Store a stream's state at checkpoint `pos`; returns its uncompressed size.
+    pub fn stream_state(&self, pos: u64, stream: i64, state: Option<&Value>) -> Result<usize> {
+        let (blob, size) = match state {
+            Some(v) => {
+                let json = serde_json::to_vec(v)?;
+                let size = json.len();
+                (Some(zstd::bulk::compress(&json, 1)?), size)
+            }
+            None => (None, 0),
+        };
+        self.tx
+            .prepare_cached("INSERT INTO cp_states(stream, pos, state) VALUES (?1, ?2, ?3)")?
+            .execute(params![stream, pos as i64, blob])?;
+        Ok(size)
+    }
+
+    pub fn failure(&self, pos: u64, error: &str) -> Result<()> {
+        self.tx
+            .prepare_cached("INSERT INTO failures(pos, error) VALUES (?1, ?2)")?
+            .execute(params![pos as i64, error])?;
+        Ok(())
+    }
+
+    pub fn drift(&self, pos: u64, stream: i64, paths: &[String]) -> Result<()> {
+        self.tx
+            .prepare_cached("INSERT INTO drift(pos, stream, paths) VALUES (?1, ?2, ?3)")?
+            .execute(params![pos as i64, stream, serde_json::to_string(paths)?])?;
+        Ok(())
+    }
+
+    pub fn finish(self, stamp: &str) -> Result<()> {
+        self.tx.execute(
+            "INSERT OR REPLACE INTO info(key, value) VALUES ('checkpoints', ?1)",
+            params![stamp],
+        )?;
+        Ok(())
+    }
+}
+
+fn decode_state(blob: &[u8]) -> Result<Value> {
+    let json = zstd::stream::decode_all(blob).context("checkpoint blob is corrupt")?;
+    serde_json::from_slice(&json).context("checkpoint blob is not JSON")
+}

@@ -1,0 +1,346 @@
+//! Bulk loading. Everything one `open` changes happens in one transaction, so a
+//! failed or interrupted import leaves the cache exactly as it was.
+
+use std::collections::HashMap;
+use std::sync::mpsc::sync_channel;
+use std::time::Instant;
+
+use anyhow::{bail, Result};
+use rusqlite::{params, OptionalExtension, Transaction};
+
+use super::{schema, Cache};
+use crate::ingest::{BadRecord, Item, Source};
+use crate::model::Kind;
+
+/// What the cache remembers about an input, to tell whether it changed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InputKey {
+    /// Canonical path.
+    pub path: String,
+    pub size: i64,
+    pub mtime_ns: i64,
+    pub fingerprint: String,
+    pub forced: Option<String>,
+    pub mapping_hash: String,
+}
+
+/// An input as stored in the cache, with what its import found.
+#[derive(Debug, Clone)]
+pub struct StoredInput {
+    pub id: i64,
+    pub ord: i64,
+    pub key: InputKey,
+    pub outcome: Outcome,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Outcome {
+    pub format: String,
+    pub snapshot: bool,
+    pub events: u64,
+    pub snapshots: u64,
+    pub skipped: u64,
+    /// The first few bad records, as `file:line: why`.
+    pub skipped_sample: Vec<String>,
+    pub seconds: f64,
+}
+
+/// How many bad records an import keeps word for word.
+pub const SAMPLE: usize = 10;
+const BATCH: usize = 2048;
+
+#[derive(Debug, Clone, Copy)]
+pub struct Progress {
+    pub records: u64,
+    pub bytes: u64,
+}
+
+pub struct Importer<'c> {
+    tx: Transaction<'c>,
+    streams: HashMap<String, i64>,
+    types: HashMap<String, i64>,
+    changed: bool,
+}
+
+impl Cache {
+    /// Start the one write transaction of an open.
+    pub fn begin_import(&mut self) -> Result<Importer<'_>> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let streams = load_names(&tx, "SELECT name, id FROM streams")?;
+        let types = load_names(&tx, "SELECT name, id FROM types")?;
+        Ok(Importer {
+            tx,
+            streams,
+            types,
+            changed: false,
+        })
+    }
+
+    pub fn stored_inputs(&self) -> Result<Vec<StoredInput>> {
+        stored_inputs(&self.conn)
+    }
+}
+
+fn load_names(tx: &Transaction, sql: &str) -> Result<HashMap<String, i64>> {
+    let mut st = tx.prepare(sql)?;
+    let rows = st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+fn stored_inputs(conn: &rusqlite::Connection) -> Result<Vec<StoredInput>> {
+    let mut st = conn.prepare(
+        "SELECT id, ord, path, size, mtime_ns, fingerprint, forced, mapping_hash, format, snapshot, events, snapshots, skipped, skipped_sample, seconds FROM inputs ORDER BY ord",
+    )?;
+    let rows = st.query_map([], |r| {
+        let sample: String = r.get(13)?;
+        Ok(StoredInput {
+            id: r.get(0)?,
+            ord: r.get(1)?,
+            key: InputKey {
+                path: r.get(2)?,
+                size: r.get(3)?,
+                mtime_ns: r.get(4)?,
+                fingerprint: r.get(5)?,
+                forced: r.get(6)?,
+                mapping_hash: r.get(7)?,
+            },
+            outcome: Outcome {
+                format: r.get(8)?,
+                snapshot: r.get::<_, i64>(9)? != 0,
+                events: r.get::<_, i64>(10)? as u64,
+                snapshots: r.get::<_, i64>(11)? as u64,
+                skipped: r.get::<_, i64>(12)? as u64,
+                skipped_sample: serde_json::from_str(&sample).unwrap_or_default(),
+                seconds: r.get(14)?,
+            },
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+impl Importer<'_> {
+    pub fn changed(&self) -> bool {
+        self.changed
+    }
+
+    /// Forget an input and its events.
+    pub fn remove_input(&mut self, id: i64) -> Result<()> {
+        self.tx.execute("DELETE FROM events WHERE input = ?1", params![id])?;
+        self.tx.execute("DELETE FROM files WHERE input = ?1", params![id])?;
+        self.tx.execute("DELETE FROM inputs WHERE id = ?1", params![id])?;
+        self.changed = true;
+        Ok(())
+    }
+
+    pub fn set_order(&mut self, id: i64, ord: i64) -> Result<()> {
+        let old: Option<i64> = self
+            .tx
+            .query_row("SELECT ord FROM inputs WHERE id = ?1", params![id], |r| r.get(0))
+            .optional()?;
+        if old != Some(ord) {
+            self.tx
+                .execute("UPDATE inputs SET ord = ?1 WHERE id = ?2", params![ord, id])?;
+            self.changed = true;
+        }
+        Ok(())
+    }
+
+    /// Read `source` to the end and store its records. A parse thread decodes while
+    /// this thread inserts. With `strict`, the first bad record is an error.
+    pub fn import(
+        &mut self,
+        key: &InputKey,
+        ord: i64,
+        display: &str,
+        source: Box<dyn Source>,
+        strict: bool,
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<Outcome> {
+        let started = Instant::now();
+        self.changed = true;
+        let empty: bool = self
+            .tx
+            .query_row("SELECT NOT EXISTS (SELECT 1 FROM events)", [], |r| r.get(0))?;
+        if empty {
+            // First load: indexes are cheaper to build once than to maintain per row.
+            self.tx.execute_batch(schema::DROP_INDEXES)?;
+        }
+        self.tx.execute(
+            "INSERT INTO inputs(ord, path, size, mtime_ns, fingerprint, format, forced, mapping_hash, snapshot, events, snapshots, skipped, skipped_sample, seconds) VALUES (?1, ?2, ?3, ?4, ?5, '', ?6, ?7, 0, 0, 0, 0, '[]', 0)",
+            params![ord, key.path, key.size, key.mtime_ns, key.fingerprint, key.forced, key.mapping_hash],
+        )?;
+        let input_id = self.tx.last_insert_rowid();
+        self.tx.execute(
+            "INSERT INTO files(input, path, offsets) VALUES (?1, ?2, 0)",
+            params![input_id, display],
+        )?;
+        let file_id = self.tx.last_insert_rowid();
+        let base: i64 = self
+            .tx
+            .query_row("SELECT coalesce(max(pos), 0) FROM events", [], |r| r.get(0))?;
+
+        let bytes = source.bytes_read();
+        let (send, recv) = sync_channel::<Result<Vec<Item>>>(4);
+        let mut outcome = Outcome::default();
+        let result: Result<Box<dyn Source>> = std::thread::scope(|scope| {
+            let parser = scope.spawn(move || {
+                let mut source = source;
+                loop {
+                    let mut batch = Vec::with_capacity(BATCH);
+                    let mut end = false;
+                    while batch.len() < BATCH {
+                        match source.next_item() {
+                            Ok(Some(item)) => batch.push(item),
+                            Ok(None) => {
+                                end = true;
+                                break;
+                            }
+                            Err(e) => {
+                                let _ = send.send(Err(e));
+                                return source;
+                            }
+                        }
+                    }
+                    if !batch.is_empty() && send.send(Ok(batch)).is_err() {
+                        return source;
+                    }
+                    if end {
+                        return source;
+                    }
+                }
+            });
+            let inserted = self.insert_batches(&recv, input_id, file_id, base, strict, &mut outcome, &bytes, progress);
+            // Dropping the receiver unblocks the parser if we stopped early.
+            drop(recv);
+            let source = parser
+                .join()
+                .map_err(|_| anyhow::anyhow!("{display}: the decoder thread panicked"))?;
+            inserted.map(|()| source)
+        });
+        let source = result?;
+        outcome.format = source.format_name();
+        outcome.snapshot = source.is_snapshot();
+        outcome.seconds = started.elapsed().as_secs_f64();
+        self.tx.execute(
+            "UPDATE inputs SET format = ?1, snapshot = ?2, events = ?3, snapshots = ?4, skipped = ?5, skipped_sample = ?6, seconds = ?7 WHERE id = ?8",
+            params![
+                outcome.format,
+                outcome.snapshot as i64,
+                outcome.events as i64,
+                outcome.snapshots as i64,
+                outcome.skipped as i64,
+                serde_json::to_string(&outcome.skipped_sample)?,
+                outcome.seconds,
+                input_id
+            ],
+        )?;
+        Ok(outcome)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn insert_batches(
+        &mut self,
+        recv: &std::sync::mpsc::Receiver<Result<Vec<Item>>>,
+        input_id: i64,
+        file_id: i64,
+        base: i64,
+        strict: bool,
+        outcome: &mut Outcome,
+        bytes: &std::sync::atomic::AtomicU64,
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<()> {
+        let mut idx: i64 = 0;
+        let mut st = self.tx.prepare_cached(
+            "INSERT INTO events(pos, input, idx, stream, seq, id, type, time, kind, data, meta, file, loc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+        )?;
+        let mut records = 0u64;
+        for batch in recv.iter() {
+            for item in batch? {
+                records += 1;
+                let r = match item {
+                    Item::Record(r) => r,
+                    Item::Bad(bad) => {
+                        if strict {
+                            bail!("{bad}");
+                        }
+                        note_bad(outcome, &bad);
+                        continue;
+                    }
+                };
+                let sid = intern(&self.tx, &mut self.streams, "streams", &r.stream)?;
+                let tid = intern(&self.tx, &mut self.types, "types", &r.ty)?;
+                let id = r.id.unwrap_or_default();
+                st.execute(params![
+                    base + idx + 1,
+                    input_id,
+                    idx,
+                    sid,
+                    r.seq,
+                    id,
+                    tid,
+                    r.time,
+                    r.kind.code(),
+                    r.data,
+                    r.meta,
+                    file_id,
+                    r.loc as i64
+                ])?;
+                idx += 1;
+                if r.kind == Kind::Snapshot {
+                    outcome.snapshots += 1;
+                } else {
+                    outcome.events += 1;
+                }
+            }
+            progress(Progress {
+                records,
+                bytes: bytes.load(std::sync::atomic::Ordering::Relaxed),
+            });
+        }
+        Ok(())
+    }
+
+    /// Give every event its merged position (model.md §2) and build indexes. Only
+    /// needed when the cache holds more than one input or a snapshot file.
+    pub fn finish(self, merge: bool) -> Result<()> {
+        if merge {
+            super::read::renumber(&self.tx)?;
+        }
+        self.tx.execute_batch(schema::INDEXES)?;
+        if self.changed {
+            self.tx.execute_batch(
+                "DELETE FROM checkpoints; DELETE FROM cp_states; DELETE FROM failures; DELETE FROM drift;",
+            )?;
+            self.tx.execute(
+                "UPDATE info SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'",
+                [],
+            )?;
+        }
+        self.tx.commit()?;
+        Ok(())
+    }
+
+    pub fn tx(&self) -> &Transaction<'_> {
+        &self.tx
+    }
+}
+
+fn note_bad(outcome: &mut Outcome, bad: &BadRecord) {
+    outcome.skipped += 1;
+    if outcome.skipped_sample.len() < SAMPLE {
+        outcome.skipped_sample.push(bad.to_string());
+    }
+}
+
+fn intern(tx: &Transaction, map: &mut HashMap<String, i64>, table: &str, name: &str) -> Result<i64> {
+    if let Some(id) = map.get(name) {
+        return Ok(*id);
+    }
+    let sql = format!("INSERT INTO {table}(name) VALUES (?1)");
+    tx.prepare_cached(&sql)?.execute(params![name])?;
+    let id = tx.last_insert_rowid();
+    map.insert(name.to_string(), id);
+    Ok(id)
+}

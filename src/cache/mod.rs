@@ -1,0 +1,213 @@
+//! The SQLite cache: the only module that speaks SQL. One file holds the inputs,
+//! events, rules in force, and derived checkpoints (model.md §5).
+
+pub mod checkpoints;
+pub mod import;
+pub mod read;
+pub mod schema;
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{bail, Context, Result};
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
+
+/// An open cache file.
+pub struct Cache {
+    pub conn: Connection,
+    pub path: PathBuf,
+}
+
+/// Names behind the integer ids the events table stores.
+#[derive(Debug, Clone, Default)]
+pub struct Catalog {
+    /// Index = stream id; id 0 is unused.
+    pub streams: Vec<String>,
+    pub types: Vec<String>,
+    /// `(path, offsets)` per file id.
+    pub files: Vec<(String, bool)>,
+    /// Number of events (= the last position).
+    pub len: u64,
+}
+
+impl Catalog {
+    pub fn stream_id(&self, name: &str) -> Option<i64> {
+        self.streams.iter().position(|s| s == name).map(|i| i as i64)
+    }
+    pub fn stream_name(&self, id: i64) -> &str {
+        self.streams.get(id as usize).map(String::as_str).unwrap_or("?")
+    }
+    pub fn type_name(&self, id: i64) -> &str {
+        self.types.get(id as usize).map(String::as_str).unwrap_or("?")
+    }
+    pub fn source(&self, file: i64, loc: i64) -> String {
+        match self.files.get(file as usize) {
+            Some((path, true)) => format!("{path}@{loc}"),
+            Some((path, false)) => format!("{path}:{loc}"),
+            None => format!("?:{loc}"),
+        }
+    }
+}
+
+/// True when the file starts with SQLite's magic header.
+pub fn is_sqlite_file(path: &Path) -> bool {
+    let mut head = [0u8; 16];
+    match std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut head)) {
+        Ok(()) => &head == b"SQLite format 3\0",
+        Err(_) => false,
+    }
+}
+
+impl Cache {
+    /// Open or create a cache. `create` = false refuses a missing file.
+    pub fn open(path: &Path, create: bool) -> Result<Cache> {
+        let exists = path.exists();
+        if !exists && !create {
+            bail!("cache {}: no such file", path.display());
+        }
+        if exists && !is_sqlite_file(path) && std::fs::metadata(path).map(|m| m.len() > 0).unwrap_or(false) {
+            bail!("cache {}: not a rewind cache (not an SQLite database)", path.display());
+        }
+        if let Some(dir) = path.parent() {
+            if !dir.as_os_str().is_empty() {
+                std::fs::create_dir_all(dir).with_context(|| format!("cache directory {}", dir.display()))?;
+            }
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags).with_context(|| format!("cache {}", path.display()))?;
+        // Another rewind may be importing into the same cache: wait for it rather than fail.
+        conn.busy_timeout(Duration::from_secs(60))?;
+        let mut cache = Cache {
+            conn,
+            path: path.to_path_buf(),
+        };
+        cache.prepare().with_context(|| format!("cache {}", path.display()))?;
+        Ok(cache)
+    }
+
+    fn prepare(&mut self) -> Result<()> {
+        let version: i64 = self.conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        let has_tables: i64 =
+            self.conn
+                .query_row("SELECT count(*) FROM sqlite_master WHERE type = 'table'", [], |r| {
+                    r.get(0)
+                })?;
+        if version > schema::VERSION {
+            bail!(
+                "this cache was written by a newer rewind (cache schema v{version}; this rewind reads v{}): upgrade rewind, or delete the cache to rebuild it",
+                schema::VERSION
+            );
+        }
+        if version == 0 && has_tables > 0 {
+            bail!("not a rewind cache (an SQLite database with other tables); refusing to use it");
+        }
+        if version > 0 {
+            let app: Option<String> = self
+                .conn
+                .query_row("SELECT value FROM info WHERE key = 'app'", [], |r| r.get(0))
+                .optional()
+                .unwrap_or(None);
+            if app.as_deref() != Some(&schema::APP_ID.to_string()) {
+                bail!("not a rewind cache (schema marker missing); refusing to use it");
+            }
+        }
+        if version == 0 {
+            // page_size must be set before the database switches to WAL.
+            self.conn.execute_batch("PRAGMA page_size = 8192;")?;
+        }
+        let mode: String = self.conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            bail!("could not switch the cache to WAL mode (got {mode})");
+        }
+        self.conn
+            .execute_batch("PRAGMA synchronous = NORMAL; PRAGMA cache_size = -16384; PRAGMA temp_store = FILE;")?;
+        if version > 0 && version < schema::VERSION {
+            // Older schema: the cache is derived data, so rebuild it from the inputs.
+            self.reset()?;
+        } else if version == 0 {
+            self.init()?;
+        }
+        Ok(())
+    }
+
+    fn init(&mut self) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        tx.execute_batch(schema::TABLES)?;
+        tx.execute_batch(schema::INDEXES)?;
+        tx.execute(
+            "INSERT INTO info(key, value) VALUES ('app', ?1)",
+            params![schema::APP_ID.to_string()],
+        )?;
+        tx.execute("INSERT INTO info(key, value) VALUES ('generation', '0')", [])?;
+        tx.execute_batch(&format!("PRAGMA user_version = {};", schema::VERSION))?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn reset(&mut self) -> Result<()> {
+        let names: Vec<String> = {
+            let mut st = self
+                .conn
+                .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")?;
+            let rows = st.query_map([], |r| r.get(0))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        let tx = self.conn.transaction()?;
+        for n in names {
+            tx.execute_batch(&format!("DROP TABLE IF EXISTS \"{n}\";"))?;
+        }
+        tx.execute_batch("PRAGMA user_version = 0;")?;
+        tx.commit()?;
+        self.init()
+    }
+
+    pub fn info(&self, key: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM info WHERE key = ?1", params![key], |r| r.get(0))
+            .optional()?)
+    }
+
+    pub fn set_info(&self, key: &str, value: &str) -> Result<()> {
+        self.conn.execute(
+            "INSERT OR REPLACE INTO info(key, value) VALUES (?1, ?2)",
+            params![key, value],
+        )?;
+        Ok(())
+    }
+
+    pub fn catalog(&self) -> Result<Catalog> {
+        let mut cat = Catalog::default();
+        let load = |sql: &str| -> Result<Vec<String>> {
+            let mut out = vec![String::new()];
+            let mut st = self.conn.prepare(sql)?;
+            let mut rows = st.query([])?;
+            while let Some(r) = rows.next()? {
+                let id: i64 = r.get(0)?;
+                let name: String = r.get(1)?;
+                let id = usize::try_from(id).unwrap_or(0);
+                if id >= out.len() {
+                    out.resize(id + 1, String::new());
+                }
+                out[id] = name;
+            }
+            Ok(out)
+        };
+        cat.streams = load("SELECT id, name FROM streams ORDER BY id")?;
+        cat.types = load("SELECT id, name FROM types ORDER BY id")?;
+        let mut st = self.conn.prepare("SELECT id, path, offsets FROM files ORDER BY id")?;
+        let mut rows = st.query([])?;
+        while let Some(r) = rows.next()? {
+            let id = usize::try_from(r.get::<_, i64>(0)?).unwrap_or(0);
+            if id >= cat.files.len() {
+                cat.files.resize(id + 1, (String::new(), false));
+            }
+            cat.files[id] = (r.get(1)?, r.get::<_, i64>(2)? != 0);
+        }
+        cat.len =
+            self.conn
+                .query_row("SELECT coalesce(max(pos), 0) FROM events", [], |r| r.get::<_, i64>(0))? as u64;
+        Ok(cat)
+    }
+}

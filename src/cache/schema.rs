@@ -1,0 +1,61 @@
+//! The cache's tables. The version lives in `PRAGMA user_version`; a cache made by
+//! a newer rewind is refused, an older one is rebuilt (it is derived data).
+
+pub const VERSION: i64 = 1;
+
+/// A value in `info` that marks the file as ours, so a foreign SQLite file with a
+/// matching `user_version` is still refused.
+pub const APP_ID: i64 = 0x5257_4e44; // "RWND"
+
+pub const TABLES: &str = r#"
+CREATE TABLE events(pos INTEGER PRIMARY KEY, input INTEGER NOT NULL, idx INTEGER NOT NULL, stream INTEGER NOT NULL, seq INTEGER, id TEXT NOT NULL, type INTEGER NOT NULL, time INTEGER, kind INTEGER NOT NULL, data TEXT NOT NULL, meta TEXT, file INTEGER NOT NULL, loc INTEGER NOT NULL);
+CREATE TABLE info(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE inputs(
+    id INTEGER PRIMARY KEY,
+    ord INTEGER NOT NULL,
+    path TEXT NOT NULL UNIQUE,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    fingerprint TEXT NOT NULL,
+    format TEXT NOT NULL,
+    forced TEXT,
+    mapping_hash TEXT NOT NULL,
+    snapshot INTEGER NOT NULL,
+    events INTEGER NOT NULL,
+    snapshots INTEGER NOT NULL,
+    skipped INTEGER NOT NULL,
+    skipped_sample TEXT NOT NULL,
+    seconds REAL NOT NULL
+);
+CREATE TABLE files(id INTEGER PRIMARY KEY, input INTEGER NOT NULL, path TEXT NOT NULL, offsets INTEGER NOT NULL);
+CREATE TABLE streams(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+CREATE TABLE types(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+CREATE TABLE checkpoints(pos INTEGER PRIMARY KEY);
+CREATE TABLE cp_states(stream INTEGER NOT NULL, pos INTEGER NOT NULL, state BLOB, PRIMARY KEY(stream, pos)) WITHOUT ROWID;
+CREATE TABLE failures(pos INTEGER PRIMARY KEY, error TEXT NOT NULL);
+CREATE TABLE drift(pos INTEGER PRIMARY KEY, stream INTEGER NOT NULL, paths TEXT NOT NULL);
+"#;
+
+/// Secondary indexes, created after a first bulk load rather than maintained row by row.
+pub const INDEXES: &str = r#"
+CREATE INDEX IF NOT EXISTS events_stream ON events(stream, pos);
+CREATE INDEX IF NOT EXISTS events_time ON events(time, pos) WHERE time IS NOT NULL;
+CREATE INDEX IF NOT EXISTS events_id ON events(id);
+CREATE INDEX IF NOT EXISTS events_input ON events(input, idx);
+"#;
+
+pub const DROP_INDEXES: &str = r#"
+DROP INDEX IF EXISTS events_stream;
+DROP INDEX IF EXISTS events_time;
+DROP INDEX IF EXISTS events_id;
+DROP INDEX IF EXISTS events_input;
+"#;
+
+pub const EVENTS_COLUMNS: &str = "pos, input, idx, stream, seq, id, type, time, kind, data, meta, file, loc";
+
+/// The events table under another name, for the rebuild that renumbers positions.
+pub fn create_events(name: &str) -> String {
+    format!(
+        "CREATE TABLE {name}(pos INTEGER PRIMARY KEY, input INTEGER NOT NULL, idx INTEGER NOT NULL, stream INTEGER NOT NULL, seq INTEGER, id TEXT NOT NULL, type INTEGER NOT NULL, time INTEGER, kind INTEGER NOT NULL, data TEXT NOT NULL, meta TEXT, file INTEGER NOT NULL, loc INTEGER NOT NULL);"
+    )
+}

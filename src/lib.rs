@@ -1,0 +1,19 @@
+//! rewind: a time-travel debugger for event-sourced systems.
+//!
+//! Data flows one way: source files → [`ingest`] → [`cache`] → [`replay`] →
+//! [`json::diff`] → front ends (`cli`, `tui`). [`recording`] ties the first
+//! three together for front ends: open inputs, import what changed, answer
+//! questions about points in time.
+
+pub mod cache;
+pub mod cli;
+pub mod hash;
+pub mod ingest;
+pub mod json;
+pub mod model;
+pub mod points;
+pub mod recording;
+pub mod replay;
+pub mod rules;
+pub mod sanitize;
+pub mod time;

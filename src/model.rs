@@ -1,0 +1,79 @@
+//! The normalized event of model.md §1, as ingest produces it and the cache returns it.
+
+use serde_json::Value;
+
+/// How a record changes its stream's state (model.md §1, §4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    /// Apply the first matching rule.
+    Event,
+    /// The record is the new state of its stream.
+    Image,
+    /// The stream's state is removed.
+    Delete,
+    /// A stored state at this point; replaces the state and is checked by `verify`.
+    Snapshot,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Event => "event",
+            Kind::Image => "image",
+            Kind::Delete => "delete",
+            Kind::Snapshot => "snapshot",
+        }
+    }
+
+    pub fn code(self) -> i64 {
+        match self {
+            Kind::Event => 0,
+            Kind::Image => 1,
+            Kind::Delete => 2,
+            Kind::Snapshot => 3,
+        }
+    }
+
+    pub fn from_code(code: i64) -> Option<Kind> {
+        Some(match code {
+            0 => Kind::Event,
+            1 => Kind::Image,
+            2 => Kind::Delete,
+            3 => Kind::Snapshot,
+            _ => return None,
+        })
+    }
+}
+
+/// One imported record before it has a position. `data` and `meta` stay raw JSON
+/// text: the import path never builds trees it does not need.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record {
+    pub stream: String,
+    pub seq: Option<i64>,
+    pub id: Option<String>,
+    pub ty: String,
+    /// UTC microseconds since the Unix epoch.
+    pub time: Option<i64>,
+    pub kind: Kind,
+    pub data: String,
+    pub meta: Option<String>,
+    /// Line number (1-based) or byte offset in the file it came from.
+    pub loc: u64,
+}
+
+/// An event as read back from the cache.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    pub pos: u64,
+    pub stream: String,
+    pub seq: Option<i64>,
+    pub id: String,
+    pub ty: String,
+    pub time: Option<i64>,
+    pub kind: Kind,
+    pub data: Value,
+    pub meta: Option<Value>,
+    /// `file:line` or `file@offset`.
+    pub source: String,
+}

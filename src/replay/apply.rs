@@ -1,0 +1,272 @@
+//! Apply one event to its stream's state (model.md §4). Pure: no I/O.
+//!
+//! Every op either succeeds or leaves the state exactly as it was: errors are
+//! found while walking the path, before anything is created or changed.
+
+use serde_json::{Map, Value};
+
+use crate::json::{merge::merge_patch, patch::apply_patch, pointer};
+use crate::model::Kind;
+use crate::rules::{Op, Rule, Rules};
+
+/// What an event is, for the reducer.
+pub struct Applied<'a> {
+    pub kind: Kind,
+    pub ty: &'a str,
+    pub data: &'a Value,
+}
+
+/// Apply `ev` to `state` (`None` = the stream has no state). On error the state is
+/// unchanged and the error says why.
+pub fn apply(state: &mut Option<Value>, ev: &Applied<'_>, rule: Option<&Rule>) -> Result<(), String> {
+    match ev.kind {
+        Kind::Image | Kind::Snapshot => {
+            *state = Some(ev.data.clone());
+            Ok(())
+        }
+        Kind::Delete => {
+            *state = None;
+            Ok(())
+        }
+        Kind::Event => match rule {
+            None => {
+                merge_into(state, &[], ev.data);
+                Ok(())
+            }
+            Some(rule) => apply_rule(state, rule, ev.data),
+        },
+    }
+}
+
+/// Convenience for callers that hold a `Rules` rather than a resolved rule.
+pub fn apply_with(state: &mut Option<Value>, ev: &Applied<'_>, rules: &Rules) -> Result<(), String> {
+    let rule = if ev.kind == Kind::Event {
+        rules.rule_for(ev.ty)
+    } else {
+        None
+    };
+    apply(state, ev, rule)
+}
+
+fn apply_rule(state: &mut Option<Value>, rule: &Rule, data: &Value) -> Result<(), String> {
+    if rule.op == Op::Ignore {
+        return Ok(());
+    }
+    let value = match &rule.from {
+        None => data,
+        Some(from) => pointer::get(data, from)
+            .ok_or_else(|| format!("from {}: not found in the event data", pointer::to_pointer(from)))?,
+    };
+    let path = rule.path.resolve(data)?;
+    match rule.op {
+        Op::Ignore => Ok(()),
+        Op::Snapshot => {
+            *state = Some(value.clone());
+            Ok(())
+        }
+        Op::Merge => {
+            check_path(state.as_ref(), &path)?;
+            merge_into(state, &path, value);
+            Ok(())
+        }
+        Op::Replace => {
+            if path.is_empty() {
+                *state = Some(value.clone());
+                return Ok(());
+            }
+            check_path(state.as_ref(), &path)?;
+            let (parent, last) = parent_mut(state, &path).ok_or(INTERNAL)?;
+            set_child(parent, last, value.clone());
+            Ok(())
+        }
+        Op::Append => {
+            match lookup(state.as_ref(), &path) {
+                Some(Value::Array(_)) | None => {}
+                Some(other) => {
+                    return Err(format!(
+                        "append: the node at {} is {}, not an array",
+                        display_path(&path),
+                        type_name(other)
+                    ))
+                }
+            }
+            if path.is_empty() {
+                match state {
+                    Some(Value::Array(a)) => a.push(value.clone()),
+                    _ => *state = Some(Value::Array(vec![value.clone()])),
+                }
+                return Ok(());
+            }
+            check_path(state.as_ref(), &path)?;
+            let (parent, last) = parent_mut(state, &path).ok_or(INTERNAL)?;
+            match child_mut(parent, last) {
+                Some(Value::Array(a)) => a.push(value.clone()),
+                _ => set_child(parent, last, Value::Array(vec![value.clone()])),
+            }
+            Ok(())
+        }
+        Op::Remove => {
+            if path.is_empty() {
+                *state = None;
+                return Ok(());
+            }
+            // Removing what does not exist changes nothing and is not an error.
+            let Some(root) = state.as_mut() else { return Ok(()) };
+            let (head, last) = path.split_at(path.len() - 1);
+            if let Some(parent) = pointer::get_mut(root, head) {
+                match parent {
+                    Value::Object(m) => {
+                        m.shift_remove(&last[0]);
+                    }
+                    Value::Array(a) => {
+                        if let Some(i) = pointer::array_index(&last[0], a.len()) {
+                            a.remove(i);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            Ok(())
+        }
+        Op::Patch => {
+            let mut doc = lookup(state.as_ref(), &path)
+                .cloned()
+                .unwrap_or_else(|| Value::Object(Map::new()));
+            if !path.is_empty() {
+                check_path(state.as_ref(), &path)?;
+            }
+            apply_patch(&mut doc, value).map_err(|e| e.to_string())?;
+            if path.is_empty() {
+                *state = Some(doc);
+            } else {
+                let (parent, last) = parent_mut(state, &path).ok_or(INTERNAL)?;
+                set_child(parent, last, doc);
+            }
+            Ok(())
+        }
+    }
+}
+
+/// RFC 7386 merge of `value` at `path`; a missing target (or state) counts as `{}`.
+fn merge_into(state: &mut Option<Value>, path: &[String], value: &Value) {
+    if path.is_empty() {
+        let target = state.get_or_insert_with(|| Value::Object(Map::new()));
+        merge_patch(target, value);
+        return;
+    }
+    let Some((parent, last)) = parent_mut(state, path) else {
+        return;
+    };
+    let target = match child_mut(parent, last) {
+        Some(t) => t,
+        None => {
+            set_child(parent, last, Value::Object(Map::new()));
+            match child_mut(parent, last) {
+                Some(t) => t,
+                None => return,
+            }
+        }
+    };
+    merge_patch(target, value);
+}
+
+/// Walk `path` without changing anything and report why a write there would fail:
+/// a scalar in the way, or an array index that does not exist.
+fn check_path(state: Option<&Value>, path: &[String]) -> Result<(), String> {
+    let Some(mut node) = state else { return Ok(()) };
+    for (i, tok) in path.iter().enumerate() {
+        match node {
+            Value::Object(m) => match m.get(tok) {
+                Some(next) => node = next,
+                None => return Ok(()),
+            },
+            Value::Array(a) => match pointer::array_index(tok, a.len()) {
+                Some(idx) => node = &a[idx],
+                None => {
+                    return Err(format!(
+                        "array index {tok:?} does not exist at {} (length {})",
+                        display_path(&path[..i]),
+                        a.len()
+                    ))
+                }
+            },
+            other => {
+                return Err(format!(
+                    "{} is {}, so {} cannot be reached",
+                    display_path(&path[..i]),
+                    type_name(other),
+                    display_path(path)
+                ))
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The parent container of `path` (objects created where missing) and the last
+/// segment. `None` only if `check_path` was skipped or disagreed.
+fn parent_mut<'a, 'p>(state: &'a mut Option<Value>, path: &'p [String]) -> Option<(&'a mut Value, &'p str)> {
+    let (head, last) = path.split_last().map(|(l, h)| (h, l))?;
+    let mut node = state.get_or_insert_with(|| Value::Object(Map::new()));
+    for tok in head {
+        node = match node {
+            Value::Object(m) => m.entry(tok.clone()).or_insert_with(|| Value::Object(Map::new())),
+            Value::Array(a) => {
+                let i = pointer::array_index(tok, a.len())?;
+                a.get_mut(i)?
+            }
+            _ => return None,
+        };
+    }
+    Some((node, last.as_str()))
+}
+
+const INTERNAL: &str = "internal error: path changed while applying";
+
+fn child_mut<'a>(parent: &'a mut Value, key: &str) -> Option<&'a mut Value> {
+    match parent {
+        Value::Object(m) => m.get_mut(key),
+        Value::Array(a) => {
+            let len = a.len();
+            pointer::array_index(key, len).map(move |i| &mut a[i])
+        }
+        _ => None,
+    }
+}
+
+fn set_child(parent: &mut Value, key: &str, value: Value) {
+    match parent {
+        Value::Object(m) => {
+            m.insert(key.to_string(), value);
+        }
+        Value::Array(a) => {
+            if let Some(i) = pointer::array_index(key, a.len()) {
+                a[i] = value;
+            }
+        }
+        _ => {}
+    }
+}
+
+fn lookup<'a>(state: Option<&'a Value>, path: &[String]) -> Option<&'a Value> {
+    state.and_then(|s| pointer::get(s, path))
+}
+
+fn display_path(path: &[String]) -> String {
+    if path.is_empty() {
+        "the root".to_string()
+    } else {
+        pointer::to_pointer(path)
+    }
+}
+
+pub fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}

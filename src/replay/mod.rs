@@ -1,0 +1,244 @@
+//! Replay: the state at any point = the nearest checkpoint + a bounded replay
+//! (model.md §3–§5). Reads the cache, never writes it except to build checkpoints.
+
+pub mod apply;
+
+use std::collections::HashSet;
+
+use anyhow::{Context, Result};
+use serde_json::{Map, Value};
+
+use crate::cache::checkpoints::{stamp, CheckpointWriter};
+use crate::cache::read::RawEvent;
+use crate::cache::{Cache, Catalog};
+use crate::json::{diff, eq::json_eq, pointer};
+use crate::model::Kind;
+use crate::rules::{Op, Rules};
+use apply::{apply, Applied};
+
+/// Checkpoint spacing: at least this many events apart...
+const MIN_INTERVAL: u64 = 1024;
+/// ...and at most this many, whatever the state size.
+const MAX_INTERVAL: u64 = 32 * 1024;
+
+/// The world state: stream id → state. Streams without state are `None`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct World {
+    pub states: Vec<Option<Value>>,
+}
+
+impl World {
+    pub fn get(&self, sid: i64) -> Option<&Value> {
+        self.states.get(sid as usize).and_then(Option::as_ref)
+    }
+
+    pub fn slot(&mut self, sid: i64) -> &mut Option<Value> {
+        let i = sid.max(0) as usize;
+        if i >= self.states.len() {
+            self.states.resize(i + 1, None);
+        }
+        &mut self.states[i]
+    }
+
+    /// The JSON form: an object of stream name → state, streams sorted by name so
+    /// every way of computing it prints the same bytes.
+    pub fn to_value(&self, cat: &Catalog) -> Value {
+        let mut entries: Vec<(&str, &Value)> = self
+            .states
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| s.as_ref().map(|v| (cat.stream_name(i as i64), v)))
+            .collect();
+        entries.sort_by(|a, b| a.0.cmp(b.0));
+        let mut m = Map::with_capacity(entries.len());
+        for (k, v) in entries {
+            m.insert(k.to_string(), v.clone());
+        }
+        Value::Object(m)
+    }
+}
+
+/// Called with (position, state before, state after) for each replayed event.
+pub type StepVisitor<'f> = dyn FnMut(u64, Option<&Value>, Option<&Value>) -> Result<()> + 'f;
+
+/// Replays events of one cache under one set of rules.
+pub struct Replayer<'a> {
+    pub cache: &'a Cache,
+    pub cat: &'a Catalog,
+    pub rules: &'a Rules,
+    /// Rule index per type id, resolved once.
+    rule_of_type: Vec<Option<usize>>,
+}
+
+/// The outcome of applying one event.
+pub enum Step {
+    Applied,
+    Failed(String),
+}
+
+impl<'a> Replayer<'a> {
+    pub fn new(cache: &'a Cache, cat: &'a Catalog, rules: &'a Rules) -> Self {
+        let rule_of_type = cat.types.iter().map(|t| rules.index_for(t)).collect();
+        Replayer {
+            cache,
+            cat,
+            rules,
+            rule_of_type,
+        }
+    }
+
+    /// Apply one raw event to the world.
+    pub fn step(&self, world: &mut World, ev: &RawEvent<'_>) -> Result<Step> {
+        let data: Value =
+            serde_json::from_str(ev.data).with_context(|| format!("event {}: stored data is not JSON", ev.pos))?;
+        Ok(self.step_value(world, ev.stream, ev.ty, ev.kind, &data))
+    }
+
+    pub fn step_value(&self, world: &mut World, stream: i64, ty: i64, kind: Kind, data: &Value) -> Step {
+        let rule = match kind {
+            Kind::Event => self
+                .rule_of_type
+                .get(ty as usize)
+                .copied()
+                .flatten()
+                .and_then(|i| self.rules.rules.get(i)),
+            _ => None,
+        };
+        let applied = Applied {
+            kind,
+            ty: self.cat.type_name(ty),
+            data,
+        };
+        match apply(world.slot(stream), &applied, rule) {
+            Ok(()) => Step::Applied,
+            Err(e) => Step::Failed(e),
+        }
+    }
+
+    /// The value a snapshot event fixes, if `ev` is one (kind or `snapshot` rule).
+    fn snapshot_value<'v>(&self, kind: Kind, ty: i64, data: &'v Value) -> Option<&'v Value> {
+        match kind {
+            Kind::Snapshot => Some(data),
+            Kind::Event => {
+                let rule = self
+                    .rule_of_type
+                    .get(ty as usize)
+                    .copied()
+                    .flatten()
+                    .and_then(|i| self.rules.rules.get(i))?;
+                if rule.op != Op::Snapshot {
+                    return None;
+                }
+                match &rule.from {
+                    Some(from) => pointer::get(data, from),
+                    None => Some(data),
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// Are the stored checkpoints valid for these events and rules?
+    pub fn checkpoints_ready(&self) -> Result<bool> {
+        let want = stamp(&self.cache.generation()?, self.rules.hash());
+        Ok(self.cache.checkpoints_stamp()?.as_deref() == Some(want.as_str()))
+    }
+
+    /// Replay everything once, storing checkpoints, failed events and snapshot drift.
+    /// `progress` gets the position reached.
+    pub fn build_checkpoints(&self, progress: &mut dyn FnMut(u64)) -> Result<()> {
+        let tx = self.cache.conn.unchecked_transaction()?;
+        let writer = CheckpointWriter::new(&tx)?;
+        let mut world = World::default();
+        let mut changed: HashSet<i64> = HashSet::new();
+        let mut last_size: Vec<usize> = Vec::new();
+        let mut since = 0u64;
+        let mut bytes_since = 0usize;
+        let mut estimate = 0usize;
+        self.cache.scan(0, self.cat.len, None, &mut |ev| {
+            let data: Value =
+                serde_json::from_str(ev.data).with_context(|| format!("event {}: stored data is not JSON", ev.pos))?;
+            if let Some(snap) = self.snapshot_value(ev.kind, ev.ty, &data) {
+                // verify: compare what replay built with what the snapshot says.
+                if let Some(before) = world.get(ev.stream) {
+                    if !json_eq(before, snap) {
+                        let paths: Vec<String> = diff::diff(before, snap).into_iter().map(|c| c.path).collect();
+                        writer.drift(ev.pos, ev.stream, &paths)?;
+                    }
+                }
+            }
+            if let Step::Failed(e) = self.step_value(&mut world, ev.stream, ev.ty, ev.kind, &data) {
+                writer.failure(ev.pos, &e)?;
+            }
+            if changed.insert(ev.stream) {
+                estimate += last_size.get(ev.stream as usize).copied().unwrap_or(256);
+            }
+            since += 1;
+            bytes_since += ev.data.len();
+            // Space checkpoints so their bytes stay below the events' bytes, and
+            // replay from one never costs more than loading it.
+            if since >= MAX_INTERVAL || (since >= MIN_INTERVAL && bytes_since >= estimate) {
+                writer.checkpoint(ev.pos)?;
+                for sid in changed.drain() {
+                    let size = writer.stream_state(ev.pos, sid, world.get(sid))?;
+                    let i = sid as usize;
+                    if i >= last_size.len() {
+                        last_size.resize(i + 1, 256);
+                    }
+                    last_size[i] = size.max(64);
+                }
+                since = 0;
+                bytes_since = 0;
+                estimate = 0;
+                progress(ev.pos);
+            }
+            Ok(())
+        })?;
+        writer.finish(&stamp(&self.cache.generation()?, self.rules.hash()))?;
+        tx.commit()?;
+        progress(self.cat.len);
+        Ok(())
+    }
+
+    /// The whole world at `pos`.
+    pub fn world_at(&self, pos: u64) -> Result<World> {
+        let cp = self.cache.checkpoint_before(pos)?;
+        let mut world = World::default();
+        if cp > 0 {
+            for sid in 1..self.cat.streams.len() as i64 {
+                if let Some(v) = self.cache.checkpoint_stream(sid, cp)? {
+                    *world.slot(sid) = Some(v);
+                }
+            }
+        }
+        self.cache.scan(cp, pos, None, &mut |ev| {
+            self.step(&mut world, &ev)?;
+            Ok(())
+        })?;
+        Ok(world)
+    }
+
+    /// One stream's state at `pos` (`None`: no state).
+    pub fn stream_at(&self, sid: i64, pos: u64) -> Result<Option<Value>> {
+        let cp = self.cache.checkpoint_before(pos)?;
+        let mut world = World::default();
+        *world.slot(sid) = self.cache.checkpoint_stream(sid, cp)?;
+        self.cache.scan(cp, pos, Some(sid), &mut |ev| {
+            self.step(&mut world, &ev)?;
+            Ok(())
+        })?;
+        Ok(world.slot(sid).take())
+    }
+
+    /// Replay `sid`'s events in `(from, to]` starting from its state at `from`,
+    /// calling `f(pos, before, after)` for each.
+    pub fn walk_stream(&self, sid: i64, from: u64, to: u64, f: &mut StepVisitor<'_>) -> Result<()> {
+        let mut world = World::default();
+        *world.slot(sid) = self.stream_at(sid, from)?;
+        self.cache.scan(from, to, Some(sid), &mut |ev| {
+            let before = world.get(sid).cloned();
+            self.step(&mut world, &ev)?;
+            f(ev.pos, before.as_ref(), world.get(sid))
+        })
+    }
+}
