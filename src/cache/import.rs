@@ -308,7 +308,9 @@ impl Importer<'_> {
         if merge {
             super::read::renumber(&self.tx)?;
         }
+        let t0 = std::time::Instant::now();
         self.tx.execute_batch(schema::INDEXES)?;
+        eprintln!("TRACE indexes {:?}", t0.elapsed());
         if self.changed {
             self.tx.execute_batch(
                 "DELETE FROM checkpoints; DELETE FROM cp_states; DELETE FROM failures; DELETE FROM drift;",
@@ -318,7 +320,9 @@ impl Importer<'_> {
                 [],
             )?;
         }
+        let t0 = std::time::Instant::now();
         self.tx.commit()?;
+        eprintln!("TRACE commit {:?}", t0.elapsed());
         Ok(())
     }
 

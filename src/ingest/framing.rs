@@ -47,8 +47,10 @@ pub struct Framer<R> {
     eof: bool,
 }
 
-/// Decide the framing from the first bytes: `[` is an array; a first value that
-/// ends on its own line is JSON Lines; anything else is concatenated values.
+/// Decide the framing from the first bytes: `[` is an array; otherwise each line
+/// of the sample votes: a line that is exactly one value says JSON Lines, a line
+/// with values back to back or a value spanning lines says concatenated. Voting
+/// keeps a broken first record from turning a JSONL file into one giant value.
 pub fn detect(head: &[u8]) -> Framing {
     let mut i = skip_ws(head, 0);
     if head[i..].starts_with(b"\xef\xbb\xbf") {
@@ -59,12 +61,42 @@ pub fn detect(head: &[u8]) -> Framing {
         Some(b'{') => {}
         _ => return Framing::Lines,
     }
+    let (mut one_per_line, mut back_to_back, mut spanning) = (0, 0, 0);
+    for line in head[i..].split(|&b| b == b'\n') {
+        let t = trim(line);
+        if !t.starts_with(b"{") {
+            continue;
+        }
+        match first_value_end(t) {
+            Some(end) if end == t.len() => one_per_line += 1,
+            Some(end) if trim(&t[end..]).starts_with(b"{") => back_to_back += 1,
+            Some(_) => {}
+            None => spanning += 1,
+        }
+    }
+    if one_per_line > 0 && one_per_line >= back_to_back {
+        Framing::Lines
+    } else if back_to_back > 0 || spanning > 0 {
+        Framing::Concatenated
+    } else {
+        Framing::Lines
+    }
+}
+
+fn trim(b: &[u8]) -> &[u8] {
+    let start = b.iter().position(|c| !c.is_ascii_whitespace()).unwrap_or(b.len());
+    let end = b.iter().rposition(|c| !c.is_ascii_whitespace()).map_or(start, |e| e + 1);
+    &b[start..end.max(start)]
+}
+
+/// Where the JSON value starting at `b[0]` ends, if it ends inside `b`.
+fn first_value_end(b: &[u8]) -> Option<usize> {
     let mut depth = 0usize;
     let mut in_str = false;
     let mut esc = false;
-    for (j, &b) in head.iter().enumerate().skip(i) {
+    for (j, &c) in b.iter().enumerate() {
         if in_str {
-            match (esc, b) {
+            match (esc, c) {
                 (true, _) => esc = false,
                 (false, b'\\') => esc = true,
                 (false, b'"') => in_str = false,
@@ -72,28 +104,19 @@ pub fn detect(head: &[u8]) -> Framing {
             }
             continue;
         }
-        match b {
+        match c {
             b'"' => in_str = true,
             b'{' | b'[' => depth += 1,
             b'}' | b']' => {
                 depth = depth.saturating_sub(1);
                 if depth == 0 {
-                    // The first value ended: JSON Lines if a newline comes before the next value.
-                    for &c in &head[j + 1..] {
-                        match c {
-                            b'\n' => return Framing::Lines,
-                            b' ' | b'\t' | b'\r' => {}
-                            _ => return Framing::Concatenated,
-                        }
-                    }
-                    return Framing::Lines;
+                    return Some(j + 1);
                 }
             }
-            b'\n' => return Framing::Concatenated,
             _ => {}
         }
     }
-    Framing::Lines
+    None
 }
 
 fn skip_ws(b: &[u8], mut i: usize) -> usize {
@@ -362,6 +385,12 @@ mod tests {
     #[test]
     fn pretty_printed_values_are_concatenated() {
         assert_eq!(detect(b"{\n  \"a\": 1\n}\n{\n  \"a\": 2\n}\n"), Framing::Concatenated);
+    }
+
+    #[test]
+    fn a_broken_first_line_does_not_hide_json_lines() {
+        assert_eq!(detect(b"{oops\n{oops\n{\"a\":1}\n{\"b\":2}\n"), Framing::Lines);
+        assert_eq!(detect(b"{\"a\":1}{\"b\":2}{\"c\":3}"), Framing::Concatenated);
     }
 
     #[test]

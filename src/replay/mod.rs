@@ -16,10 +16,20 @@ use crate::model::Kind;
 use crate::rules::{Op, Rules};
 use apply::{apply, Applied};
 
-/// Checkpoint spacing: at least this many events apart...
-const MIN_INTERVAL: u64 = 1024;
-/// ...and at most this many, whatever the state size.
-const MAX_INTERVAL: u64 = 32 * 1024;
+/// How far apart checkpoints are: at least `min` events, at most `max`, and in
+/// between as soon as the events replayed since the last one outweigh the states
+/// it would store.
+#[derive(Debug, Clone, Copy)]
+pub struct Spacing {
+    pub min: u64,
+    pub max: u64,
+}
+
+impl Default for Spacing {
+    fn default() -> Self {
+        Spacing { min: 1024, max: 32 * 1024 }
+    }
+}
 
 /// The world state: stream id → state. Streams without state are `None`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -147,6 +157,10 @@ impl<'a> Replayer<'a> {
     /// Replay everything once, storing checkpoints, failed events and snapshot drift.
     /// `progress` gets the position reached.
     pub fn build_checkpoints(&self, progress: &mut dyn FnMut(u64)) -> Result<()> {
+        self.build_checkpoints_spaced(Spacing::default(), progress)
+    }
+
+    pub fn build_checkpoints_spaced(&self, spacing: Spacing, progress: &mut dyn FnMut(u64)) -> Result<()> {
         let tx = self.cache.conn.unchecked_transaction()?;
         let writer = CheckpointWriter::new(&tx)?;
         let mut world = World::default();
@@ -177,7 +191,7 @@ impl<'a> Replayer<'a> {
             bytes_since += ev.data.len();
             // Space checkpoints so their bytes stay below the events' bytes, and
             // replay from one never costs more than loading it.
-            if since >= MAX_INTERVAL || (since >= MIN_INTERVAL && bytes_since >= estimate) {
+            if since >= spacing.max || (since >= spacing.min && bytes_since >= estimate) {
                 writer.checkpoint(ev.pos)?;
                 for sid in changed.drain() {
                     let size = writer.stream_state(ev.pos, sid, world.get(sid))?;
