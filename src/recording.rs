@@ -169,85 +169,36 @@ impl Recording {
             Some(c) => c.clone(),
             None => default_cache_path(&opts.inputs)?,
         };
-        let mut cache = Cache::open(&cache_path, true)?;
-        let rules = load_rules(&cache, opts.rules.as_deref())?;
-        let mapping_hash = rules.mapping_hash();
-
-        let mut keys = Vec::new();
-        for p in &opts.inputs {
-            keys.push(input_key(p, opts.format, mapping_hash)?);
-        }
-        let stored = cache.stored_inputs()?;
-        let stored_rules = cache.info("rules")?;
-        let mut reports = Vec::new();
-        let needs_write = stored.len() != keys.len()
-            || stored
-                .iter()
-                .zip(&keys)
-                .enumerate()
-                .any(|(i, (s, k))| s.key != *k || s.ord != i as i64)
-            || (opts.rules.is_some() && stored_rules.as_deref() != Some(rules.text.as_str()));
-        if !needs_write {
-            for (s, p) in stored.iter().zip(&opts.inputs) {
-                reports.push(InputReport {
-                    display: p.display().to_string(),
-                    status: Status::Cached,
-                    outcome: s.outcome.clone(),
-                });
-            }
+        let (cache, rules, reports) = if cache_path.exists() {
+            let mut cache = Cache::open(&cache_path, true)?;
+            let rules = load_rules(&cache, opts.rules.as_deref())?;
+            let reports = sync_inputs(&mut cache, opts, &rules, progress)?;
+            (cache, rules, reports)
         } else {
-            let mut imp = cache.begin_import()?;
-            for s in &stored {
-                if !keys.contains(&s.key) {
-                    imp.remove_input(s.id)?;
+            // A first import builds the cache in a private file and renames it into
+            // place: no journal costs, and nobody ever sees half a cache.
+            let tmp = cache_path.with_extension(format!("importing-{}", std::process::id()));
+            let rules = match &opts.rules {
+                Some(p) => Rules::load(p)?,
+                None => Rules::default(),
+            };
+            let built = Cache::create_bulk(&tmp).and_then(|mut cache| {
+                let reports = sync_inputs(&mut cache, opts, &rules, progress).context("import")?;
+                cache.seal().context("seal")?;
+                Ok(reports)
+            });
+            let reports = match built {
+                Ok(r) => r,
+                Err(e) => {
+                    for suffix in ["", "-journal", "-wal", "-shm"] {
+                        let _ = fs::remove_file(format!("{}{suffix}", tmp.display()));
+                    }
+                    return Err(e);
                 }
-            }
-            let mut any_snapshot = false;
-            for (i, (key, path)) in keys.iter().zip(&opts.inputs).enumerate() {
-                let display = path.display().to_string();
-                if let Some(s) = stored.iter().find(|s| s.key == *key) {
-                    imp.set_order(s.id, i as i64)?;
-                    any_snapshot |= s.outcome.snapshot;
-                    reports.push(InputReport {
-                        display,
-                        status: Status::Cached,
-                        outcome: s.outcome.clone(),
-                    });
-                    continue;
-                }
-                let name = path
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default();
-                let mapper = Mapper {
-                    fields: rules.fields.clone(),
-                    input_name: name,
-                };
-                let source = open_source(path, opts.format, mapper)?;
-                let size = key.size as u64;
-                let outcome = imp.import(key, i as i64, &display, source, opts.strict, &mut |p| {
-                    progress(OpenProgress::Importing {
-                        input: display.clone(),
-                        progress: p,
-                        size,
-                    })
-                })?;
-                any_snapshot |= outcome.snapshot;
-                reports.push(InputReport {
-                    display,
-                    status: Status::Imported,
-                    outcome,
-                });
-            }
-            if opts.rules.is_some() {
-                imp.tx().execute(
-                    "INSERT OR REPLACE INTO info(key, value) VALUES ('rules', ?1)",
-                    [&rules.text],
-                )?;
-            }
-            let merge = keys.len() > 1 || any_snapshot;
-            imp.finish(merge)?;
-        }
+            };
+            fs::rename(&tmp, &cache_path).with_context(|| format!("cache {}", cache_path.display()))?;
+            (Cache::open(&cache_path, false)?, rules, reports)
+        };
         if opts.strict {
             // A cached input with skipped records is as bad under --strict as a new one.
             if let Some(first) = reports.iter().find_map(|r| r.outcome.skipped_sample.first()) {
@@ -465,6 +416,94 @@ impl Recording {
         }
         Ok(out)
     }
+}
+
+/// Bring the cache's inputs in line with `opts.inputs`: import new and changed
+/// inputs, drop ones no longer named, store the rules; one transaction.
+fn sync_inputs(
+    cache: &mut Cache,
+    opts: &OpenOptions,
+    rules: &Rules,
+    progress: &mut dyn FnMut(OpenProgress),
+) -> Result<Vec<InputReport>> {
+    let mapping_hash = rules.mapping_hash();
+
+    let mut keys = Vec::new();
+    for p in &opts.inputs {
+        keys.push(input_key(p, opts.format, mapping_hash)?);
+    }
+    let stored = cache.stored_inputs()?;
+    let stored_rules = cache.info("rules")?;
+    let mut reports = Vec::new();
+    let needs_write = stored.len() != keys.len()
+        || stored
+            .iter()
+            .zip(&keys)
+            .enumerate()
+            .any(|(i, (s, k))| s.key != *k || s.ord != i as i64)
+        || (opts.rules.is_some() && stored_rules.as_deref() != Some(rules.text.as_str()));
+    if !needs_write {
+        for (s, p) in stored.iter().zip(&opts.inputs) {
+            reports.push(InputReport {
+                display: p.display().to_string(),
+                status: Status::Cached,
+                outcome: s.outcome.clone(),
+            });
+        }
+    } else {
+        let mut imp = cache.begin_import()?;
+        for s in &stored {
+            if !keys.contains(&s.key) {
+                imp.remove_input(s.id)?;
+            }
+        }
+        let mut any_snapshot = false;
+        for (i, (key, path)) in keys.iter().zip(&opts.inputs).enumerate() {
+            let display = path.display().to_string();
+            if let Some(s) = stored.iter().find(|s| s.key == *key) {
+                imp.set_order(s.id, i as i64)?;
+                any_snapshot |= s.outcome.snapshot;
+                reports.push(InputReport {
+                    display,
+                    status: Status::Cached,
+                    outcome: s.outcome.clone(),
+                });
+                continue;
+            }
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let mapper = Mapper {
+                fields: rules.fields.clone(),
+                input_name: name,
+            };
+            let source = open_source(path, opts.format, mapper)?;
+            let size = key.size as u64;
+            let outcome = imp.import(key, i as i64, &display, source, opts.strict, &mut |p| {
+                progress(OpenProgress::Importing {
+                    input: display.clone(),
+                    progress: p,
+                    size,
+                })
+            })?;
+            any_snapshot |= outcome.snapshot;
+            reports.push(InputReport {
+                display,
+                status: Status::Imported,
+                outcome,
+            });
+        }
+        if opts.rules.is_some() {
+            imp.tx().execute(
+                "INSERT OR REPLACE INTO info(key, value) VALUES ('rules', ?1)",
+                [&rules.text],
+            )?;
+        }
+        let merge = keys.len() > 1 || any_snapshot;
+        imp.finish(merge)?;
+    }
+    Ok(reports)
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -26,12 +26,28 @@ fn jsonl_array_and_concatenated_give_the_same_events() {
     let values: Vec<serde_json::Value> = GOOD.lines().map(|l| serde_json::from_str(l).expect("json")).collect();
     let array = env.write("b.data", serde_json::to_string_pretty(&values).expect("json"));
     let concat = env.write("c.data", GOOD.replace('\n', ""));
-    let pretty_concat = env.write("d.data", values.iter().map(|v| serde_json::to_string_pretty(v).expect("json")).collect::<Vec<_>>().join("\n"));
+    let pretty_concat = env.write(
+        "d.data",
+        values
+            .iter()
+            .map(|v| serde_json::to_string_pretty(v).expect("json"))
+            .collect::<Vec<_>>()
+            .join("\n"),
+    );
     let expected = json!({"s/1": {"name": "y", "tags": ["a"]}, "s/2": {"name": "z"}});
-    for (p, fmt) in [(&lines, "jsonl"), (&array, "json"), (&concat, "json-concatenated"), (&pretty_concat, "json-concatenated")] {
+    for (p, fmt) in [
+        (&lines, "jsonl"),
+        (&array, "json"),
+        (&concat, "json-concatenated"),
+        (&pretty_concat, "json-concatenated"),
+    ] {
         let imp = env.run(&["import".as_ref(), p.as_os_str()]);
         assert_eq!(imp.code, 0, "{}", imp.stderr);
-        assert!(imp.stdout.contains(&format!(": {fmt}, 3 events")), "{fmt}: {}", imp.stdout);
+        assert!(
+            imp.stdout.contains(&format!(": {fmt}, 3 events")),
+            "{fmt}: {}",
+            imp.stdout
+        );
         let st = env.run(&["state".as_ref(), p.as_os_str()]);
         assert_eq!(st.json(), expected, "{fmt}");
     }
@@ -43,8 +59,20 @@ fn gzip_and_zstd_are_found_by_magic_not_by_name() {
     let gz = env.write("events.data", gzip(GOOD.as_bytes()));
     let zst = env.write("events.bin", zstd::encode_all(GOOD.as_bytes(), 3).expect("zstd"));
     // Two gzip members back to back, as Firehose writes them.
-    let mut multi = gzip(GOOD.lines().take(2).map(|l| format!("{l}\n")).collect::<String>().as_bytes());
-    multi.extend(gzip(GOOD.lines().skip(2).map(|l| format!("{l}\n")).collect::<String>().as_bytes()));
+    let mut multi = gzip(
+        GOOD.lines()
+            .take(2)
+            .map(|l| format!("{l}\n"))
+            .collect::<String>()
+            .as_bytes(),
+    );
+    multi.extend(gzip(
+        GOOD.lines()
+            .skip(2)
+            .map(|l| format!("{l}\n"))
+            .collect::<String>()
+            .as_bytes(),
+    ));
     let multi = env.write("multi.gz", multi);
     for (p, fmt) in [(&gz, "jsonl+gzip"), (&zst, "jsonl+zstd"), (&multi, "jsonl+gzip")] {
         let imp = env.run(&["import".as_ref(), p.as_os_str()]);
@@ -114,21 +142,44 @@ fn strict_makes_a_bad_record_an_error_and_leaves_the_cache_as_it_was() {
     let db = env.path("c.db");
     let p = env.write("e.jsonl", GOOD);
     let db_s = db.to_str().expect("utf8");
-    assert_eq!(env.run(&["import".as_ref(), p.as_os_str(), "-o".as_ref(), db.as_os_str()]).code, 0);
+    assert_eq!(
+        env.run(&["import".as_ref(), p.as_os_str(), "-o".as_ref(), db.as_os_str()])
+            .code,
+        0
+    );
     let before = env.run(&["log", db_s, "--json"]).stdout;
     // The input changes and now holds a bad record.
     std::thread::sleep(std::time::Duration::from_millis(20));
-    env.write("e.jsonl", format!("{GOOD}{{\"stream\": broken\n{{\"id\":\"a9\",\"stream\":\"s/9\",\"type\":\"T\",\"data\":{{}}}}\n"));
-    let r = env.run(&["import".as_ref(), p.as_os_str(), "-o".as_ref(), db.as_os_str(), "--strict".as_ref()]);
+    env.write(
+        "e.jsonl",
+        format!("{GOOD}{{\"stream\": broken\n{{\"id\":\"a9\",\"stream\":\"s/9\",\"type\":\"T\",\"data\":{{}}}}\n"),
+    );
+    let r = env.run(&[
+        "import".as_ref(),
+        p.as_os_str(),
+        "-o".as_ref(),
+        db.as_os_str(),
+        "--strict".as_ref(),
+    ]);
     assert_eq!(r.code, 2);
     assert!(r.stdout.is_empty());
     assert!(r.stderr.contains("e.jsonl:4: invalid JSON"), "{}", r.stderr);
-    assert_eq!(env.run(&["log", db_s, "--json"]).stdout, before, "the cache is unchanged");
+    assert_eq!(
+        env.run(&["log", db_s, "--json"]).stdout,
+        before,
+        "the cache is unchanged"
+    );
     // Without --strict the same input imports, skipping the bad record.
     let ok = env.run(&["import".as_ref(), p.as_os_str(), "-o".as_ref(), db.as_os_str()]);
     assert!(ok.stdout.contains("4 events, 1 skipped, imported"), "{}", ok.stdout);
     // And --strict on the cached input still refuses it.
-    let again = env.run(&["import".as_ref(), p.as_os_str(), "-o".as_ref(), db.as_os_str(), "--strict".as_ref()]);
+    let again = env.run(&[
+        "import".as_ref(),
+        p.as_os_str(),
+        "-o".as_ref(),
+        db.as_os_str(),
+        "--strict".as_ref(),
+    ]);
     assert_eq!(again.code, 2);
 }
 
@@ -157,7 +208,9 @@ fn field_names_and_overrides_map_records() {
             r#"{"pk":"agg-2","v":3}"#, "\n",
         ),
     );
-    let log = env.run(&["log".as_ref(), p.as_os_str(), "--json".as_ref()]).json_lines();
+    let log = env
+        .run(&["log".as_ref(), p.as_os_str(), "--json".as_ref()])
+        .json_lines();
     assert_eq!(log[0]["stream"], "agg-1");
     assert_eq!(log[0]["type"], "Opened");
     assert_eq!(log[0]["seq"], 1);
@@ -167,11 +220,26 @@ fn field_names_and_overrides_map_records() {
     assert_eq!(log[1]["data"], json!({"v": 2}));
     assert_eq!(log[2]["stream"], "agg-2");
     assert_eq!(log[2]["type"], "event");
-    assert_eq!(log[2]["data"], json!({"v": 3}), "no data field: the record minus mapped fields");
+    assert_eq!(
+        log[2]["data"],
+        json!({"v": 3}),
+        "no data field: the record minus mapped fields"
+    );
     assert_eq!(log[2]["id"].as_str().map(str::len), Some(16), "a generated stable id");
 
-    let rules = env.write("r.json", r#"{"fields": {"stream": "/session_id", "time": "/ts"}, "rules": []}"#);
-    let log2 = env.run(&["log".as_ref(), p.as_os_str(), "--json".as_ref(), "--rules".as_ref(), rules.as_os_str()]).json_lines();
+    let rules = env.write(
+        "r.json",
+        r#"{"fields": {"stream": "/session_id", "time": "/ts"}, "rules": []}"#,
+    );
+    let log2 = env
+        .run(&[
+            "log".as_ref(),
+            p.as_os_str(),
+            "--json".as_ref(),
+            "--rules".as_ref(),
+            rules.as_os_str(),
+        ])
+        .json_lines();
     assert_eq!(log2[1]["stream"], "ignored");
     assert_eq!(log2[0]["stream"], "default");
 }
@@ -183,19 +251,48 @@ fn snapshot_files_are_placed_by_seq_then_time_then_first_event() {
     let snaps = env.write(
         "snap.jsonl",
         concat!(
-            r#"{"stream":"s/1","seq":1,"state":{"name":"from-snapshot"}}"#, "\n",
-            r#"{"stream":"s/2","time":"2026-11-20T10:00:05Z","state":{"name":"late"}}"#, "\n",
-            r#"{"stream":"s/3","state":{"fresh":true}}"#, "\n",
+            r#"{"stream":"s/1","seq":1,"state":{"name":"from-snapshot"}}"#,
+            "\n",
+            r#"{"stream":"s/2","time":"2026-11-20T10:00:05Z","state":{"name":"late"}}"#,
+            "\n",
+            r#"{"stream":"s/3","state":{"fresh":true}}"#,
+            "\n",
         ),
     );
     let r = env.run(&["import".as_ref(), ev.as_os_str(), snaps.as_os_str()]);
     assert!(r.stdout.contains("snap.jsonl: snapshot, 3 snapshots"), "{}", r.stdout);
-    let log = env.run(&["log".as_ref(), ev.as_os_str(), snaps.as_os_str(), "--json".as_ref()]).json_lines();
-    let order: Vec<(String, String)> = log.iter().map(|l| (l["stream"].as_str().expect("s").into(), l["kind"].as_str().expect("k").into())).collect();
-    let expect = [("s/3", "snapshot"), ("s/1", "event"), ("s/1", "snapshot"), ("s/1", "event"), ("s/2", "event"), ("s/2", "snapshot")];
-    assert_eq!(order, expect.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect::<Vec<_>>());
+    let log = env
+        .run(&["log".as_ref(), ev.as_os_str(), snaps.as_os_str(), "--json".as_ref()])
+        .json_lines();
+    let order: Vec<(String, String)> = log
+        .iter()
+        .map(|l| {
+            (
+                l["stream"].as_str().expect("s").into(),
+                l["kind"].as_str().expect("k").into(),
+            )
+        })
+        .collect();
+    let expect = [
+        ("s/3", "snapshot"),
+        ("s/1", "event"),
+        ("s/1", "snapshot"),
+        ("s/1", "event"),
+        ("s/2", "event"),
+        ("s/2", "snapshot"),
+    ];
+    assert_eq!(
+        order,
+        expect
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect::<Vec<_>>()
+    );
     let st = env.run(&["state".as_ref(), ev.as_os_str(), snaps.as_os_str()]).json();
-    assert_eq!(st, json!({"s/1": {"name": "y"}, "s/2": {"name": "late"}, "s/3": {"fresh": true}}));
+    assert_eq!(
+        st,
+        json!({"s/1": {"name": "y"}, "s/2": {"name": "late"}, "s/3": {"fresh": true}})
+    );
     let v = env.run(&["verify".as_ref(), ev.as_os_str(), snaps.as_os_str()]);
     assert_eq!(v.code, 1, "the s/1 snapshot drops tags and renames: drift");
     assert!(v.stdout.contains("drift at 3: snapshot of s/1 seq 1"), "{}", v.stdout);
@@ -206,8 +303,13 @@ fn several_inputs_merge_by_time() {
     let env = Env::new();
     let a = env.write("a.jsonl", "{\"stream\":\"a\",\"type\":\"T\",\"time\":\"2026-01-01T00:00:01Z\",\"data\":{\"n\":1}}\n{\"stream\":\"a\",\"type\":\"T\",\"data\":{\"n\":2}}\n{\"stream\":\"a\",\"type\":\"T\",\"time\":\"2026-01-01T00:00:03Z\",\"data\":{\"n\":3}}\n");
     let b = env.write("b.jsonl", "{\"stream\":\"b\",\"type\":\"T\",\"time\":\"2026-01-01T00:00:01Z\",\"data\":{\"n\":1}}\n{\"stream\":\"b\",\"type\":\"T\",\"time\":\"2026-01-01T00:00:02Z\",\"data\":{\"n\":2}}\n");
-    let log = env.run(&["log".as_ref(), a.as_os_str(), b.as_os_str(), "--json".as_ref()]).json_lines();
-    let order: Vec<String> = log.iter().map(|l| format!("{}{}", l["stream"].as_str().expect("s"), l["data"]["n"])).collect();
+    let log = env
+        .run(&["log".as_ref(), a.as_os_str(), b.as_os_str(), "--json".as_ref()])
+        .json_lines();
+    let order: Vec<String> = log
+        .iter()
+        .map(|l| format!("{}{}", l["stream"].as_str().expect("s"), l["data"]["n"]))
+        .collect();
     assert_eq!(order, ["a1", "a2", "b1", "b2", "a3"]);
 }
 
@@ -216,7 +318,11 @@ fn cache_trust_and_versions() {
     let env = Env::new();
     let p = env.write("e.jsonl", GOOD);
     let db = env.path("c.db");
-    assert_eq!(env.run(&["import".as_ref(), p.as_os_str(), "-o".as_ref(), db.as_os_str()]).code, 0);
+    assert_eq!(
+        env.run(&["import".as_ref(), p.as_os_str(), "-o".as_ref(), db.as_os_str()])
+            .code,
+        0
+    );
     {
         let conn = rusqlite::Connection::open(&db).expect("open");
         conn.execute_batch("PRAGMA user_version = 99;").expect("bump");
@@ -228,12 +334,18 @@ fn cache_trust_and_versions() {
     let foreign = env.path("foreign.db");
     {
         let conn = rusqlite::Connection::open(&foreign).expect("open");
-        conn.execute_batch("CREATE TABLE t(x); INSERT INTO t VALUES (1);").expect("foreign");
+        conn.execute_batch("CREATE TABLE t(x); INSERT INTO t VALUES (1);")
+            .expect("foreign");
     }
     let r = env.run(&["state".as_ref(), foreign.as_os_str()]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("not a rewind cache"), "{}", r.stderr);
-    let r = env.run(&["import".as_ref(), p.as_os_str(), "--cache".as_ref(), foreign.as_os_str()]);
+    let r = env.run(&[
+        "import".as_ref(),
+        p.as_os_str(),
+        "--cache".as_ref(),
+        foreign.as_os_str(),
+    ]);
     assert_eq!(r.code, 2);
 
     let junk = env.write("junk.db", "this is not sqlite");
@@ -249,7 +361,12 @@ fn usage_errors_exit_2() {
     assert_eq!(env.run(&["diff", "fixtures/agents.jsonl", "--from", "1"]).code, 2);
     assert_eq!(env.run(&["log", "fixtures/agents.jsonl", "--format", "avro"]).code, 2);
     let bad_rules = env.write("r.json", r#"{"rules": [{"type": "X", "op": "explode"}]}"#);
-    let r = env.run(&["state".as_ref(), "fixtures/agents.jsonl".as_ref(), "--rules".as_ref(), bad_rules.as_os_str()]);
+    let r = env.run(&[
+        "state".as_ref(),
+        "fixtures/agents.jsonl".as_ref(),
+        "--rules".as_ref(),
+        bad_rules.as_os_str(),
+    ]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("rule 1 (X): unknown op \"explode\""), "{}", r.stderr);
     assert_eq!(env.run(&["--version"]).code, 0);
@@ -259,12 +376,28 @@ fn usage_errors_exit_2() {
 fn changing_the_rules_rebuilds_checkpoints() {
     let env = Env::new();
     let p = env.write("e.jsonl", GOOD);
-    let merge = env.run(&["state".as_ref(), p.as_os_str(), "--stream".as_ref(), "s/1".as_ref()]).json();
+    let merge = env
+        .run(&["state".as_ref(), p.as_os_str(), "--stream".as_ref(), "s/1".as_ref()])
+        .json();
     assert_eq!(merge, json!({"name": "y", "tags": ["a"]}));
-    let rules = env.write("r.json", r#"{"rules": [{"type": "Renamed", "op": "replace", "path": "/renamed"}]}"#);
-    let replaced = env.run(&["state".as_ref(), p.as_os_str(), "--stream".as_ref(), "s/1".as_ref(), "--rules".as_ref(), rules.as_os_str()]).json();
+    let rules = env.write(
+        "r.json",
+        r#"{"rules": [{"type": "Renamed", "op": "replace", "path": "/renamed"}]}"#,
+    );
+    let replaced = env
+        .run(&[
+            "state".as_ref(),
+            p.as_os_str(),
+            "--stream".as_ref(),
+            "s/1".as_ref(),
+            "--rules".as_ref(),
+            rules.as_os_str(),
+        ])
+        .json();
     assert_eq!(replaced, json!({"name": "x", "tags": ["a"], "renamed": {"name": "y"}}));
     // The rules are stored with the import and stay in force.
-    let stored = env.run(&["state".as_ref(), p.as_os_str(), "--stream".as_ref(), "s/1".as_ref()]).json();
+    let stored = env
+        .run(&["state".as_ref(), p.as_os_str(), "--stream".as_ref(), "s/1".as_ref()])
+        .json();
     assert_eq!(stored, replaced);
 }

@@ -22,13 +22,20 @@ const RULES: &str = r#"{"rules": [
 fn event_strategy() -> impl Strategy<Value = Value> {
     let stream = prop::sample::select(vec!["a", "b/c", "d~e", "f"]);
     let key = prop::sample::select(vec!["k", "x/y", "z~0", "ü"]);
-    let scalar = prop_oneof![Just(json!(null)), any::<i32>().prop_map(|n| json!(n)), "[a-c]{0,3}".prop_map(|s| json!(s))];
+    let scalar = prop_oneof![
+        Just(json!(null)),
+        any::<i32>().prop_map(|n| json!(n)),
+        "[a-c]{0,3}".prop_map(|s| json!(s))
+    ];
     (stream, 0u8..10, key, scalar.clone(), scalar).prop_map(|(stream, op, key, v, w)| {
         let (ty, data) = match op {
             0 => ("Add", json!({"v": v})),
             1 => ("Set", json!({"key": key, "value": v})),
             2 => ("Merge", json!({key: v, "other": w})),
-            3 => ("Patch", json!({"ops": [{"op": "add", "path": "/p", "value": v}, {"op": "test", "path": "/p", "value": w}]})),
+            3 => (
+                "Patch",
+                json!({"ops": [{"op": "add", "path": "/p", "value": v}, {"op": "test", "path": "/p", "value": w}]}),
+            ),
             4 => ("Drop", json!({"key": key})),
             5 => ("Snap", json!({"state": {"snap": v}})),
             6 => ("Reset", json!({})),

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::mpsc::sync_channel;
 use std::time::Instant;
 
-use anyhow::{bail, Result};
+use anyhow::{bail, Context, Result};
 use rusqlite::{params, OptionalExtension, Transaction};
 
 use super::{schema, Cache};
@@ -60,6 +60,10 @@ pub struct Importer<'c> {
     streams: HashMap<String, i64>,
     types: HashMap<String, i64>,
     changed: bool,
+    /// Time range and order seen by the insert loop (min, max, last, sorted), and
+    /// how many inputs it covered: saves a scan when the cache holds one input.
+    times: (Option<i64>, Option<i64>, i64, bool),
+    imports: usize,
 }
 
 impl Cache {
@@ -75,6 +79,8 @@ impl Cache {
             streams,
             types,
             changed: false,
+            times: (None, None, i64::MIN, true),
+            imports: 0,
         })
     }
 
@@ -160,6 +166,7 @@ impl Importer<'_> {
     ) -> Result<Outcome> {
         let started = Instant::now();
         self.changed = true;
+        self.imports += 1;
         let empty: bool = self
             .tx
             .query_row("SELECT NOT EXISTS (SELECT 1 FROM events)", [], |r| r.get(0))?;
@@ -269,6 +276,13 @@ impl Importer<'_> {
                         continue;
                     }
                 };
+                if let Some(t) = r.time {
+                    let (min, max, last, sorted) = &mut self.times;
+                    *min = Some(min.map_or(t, |m| m.min(t)));
+                    *max = Some(max.map_or(t, |m| m.max(t)));
+                    *sorted &= *last <= t;
+                    *last = t;
+                }
                 let sid = intern(&self.tx, &mut self.streams, "streams", &r.stream)?;
                 let tid = intern(&self.tx, &mut self.types, "types", &r.ty)?;
                 let id = r.id.unwrap_or_default();
@@ -306,11 +320,18 @@ impl Importer<'_> {
     /// needed when the cache holds more than one input or a snapshot file.
     pub fn finish(self, merge: bool) -> Result<()> {
         if merge {
-            super::read::renumber(&self.tx)?;
+            super::read::renumber(&self.tx).context("renumbering events")?;
         }
-        let t0 = std::time::Instant::now();
-        self.tx.execute_batch(schema::INDEXES)?;
-        eprintln!("TRACE indexes {:?}", t0.elapsed());
+        if self.changed {
+            let inputs: i64 = self.tx.query_row("SELECT count(*) FROM inputs", [], |r| r.get(0))?;
+            if !merge && self.imports == 1 && inputs == 1 {
+                let (min, max, _, sorted) = self.times;
+                Cache::put_time_stats(&self.tx, min, max, sorted)?;
+            } else {
+                Cache::store_time_stats(&self.tx).context("time stats")?;
+            }
+        }
+        self.tx.execute_batch(schema::INDEXES).context("indexes")?;
         if self.changed {
             self.tx.execute_batch(
                 "DELETE FROM checkpoints; DELETE FROM cp_states; DELETE FROM failures; DELETE FROM drift;",
@@ -320,9 +341,7 @@ impl Importer<'_> {
                 [],
             )?;
         }
-        let t0 = std::time::Instant::now();
         self.tx.commit()?;
-        eprintln!("TRACE commit {:?}", t0.elapsed());
         Ok(())
     }
 

@@ -62,6 +62,36 @@ pub fn is_sqlite_file(path: &Path) -> bool {
 impl Cache {
     /// Open or create a cache. `create` = false refuses a missing file.
     pub fn open(path: &Path, create: bool) -> Result<Cache> {
+        Cache::open_mode(path, create, false)
+    }
+
+    /// Create a new cache for a first bulk load: no WAL and no fsyncs while it
+    /// fills. Only for a file nobody else can see yet; [`Cache::seal`] turns it
+    /// into a normal cache before it is renamed into place.
+    pub fn create_bulk(path: &Path) -> Result<Cache> {
+        let _ = std::fs::remove_file(path);
+        Cache::open_mode(path, true, true)
+    }
+
+    /// Switch a bulk-loaded cache to WAL and flush it to disk.
+    pub fn seal(self) -> Result<()> {
+        // Cached statements count as users of the schema; WAL needs none.
+        self.conn.flush_prepared_statement_cache();
+        let mode: String = self
+            .conn
+            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+            .context("switching to WAL")?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            bail!("could not switch the cache to WAL mode (got {mode})");
+        }
+        let path = self.path.clone();
+        self.conn.close().map_err(|(_, e)| e).context("close")?;
+        // The load ran without fsyncs; make it durable before it is renamed into place.
+        std::fs::File::open(&path).and_then(|f| f.sync_all()).context("sync")?;
+        Ok(())
+    }
+
+    fn open_mode(path: &Path, create: bool, bulk: bool) -> Result<Cache> {
         let exists = path.exists();
         if !exists && !create {
             bail!("cache {}: no such file", path.display());
@@ -82,11 +112,13 @@ impl Cache {
             conn,
             path: path.to_path_buf(),
         };
-        cache.prepare().with_context(|| format!("cache {}", path.display()))?;
+        cache
+            .prepare(bulk)
+            .with_context(|| format!("cache {}", path.display()))?;
         Ok(cache)
     }
 
-    fn prepare(&mut self) -> Result<()> {
+    fn prepare(&mut self, bulk: bool) -> Result<()> {
         let version: i64 = self.conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
         let has_tables: i64 =
             self.conn
@@ -116,12 +148,20 @@ impl Cache {
             // page_size must be set before the database switches to WAL.
             self.conn.execute_batch("PRAGMA page_size = 8192;")?;
         }
-        let mode: String = self.conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
-        if !mode.eq_ignore_ascii_case("wal") {
-            bail!("could not switch the cache to WAL mode (got {mode})");
+        if bulk {
+            // Rollback still works with an in-memory journal; a crash only loses
+            // the temporary file.
+            self.conn
+                .execute_batch("PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF;")?;
+        } else {
+            let mode: String = self.conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+            if !mode.eq_ignore_ascii_case("wal") {
+                bail!("could not switch the cache to WAL mode (got {mode})");
+            }
+            self.conn.execute_batch("PRAGMA synchronous = NORMAL;")?;
         }
         self.conn
-            .execute_batch("PRAGMA synchronous = NORMAL; PRAGMA cache_size = -16384; PRAGMA temp_store = FILE;")?;
+            .execute_batch("PRAGMA cache_size = -16384; PRAGMA temp_store = FILE;")?;
         if version > 0 && version < schema::VERSION {
             // Older schema: the cache is derived data, so rebuild it from the inputs.
             self.reset()?;

@@ -135,20 +135,72 @@ impl Cache {
         Ok(p.map(|p| p as u64))
     }
 
-    /// The last position whose event has `time <= t`.
+    /// The last position whose event has `time <= t`. Times are usually sorted (a
+    /// merge orders inputs by time), and then this is a binary search over
+    /// positions instead of a scan.
     pub fn pos_at_time(&self, t: i64) -> Result<Option<u64>> {
-        let p: Option<i64> = self
+        if self.info("time_sorted")?.as_deref() != Some("1") {
+            let p: Option<i64> =
+                self.conn
+                    .query_row("SELECT max(pos) FROM events WHERE time <= ?1", params![t], |r| r.get(0))?;
+            return Ok(p.map(|p| p as u64));
+        }
+        // f(p) = time of the first timed event at or after p: non-decreasing.
+        let mut st = self
             .conn
-            .query_row("SELECT max(pos) FROM events WHERE time <= ?1", params![t], |r| r.get(0))?;
-        Ok(p.map(|p| p as u64))
+            .prepare_cached("SELECT time FROM events WHERE pos >= ?1 AND time IS NOT NULL ORDER BY pos LIMIT 1")?;
+        let mut f = |p: i64| -> Result<Option<i64>> { Ok(st.query_row(params![p], |r| r.get(0)).optional()?) };
+        let len: i64 = self
+            .conn
+            .query_row("SELECT coalesce(max(pos), 0) FROM events", [], |r| r.get(0))?;
+        if len == 0 || f(1)?.is_none_or(|first| first > t) {
+            return Ok(None);
+        }
+        let (mut lo, mut hi) = (1i64, len); // f(lo) <= t holds
+        while lo < hi {
+            let mid = lo + (hi - lo + 1) / 2;
+            if f(mid)?.is_some_and(|x| x <= t) {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        Ok(Some(lo as u64))
     }
 
+    /// First and last event time, kept in `info` by the import.
     pub fn time_range(&self) -> Result<(Option<i64>, Option<i64>)> {
-        Ok(self.conn.query_row(
-            "SELECT min(time), max(time) FROM events WHERE time IS NOT NULL",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )?)
+        let get = |k: &str| -> Result<Option<i64>> { Ok(self.info(k)?.and_then(|v| v.parse().ok())) };
+        Ok((get("time_min")?, get("time_max")?))
+    }
+
+    /// Compute and store the time range and whether times are sorted by position.
+    pub fn store_time_stats(conn: &Connection) -> Result<()> {
+        let mut st = conn.prepare("SELECT time FROM events WHERE time IS NOT NULL ORDER BY pos")?;
+        let mut rows = st.query([])?;
+        let (mut min, mut max, mut last, mut sorted) = (None::<i64>, None::<i64>, i64::MIN, true);
+        while let Some(r) = rows.next()? {
+            let t: i64 = r.get(0)?;
+            min = Some(min.map_or(t, |m| m.min(t)));
+            max = Some(max.map_or(t, |m| m.max(t)));
+            sorted &= last <= t;
+            last = t;
+        }
+        Cache::put_time_stats(conn, min, max, sorted)
+    }
+
+    pub fn put_time_stats(conn: &Connection, min: Option<i64>, max: Option<i64>, sorted: bool) -> Result<()> {
+        let put = |k: &str, v: Option<String>| -> Result<()> {
+            match v {
+                Some(v) => conn.execute("INSERT OR REPLACE INTO info(key, value) VALUES (?1, ?2)", params![k, v])?,
+                None => conn.execute("DELETE FROM info WHERE key = ?1", params![k])?,
+            };
+            Ok(())
+        };
+        put("time_min", min.map(|v| v.to_string()))?;
+        put("time_max", max.map(|v| v.to_string()))?;
+        put("time_sorted", Some(if sorted { "1" } else { "0" }.to_string()))?;
+        Ok(())
     }
 
     /// Ids of streams that have at least one event.

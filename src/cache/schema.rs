@@ -39,16 +39,13 @@ CREATE TABLE drift(pos INTEGER PRIMARY KEY, stream INTEGER NOT NULL, paths TEXT 
 /// Secondary indexes, created after a first bulk load rather than maintained row by row.
 pub const INDEXES: &str = r#"
 CREATE INDEX IF NOT EXISTS events_stream ON events(stream, pos);
-CREATE INDEX IF NOT EXISTS events_time ON events(time, pos) WHERE time IS NOT NULL;
 CREATE INDEX IF NOT EXISTS events_id ON events(id);
-CREATE INDEX IF NOT EXISTS events_input ON events(input, idx);
 "#;
 
 pub const DROP_INDEXES: &str = r#"
 DROP INDEX IF EXISTS events_stream;
 DROP INDEX IF EXISTS events_time;
 DROP INDEX IF EXISTS events_id;
-DROP INDEX IF EXISTS events_input;
 "#;
 
 pub const EVENTS_COLUMNS: &str = "pos, input, idx, stream, seq, id, type, time, kind, data, meta, file, loc";
