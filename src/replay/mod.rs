@@ -27,7 +27,10 @@ pub struct Spacing {
 
 impl Default for Spacing {
     fn default() -> Self {
-        Spacing { min: 1024, max: 32 * 1024 }
+        Spacing {
+            min: 1024,
+            max: 32 * 1024,
+        }
     }
 }
 
