@@ -80,12 +80,16 @@ impl Cache {
 /// Writes one build of derived data inside a transaction.
 pub struct CheckpointWriter<'t> {
     tx: &'t Transaction<'t>,
+    // One compressor and buffer for all states: creating a zstd context per
+    // state cost more than compressing it.
+    zstd: std::cell::RefCell<(zstd::bulk::Compressor<'static>, Vec<u8>)>,
 }
 
 impl<'t> CheckpointWriter<'t> {
     pub fn new(tx: &'t Transaction<'t>) -> Result<Self> {
         tx.execute_batch("DELETE FROM checkpoints; DELETE FROM cp_states; DELETE FROM failures; DELETE FROM drift;")?;
-        Ok(CheckpointWriter { tx })
+        let zstd = std::cell::RefCell::new((zstd::bulk::Compressor::new(1)?, Vec::with_capacity(64 * 1024)));
+        Ok(CheckpointWriter { tx, zstd })
     }
 
     pub fn checkpoint(&self, pos: u64) -> Result<()> {
@@ -99,9 +103,11 @@ impl<'t> CheckpointWriter<'t> {
     pub fn stream_state(&self, pos: u64, stream: i64, state: Option<&Value>) -> Result<usize> {
         let (blob, size) = match state {
             Some(v) => {
-                let json = serde_json::to_vec(v)?;
-                let size = json.len();
-                (Some(zstd::bulk::compress(&json, 1)?), size)
+                let mut guard = self.zstd.borrow_mut();
+                let (zstd, json) = &mut *guard;
+                json.clear();
+                serde_json::to_writer(&mut *json, v)?;
+                (Some(zstd.compress(json)?), json.len())
             }
             None => (None, 0),
         };
@@ -134,7 +140,27 @@ impl<'t> CheckpointWriter<'t> {
     }
 }
 
+thread_local! {
+    // Creating a zstd context per state cost more than decompressing a small one.
+    static DECODER: std::cell::RefCell<Option<zstd::bulk::Decompressor<'static>>> = const { std::cell::RefCell::new(None) };
+}
+
 fn decode_state(blob: &[u8]) -> Result<Value> {
+    let size = zstd::zstd_safe::get_frame_content_size(blob).ok().flatten();
+    if let Some(size) = size.filter(|s| *s <= 1 << 30) {
+        let json = DECODER.with(|d| -> Result<Vec<u8>> {
+            let mut d = d.borrow_mut();
+            if d.is_none() {
+                *d = Some(zstd::bulk::Decompressor::new()?);
+            }
+            match d.as_mut() {
+                Some(dec) => Ok(dec.decompress(blob, size as usize)?),
+                None => Ok(zstd::stream::decode_all(blob)?),
+            }
+        });
+        let json = json.context("checkpoint blob is corrupt")?;
+        return serde_json::from_slice(&json).context("checkpoint blob is not JSON");
+    }
     let json = zstd::stream::decode_all(blob).context("checkpoint blob is corrupt")?;
     serde_json::from_slice(&json).context("checkpoint blob is not JSON")
 }

@@ -17,8 +17,8 @@ use crate::rules::{Op, Rules};
 use apply::{apply, Applied};
 
 /// How far apart checkpoints are: at least `min` events, at most `max`, and in
-/// between as soon as the events replayed since the last one outweigh the states
-/// it would store.
+/// between as soon as the events replayed since the last one outweigh twice the
+/// states it would store (so checkpoints cost at most half the events' bytes).
 #[derive(Debug, Clone, Copy)]
 pub struct Spacing {
     pub min: u64,
@@ -28,7 +28,7 @@ pub struct Spacing {
 impl Default for Spacing {
     fn default() -> Self {
         Spacing {
-            min: 1024,
+            min: 2048,
             max: 32 * 1024,
         }
     }
@@ -194,7 +194,7 @@ impl<'a> Replayer<'a> {
             bytes_since += ev.data.len();
             // Space checkpoints so their bytes stay below the events' bytes, and
             // replay from one never costs more than loading it.
-            if since >= spacing.max || (since >= spacing.min && bytes_since >= estimate) {
+            if since >= spacing.max || (since >= spacing.min && bytes_since >= 2 * estimate) {
                 writer.checkpoint(ev.pos)?;
                 for sid in changed.drain() {
                     let size = writer.stream_state(ev.pos, sid, world.get(sid))?;
