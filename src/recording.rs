@@ -205,10 +205,20 @@ impl Recording {
                 bail!("{first} (--strict)");
             }
         }
+        Recording::finish_open(cache, rules, cache_path, reports, started)
+    }
+
+    fn finish_open(
+        cache: Cache,
+        rules: Rules,
+        path: PathBuf,
+        inputs: Vec<InputReport>,
+        started: Instant,
+    ) -> Result<(Recording, OpenReport)> {
         let cat = cache.catalog()?;
         let report = OpenReport {
-            cache: cache_path,
-            inputs: reports,
+            cache: path,
+            inputs,
             events: cat.len,
             streams: cache.stream_count()?,
             snapshots: cache.snapshot_count()?,
@@ -231,7 +241,6 @@ impl Recording {
             }
             cache.set_info("rules", &rules.text)?;
         }
-        let cat = cache.catalog()?;
         let inputs = cache
             .stored_inputs()?
             .into_iter()
@@ -241,16 +250,7 @@ impl Recording {
                 outcome: s.outcome,
             })
             .collect();
-        let report = OpenReport {
-            cache: path.to_path_buf(),
-            inputs,
-            events: cat.len,
-            streams: cache.stream_count()?,
-            snapshots: cache.snapshot_count()?,
-            time_range: cache.time_range()?,
-            seconds: started.elapsed().as_secs_f64(),
-        };
-        Ok((Recording { cache, cat, rules }, report))
+        Recording::finish_open(cache, rules, path.to_path_buf(), inputs, started)
     }
 
     pub fn len(&self) -> u64 {

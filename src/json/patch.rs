@@ -230,7 +230,7 @@ fn move_value(
 }
 
 /// The JSON type of a value, for error messages.
-fn type_name(v: &Value) -> &'static str {
+pub fn type_name(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",
