@@ -17,3 +17,4 @@ pub mod replay;
 pub mod rules;
 pub mod sanitize;
 pub mod time;
+pub mod tui;

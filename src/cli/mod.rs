@@ -224,7 +224,25 @@ fn checkpoints(rec: &Recording) -> Result<()> {
     Ok(())
 }
 
-fn open_or_summary(common: &Common, inputs: Vec<PathBuf>, format: Option<String>, _style: &Style) -> Result<i32> {
+fn open_or_summary(common: &Common, inputs: Vec<PathBuf>, format: Option<String>, style: &Style) -> Result<i32> {
+    if io::stdout().is_terminal() && io::stdin().is_terminal() {
+        // The TUI opens (and imports, showing progress) on its own worker thread.
+        let format = match format.as_deref().or(common.input_format.as_deref()) {
+            Some(f) => Some(Format::parse(f)?),
+            None => None,
+        };
+        let open = OpenOptions {
+            inputs,
+            cache: common.cache.clone(),
+            format,
+            rules: common.rules.clone(),
+            strict: common.strict,
+        };
+        return crate::tui::run(crate::tui::Config {
+            open,
+            color: style.color,
+        });
+    }
     let (_rec, report) = open(common, &inputs, format.as_deref())?;
     // The TUI is its own front end (issue 3); without a terminal, print what import prints.
     if !common.quiet {

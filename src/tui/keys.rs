@@ -1,0 +1,415 @@
+//! The one key table. Dispatch, the footer and the `?` help all read [`BINDINGS`],
+//! so a key cannot work without being documented, or be documented and not work.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+/// Where a binding works. `Global` works in every pane (not in help or a prompt).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    Global,
+    Events,
+    Tree,
+    Diff,
+    Detail,
+    Help,
+    Prompt,
+}
+
+impl Scope {
+    pub fn title(self) -> &'static str {
+        match self {
+            Scope::Global => "Everywhere",
+            Scope::Events => "Events list (1)",
+            Scope::Tree => "State tree (2)",
+            Scope::Diff => "Diff (3)",
+            Scope::Detail => "Event detail (4)",
+            Scope::Help => "This help",
+            Scope::Prompt => "Prompts (: / f)",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Quit,
+    Help,
+    FocusNext,
+    FocusPrev,
+    FocusEvents,
+    FocusTree,
+    FocusDiff,
+    FocusDetail,
+    Back,
+    StepFwd,
+    StepBack,
+    PageFwd,
+    PageBack,
+    Start,
+    End,
+    JumpFwd,
+    JumpBack,
+    Goto,
+    Search,
+    SearchNext,
+    SearchPrev,
+    OpenDetail,
+    Filter,
+    FilterStream,
+    FilterType,
+    Mark,
+    JumpMark,
+    Bookmark,
+    NextBookmark,
+    PrevBookmark,
+    StateScope,
+    DiffMode,
+    Unified,
+    WhatIf,
+    WhatIfClear,
+    WatchPrev,
+    WatchNext,
+    Watch,
+    TreeDown,
+    TreeUp,
+    TreeCollapse,
+    TreeExpand,
+    TreeToggle,
+    TreeTop,
+    TreeBottom,
+    TreePageDown,
+    TreePageUp,
+    TreeExpandAll,
+    TreeCollapseAll,
+    TreeNextChange,
+    TreeSearch,
+    TreeSearchNext,
+    TreeSearchPrev,
+    CopyPointer,
+    CopyValue,
+    ScrollDown,
+    ScrollUp,
+    ScrollPageDown,
+    ScrollPageUp,
+    ScrollTop,
+    ScrollBottom,
+    HelpClose,
+    PromptSubmit,
+    PromptCancel,
+    PromptBackspace,
+}
+
+/// A key and its modifiers. Shift is ignored for characters ('G' is 'G').
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Key {
+    pub code: KeyCode,
+    pub ctrl: bool,
+}
+
+const fn ch(c: char) -> Key {
+    Key {
+        code: KeyCode::Char(c),
+        ctrl: false,
+    }
+}
+
+const fn ctrl(c: char) -> Key {
+    Key {
+        code: KeyCode::Char(c),
+        ctrl: true,
+    }
+}
+
+const fn k(code: KeyCode) -> Key {
+    Key { code, ctrl: false }
+}
+
+impl Key {
+    pub fn matches(&self, ev: &KeyEvent) -> bool {
+        let ctrl = ev.modifiers.contains(KeyModifiers::CONTROL);
+        if ctrl != self.ctrl {
+            return false;
+        }
+        match (self.code, ev.code) {
+            // BackTab arrives with SHIFT; characters arrive with SHIFT for capitals.
+            (KeyCode::Char(a), KeyCode::Char(b)) => a == b,
+            (a, b) => a == b,
+        }
+    }
+
+    pub fn label(&self) -> String {
+        let base = match self.code {
+            KeyCode::Char(' ') => "Space".to_string(),
+            KeyCode::Char(c) => c.to_string(),
+            KeyCode::Up => "↑".into(),
+            KeyCode::Down => "↓".into(),
+            KeyCode::Left => "←".into(),
+            KeyCode::Right => "→".into(),
+            KeyCode::PageUp => "PgUp".into(),
+            KeyCode::PageDown => "PgDn".into(),
+            KeyCode::Home => "Home".into(),
+            KeyCode::End => "End".into(),
+            KeyCode::Enter => "Enter".into(),
+            KeyCode::Esc => "Esc".into(),
+            KeyCode::Tab => "Tab".into(),
+            KeyCode::BackTab => "S-Tab".into(),
+            KeyCode::Backspace => "Bksp".into(),
+            other => format!("{other:?}"),
+        };
+        if self.ctrl {
+            format!("C-{base}")
+        } else {
+            base
+        }
+    }
+}
+
+pub struct Binding {
+    pub scope: Scope,
+    pub keys: &'static [Key],
+    pub action: Action,
+    /// The line in `?` help.
+    pub help: &'static str,
+    /// Shown in the footer; a label of `""` joins this binding's first key to
+    /// the previous footer entry ("j/k step").
+    pub footer: Option<Foot>,
+}
+
+/// A footer entry: its label, and how readily it is dropped on a narrow
+/// terminal (0: never, 1: after every 2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Foot {
+    pub label: &'static str,
+    pub rank: u8,
+}
+
+const fn b(scope: Scope, keys: &'static [Key], action: Action, help: &'static str, footer: Option<Foot>) -> Binding {
+    Binding {
+        scope,
+        keys,
+        action,
+        help,
+        footer,
+    }
+}
+
+const fn foot(label: &'static str, rank: u8) -> Option<Foot> {
+    Some(Foot { label, rank })
+}
+
+/// Join this binding's key to the previous footer entry.
+const JOIN: Option<Foot> = Some(Foot { label: "", rank: 0 });
+
+use Action as A;
+use KeyCode as C;
+use Scope as S;
+
+#[rustfmt::skip]
+pub static BINDINGS: &[Binding] = &[
+    // Events list.
+    b(S::Events, &[ch('j'), k(C::Down), ch('l'), k(C::Right)], A::StepFwd, "next event (step forward in time)", foot("step", 0)),
+    b(S::Events, &[ch('k'), k(C::Up), ch('h'), k(C::Left)], A::StepBack, "previous event (step back in time)", JOIN),
+    b(S::Events, &[k(C::PageDown), ctrl('d')], A::PageFwd, "a page of events forward", None),
+    b(S::Events, &[k(C::PageUp), ctrl('u')], A::PageBack, "a page of events back", None),
+    b(S::Events, &[ch('g'), k(C::Home)], A::Start, "go to the start (before the first event)", foot("start/end", 2)),
+    b(S::Events, &[ch('G'), k(C::End)], A::End, "go to the end (after the last event)", JOIN),
+    b(S::Events, &[ch(']')], A::JumpFwd, "jump forward by 10% of the recording", foot("±10%", 2)),
+    b(S::Events, &[ch('[')], A::JumpBack, "jump back by 10% of the recording", JOIN),
+    b(S::Events, &[ch('/')], A::Search, "search event type, stream and data text (smart case)", foot("search", 1)),
+    b(S::Events, &[ch('n')], A::SearchNext, "next search hit", foot("hit", 2)),
+    b(S::Events, &[ch('N')], A::SearchPrev, "previous search hit", JOIN),
+    b(S::Events, &[k(C::Enter)], A::OpenDetail, "show the event's data and meta", None),
+    // State tree.
+    b(S::Tree, &[ch('j'), k(C::Down)], A::TreeDown, "next node", foot("move", 1)),
+    b(S::Tree, &[ch('k'), k(C::Up)], A::TreeUp, "previous node", JOIN),
+    b(S::Tree, &[ch('h'), k(C::Left)], A::TreeCollapse, "fold the node, or go to its parent", foot("fold", 1)),
+    b(S::Tree, &[ch('l'), k(C::Right)], A::TreeExpand, "unfold the node, or go to its first child", JOIN),
+    b(S::Tree, &[k(C::Enter), ch(' ')], A::TreeToggle, "fold or unfold the node", None),
+    b(S::Tree, &[ch('c')], A::TreeNextChange, "reveal the next node the current event changed", foot("changed", 2)),
+    b(S::Tree, &[ch('w')], A::Watch, "watch this node: < and > then jump between its changes", foot("watch", 2)),
+    b(S::Tree, &[ch('/')], A::TreeSearch, "find keys and values (regex, smart case)", foot("find", 2)),
+    b(S::Tree, &[ch('n')], A::TreeSearchNext, "next match in the tree", None),
+    b(S::Tree, &[ch('N')], A::TreeSearchPrev, "previous match in the tree", None),
+    b(S::Tree, &[ch('y')], A::CopyPointer, "copy the node's JSON Pointer (OSC 52 clipboard)", foot("copy ptr/value", 2)),
+    b(S::Tree, &[ch('Y')], A::CopyValue, "copy the node's value as JSON", JOIN),
+    b(S::Tree, &[ch('g'), k(C::Home)], A::TreeTop, "first node", None),
+    b(S::Tree, &[ch('G'), k(C::End)], A::TreeBottom, "last node", None),
+    b(S::Tree, &[k(C::PageDown), ctrl('d')], A::TreePageDown, "a page down", None),
+    b(S::Tree, &[k(C::PageUp), ctrl('u')], A::TreePageUp, "a page up", None),
+    b(S::Tree, &[ch('E')], A::TreeExpandAll, "unfold everything below the node", None),
+    b(S::Tree, &[ch('C')], A::TreeCollapseAll, "fold everything", None),
+    // Diff and detail.
+    b(S::Diff, &[ch('j'), k(C::Down)], A::ScrollDown, "scroll down", foot("scroll", 1)),
+    b(S::Diff, &[ch('k'), k(C::Up)], A::ScrollUp, "scroll up", JOIN),
+    b(S::Diff, &[k(C::PageDown), ctrl('d')], A::ScrollPageDown, "a page down", None),
+    b(S::Diff, &[k(C::PageUp), ctrl('u')], A::ScrollPageUp, "a page up", None),
+    b(S::Diff, &[ch('g'), k(C::Home)], A::ScrollTop, "top", None),
+    b(S::Diff, &[ch('G'), k(C::End)], A::ScrollBottom, "bottom", None),
+    b(S::Detail, &[ch('j'), k(C::Down)], A::ScrollDown, "scroll down", foot("scroll", 1)),
+    b(S::Detail, &[ch('k'), k(C::Up)], A::ScrollUp, "scroll up", JOIN),
+    b(S::Detail, &[k(C::PageDown), ctrl('d')], A::ScrollPageDown, "a page down", None),
+    b(S::Detail, &[k(C::PageUp), ctrl('u')], A::ScrollPageUp, "a page up", None),
+    b(S::Detail, &[ch('g'), k(C::Home)], A::ScrollTop, "top", None),
+    b(S::Detail, &[ch('G'), k(C::End)], A::ScrollBottom, "bottom", None),
+    // Everywhere.
+    b(S::Global, &[ch(':')], A::Goto, "go to a point: N, start, end, end-N, id:ID, STREAM@SEQ, RFC 3339 time", foot("goto", 1)),
+    b(S::Global, &[ch('m')], A::Mark, "set the mark here (again: clear it); the diff shows mark → cursor", foot("mark", 1)),
+    b(S::Global, &[ch('\'')], A::JumpMark, "jump to the mark", None),
+    b(S::Global, &[ch('<')], A::WatchPrev, "previous event that changed the watched node (reverse watchpoint)", foot("changed it", 0)),
+    b(S::Global, &[ch('>')], A::WatchNext, "next event that changed the watched node", JOIN),
+    b(S::Global, &[ch('d')], A::DiffMode, "diff: this event / mark → cursor / recorded → hypothetical", foot("diff", 2)),
+    b(S::Global, &[ch('u')], A::Unified, "diff as a change list or as unified text", None),
+    b(S::Global, &[ch('f')], A::Filter, "filter the list and timeline: stream glob, or type:GLOB (empty: all)", foot("filter", 2)),
+    b(S::Global, &[ch('F')], A::FilterStream, "filter to the current event's stream (again: clear)", None),
+    b(S::Global, &[ch('T')], A::FilterType, "filter to the current event's type (again: clear)", None),
+    b(S::Global, &[ch('s')], A::StateScope, "state of the whole world, or of the current event's stream", None),
+    b(S::Global, &[ch('b')], A::Bookmark, "bookmark the cursor (again: remove)", None),
+    b(S::Global, &[ch('}')], A::NextBookmark, "next bookmark", None),
+    b(S::Global, &[ch('{')], A::PrevBookmark, "previous bookmark", None),
+    b(S::Global, &[ch('x')], A::WhatIf, "what-if: skip the current event (again: restore); state becomes HYPOTHETICAL", None),
+    b(S::Global, &[ch('X')], A::WhatIfClear, "what-if: restore all skipped events", None),
+    b(S::Global, &[k(C::Tab)], A::FocusNext, "next pane", foot("pane", 0)),
+    b(S::Global, &[k(C::BackTab)], A::FocusPrev, "previous pane", None),
+    b(S::Global, &[ch('1')], A::FocusEvents, "events pane", None),
+    b(S::Global, &[ch('2')], A::FocusTree, "state tree pane", None),
+    b(S::Global, &[ch('3')], A::FocusDiff, "diff pane", None),
+    b(S::Global, &[ch('4')], A::FocusDetail, "event detail pane", None),
+    b(S::Global, &[k(C::Esc)], A::Back, "back to the events list; clear the message", None),
+    b(S::Global, &[ch('?')], A::Help, "all keys (this help)", foot("help", 0)),
+    b(S::Global, &[ch('q'), ctrl('c')], A::Quit, "quit", foot("quit", 0)),
+    // Help and prompts.
+    b(S::Help, &[ch('j'), k(C::Down)], A::ScrollDown, "scroll down", foot("scroll", 1)),
+    b(S::Help, &[ch('k'), k(C::Up)], A::ScrollUp, "scroll up", JOIN),
+    b(S::Help, &[k(C::PageDown), ch(' ')], A::ScrollPageDown, "a page down", None),
+    b(S::Help, &[k(C::PageUp)], A::ScrollPageUp, "a page up", None),
+    b(S::Help, &[k(C::Esc), ch('?'), ch('q')], A::HelpClose, "close the help", foot("close", 0)),
+    b(S::Help, &[ctrl('c')], A::Quit, "quit", None),
+    b(S::Prompt, &[k(C::Enter)], A::PromptSubmit, "run it", foot("ok", 0)),
+    b(S::Prompt, &[k(C::Esc)], A::PromptCancel, "cancel", foot("cancel", 0)),
+    b(S::Prompt, &[k(C::Backspace)], A::PromptBackspace, "delete a character (type to edit)", None),
+    b(S::Prompt, &[ctrl('c')], A::Quit, "quit", None),
+];
+
+/// The action of `ev` in `scope`, falling back to `Global` for the panes.
+pub fn lookup(scope: Scope, ev: &KeyEvent) -> Option<Action> {
+    let find = |s: Scope| {
+        BINDINGS
+            .iter()
+            .find(|b| b.scope == s && b.keys.iter().any(|k| k.matches(ev)))
+            .map(|b| b.action)
+    };
+    match scope {
+        Scope::Help | Scope::Prompt => find(scope),
+        _ => find(scope).or_else(|| find(Scope::Global)),
+    }
+}
+
+/// Footer entries for `scope` (its own first, then global ones): `(keys, label, rank)`.
+pub fn footer(scope: Scope) -> Vec<(String, &'static str, u8)> {
+    let mut out: Vec<(String, &'static str, u8)> = Vec::new();
+    let scopes: &[Scope] = match scope {
+        Scope::Help | Scope::Prompt => &[scope][..],
+        _ => &[scope, Scope::Global][..],
+    };
+    for s in scopes {
+        for bind in BINDINGS.iter().filter(|b| b.scope == *s) {
+            let (Some(foot), Some(first)) = (bind.footer, bind.keys.first()) else {
+                continue;
+            };
+            if foot.label.is_empty() {
+                if let Some(last) = out.last_mut() {
+                    last.0.push('/');
+                    last.0.push_str(&first.label());
+                }
+            } else {
+                out.push((first.label(), foot.label, foot.rank));
+            }
+        }
+    }
+    out
+}
+
+/// Every key of a binding, for help: "j ↓ l →".
+pub fn keys_label(bind: &Binding) -> String {
+    bind.keys.iter().map(Key::label).collect::<Vec<_>>().join(" ")
+}
+
+/// Scopes in the order help lists them.
+pub const HELP_ORDER: [Scope; 7] = [
+    Scope::Events,
+    Scope::Tree,
+    Scope::Global,
+    Scope::Diff,
+    Scope::Detail,
+    Scope::Prompt,
+    Scope::Help,
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crossterm::event::KeyEventKind;
+
+    fn key(code: KeyCode, m: KeyModifiers) -> KeyEvent {
+        KeyEvent {
+            code,
+            modifiers: m,
+            kind: KeyEventKind::Press,
+            state: crossterm::event::KeyEventState::NONE,
+        }
+    }
+
+    #[test]
+    fn no_key_is_bound_twice_where_it_could_clash() {
+        for (i, a) in BINDINGS.iter().enumerate() {
+            for bnd in &BINDINGS[i + 1..] {
+                let clash_scope = a.scope == bnd.scope;
+                if !clash_scope {
+                    continue;
+                }
+                for ka in a.keys {
+                    assert!(
+                        !bnd.keys.contains(ka),
+                        "{} bound twice in {:?}: {:?} and {:?}",
+                        ka.label(),
+                        a.scope,
+                        a.action,
+                        bnd.action
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn pane_keys_fall_back_to_global() {
+        let q = key(KeyCode::Char('q'), KeyModifiers::NONE);
+        assert_eq!(lookup(Scope::Tree, &q), Some(Action::Quit));
+        let j = key(KeyCode::Char('j'), KeyModifiers::NONE);
+        assert_eq!(lookup(Scope::Events, &j), Some(Action::StepFwd));
+        assert_eq!(lookup(Scope::Tree, &j), Some(Action::TreeDown));
+        // Prompts take characters as text, not as commands.
+        assert_eq!(lookup(Scope::Prompt, &q), None);
+        let cc = key(KeyCode::Char('c'), KeyModifiers::CONTROL);
+        assert_eq!(lookup(Scope::Prompt, &cc), Some(Action::Quit));
+        assert_eq!(lookup(Scope::Tree, &cc), Some(Action::Quit));
+        let shift_g = key(KeyCode::Char('G'), KeyModifiers::SHIFT);
+        assert_eq!(lookup(Scope::Events, &shift_g), Some(Action::End));
+    }
+
+    #[test]
+    fn footer_joins_pairs_and_ends_with_help_and_quit() {
+        let f = footer(Scope::Events);
+        assert_eq!(f.first(), Some(&("j/k".to_string(), "step", 0)));
+        let tail: Vec<&str> = f.iter().rev().take(2).map(|e| e.1).collect();
+        assert_eq!(tail, ["quit", "help"]);
+        assert!(footer(Scope::Tree).iter().any(|e| e.0 == "</>" && e.1 == "changed it"));
+    }
+
+    #[test]
+    fn every_action_a_pane_needs_is_documented() {
+        for bind in BINDINGS {
+            assert!(!bind.help.is_empty());
+            assert!(!bind.keys.is_empty());
+        }
+    }
+}

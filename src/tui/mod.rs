@@ -1,0 +1,170 @@
+//! The TUI (issue 3): open a recording, scrub the timeline, watch state change,
+//! diff any two moments.
+//!
+//! Elm architecture: [`app::App`] is the model, [`app::App::update`] turns a
+//! message into effects, [`view::draw`] only draws. Everything that touches the
+//! cache runs on the worker thread ([`worker`], [`service`]); the UI thread never
+//! waits for it. Keys, footer and help come from one table ([`keys`]).
+
+pub mod app;
+pub mod keys;
+pub mod layout;
+pub mod msg;
+pub mod query;
+pub mod service;
+mod term;
+#[doc(hidden)]
+pub mod testing;
+pub mod theme;
+pub mod timeline;
+pub mod tree;
+pub mod view;
+pub mod worker;
+
+use std::sync::atomic::Ordering;
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::time::Duration;
+
+use anyhow::{anyhow, bail, Context, Result};
+use crossterm::event::{Event, KeyCode, KeyEventKind, KeyModifiers};
+
+use app::{App, Effect, Msg};
+use msg::{Request, Response};
+use term::{Incoming, Term};
+
+use crate::recording::OpenOptions;
+
+/// What the CLI hands over: what to open, and whether to use colour.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub open: OpenOptions,
+    pub color: bool,
+}
+
+/// How often the spinner turns while work is in flight.
+const TICK: Duration = Duration::from_millis(100);
+/// At most this many queued inputs are handled before a redraw.
+const BATCH: usize = 256;
+
+/// Run the TUI until the user quits; the terminal is restored however it ends.
+pub fn run(cfg: Config) -> Result<i32> {
+    let (tx, rx) = mpsc::channel::<Incoming>();
+    let replies = tx.clone();
+    let worker = worker::spawn(cfg.open.clone(), move |r| {
+        let _ = replies.send(Incoming::Reply(r));
+    })
+    .context("could not start the worker thread")?;
+    let mut term = Term::enter()?;
+    let stop = term::spawn_input(tx)?;
+    let result = session(&mut term, &rx, &worker, &cfg);
+    stop.store(true, Ordering::Relaxed);
+    drop(term);
+    result
+}
+
+fn describe(open: &OpenOptions) -> String {
+    open.inputs
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn is_interrupt(ev: &Event) -> bool {
+    matches!(ev, Event::Key(k) if k.kind != KeyEventKind::Release
+        && (k.code == KeyCode::Char('q') || (k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL))))
+}
+
+fn session(term: &mut Term, rx: &Receiver<Incoming>, worker: &Sender<Request>, cfg: &Config) -> Result<i32> {
+    // Phase 1: the worker imports and opens; show its progress.
+    let what = describe(&cfg.open);
+    let mut loading = None;
+    let mut tick = 0u64;
+    let info = loop {
+        term.terminal
+            .draw(|f| view::draw_loading(&what, loading.as_ref(), tick, cfg.color, f))?;
+        match rx.recv_timeout(TICK) {
+            Ok(Incoming::Reply(Response::Opened(info))) => break info,
+            Ok(Incoming::Reply(Response::Loading(l))) => loading = Some(l),
+            Ok(Incoming::Reply(Response::Fatal(e))) => bail!("{e}"),
+            Ok(Incoming::Reply(_)) => {}
+            Ok(Incoming::Term(ev)) if is_interrupt(&ev) => return Ok(0),
+            Ok(Incoming::Term(_)) => {}
+            Ok(Incoming::InputFailed(e)) => bail!("terminal input failed: {e}"),
+            Err(RecvTimeoutError::Timeout) => tick += 1,
+            Err(RecvTimeoutError::Disconnected) => bail!("the worker stopped"),
+        }
+    };
+
+    // Phase 2: the debugger.
+    let size = term.terminal.size()?;
+    let (mut app, fx) = App::new(*info, size.width, size.height, cfg.color);
+    apply(&mut app, fx, worker)?;
+    loop {
+        term.terminal.draw(|f| view::draw(&app, f))?;
+        let first = if app.busy() {
+            match rx.recv_timeout(TICK) {
+                Ok(m) => Some(m),
+                Err(RecvTimeoutError::Timeout) => None,
+                Err(RecvTimeoutError::Disconnected) => bail!("the worker stopped"),
+            }
+        } else {
+            Some(rx.recv().map_err(|_| anyhow!("the worker stopped"))?)
+        };
+        let mut batch: Vec<Incoming> = first.into_iter().collect();
+        if batch.is_empty() {
+            let fx = app.update(Msg::Tick);
+            if apply(&mut app, fx, worker)? {
+                break;
+            }
+            continue;
+        }
+        // Drain what queued up (a held key, replies) and draw once.
+        while batch.len() < BATCH {
+            match rx.try_recv() {
+                Ok(m) => batch.push(m),
+                Err(_) => break,
+            }
+        }
+        let mut quit = false;
+        for m in batch {
+            let msg = match m {
+                Incoming::Term(Event::Key(k)) => Msg::Key(k),
+                Incoming::Term(Event::Mouse(mo)) => Msg::Mouse(mo),
+                Incoming::Term(Event::Resize(w, h)) => Msg::Resize(w, h),
+                Incoming::Term(_) => continue,
+                Incoming::Reply(r) => Msg::Reply(r),
+                Incoming::InputFailed(e) => bail!("terminal input failed: {e}"),
+            };
+            let fx = app.update(msg);
+            if apply(&mut app, fx, worker)? {
+                quit = true;
+                break;
+            }
+        }
+        if quit {
+            break;
+        }
+    }
+    match app.fatal {
+        Some(e) => bail!("{e}"),
+        None => Ok(0),
+    }
+}
+
+/// Carry out effects; true when the app wants to quit.
+fn apply(app: &mut App, fx: Vec<Effect>, worker: &Sender<Request>) -> Result<bool> {
+    let mut quit = false;
+    for e in fx {
+        match e {
+            Effect::Send(r) => worker.send(r).map_err(|_| anyhow!("the worker stopped"))?,
+            Effect::Copy(text) => {
+                if let Err(e) = term::osc52(&text) {
+                    app.error_msg(format!("copy failed: {e}"));
+                }
+            }
+            Effect::Quit => quit = true,
+        }
+    }
+    Ok(quit)
+}

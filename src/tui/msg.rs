@@ -1,0 +1,258 @@
+//! The protocol between the UI thread and the worker that owns the recording.
+//! Requests carry everything the worker needs (no shared state); replies carry
+//! the request id so the UI can tell stale answers from fresh ones.
+
+use serde_json::Value;
+
+use crate::cache::read::Filter;
+use crate::json::diff::Change;
+use crate::model::Event;
+
+/// Which events the list and timeline show. Ids index the catalog's names.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct FilterSpec {
+    /// What the user typed, for the header.
+    pub label: String,
+    pub streams: Option<Vec<i64>>,
+    pub types: Option<Vec<i64>>,
+}
+
+impl FilterSpec {
+    pub fn to_cache(&self) -> Filter {
+        Filter {
+            streams: self.streams.clone(),
+            types: self.types.clone(),
+        }
+    }
+}
+
+/// What the diff panel compares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DiffMode {
+    /// Before and after the event at the cursor.
+    #[default]
+    Event,
+    /// The state at the mark against the state at the cursor.
+    Mark,
+    /// The recorded state against the hypothetical one (events skipped).
+    WhatIf,
+}
+
+impl DiffMode {
+    pub fn name(self) -> &'static str {
+        match self {
+            DiffMode::Event => "event",
+            DiffMode::Mark => "mark → cursor",
+            DiffMode::WhatIf => "recorded → hypothetical",
+        }
+    }
+}
+
+/// Everything the state, diff and detail panes need for one cursor position.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StateReq {
+    pub id: u64,
+    pub pos: u64,
+    /// `None`: the world; else one stream's state.
+    pub stream: Option<String>,
+    /// Events left out for the what-if view (sorted).
+    pub skips: Vec<u64>,
+    pub mark: Option<u64>,
+    pub diff: DiffMode,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Request {
+    /// Events around `anchor` (at or before it: `before`, after it: `after`).
+    Rows {
+        id: u64,
+        anchor: u64,
+        before: usize,
+        after: usize,
+        filter: Option<FilterSpec>,
+    },
+    /// Move `delta` matching events from `from`, then answer like `Rows` around the target.
+    Seek {
+        id: u64,
+        from: u64,
+        delta: i64,
+        before: usize,
+        after: usize,
+        filter: Option<FilterSpec>,
+    },
+    State(StateReq),
+    /// Timeline density for `width` columns.
+    Density {
+        width: u16,
+        filter: Option<FilterSpec>,
+    },
+    /// All events whose type, stream or data text contains `text` (smart case).
+    Search {
+        id: u64,
+        text: String,
+        filter: Option<FilterSpec>,
+    },
+    /// Resolve a point (model.md §6).
+    Goto {
+        text: String,
+    },
+    /// The previous or next event that changed the node at `pointer`.
+    Watch {
+        pointer: String,
+        stream: Option<String>,
+        from: u64,
+        forward: bool,
+    },
+}
+
+impl Request {
+    /// Requests of one kind supersede each other: only the newest is answered.
+    pub fn kind(&self) -> usize {
+        match self {
+            Request::Rows { .. } | Request::Seek { .. } => 0,
+            Request::Goto { .. } => 1,
+            Request::Watch { .. } => 2,
+            Request::State(_) => 3,
+            Request::Density { .. } => 4,
+            Request::Search { .. } => 5,
+        }
+    }
+    pub const KINDS: usize = 6;
+}
+
+/// One line of the event list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    pub pos: u64,
+    pub time: Option<i64>,
+    pub stream: String,
+    pub ty: String,
+    pub snapshot: bool,
+    pub failed: bool,
+    /// A one-line, already sanitized summary of the data.
+    pub summary: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RowsReply {
+    pub id: u64,
+    pub anchor: u64,
+    /// Set when this answers a `Seek`: where the cursor lands.
+    pub cursor: Option<u64>,
+    pub rows: Vec<Row>,
+    /// No matching event before the first row / after the last.
+    pub at_start: bool,
+    pub at_end: bool,
+}
+
+/// One line of a unified diff.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LineKind {
+    Header,
+    Hunk,
+    Context,
+    Add,
+    Remove,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DiffReply {
+    pub mode: DiffMode,
+    /// e.g. "651 → 652".
+    pub title: String,
+    pub changes: Vec<Change>,
+    pub unified: Vec<(LineKind, String)>,
+    /// Why there is nothing to compare (no mark, no skips), if so.
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct StateReply {
+    pub id: u64,
+    pub pos: u64,
+    pub stream: Option<String>,
+    pub value: Value,
+    /// Changes made by the event at `pos`, as pointers into `value`.
+    pub changed: Vec<Change>,
+    pub hypothetical: bool,
+    pub event: Option<Event>,
+    pub failure: Option<String>,
+    pub drift: Option<Vec<String>>,
+    pub diff: DiffReply,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DensityReply {
+    pub width: u16,
+    pub filter: Option<FilterSpec>,
+    /// One level in 0..=1 per column.
+    pub levels: Vec<f32>,
+    pub label: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchReply {
+    pub id: u64,
+    pub text: String,
+    pub hits: Vec<u64>,
+    /// More hits existed than were kept.
+    pub capped: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct WatchReply {
+    pub pointer: String,
+    pub forward: bool,
+    pub found: Option<(u64, Option<Value>, Option<Value>)>,
+}
+
+/// What the open (import, checkpoints) is doing.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Loading {
+    Importing {
+        input: String,
+        records: u64,
+        bytes: u64,
+        size: u64,
+        seconds: f64,
+    },
+    Replaying {
+        pos: u64,
+        len: u64,
+    },
+}
+
+/// What is open: what the header shows.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Info {
+    /// `(display name, format, events, snapshots)` per input.
+    pub inputs: Vec<(String, String, u64, u64)>,
+    pub len: u64,
+    pub streams: u64,
+    pub snapshots: u64,
+    pub time_range: (Option<i64>, Option<i64>),
+    /// Catalog names; index = id, 0 unused.
+    pub stream_names: Vec<String>,
+    pub type_names: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Response {
+    Opened(Box<Info>),
+    Loading(Loading),
+    /// Checkpoints are built; failed events and drifted snapshots are known.
+    Ready {
+        failures: Vec<u64>,
+        drift: Vec<u64>,
+    },
+    Rows(RowsReply),
+    State(Box<StateReply>),
+    Density(DensityReply),
+    Search(SearchReply),
+    Goto(Result<u64, String>),
+    Watch(WatchReply),
+    /// A request failed; the text is shown in the status line.
+    Error(String),
+    /// Opening failed: the TUI gives up.
+    Fatal(String),
+}

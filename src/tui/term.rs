@@ -1,0 +1,135 @@
+//! The real terminal: enter and leave it on every exit path, read input on a
+//! thread, and write the OSC 52 clipboard sequence.
+
+use std::io::{self, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::Sender;
+use std::sync::Arc;
+use std::thread;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use crossterm::event::{self, DisableMouseCapture, EnableMouseCapture, Event};
+use crossterm::execute;
+use ratatui::DefaultTerminal;
+
+/// Owns the terminal while the TUI runs; dropping it restores the terminal
+/// (on quit, on error). A panic hook restores it on panic.
+pub struct Term {
+    pub terminal: DefaultTerminal,
+}
+
+impl Term {
+    pub fn enter() -> Result<Term> {
+        // try_init installs ratatui's restoring panic hook first; ours runs before it
+        // to switch off mouse reporting, which ratatui does not know about.
+        let terminal = match ratatui::try_init() {
+            Ok(t) => t,
+            Err(e) => {
+                ratatui::restore();
+                return Err(e).context("could not set up the terminal");
+            }
+        };
+        let ratatui_hook = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let _ = execute!(io::stdout(), DisableMouseCapture);
+            ratatui_hook(info);
+        }));
+        let term = Term { terminal };
+        execute!(io::stdout(), EnableMouseCapture).context("could not enable the mouse")?;
+        Ok(term)
+    }
+}
+
+impl Drop for Term {
+    fn drop(&mut self) {
+        let _ = execute!(io::stdout(), DisableMouseCapture);
+        ratatui::restore();
+        let _ = self.terminal.show_cursor();
+    }
+}
+
+/// What the UI thread waits for.
+pub enum Incoming {
+    Term(Event),
+    Reply(super::msg::Response),
+    InputFailed(String),
+}
+
+/// Read terminal input on a thread until `stop` is set.
+pub fn spawn_input(tx: Sender<Incoming>) -> Result<Arc<AtomicBool>> {
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = stop.clone();
+    thread::Builder::new().name("rewind-input".into()).spawn(move || {
+        while !flag.load(Ordering::Relaxed) {
+            // Poll with a timeout so the thread notices `stop` and never eats a key
+            // meant for the shell after we quit.
+            match event::poll(Duration::from_millis(50)) {
+                Ok(false) => continue,
+                Ok(true) => {}
+                Err(e) => {
+                    let _ = tx.send(Incoming::InputFailed(e.to_string()));
+                    return;
+                }
+            }
+            match event::read() {
+                Ok(ev) => {
+                    if tx.send(Incoming::Term(ev)).is_err() {
+                        return;
+                    }
+                }
+                Err(e) => {
+                    let _ = tx.send(Incoming::InputFailed(e.to_string()));
+                    return;
+                }
+            }
+        }
+    })?;
+    Ok(stop)
+}
+
+/// Ask the terminal to put `text` on the system clipboard (OSC 52). Terminals
+/// that do not support it ignore the sequence.
+pub fn osc52(text: &str) -> io::Result<()> {
+    let mut out = io::stdout().lock();
+    write!(out, "\x1b]52;c;{}\x07", base64(text.as_bytes()))?;
+    out.flush()
+}
+
+pub fn base64(data: &[u8]) -> String {
+    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
+    for chunk in data.chunks(3) {
+        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        let idx = [(n >> 18) & 63, (n >> 12) & 63, (n >> 6) & 63, n & 63];
+        for (i, x) in idx.iter().enumerate() {
+            if i <= chunk.len() {
+                out.push(T[*x as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::base64;
+
+    #[test]
+    fn base64_matches_rfc4648_vectors() {
+        for (i, o) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+        ] {
+            assert_eq!(base64(i.as_bytes()), o);
+        }
+    }
+}

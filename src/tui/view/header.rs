@@ -1,0 +1,115 @@
+//! The header: what is open, and where the cursor is.
+
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+
+use super::fit;
+use crate::sanitize::clean;
+use crate::tui::app::App;
+use crate::tui::theme::Theme;
+
+/// `2026-11-20 10:24:13.870535`
+pub fn long_time(us: i64) -> String {
+    crate::time::format_micros(us)
+        .replacen('T', " ", 1)
+        .trim_end_matches('Z')
+        .to_string()
+}
+
+/// `11-20 10:24:13`, for list rows.
+pub fn short_time(us: i64) -> String {
+    let t = long_time(us);
+    t.get(5..19).map(str::to_string).unwrap_or(t)
+}
+
+pub fn draw(app: &App, theme: &Theme, f: &mut Frame, area: Rect) {
+    if area.height == 0 {
+        return;
+    }
+    let w = area.width as usize;
+    let info = &app.info;
+    let names: Vec<String> = info
+        .inputs
+        .iter()
+        .map(|(path, format, _, _)| {
+            let name = std::path::Path::new(path)
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| path.clone());
+            format!("{} ({})", clean(&name), clean(format))
+        })
+        .collect();
+    let range = match info.time_range {
+        (Some(a), Some(b)) => format!(" · {} → {}", short_day(a), short_day(b)),
+        _ => String::new(),
+    };
+    let counts = format!(
+        "{} events · {} streams · {} snapshots{range}",
+        info.len, info.streams, info.snapshots
+    );
+    let line1 = Line::from(vec![
+        Span::styled(" rewind ", theme.title(true)),
+        Span::raw(" "),
+        Span::styled(counts.clone(), theme.bold()),
+        Span::raw("  "),
+        Span::styled(
+            fit(&names.join("  "), w.saturating_sub(counts.chars().count() + 11)),
+            theme.dim(),
+        ),
+    ]);
+
+    let mut spans = vec![Span::styled(format!(" @{}/{} ", app.cursor, info.len), theme.pos())];
+    // First, so a narrow terminal cannot cut it off.
+    if !app.skips.is_empty() {
+        let list: Vec<String> = app.skips.iter().take(3).map(u64::to_string).collect();
+        let more = if app.skips.len() > 3 { " …" } else { "" };
+        spans.push(Span::raw(" "));
+        spans.push(Span::styled(
+            format!(" HYPOTHETICAL: skipping {}{more} ", list.join(", ")),
+            theme.hypothetical(),
+        ));
+    }
+    if app.cursor == 0 {
+        spans.push(Span::styled(" start: before the first event", theme.dim()));
+    } else if let Some(r) = app.cursor_row() {
+        if let Some(t) = r.time {
+            spans.push(Span::raw(format!(" {} ", long_time(t))));
+        }
+        spans.push(Span::styled(format!(" {} ", clean(&r.stream)), theme.stream()));
+        spans.push(Span::styled(format!(" {} ", clean(&r.ty)), theme.ty()));
+        if r.failed {
+            spans.push(Span::styled(" FAILED ", theme.error()));
+        }
+        if r.snapshot {
+            spans.push(Span::styled(" snapshot ", theme.warn()));
+        }
+    } else if let Some((s, t)) = app.cursor_event_names() {
+        spans.push(Span::styled(format!(" {} ", clean(&s)), theme.stream()));
+        spans.push(Span::styled(format!(" {} ", clean(&t)), theme.ty()));
+    }
+    if let Some(m) = app.mark {
+        spans.push(Span::styled(format!(" mark {m} "), theme.mark()));
+    }
+    if let Some(flt) = &app.filter {
+        spans.push(Span::styled(format!(" filter {} ", clean(&flt.label)), theme.warn()));
+    }
+    if let Some(wt) = &app.watch {
+        spans.push(Span::styled(
+            format!(" watch {} ", clean(&wt.display())),
+            theme.inside(),
+        ));
+    }
+    if app.busy() {
+        spans.push(Span::styled(format!(" {}", app.spinner()), theme.info()));
+    }
+    let lines = vec![line1, Line::from(spans)];
+    f.render_widget(Paragraph::new(lines), area);
+}
+
+/// `2026-11-20 10:24`
+fn short_day(us: i64) -> String {
+    let t = long_time(us);
+    t.get(..16).map(str::to_string).unwrap_or(t)
+}

@@ -1,0 +1,136 @@
+//! The event list around the cursor (only the loaded window, never all events).
+
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+
+use super::header::short_time;
+use super::{fit, pane};
+use crate::sanitize::clean;
+use crate::tui::app::nav::Line as ListLine;
+use crate::tui::app::{App, Pane};
+use crate::tui::layout::inner;
+use crate::tui::msg::Row;
+use crate::tui::theme::Theme;
+
+pub fn draw(app: &App, theme: &Theme, f: &mut Frame, area: Rect) {
+    if area.height == 0 {
+        return;
+    }
+    let focused = app.focus == Pane::Events;
+    let mut title = vec![Span::styled(" Events (1) ", theme.title(focused))];
+    if let Some(flt) = &app.filter {
+        title.push(Span::styled(format!(" filter {} ", clean(&flt.label)), theme.warn()));
+    }
+    if let Some(s) = &app.search {
+        let status = if s.pending {
+            format!(" /{} searching {} ", clean(&s.text), app.spinner())
+        } else {
+            let more = if s.capped { "+" } else { "" };
+            format!(" /{}: {}{more} hits ", clean(&s.text), s.hits.len())
+        };
+        title.push(Span::styled(status, theme.info()));
+    }
+    let block = pane(theme, area, title, focused);
+    let body = inner(area);
+    f.render_widget(block, area);
+    let h = body.height as usize;
+    let (lines, cur) = app.list_lines(h);
+    let w = body.width as usize;
+    let pos_w = app.info.len.to_string().len().max(1);
+    let (sw, tw) = if w >= 100 { (20, 20) } else { (16, 15) };
+    let search_hits = app.search.as_ref().map(|s| s.hits.as_slice()).unwrap_or(&[]);
+    let mut out = Vec::with_capacity(lines.len());
+    for (i, l) in lines.iter().enumerate() {
+        let is_cur = cur == Some(i);
+        let line = match l {
+            ListLine::Cursor(p) => {
+                let text = if !app.window.loaded || app.window_req.is_some() {
+                    format!("  {} loading events around {p}…", app.spinner())
+                } else {
+                    format!("  ▶ @{p}: not shown by the filter")
+                };
+                Line::from(Span::styled(fit(&text, w), theme.selected(focused)))
+            }
+            ListLine::Event(r) if r.pos == 0 => {
+                let st = if is_cur { theme.selected(focused) } else { theme.dim() };
+                Line::from(Span::styled(
+                    fit("  ── start (position 0: before the first event) ──", w),
+                    st,
+                ))
+            }
+            ListLine::Event(r) => row_line(app, theme, r, pos_w, sw, tw, w, is_cur, focused, search_hits),
+        };
+        out.push(line);
+    }
+    f.render_widget(Paragraph::new(out), body);
+}
+
+#[allow(clippy::too_many_arguments)]
+fn row_line<'a>(
+    app: &App,
+    theme: &Theme,
+    r: &'a Row,
+    pos_w: usize,
+    sw: usize,
+    tw: usize,
+    w: usize,
+    is_cur: bool,
+    focused: bool,
+    hits: &[u64],
+) -> Line<'a> {
+    let flag = if app.skips.contains(&r.pos) {
+        ('x', theme.hypothetical())
+    } else if r.failed {
+        ('✗', theme.error())
+    } else if app.drift.contains(&r.pos) {
+        ('!', theme.warn())
+    } else if r.snapshot {
+        ('◆', theme.warn())
+    } else if app.mark == Some(r.pos) {
+        ('M', theme.mark())
+    } else if app.bookmarks.contains(&r.pos) {
+        ('b', theme.bookmark())
+    } else if hits.binary_search(&r.pos).is_ok() {
+        ('•', theme.info())
+    } else if is_cur {
+        ('▶', theme.pos())
+    } else {
+        (' ', theme.plain())
+    };
+    let time = r.time.map(short_time).unwrap_or_else(|| "-".repeat(14));
+    let stream = fit(&clean(&r.stream), sw);
+    let ty = fit(&clean(&r.ty), tw);
+    let used = 2 + pos_w + 1 + 14 + 1 + sw + 1 + tw + 1;
+    let summary = fit(&r.summary, w.saturating_sub(used));
+    // The cursor's row is one plain bar, so nothing on it fights the highlight.
+    let st = |s| if is_cur { theme.plain() } else { s };
+    let spans = vec![
+        Span::styled(
+            format!("{} ", flag.0),
+            if is_cur && flag.0 == '▶' {
+                theme.plain()
+            } else {
+                flag.1
+            },
+        ),
+        Span::styled(format!("{:>pos_w$} ", r.pos), st(theme.pos())),
+        Span::styled(format!("{time} "), st(theme.dim())),
+        Span::styled(format!("{stream:<sw$} "), st(theme.stream())),
+        Span::styled(
+            format!("{ty:<tw$} "),
+            st(if r.failed { theme.error() } else { theme.ty() }),
+        ),
+        Span::raw(summary),
+    ];
+    let mut line = Line::from(spans);
+    if is_cur {
+        let used = line.width();
+        if used < w {
+            line.push_span(Span::raw(" ".repeat(w - used)));
+        }
+        line = line.style(theme.selected(focused));
+    }
+    line
+}

@@ -1,0 +1,113 @@
+//! Drawing only: every function here reads the model and writes a frame. No I/O,
+//! no replay. Text from event data arrives sanitized (rows, tree, JSON writer)
+//! or is passed through `clean` here.
+
+pub mod detail;
+pub mod diff;
+mod footer;
+mod header;
+pub mod help;
+mod list;
+mod timeline;
+mod tree;
+
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::Frame;
+
+use super::app::App;
+use super::msg::Loading;
+use super::theme::Theme;
+use crate::sanitize::clean;
+
+pub fn draw(app: &App, f: &mut Frame) {
+    let theme = Theme { color: app.color };
+    let a = app.areas();
+    header::draw(app, &theme, f, a.header);
+    timeline::draw(app, &theme, f, a.timeline);
+    list::draw(app, &theme, f, a.list);
+    tree::draw(app, &theme, f, a.tree);
+    match app.lower {
+        super::app::Pane::Detail => detail::draw(app, &theme, f, a.lower),
+        _ => diff::draw(app, &theme, f, a.lower),
+    }
+    footer::draw_status(app, &theme, f, a.status);
+    footer::draw_footer(app, &theme, f, a.footer);
+    if let super::app::Overlay::Help { scroll } = app.overlay {
+        help::draw(app, &theme, f, scroll);
+    }
+}
+
+/// A pane's frame: a title on the top border, a left border unless at the edge.
+fn pane<'a>(theme: &Theme, area: Rect, title: Vec<Span<'a>>, focused: bool) -> Block<'a> {
+    let borders = if area.x > 0 {
+        Borders::TOP | Borders::LEFT
+    } else {
+        Borders::TOP
+    };
+    Block::new()
+        .borders(borders)
+        .border_style(theme.border(focused))
+        .title(Line::from(title))
+}
+
+/// The screen while the recording opens: import, then checkpoints.
+pub fn draw_loading(what: &str, loading: Option<&Loading>, tick: u64, color: bool, f: &mut Frame) {
+    let theme = Theme { color };
+    let area = f.area();
+    f.render_widget(Clear, area);
+    let spin = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"][(tick % 10) as usize];
+    let mut lines = vec![
+        Line::from(Span::styled("rewind", theme.title(false))),
+        Line::from(""),
+        Line::from(format!("{spin} opening {}", clean(what))),
+    ];
+    match loading {
+        Some(Loading::Importing {
+            input,
+            records,
+            bytes,
+            size,
+            seconds,
+        }) => {
+            let pct = 100.0 * *bytes as f64 / (*size).max(1) as f64;
+            let rate = *bytes as f64 / 1e6 / seconds.max(0.001);
+            lines.push(Line::from(format!(
+                "importing {}: {records} records, {pct:.0}% ({rate:.1} MB/s)",
+                clean(input)
+            )));
+        }
+        Some(Loading::Replaying { pos, len }) => {
+            lines.push(Line::from(format!("replaying to build checkpoints: {pos}/{len}")));
+        }
+        None => {}
+    }
+    lines.push(Line::from(""));
+    lines.push(Line::from(Span::styled("q or Ctrl-C: cancel", theme.dim())));
+    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
+}
+
+/// Width of a string in terminal cells.
+fn width(s: &str) -> usize {
+    Span::raw(s).width()
+}
+
+/// Cut to `w` cells, marking the cut with `…`.
+fn fit(s: &str, w: usize) -> String {
+    if width(s) <= w {
+        return s.to_string();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in s.chars() {
+        let cw = width(c.encode_utf8(&mut [0u8; 4]));
+        if used + cw + 1 > w {
+            break;
+        }
+        out.push(c);
+        used += cw;
+    }
+    out.push('…');
+    out
+}

@@ -1,0 +1,184 @@
+//! The real binary in a real terminal (tmux): open the fixture, step, seek,
+//! quit, and the terminal is back to normal. Skipped when tmux is missing.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::thread::sleep;
+use std::time::{Duration, Instant};
+
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn run(&self, args: &[&str]) -> Output {
+        match Command::new("tmux").arg("-L").arg(&self.socket).args(args).output() {
+            Ok(o) => o,
+            Err(e) => panic!("tmux {args:?}: {e}"),
+        }
+    }
+
+    fn capture(&self) -> String {
+        String::from_utf8_lossy(&self.run(&["capture-pane", "-p", "-t", "e2e"]).stdout).into_owned()
+    }
+
+    fn display(&self, format: &str) -> String {
+        let out = self.run(&["display-message", "-p", "-t", "e2e", format]).stdout;
+        String::from_utf8_lossy(&out).trim().to_string()
+    }
+
+    fn send(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "e2e"];
+        args.extend_from_slice(keys);
+        self.run(&args);
+    }
+
+    /// Wait until the pane shows `text`.
+    fn wait_for(&self, text: &str) -> String {
+        let started = Instant::now();
+        loop {
+            let screen = self.capture();
+            if screen.contains(text) {
+                return screen;
+            }
+            if started.elapsed() > Duration::from_secs(60) {
+                panic!("timed out waiting for {text:?}; the pane shows:\n{screen}");
+            }
+            sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        // kill-server leaves the socket file behind; remove it too.
+        let socket = self.display("#{socket_path}");
+        let _ = Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .arg("kill-server")
+            .output();
+        if !socket.is_empty() {
+            let _ = std::fs::remove_file(socket);
+        }
+    }
+}
+
+fn tmux_available() -> bool {
+    Command::new("tmux")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+fn start(cache: &Path, tag: &str) -> Tmux {
+    let tmux = Tmux {
+        socket: format!("rewind-e2e-{}-{tag}", std::process::id()),
+    };
+    let root = env!("CARGO_MANIFEST_DIR");
+    let shell = format!(
+        "env -u NO_COLOR PS1='e2e$ ' REWIND_CACHE_DIR='{}' TERM=xterm-256color sh",
+        cache.display()
+    );
+    let out = tmux.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        "e2e",
+        "-x",
+        "120",
+        "-y",
+        "40",
+        "-c",
+        root,
+        &shell,
+    ]);
+    assert!(
+        out.status.success(),
+        "tmux new-session: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    tmux.wait_for("e2e$");
+    tmux
+}
+
+fn command(extra: &str) -> String {
+    format!(
+        "{} fixtures/agents.jsonl fixtures/registry.json fixtures/training.jsonl.zst fixtures/snapshots.jsonl.gz --rules fixtures/rules.json{extra}; echo EXIT=$?",
+        env!("CARGO_BIN_EXE_rewind")
+    )
+}
+
+fn assert_restored(tmux: &Tmux, screen: &str) {
+    assert_eq!(
+        tmux.display("#{alternate_on}"),
+        "0",
+        "still in the alternate screen:\n{screen}"
+    );
+    assert_eq!(tmux.display("#{mouse_any_flag}"), "0", "mouse reporting left on");
+    assert_eq!(tmux.display("#{cursor_flag}"), "1", "cursor left hidden");
+    assert!(!screen.contains("Events (1)"), "TUI left on screen:\n{screen}");
+    // The shell reads lines again: a typed command runs.
+    tmux.send(&["echo typed-$((6*7))", "Enter"]);
+    tmux.wait_for("typed-42");
+}
+
+#[test]
+fn open_step_seek_quit_in_a_real_terminal() {
+    if !tmux_available() {
+        eprintln!("SKIPPED: tmux is not installed (apt-get install tmux) — the TUI end-to-end test needs it");
+        return;
+    }
+    let cache = match tempfile::tempdir() {
+        Ok(d) => d,
+        Err(e) => panic!("tempdir: {e}"),
+    };
+    let tmux = start(cache.path(), "main");
+    tmux.send(&[&command(""), "Enter"]);
+    let s = tmux.wait_for("@1193/1193");
+    assert!(s.contains("Events (1)") && s.contains("? help"), "{s}");
+    assert_eq!(tmux.display("#{alternate_on}"), "1");
+    tmux.send(&["k"]);
+    tmux.wait_for("@1192/1193");
+    tmux.send(&[":652", "Enter"]);
+    let s = tmux.wait_for("651 → 652");
+    assert!(
+        s.contains("@652/1193") && s.contains("/agent~1sess-0004/memory/goal"),
+        "{s}"
+    );
+    tmux.send(&["?"]);
+    tmux.wait_for("When did this value change?");
+    tmux.send(&["Escape"]);
+    tmux.send(&["q"]);
+    let s = tmux.wait_for("EXIT=0");
+    assert_restored(&tmux, &s);
+
+    // Ctrl-C quits too, and the cached recording opens at once.
+    tmux.send(&["clear", "Enter"]);
+    tmux.send(&[&command(" --color never"), "Enter"]);
+    tmux.wait_for("@1193/1193");
+    tmux.send(&["C-c"]);
+    let s = tmux.wait_for("EXIT=0");
+    assert_restored(&tmux, &s);
+}
+
+#[test]
+fn an_error_restores_the_terminal_and_exits_2() {
+    if !tmux_available() {
+        eprintln!("SKIPPED: tmux is not installed (apt-get install tmux) — the TUI end-to-end test needs it");
+        return;
+    }
+    let cache = match tempfile::tempdir() {
+        Ok(d) => d,
+        Err(e) => panic!("tempdir: {e}"),
+    };
+    let tmux = start(cache.path(), "err");
+    let missing: PathBuf = cache.path().join("missing.jsonl");
+    tmux.send(&[
+        &format!("{} '{}'; echo EXIT=$?", env!("CARGO_BIN_EXE_rewind"), missing.display()),
+        "Enter",
+    ]);
+    let s = tmux.wait_for("EXIT=2");
+    assert!(s.contains("no such file"), "{s}");
+    assert_restored(&tmux, &s);
+}

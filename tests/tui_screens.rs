@@ -1,0 +1,483 @@
+//! Whole screens of the TUI on ratatui's TestBackend, driven through the real
+//! app and service over the fixture recording (no terminal, no threads).
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use crossterm::event::{KeyCode, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+use rewind::recording::{OpenOptions, Recording};
+use rewind::tui::app::{Effect, Pane};
+use rewind::tui::keys::BINDINGS;
+use rewind::tui::msg::DiffMode;
+use rewind::tui::testing::Harness;
+
+/// The fixture recording, imported once per test binary into a temp cache.
+fn cache() -> &'static PathBuf {
+    static CACHE: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
+    &CACHE
+        .get_or_init(|| {
+            let dir = match tempfile::tempdir() {
+                Ok(d) => d,
+                Err(e) => panic!("tempdir: {e}"),
+            };
+            let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+            let path = dir.path().join("fixture.db");
+            let opts = OpenOptions {
+                inputs: [
+                    "agents.jsonl",
+                    "registry.json",
+                    "training.jsonl.zst",
+                    "snapshots.jsonl.gz",
+                ]
+                .iter()
+                .map(|f| root.join(f))
+                .collect(),
+                cache: Some(path.clone()),
+                rules: Some(root.join("rules.json")),
+                ..OpenOptions::default()
+            };
+            match Recording::open(&opts, &mut |_| {}) {
+                Ok((rec, _)) => {
+                    if let Err(e) = rec.ensure_checkpoints(&mut |_| {}) {
+                        panic!("checkpoints: {e:#}");
+                    }
+                }
+                Err(e) => panic!("import: {e:#}"),
+            }
+            (dir, path)
+        })
+        .1
+}
+
+fn open_sized(w: u16, h: u16) -> Harness {
+    let opts = OpenOptions {
+        inputs: vec![cache().clone()],
+        ..OpenOptions::default()
+    };
+    match Harness::open(&opts, w, h, false) {
+        Ok(h) => h,
+        Err(e) => panic!("open: {e:#}"),
+    }
+}
+
+fn open() -> Harness {
+    open_sized(120, 40)
+}
+
+/// Compare a whole screen with its stored snapshot (tests/tui_snapshots).
+macro_rules! screen {
+    ($name:expr, $h:expr) => {{
+        let mut settings = insta::Settings::clone_current();
+        settings.set_snapshot_path("tui_snapshots");
+        settings.set_prepend_module_to_snapshot(false);
+        settings.bind(|| insta::assert_snapshot!($name, $h.screen()));
+    }};
+}
+
+fn status(h: &Harness) -> String {
+    h.app.message.as_ref().map(|m| m.1.clone()).unwrap_or_default()
+}
+
+/// The screen's second header line: where the cursor is.
+fn where_line(h: &Harness) -> String {
+    h.screen().lines().nth(1).unwrap_or_default().to_string()
+}
+
+/// Tree rows as text, for assertions on folding and selection.
+fn tree_line(h: &Harness, ptr: &str) -> Option<String> {
+    h.app
+        .tree
+        .rows()
+        .iter()
+        .find(|r| r.pointer == ptr)
+        .map(|r| r.preview.clone())
+}
+
+/// From the state tree's root, select /agent~1sess-0004/memory/goal by keys.
+fn select_goal(h: &mut Harness) {
+    h.key(KeyCode::Tab);
+    assert_eq!(h.app.focus, Pane::Tree);
+    h.keys("gjjjj"); // the fourth stream
+    h.keys("l"); // unfold it
+    h.keys("ljjjjjj"); // first child, then down to memory
+    h.keys("ll"); // unfold memory, first child: goal
+    assert_eq!(h.app.tree.selected_pointer(), "/agent~1sess-0004/memory/goal");
+}
+
+#[test]
+fn step_forward_and_back() {
+    let mut h = open();
+    assert_eq!(h.app.cursor, 1193);
+    h.submit(":650");
+    h.keys("jj");
+    assert_eq!(h.app.cursor, 652);
+    let s = h.screen();
+    assert!(where_line(&h).contains("@652/1193"), "{s}");
+    assert!(
+        s.contains("▶  652 11-20 10:24:13 agent/sess-0004  MemoryUpdated"),
+        "{s}"
+    );
+    assert!(s.contains("651 → 652  agent/sess-0004"), "{s}");
+    assert!(s.contains("~ /agent~1sess-0004/memory/goal"), "{s}");
+    screen!("step", h);
+    h.keys("k");
+    h.key(KeyCode::Up);
+    h.key(KeyCode::Left);
+    assert_eq!(h.app.cursor, 649);
+    h.key(KeyCode::Right);
+    h.key(KeyCode::Down);
+    h.keys("l");
+    assert_eq!(h.app.cursor, 652);
+    h.key(KeyCode::PageDown);
+    assert!(h.app.cursor > 652);
+    h.key(KeyCode::PageUp);
+    assert_eq!(h.app.cursor, 652);
+    h.keys("g");
+    assert_eq!(h.app.cursor, 0);
+    assert!(h.screen().contains("start (position 0: before the first event)"));
+    h.keys("]]");
+    assert_eq!(h.app.cursor, 238);
+    h.keys("G[");
+    assert_eq!(h.app.cursor, 1074);
+}
+
+#[test]
+fn seek_with_every_kind_of_point() {
+    let mut h = open();
+    for (point, pos) in [
+        ("652", 652),
+        ("start", 0),
+        ("end-1", 1192),
+        ("agent/sess-0004@19", 652),
+        ("id:ea358cc7-2439-46ca-9d2a-64d42b90434e", 652),
+        ("2026-11-20T10:24:14Z", 652),
+        ("end", 1193),
+    ] {
+        h.keys(":");
+        h.submit(point);
+        assert_eq!(h.app.cursor, pos, "{point}");
+    }
+    h.keys(":");
+    h.submit("agent/sess-0004@999");
+    assert_eq!(h.app.cursor, 1193);
+    let s = status(&h);
+    assert!(s.contains("names nothing") && s.contains("0..1193"), "{s}");
+    h.keys(":");
+    h.submit("641");
+    screen!("seek", h);
+}
+
+#[test]
+fn filter_to_a_stream_keeps_the_world_state() {
+    let mut h = open();
+    h.submit(":652");
+    h.keys("F");
+    let s = h.screen();
+    assert!(s.contains("filter agent/sess-0004"), "{s}");
+    // Every listed event is the stream's; the state is still the world's.
+    for line in s.lines().skip(6).take(30) {
+        if line.contains("11-20") {
+            assert!(line.contains("agent/sess-0004"), "{line}");
+        }
+    }
+    assert!(s.contains("State (2)  world @652"), "{s}");
+    h.keys("j");
+    assert_eq!(h.app.cursor, 653);
+    h.keys("jjjjjj"); // 658 is a heartbeat of the stream; 662 is training's
+    assert_eq!(h.app.cursor, 659);
+    screen!("filter", h);
+    // Stepping back from the first event of the stream reaches the start.
+    h.submit(":630");
+    h.keys("k");
+    assert_eq!(h.app.cursor, 0);
+    h.keys("F"); // no event at 0: message
+    h.keys("G");
+    // Filter by type through the prompt, then clear it.
+    h.keys("f");
+    h.key_mod(KeyCode::Char('u'), KeyModifiers::CONTROL); // ignored in a prompt
+    for _ in 0..20 {
+        h.key(KeyCode::Backspace);
+    }
+    h.submit("type:ParamsPatched");
+    h.keys("k");
+    let s = h.screen();
+    assert!(s.contains("ParamsPatched"), "{s}");
+    let pos = h.app.cursor;
+    h.keys("k");
+    assert!(h.app.cursor < pos);
+    h.keys("f");
+    for _ in 0..30 {
+        h.key(KeyCode::Backspace);
+    }
+    h.submit("");
+    assert!(h.app.filter.is_none());
+}
+
+#[test]
+fn failed_and_snapshot_events_are_marked() {
+    let mut h = open();
+    h.submit(":718");
+    let s = h.screen();
+    assert!(s.contains("✗  718"), "{s}");
+    assert!(where_line(&h).contains("FAILED"));
+    h.keys("4");
+    let s = h.screen();
+    assert!(s.contains("FAILED") && s.contains("test"), "{s}");
+    h.submit(":994");
+    let s = h.screen();
+    assert!(s.contains("!  994"), "{s}");
+    assert!(s.contains("DRIFT") && s.contains("/canary/percent"), "{s}");
+}
+
+#[test]
+fn mark_then_diff_against_it() {
+    let mut h = open();
+    h.submit(":641");
+    h.keys("m");
+    assert_eq!(h.app.mark, Some(641));
+    h.submit(":652");
+    let d = h.app.state.as_ref().map(|s| s.diff.clone());
+    let Some(d) = d else { panic!("no state") };
+    assert_eq!(d.mode, DiffMode::Mark);
+    assert_eq!(d.title, "mark 641 → cursor 652");
+    let paths: Vec<&str> = d.changes.iter().map(|c| c.path.as_str()).collect();
+    assert!(paths.contains(&"/agent~1sess-0004/memory/goal"), "{paths:?}");
+    let s = h.screen();
+    assert!(s.contains("mark 641"), "{s}");
+    screen!("mark_diff", h);
+    h.keys("u");
+    let s = h.screen();
+    assert!(s.contains("--- @641") && s.contains("+++ @652"), "{s}");
+    // Cycle the diff modes: what-if without skips explains itself.
+    h.keys("d");
+    assert!(h.screen().contains("press x on an event"));
+    h.keys("d");
+    assert_eq!(h.app.diff_mode, DiffMode::Event);
+}
+
+#[test]
+fn watchpoint_finds_who_changed_the_goal() {
+    let mut h = open();
+    select_goal(&mut h);
+    h.keys("<");
+    assert_eq!(h.app.cursor, 652);
+    let s = status(&h);
+    assert!(s.contains("/agent~1sess-0004/memory/goal changed at 652"), "{s}");
+    assert!(s.contains("\"Export the complete"), "{s}");
+    // The tree kept its folding and selection, and lights the changed node.
+    assert_eq!(h.app.tree.selected_pointer(), "/agent~1sess-0004/memory/goal");
+    let sc = h.screen();
+    assert!(sc.contains("goal: \"Export the complete customer list"), "{sc}");
+    assert!(sc.contains(" ~"), "{sc}");
+    screen!("watchpoint", h);
+    h.keys("<");
+    assert_eq!(h.app.cursor, 630);
+    h.keys("<");
+    assert_eq!(h.app.cursor, 630);
+    assert!(status(&h).contains("no previous change"));
+    h.keys(">");
+    assert_eq!(h.app.cursor, 652);
+    // The watch works from the events pane too; nothing changes it later.
+    h.keys("1g>");
+    assert_eq!(h.app.cursor, 630);
+    assert_eq!(h.app.focus, Pane::Events);
+    h.keys(">>");
+    assert_eq!(h.app.cursor, 652);
+    assert!(status(&h).contains("no next change"), "{}", status(&h));
+}
+
+#[test]
+fn done_when_flow_with_footer_and_help_only() {
+    // A new user: reads the footer, opens help, finds the goal's change with the
+    // watchpoint, marks an earlier moment, diffs, quits.
+    let mut h = open();
+    let s = h.screen();
+    assert!(
+        s.contains("? help") && s.contains("Tab pane") && s.contains("</> changed it"),
+        "{s}"
+    );
+    h.keys("?");
+    let s = h.screen();
+    assert!(s.contains("When did this value change?"), "{s}");
+    screen!("help", h);
+    h.key(KeyCode::Esc);
+    select_goal(&mut h);
+    h.keys("<");
+    assert_eq!(h.app.cursor, 652);
+    // An earlier moment: the injected tool result, then back to the change.
+    h.keys(":");
+    h.submit("641");
+    h.keys("m>");
+    assert_eq!(h.app.cursor, 652);
+    let s = h.screen();
+    assert!(s.contains("mark 641 → cursor 652"), "{s}");
+    assert!(s.contains("/agent~1sess-0004/memory/goal"), "{s}");
+    h.keys("q");
+    assert!(h.quit);
+}
+
+#[test]
+fn help_lists_every_binding() {
+    let mut h = open_sized(120, 200);
+    h.keys("?");
+    let s = h.screen();
+    for b in BINDINGS {
+        assert!(s.contains(b.help), "help lacks {:?}", b.help);
+    }
+    h.keys("q");
+    assert!(!h.quit);
+}
+
+#[test]
+fn narrow_terminal_80x24() {
+    let mut h = open_sized(80, 24);
+    h.submit(":652");
+    let s = h.screen();
+    assert!(s.lines().all(|l| l.chars().count() <= 80));
+    assert!(s.contains("? help") && s.contains("q quit"), "{s}");
+    screen!("narrow_80x24", h);
+    // Resizing keeps everything in place.
+    h.resize(120, 40);
+    assert_eq!(h.app.cursor, 652);
+    h.resize(80, 24);
+    assert_eq!(h.screen(), s);
+    // Tiny and empty terminals draw without panicking.
+    for (w, ht) in [(20, 6), (1, 1), (0, 0), (200, 3)] {
+        h.resize(w, ht);
+        let _ = h.screen();
+    }
+}
+
+#[test]
+fn what_if_skipping_the_memory_write() {
+    let mut h = open();
+    h.submit(":652");
+    h.keys("x");
+    let s = h.screen();
+    assert!(s.contains("HYPOTHETICAL"), "{s}");
+    let v = h.app.tree.value().clone();
+    assert_eq!(
+        v["agent/sess-0004"]["memory"]["goal"]
+            .as_str()
+            .map(|g| g.starts_with("Resolve")),
+        Some(true)
+    );
+    // Later moments are recomputed without it too (until the session's snapshot
+    // at 675 fixes the recorded state again); the recording is untouched.
+    h.submit(":660");
+    let v = h.app.tree.value().clone();
+    assert_eq!(
+        v["agent/sess-0004"]["memory"]["goal"]
+            .as_str()
+            .map(|g| g.starts_with("Resolve")),
+        Some(true)
+    );
+    h.keys("X");
+    assert!(!h.screen().contains("HYPOTHETICAL"));
+    let v = h.app.tree.value().clone();
+    assert_eq!(
+        v["agent/sess-0004"]["memory"]["goal"]
+            .as_str()
+            .map(|g| g.starts_with("Export")),
+        Some(true)
+    );
+}
+
+#[test]
+fn search_events_and_the_tree() {
+    let mut h = open();
+    h.keys("g/");
+    h.submit("export_customers");
+    // The session's tool list, the injected page asking for it, the call.
+    assert_eq!(h.app.cursor, 630);
+    h.keys("n");
+    assert_eq!(h.app.cursor, 641);
+    h.keys("n");
+    assert_eq!(h.app.cursor, 654);
+    let n = h.app.search.as_ref().map(|s| s.hits.len()).unwrap_or(0);
+    assert!(n >= 2, "{n}");
+    h.keys("n");
+    assert!(h.app.cursor > 654);
+    h.keys("N");
+    assert_eq!(h.app.cursor, 654);
+    h.keys("gN");
+    assert!(status(&h).contains("wrapped"), "{}", status(&h));
+    assert!(h.screen().contains("•"));
+    // In the tree: regex, smart case.
+    h.keys("2/");
+    h.submit("audit-team@");
+    assert_eq!(h.app.focus, Pane::Tree);
+    assert!(h.app.tree.selected_pointer().starts_with("/agent~1sess-0004/"));
+    h.keys("y");
+    assert_eq!(h.copied.last().map(String::as_str), Some(h.app.tree.selected_pointer()));
+    h.keys("Y");
+    assert!(h.copied.last().is_some_and(|v| v.contains("audit-team@")));
+}
+
+#[test]
+fn state_of_one_stream_and_back() {
+    let mut h = open();
+    h.submit(":652");
+    h.keys("s");
+    let s = h.screen();
+    assert!(s.contains("State (2)  stream agent/sess-0004 @652"), "{s}");
+    assert_eq!(tree_line(&h, "/memory/goal"), None); // folded
+    h.keys("s");
+    assert!(h.screen().contains("State (2)  world @652"));
+}
+
+#[test]
+fn escape_sequences_in_data_are_shown_escaped() {
+    // Tall, so the detail pane shows the captured terminal output.
+    let mut h = open_sized(120, 120);
+    h.submit(":360");
+    h.keys("4");
+    let buf = h.buffer();
+    for cell in buf.content() {
+        assert!(!cell.symbol().chars().any(|c| c.is_control()), "{:?}", cell.symbol());
+    }
+    let s = h.screen();
+    assert!(s.contains("\\u001b"), "{s}");
+}
+
+#[test]
+fn mouse_seeks_on_the_timeline_and_selects_rows() {
+    let mut h = open();
+    let click = |col, row| MouseEvent {
+        kind: MouseEventKind::Down(MouseButton::Left),
+        column: col,
+        row,
+        modifiers: KeyModifiers::NONE,
+    };
+    h.mouse(click(60, 2));
+    assert_eq!(h.app.cursor, rewind::tui::timeline::position(60, 1193, 120));
+    let before = h.app.cursor;
+    h.mouse(MouseEvent {
+        kind: MouseEventKind::Drag(MouseButton::Left),
+        ..click(0, 3)
+    });
+    assert_eq!(h.app.cursor, 0);
+    h.mouse(click(30, 8)); // a list row
+    assert!(h.app.cursor > 0 && h.app.cursor < before);
+    h.mouse(click(80, 8)); // the tree
+    assert_eq!(h.app.focus, Pane::Tree);
+}
+
+#[test]
+fn bookmarks_jump_and_quit_keys() {
+    let mut h = open();
+    h.submit(":100");
+    h.keys("b");
+    h.submit(":200");
+    h.keys("b{");
+    assert_eq!(h.app.cursor, 100);
+    h.keys("}");
+    assert_eq!(h.app.cursor, 200);
+    h.key_mod(KeyCode::Char('c'), KeyModifiers::CONTROL);
+    assert!(h.quit);
+    let mut h = open();
+    h.keys(":");
+    h.key_mod(KeyCode::Char('c'), KeyModifiers::CONTROL);
+    assert!(h.quit);
+    let _ = Effect::Quit;
+}
