@@ -2,11 +2,10 @@
 
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 use super::header::long_time;
-use super::pane;
+use super::scrolled_pane;
 use crate::json::write;
 use crate::sanitize::clean;
 use crate::tui::app::{App, Pane};
@@ -22,13 +21,9 @@ pub fn draw(app: &App, theme: &Theme, f: &mut Frame, area: Rect) {
     if app.state_pending() {
         title.push(Span::styled(format!(" {} ", app.spinner()), theme.info()));
     }
-    f.render_widget(pane(theme, area, title, focused), area);
-    let body = inner(area);
-    let all = lines(app, theme, body.width as usize);
-    let h = body.height as usize;
-    let scroll = app.detail_scroll.min(all.len().saturating_sub(h));
-    let shown: Vec<Line> = all.into_iter().skip(scroll).take(h).collect();
-    f.render_widget(Paragraph::new(shown), body);
+    scrolled_pane(f, theme, area, title, focused, app.detail_scroll, |w| {
+        lines(app, theme, w)
+    });
 }
 
 pub fn lines(app: &App, theme: &Theme, w: usize) -> Vec<Line<'static>> {

@@ -2,10 +2,9 @@
 
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
-use super::pane;
+use super::scrolled_pane;
 use crate::json::diff::ChangeOp;
 use crate::json::write;
 use crate::sanitize::clean;
@@ -42,13 +41,9 @@ pub fn draw(app: &App, theme: &Theme, f: &mut Frame, area: Rect) {
     if app.state_pending() {
         title.push(Span::styled(format!(" {} ", app.spinner()), theme.info()));
     }
-    f.render_widget(pane(theme, area, title, focused), area);
-    let body = inner(area);
-    let all = lines(app, theme, body.width as usize);
-    let h = body.height as usize;
-    let scroll = app.diff_scroll.min(all.len().saturating_sub(h));
-    let shown: Vec<Line> = all.into_iter().skip(scroll).take(h).collect();
-    f.render_widget(Paragraph::new(shown), body);
+    scrolled_pane(f, theme, area, title, focused, app.diff_scroll, |w| {
+        lines(app, theme, w)
+    });
 }
 
 /// Lines of the diff for a pane `w` cells wide (the count drives scrolling).

@@ -53,6 +53,26 @@ fn pane<'a>(theme: &Theme, area: Rect, title: Vec<Span<'a>>, focused: bool) -> B
 }
 
 /// The screen while the recording opens: import, then checkpoints.
+/// A bordered pane whose body is `lines(width)` scrolled by `scroll` (clamped so
+/// the last page stays full). Shared by the detail and diff panes.
+fn scrolled_pane<'a>(
+    f: &mut Frame,
+    theme: &Theme,
+    area: Rect,
+    title: Vec<Span<'a>>,
+    focused: bool,
+    scroll: usize,
+    lines: impl FnOnce(usize) -> Vec<Line<'static>>,
+) {
+    f.render_widget(pane(theme, area, title, focused), area);
+    let body = super::layout::inner(area);
+    let all = lines(body.width as usize);
+    let h = body.height as usize;
+    let scroll = scroll.min(all.len().saturating_sub(h));
+    let shown: Vec<Line> = all.into_iter().skip(scroll).take(h).collect();
+    f.render_widget(Paragraph::new(shown), body);
+}
+
 pub fn draw_loading(what: &str, loading: Option<&Loading>, tick: u64, color: bool, f: &mut Frame) {
     let theme = Theme { color };
     let area = f.area();
