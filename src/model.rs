@@ -1,11 +1,14 @@
 //! The normalized event of model.md §1, as ingest produces it and the cache returns it.
 
+use std::sync::Arc;
+
 use serde_json::Value;
 
 /// How a record changes its stream's state (model.md §1, §4).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Kind {
     /// Apply the first matching rule.
+    #[default]
     Event,
     /// The record is the new state of its stream.
     Image,
@@ -47,7 +50,7 @@ impl Kind {
 
 /// One imported record before it has a position. `data` and `meta` stay raw JSON
 /// text: the import path never builds trees it does not need.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Record {
     pub stream: String,
     pub seq: Option<i64>,
@@ -60,6 +63,23 @@ pub struct Record {
     pub meta: Option<String>,
     /// Line number (1-based) or byte offset in the file it came from.
     pub loc: u64,
+    /// The file inside a folder input this record came from; `None` for the input itself.
+    pub file: Option<Arc<SourceFile>>,
+    /// Tie-break after `time` for inputs whose source asks for time order
+    /// ([`crate::ingest::Order::Time`]); compared bytewise (see `ingest::order`).
+    pub okey: Option<Vec<u8>>,
+    /// Key for at-least-once sources (formats.md §0): a record whose key an earlier
+    /// record of the cache already had is skipped and counted as a duplicate.
+    pub dedupe: Option<String>,
+}
+
+/// A file a record came from, as shown in `source` (`path:line` or `path@offset`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct SourceFile {
+    /// Path as shown to the user (the input's path joined with the file's place in it).
+    pub path: String,
+    /// True when `loc` is a byte offset rather than a line number.
+    pub offsets: bool,
 }
 
 /// An event as read back from the cache.

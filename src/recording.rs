@@ -13,7 +13,7 @@ use crate::cache::import::{InputKey, Outcome, Progress};
 use crate::cache::{is_sqlite_file, Cache, Catalog};
 use crate::hash::{fnv1a, fnv1a_parts};
 use crate::ingest::mapping::Mapper;
-use crate::ingest::{open_source, Format};
+use crate::ingest::{open_source, Format, RecordsMode, SourceConfig};
 use crate::json::{diff, eq::json_eq, pointer};
 use crate::model::Event;
 use crate::points::{Point, PointError};
@@ -28,6 +28,35 @@ pub struct OpenOptions {
     pub format: Option<Format>,
     pub rules: Option<PathBuf>,
     pub strict: bool,
+    /// `--records events|states` (formats.md §0).
+    pub records: RecordsMode,
+    /// `--key a,b`: key attributes of state items.
+    pub key: Vec<String>,
+    /// `--system-streams`: keep EventStoreDB `$` streams.
+    pub system_streams: bool,
+}
+
+impl OpenOptions {
+    /// The options that change how an input maps to events, as stored with it: an
+    /// input imported under other options is imported again.
+    fn input_options(&self) -> Option<String> {
+        let mut parts = Vec::new();
+        if let Some(f) = self.format {
+            parts.push(f.name().to_string());
+        }
+        match self.records {
+            RecordsMode::Auto => {}
+            RecordsMode::Events => parts.push("records=events".into()),
+            RecordsMode::States => parts.push("records=states".into()),
+        }
+        if !self.key.is_empty() {
+            parts.push(format!("key={}", self.key.join(",")));
+        }
+        if self.system_streams {
+            parts.push("system-streams".into());
+        }
+        (!parts.is_empty()).then(|| parts.join(" "))
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -103,40 +132,79 @@ pub fn default_cache_path(inputs: &[PathBuf]) -> Result<PathBuf> {
 }
 
 /// Size, mtime and a hash of the first and last blocks: enough to tell that a
-/// big export is unchanged without reading it.
-fn input_key(path: &Path, forced: Option<Format>, mapping_hash: u64) -> Result<InputKey> {
+/// big export is unchanged without reading it. A folder's key covers every file
+/// in it (path, size, mtime).
+fn input_key(path: &Path, options: Option<String>, mapping_hash: u64) -> Result<InputKey> {
     let canonical = fs::canonicalize(path).with_context(|| path.display().to_string())?;
     let meta = fs::metadata(&canonical).with_context(|| path.display().to_string())?;
-    if meta.is_dir() {
-        bail!(
-            "{}: is a folder; this build reads files (jsonl, json, snapshot, .gz, .zst)",
-            path.display()
-        );
-    }
-    let size = meta.len();
-    let mtime_ns = meta
-        .modified()
+    let (size, mtime_ns, fingerprint) = if meta.is_dir() {
+        folder_fingerprint(&canonical).with_context(|| path.display().to_string())?
+    } else {
+        let size = meta.len();
+        const BLOCK: u64 = 64 * 1024;
+        let mut f = fs::File::open(&canonical).with_context(|| path.display().to_string())?;
+        let mut head = Vec::new();
+        (&mut f).take(BLOCK).read_to_end(&mut head)?;
+        let mut tail = Vec::new();
+        if size > BLOCK {
+            f.seek(SeekFrom::Start(size.saturating_sub(BLOCK).max(BLOCK)))?;
+            f.take(BLOCK).read_to_end(&mut tail)?;
+        }
+        (
+            size as i64,
+            mtime_of(&meta),
+            format!("{:016x}{:016x}", fnv1a(&head), fnv1a(&tail)),
+        )
+    };
+    Ok(InputKey {
+        path: canonical.to_string_lossy().into_owned(),
+        size,
+        mtime_ns,
+        fingerprint,
+        forced: options,
+        mapping_hash: format!("{mapping_hash:016x}"),
+    })
+}
+
+fn mtime_of(meta: &fs::Metadata) -> i64 {
+    meta.modified()
         .ok()
         .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
         .map(|d| d.as_nanos() as i64)
-        .unwrap_or(0);
-    const BLOCK: u64 = 64 * 1024;
-    let mut f = fs::File::open(&canonical).with_context(|| path.display().to_string())?;
-    let mut head = Vec::new();
-    (&mut f).take(BLOCK).read_to_end(&mut head)?;
-    let mut tail = Vec::new();
-    if size > BLOCK {
-        f.seek(SeekFrom::Start(size.saturating_sub(BLOCK).max(BLOCK)))?;
-        f.take(BLOCK).read_to_end(&mut tail)?;
+        .unwrap_or(0)
+}
+
+/// Total size, newest mtime and a hash of the (relative path, size, mtime) of
+/// every file under `dir`; symlinked folders are not followed.
+fn folder_fingerprint(dir: &Path) -> Result<(i64, i64, String)> {
+    let mut files = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in fs::read_dir(&d).with_context(|| d.display().to_string())? {
+            let entry = entry?;
+            let ft = entry.file_type()?;
+            if ft.is_dir() {
+                stack.push(entry.path());
+            } else if let Ok(meta) = fs::metadata(entry.path()) {
+                if meta.is_file() {
+                    let rel = entry.path().strip_prefix(dir).unwrap_or(&entry.path()).to_path_buf();
+                    files.push((rel.to_string_lossy().into_owned(), meta.len() as i64, mtime_of(&meta)));
+                }
+            }
+        }
     }
-    Ok(InputKey {
-        path: canonical.to_string_lossy().into_owned(),
-        size: size as i64,
-        mtime_ns,
-        fingerprint: format!("{:016x}{:016x}", fnv1a(&head), fnv1a(&tail)),
-        forced: forced.map(|f| f.name().to_string()),
-        mapping_hash: format!("{mapping_hash:016x}"),
-    })
+    files.sort();
+    let mut listing = String::new();
+    for (rel, size, mtime) in &files {
+        listing.push_str(&format!("{rel}\0{size}\0{mtime}\n"));
+    }
+    let size = files.iter().map(|f| f.1).sum();
+    let mtime = files.iter().map(|f| f.2).max().unwrap_or(0);
+    Ok((
+        size,
+        mtime,
+        format!("{:016x}{:08x}", fnv1a(listing.as_bytes()), files.len()),
+    ))
 }
 
 impl Recording {
@@ -430,7 +498,7 @@ fn sync_inputs(
 
     let mut keys = Vec::new();
     for p in &opts.inputs {
-        keys.push(input_key(p, opts.format, mapping_hash)?);
+        keys.push(input_key(p, opts.input_options(), mapping_hash)?);
     }
     let stored = cache.stored_inputs()?;
     let stored_rules = cache.info("rules")?;
@@ -457,12 +525,12 @@ fn sync_inputs(
                 imp.remove_input(s.id)?;
             }
         }
-        let mut any_snapshot = false;
+        let mut needs_merge = false;
         for (i, (key, path)) in keys.iter().zip(&opts.inputs).enumerate() {
             let display = path.display().to_string();
             if let Some(s) = stored.iter().find(|s| s.key == *key) {
                 imp.set_order(s.id, i as i64)?;
-                any_snapshot |= s.outcome.snapshot;
+                needs_merge |= s.outcome.snapshot || s.outcome.by_time;
                 reports.push(InputReport {
                     display,
                     status: Status::Cached,
@@ -474,11 +542,16 @@ fn sync_inputs(
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            let mapper = Mapper {
-                fields: rules.fields.clone(),
-                input_name: name,
+            let cfg = SourceConfig {
+                mapper: Mapper {
+                    fields: rules.fields.clone(),
+                    input_name: name,
+                },
+                records: opts.records,
+                key: opts.key.clone(),
+                system_streams: opts.system_streams,
             };
-            let source = open_source(path, opts.format, mapper)?;
+            let source = open_source(path, opts.format, cfg)?;
             let size = key.size as u64;
             let outcome = imp.import(key, i as i64, &display, source, opts.strict, &mut |p| {
                 progress(OpenProgress::Importing {
@@ -487,7 +560,7 @@ fn sync_inputs(
                     size,
                 })
             })?;
-            any_snapshot |= outcome.snapshot;
+            needs_merge |= outcome.snapshot || outcome.by_time;
             reports.push(InputReport {
                 display,
                 status: Status::Imported,
@@ -500,7 +573,7 @@ fn sync_inputs(
                 [&rules.text],
             )?;
         }
-        let merge = keys.len() > 1 || any_snapshot;
+        let merge = keys.len() > 1 || needs_merge;
         imp.finish(merge)?;
     }
     Ok(reports)

@@ -9,8 +9,9 @@ use anyhow::{bail, Context, Result};
 use rusqlite::{params, OptionalExtension, Transaction};
 
 use super::{schema, Cache};
-use crate::ingest::{BadRecord, Item, Source};
-use crate::model::Kind;
+use crate::ingest::{BadRecord, Item, Order, Source};
+use crate::model::{Kind, SourceFile};
+use std::sync::Arc;
 
 /// What the cache remembers about an input, to tell whether it changed.
 #[derive(Debug, Clone, PartialEq)]
@@ -43,6 +44,10 @@ pub struct Outcome {
     /// The first few bad records, as `file:line: why`.
     pub skipped_sample: Vec<String>,
     pub seconds: f64,
+    /// The input is ordered by time in the cache (`ingest::Order::Time`).
+    pub by_time: bool,
+    /// Records skipped as repeats of an earlier one (at-least-once sources).
+    pub duplicates: u64,
 }
 
 /// How many bad records an import keeps word for word.
@@ -97,7 +102,7 @@ fn load_names(tx: &Transaction, sql: &str) -> Result<HashMap<String, i64>> {
 
 fn stored_inputs(conn: &rusqlite::Connection) -> Result<Vec<StoredInput>> {
     let mut st = conn.prepare(
-        "SELECT id, ord, path, size, mtime_ns, fingerprint, forced, mapping_hash, format, snapshot, events, snapshots, skipped, skipped_sample, seconds FROM inputs ORDER BY ord",
+        "SELECT id, ord, path, size, mtime_ns, fingerprint, forced, mapping_hash, format, snapshot, events, snapshots, skipped, skipped_sample, seconds, by_time, duplicates FROM inputs ORDER BY ord",
     )?;
     let rows = st.query_map([], |r| {
         let sample: String = r.get(13)?;
@@ -120,6 +125,8 @@ fn stored_inputs(conn: &rusqlite::Connection) -> Result<Vec<StoredInput>> {
                 skipped: r.get::<_, i64>(12)? as u64,
                 skipped_sample: serde_json::from_str(&sample).unwrap_or_default(),
                 seconds: r.get(14)?,
+                by_time: r.get::<_, i64>(15)? != 0,
+                duplicates: r.get::<_, i64>(16)? as u64,
             },
         })
     })?;
@@ -135,6 +142,7 @@ impl Importer<'_> {
     pub fn remove_input(&mut self, id: i64) -> Result<()> {
         self.tx.execute("DELETE FROM events WHERE input = ?1", params![id])?;
         self.tx.execute("DELETE FROM files WHERE input = ?1", params![id])?;
+        self.tx.execute("DELETE FROM dedupe WHERE input = ?1", params![id])?;
         self.tx.execute("DELETE FROM inputs WHERE id = ?1", params![id])?;
         self.changed = true;
         Ok(())
@@ -190,7 +198,10 @@ impl Importer<'_> {
 
         let bytes = source.bytes_read();
         let (send, recv) = sync_channel::<Result<Vec<Item>>>(4);
-        let mut outcome = Outcome::default();
+        let mut outcome = Outcome {
+            by_time: source.order() == Order::Time,
+            ..Outcome::default()
+        };
         let result: Result<Box<dyn Source>> = std::thread::scope(|scope| {
             let parser = scope.spawn(move || {
                 let mut source = source;
@@ -231,7 +242,7 @@ impl Importer<'_> {
         outcome.snapshot = source.is_snapshot();
         outcome.seconds = started.elapsed().as_secs_f64();
         self.tx.execute(
-            "UPDATE inputs SET format = ?1, snapshot = ?2, events = ?3, snapshots = ?4, skipped = ?5, skipped_sample = ?6, seconds = ?7 WHERE id = ?8",
+            "UPDATE inputs SET format = ?1, snapshot = ?2, events = ?3, snapshots = ?4, skipped = ?5, skipped_sample = ?6, seconds = ?7, by_time = ?8, duplicates = ?9 WHERE id = ?10",
             params![
                 outcome.format,
                 outcome.snapshot as i64,
@@ -240,6 +251,8 @@ impl Importer<'_> {
                 outcome.skipped as i64,
                 serde_json::to_string(&outcome.skipped_sample)?,
                 outcome.seconds,
+                outcome.by_time as i64,
+                outcome.duplicates as i64,
                 input_id
             ],
         )?;
@@ -260,8 +273,18 @@ impl Importer<'_> {
     ) -> Result<()> {
         let mut idx: i64 = 0;
         let mut st = self.tx.prepare_cached(
-            "INSERT INTO events(pos, input, idx, stream, seq, id, type, time, kind, data, meta, file, loc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+            "INSERT INTO events(pos, input, idx, stream, seq, id, type, time, kind, data, meta, file, loc, okey) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
         )?;
+        let mut dedupe = self
+            .tx
+            .prepare_cached("INSERT OR IGNORE INTO dedupe(key, input) VALUES (?1, ?2)")?;
+        let mut add_file = self
+            .tx
+            .prepare_cached("INSERT INTO files(input, path, offsets) VALUES (?1, ?2, ?3)")?;
+        // Files of a folder input, by identity of the source's Arc (one lookup per
+        // change of file, not per record).
+        let mut files: HashMap<SourceFile, i64> = HashMap::new();
+        let mut last_file: Option<(Arc<SourceFile>, i64)> = None;
         let mut records = 0u64;
         for batch in recv.iter() {
             for item in batch? {
@@ -283,6 +306,31 @@ impl Importer<'_> {
                     *sorted &= *last <= t;
                     *last = t;
                 }
+                if let Some(key) = &r.dedupe {
+                    if dedupe.execute(params![key, input_id])? == 0 {
+                        outcome.duplicates += 1;
+                        continue;
+                    }
+                }
+                let file = match &r.file {
+                    None => file_id,
+                    Some(f) => match &last_file {
+                        Some((last, id)) if Arc::ptr_eq(last, f) => *id,
+                        _ => {
+                            let id = match files.get(f.as_ref()) {
+                                Some(id) => *id,
+                                None => {
+                                    add_file.execute(params![input_id, f.path, f.offsets as i64])?;
+                                    let id = self.tx.last_insert_rowid();
+                                    files.insert(f.as_ref().clone(), id);
+                                    id
+                                }
+                            };
+                            last_file = Some((f.clone(), id));
+                            id
+                        }
+                    },
+                };
                 let sid = intern(&self.tx, &mut self.streams, "streams", &r.stream)?;
                 let tid = intern(&self.tx, &mut self.types, "types", &r.ty)?;
                 let id = r.id.unwrap_or_default();
@@ -298,8 +346,9 @@ impl Importer<'_> {
                     r.kind.code(),
                     r.data,
                     r.meta,
-                    file_id,
-                    r.loc as i64
+                    file,
+                    r.loc as i64,
+                    r.okey
                 ])?;
                 idx += 1;
                 if r.kind == Kind::Snapshot {

@@ -257,15 +257,21 @@ struct Key {
 /// after their stream's event with the same seq, else by time, else before the
 /// stream's first event (formats.md §1), and rewrite positions to 1..N.
 pub fn renumber(tx: &Transaction) -> Result<()> {
-    let inputs: Vec<(i64, bool)> = {
-        let mut st = tx.prepare("SELECT id, snapshot FROM inputs ORDER BY ord")?;
-        let rows = st.query_map([], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? != 0)))?;
+    let inputs: Vec<(i64, bool, bool)> = {
+        let mut st = tx.prepare("SELECT id, snapshot, by_time FROM inputs ORDER BY ord")?;
+        let rows = st.query_map([], |r| {
+            Ok((r.get(0)?, r.get::<_, i64>(1)? != 0, r.get::<_, i64>(2)? != 0))
+        })?;
         rows.collect::<rusqlite::Result<_>>()?
     };
     let mut lists: Vec<Vec<Key>> = Vec::new();
     let mut snaps: Vec<Key> = Vec::new();
-    for (id, snapshot) in &inputs {
-        let keys = load_keys(tx, *id)?;
+    for (id, snapshot, by_time) in &inputs {
+        let keys = if *by_time {
+            load_keys_by_time(tx, *id)?
+        } else {
+            load_keys(tx, *id)?
+        };
         if *snapshot {
             snaps.extend(keys);
         } else {
@@ -288,7 +294,7 @@ pub fn renumber(tx: &Transaction) -> Result<()> {
     }
     tx.execute_batch(&schema::create_events("events_new"))?;
     tx.execute_batch(
-        "INSERT INTO events_new SELECT r.new, e.input, e.idx, e.stream, e.seq, e.id, e.type, e.time, e.kind, e.data, e.meta, e.file, e.loc
+        "INSERT INTO events_new SELECT r.new, e.input, e.idx, e.stream, e.seq, e.id, e.type, e.time, e.kind, e.data, e.meta, e.file, e.loc, e.okey
          FROM remap r JOIN events e ON e.pos = r.old ORDER BY r.new;
          DROP TABLE events;
          ALTER TABLE events_new RENAME TO events;
@@ -308,6 +314,40 @@ fn load_keys(conn: &Connection, input: i64) -> Result<Vec<Key>> {
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The keys of a time-ordered input, sorted by (time, okey, idx); a record without
+/// a time moves with the record before it.
+fn load_keys_by_time(conn: &Connection, input: i64) -> Result<Vec<Key>> {
+    let mut st = conn.prepare("SELECT pos, time, stream, seq, okey FROM events WHERE input = ?1 ORDER BY idx")?;
+    let rows = st.query_map(params![input], |r| {
+        Ok((
+            Key {
+                pos: r.get(0)?,
+                time: r.get(1)?,
+                stream: r.get(2)?,
+                seq: r.get(3)?,
+            },
+            r.get::<_, Option<Vec<u8>>>(4)?,
+        ))
+    })?;
+    let rows: Vec<(Key, Option<Vec<u8>>)> = rows.collect::<rusqlite::Result<_>>()?;
+    Ok(sort_by_time(rows))
+}
+
+fn sort_by_time(rows: Vec<(Key, Option<Vec<u8>>)>) -> Vec<Key> {
+    // Groups: a timed record and the untimed ones after it (leading untimed
+    // records form a group of their own, first).
+    type Group = (i64, Option<Vec<u8>>, usize, Vec<Key>);
+    let mut groups: Vec<Group> = Vec::new();
+    for (i, (k, okey)) in rows.into_iter().enumerate() {
+        match (k.time, groups.last_mut()) {
+            (None, Some(g)) => g.3.push(k),
+            (t, _) => groups.push((t.unwrap_or(i64::MIN), okey, i, vec![k])),
+        }
+    }
+    groups.sort_by(|a, b| (a.0, &a.1, a.2).cmp(&(b.0, &b.1, b.2)));
+    groups.into_iter().flat_map(|g| g.3).collect()
 }
 
 /// k-way merge by time; ties go to the earlier input; an event without time
@@ -407,6 +447,19 @@ mod tests {
 
     fn k(pos: i64, time: Option<i64>, stream: i64, seq: Option<i64>) -> Key {
         Key { pos, time, stream, seq }
+    }
+
+    #[test]
+    fn time_order_sorts_by_time_then_okey_and_carries_untimed_records() {
+        let rows = vec![
+            (k(1, Some(20), 1, None), Some(vec![2])),
+            (k(2, None, 1, None), None),
+            (k(3, Some(20), 2, None), Some(vec![1])),
+            (k(4, Some(10), 3, None), None),
+            (k(5, Some(10), 4, None), None),
+        ];
+        let order: Vec<i64> = sort_by_time(rows).iter().map(|k| k.pos).collect();
+        assert_eq!(order, vec![4, 5, 3, 1, 2]);
     }
 
     #[test]

@@ -1,14 +1,16 @@
 //! The cache's tables. The version lives in `PRAGMA user_version`; a cache made by
 //! a newer rewind is refused, an older one is rebuilt (it is derived data).
 
-pub const VERSION: i64 = 1;
+pub const VERSION: i64 = 2;
 
 /// A value in `info` that marks the file as ours, so a foreign SQLite file with a
 /// matching `user_version` is still refused.
 pub const APP_ID: i64 = 0x5257_4e44; // "RWND"
 
+/// `okey` orders the records of a time-ordered input (`ingest::Order::Time`).
 pub const TABLES: &str = r#"
-CREATE TABLE events(pos INTEGER PRIMARY KEY, input INTEGER NOT NULL, idx INTEGER NOT NULL, stream INTEGER NOT NULL, seq INTEGER, id TEXT NOT NULL, type INTEGER NOT NULL, time INTEGER, kind INTEGER NOT NULL, data TEXT NOT NULL, meta TEXT, file INTEGER NOT NULL, loc INTEGER NOT NULL);
+CREATE TABLE events(pos INTEGER PRIMARY KEY, input INTEGER NOT NULL, idx INTEGER NOT NULL, stream INTEGER NOT NULL, seq INTEGER, id TEXT NOT NULL, type INTEGER NOT NULL, time INTEGER, kind INTEGER NOT NULL, data TEXT NOT NULL, meta TEXT, file INTEGER NOT NULL, loc INTEGER NOT NULL, okey BLOB);
+CREATE TABLE dedupe(key TEXT PRIMARY KEY, input INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE info(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE inputs(
     id INTEGER PRIMARY KEY,
@@ -25,7 +27,9 @@ CREATE TABLE inputs(
     snapshots INTEGER NOT NULL,
     skipped INTEGER NOT NULL,
     skipped_sample TEXT NOT NULL,
-    seconds REAL NOT NULL
+    seconds REAL NOT NULL,
+    by_time INTEGER NOT NULL DEFAULT 0,
+    duplicates INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE files(id INTEGER PRIMARY KEY, input INTEGER NOT NULL, path TEXT NOT NULL, offsets INTEGER NOT NULL);
 CREATE TABLE streams(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
@@ -53,6 +57,6 @@ pub const EVENTS_COLUMNS: &str = "pos, input, idx, stream, seq, id, type, time, 
 /// The events table under another name, for the rebuild that renumbers positions.
 pub fn create_events(name: &str) -> String {
     format!(
-        "CREATE TABLE {name}(pos INTEGER PRIMARY KEY, input INTEGER NOT NULL, idx INTEGER NOT NULL, stream INTEGER NOT NULL, seq INTEGER, id TEXT NOT NULL, type INTEGER NOT NULL, time INTEGER, kind INTEGER NOT NULL, data TEXT NOT NULL, meta TEXT, file INTEGER NOT NULL, loc INTEGER NOT NULL);"
+        "CREATE TABLE {name}(pos INTEGER PRIMARY KEY, input INTEGER NOT NULL, idx INTEGER NOT NULL, stream INTEGER NOT NULL, seq INTEGER, id TEXT NOT NULL, type INTEGER NOT NULL, time INTEGER, kind INTEGER NOT NULL, data TEXT NOT NULL, meta TEXT, file INTEGER NOT NULL, loc INTEGER NOT NULL, okey BLOB);"
     )
 }

@@ -42,6 +42,16 @@ pub struct Common {
     /// Make the first bad record an error instead of skipping it.
     #[arg(long, global = true)]
     pub strict: bool,
+    /// Whether keyed records (DynamoDB items, Cosmos documents) are events or entity
+    /// states (default: per record, by the presence of type and data fields).
+    #[arg(long, global = true, value_enum, value_name = "KIND")]
+    pub records: Option<RecordsArg>,
+    /// Key attributes of state items, e.g. `--key pk,sk`.
+    #[arg(long, global = true, value_name = "A,B", value_delimiter = ',')]
+    pub key: Vec<String>,
+    /// Keep EventStoreDB system streams (names starting with `$`).
+    #[arg(long, global = true)]
+    pub system_streams: bool,
     /// When to use colour.
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
@@ -51,6 +61,12 @@ pub struct Common {
     /// Print timings and peak memory to stderr.
     #[arg(short, long, global = true)]
     pub verbose: bool,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecordsArg {
+    Events,
+    States,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -12,14 +12,14 @@ use clap::Parser;
 use serde_json::{json, Value};
 
 use crate::cache::read::Filter;
-use crate::ingest::Format;
+use crate::ingest::{Format, RecordsMode};
 use crate::json::diff::{self, Change};
 use crate::json::{eq::json_eq, write};
 use crate::model::Event;
 use crate::recording::{diff_selected, OpenOptions, OpenProgress, OpenReport, Recording, Status};
 use crate::sanitize::clean;
 use crate::time;
-use args::{Cli, Command, Common, DiffFormat, DiffView};
+use args::{Cli, Command, Common, DiffFormat, DiffView, RecordsArg};
 use render::Style;
 
 /// Run the CLI; returns the process exit code.
@@ -166,18 +166,29 @@ fn run(cli: Cli) -> Result<i32> {
     }
 }
 
+fn open_options(common: &Common, inputs: Vec<PathBuf>, format: Option<Format>) -> OpenOptions {
+    OpenOptions {
+        inputs,
+        cache: common.cache.clone(),
+        format,
+        rules: common.rules.clone(),
+        strict: common.strict,
+        records: match common.records {
+            None => RecordsMode::Auto,
+            Some(RecordsArg::Events) => RecordsMode::Events,
+            Some(RecordsArg::States) => RecordsMode::States,
+        },
+        key: common.key.clone(),
+        system_streams: common.system_streams,
+    }
+}
+
 fn open(common: &Common, inputs: &[PathBuf], format: Option<&str>) -> Result<(Recording, OpenReport)> {
     let format = match format.or(common.input_format.as_deref()) {
         Some(f) => Some(Format::parse(f)?),
         None => None,
     };
-    let opts = OpenOptions {
-        inputs: inputs.to_vec(),
-        cache: common.cache.clone(),
-        format,
-        rules: common.rules.clone(),
-        strict: common.strict,
-    };
+    let opts = open_options(common, inputs.to_vec(), format);
     let show = !common.quiet && io::stderr().is_terminal();
     let mut last = Instant::now();
     let started = Instant::now();
@@ -231,13 +242,7 @@ fn open_or_summary(common: &Common, inputs: Vec<PathBuf>, format: Option<String>
             Some(f) => Some(Format::parse(f)?),
             None => None,
         };
-        let open = OpenOptions {
-            inputs,
-            cache: common.cache.clone(),
-            format,
-            rules: common.rules.clone(),
-            strict: common.strict,
-        };
+        let open = open_options(common, inputs, format);
         return crate::tui::run(crate::tui::Config {
             open,
             color: style.color,
@@ -270,6 +275,9 @@ pub fn summary_text(report: &OpenReport) -> String {
         }
         if o.skipped > 0 {
             counts.push(format!("{} skipped", o.skipped));
+        }
+        if o.duplicates > 0 {
+            counts.push(format!("{} duplicates skipped", o.duplicates));
         }
         let status = match i.status {
             Status::Imported => format!("imported in {:.2}s", o.seconds),

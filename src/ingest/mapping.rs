@@ -258,6 +258,7 @@ impl Mapper {
             data,
             meta,
             loc,
+            ..Record::default()
         })
     }
 
@@ -293,6 +294,7 @@ impl Mapper {
             data: state.get().to_string(),
             meta,
             loc,
+            ..Record::default()
         })
     }
 }

@@ -6,7 +6,8 @@ pub mod framing;
 pub mod mapping;
 
 use std::fmt;
-use std::io::BufRead;
+use std::fs;
+use std::io::{BufRead, Cursor, Read};
 use std::path::Path;
 use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
@@ -24,21 +25,52 @@ pub enum Format {
     Jsonl,
     Json,
     Snapshot,
+    Eventstore,
+    EventstoreDb,
+    DynamodbExport,
+    DynamodbStream,
+    Kinesis,
+    Firehose,
+    Cosmos,
+    Eventgrid,
+    Cloudevents,
+    EventhubsCapture,
 }
 
 impl Format {
-    pub const NAMES: &'static [&'static str] = &["jsonl", "json", "snapshot"];
+    pub const ALL: &'static [Format] = &[
+        Format::Jsonl,
+        Format::Json,
+        Format::Snapshot,
+        Format::Eventstore,
+        Format::EventstoreDb,
+        Format::DynamodbExport,
+        Format::DynamodbStream,
+        Format::Kinesis,
+        Format::Firehose,
+        Format::Cosmos,
+        Format::Eventgrid,
+        Format::Cloudevents,
+        Format::EventhubsCapture,
+    ];
+
+    /// The names this build can open: the generic ones and those of every family.
+    pub fn names() -> Vec<&'static str> {
+        Format::ALL
+            .iter()
+            .filter(|f| f.is_generic() || family_of(**f).is_some())
+            .map(|f| f.name())
+            .collect()
+    }
 
     pub fn parse(name: &str) -> Result<Format> {
-        Ok(match name {
-            "jsonl" => Format::Jsonl,
-            "json" => Format::Json,
-            "snapshot" => Format::Snapshot,
-            other => bail!(
-                "unknown format {other:?} (this build reads: {})",
-                Format::NAMES.join(", ")
+        match Format::ALL.iter().find(|f| f.name() == name) {
+            Some(f) if f.is_generic() || family_of(*f).is_some() => Ok(*f),
+            _ => bail!(
+                "unknown format {name:?} (this build reads: {})",
+                Format::names().join(", ")
             ),
-        })
+        }
     }
 
     pub fn name(self) -> &'static str {
@@ -46,8 +78,88 @@ impl Format {
             Format::Jsonl => "jsonl",
             Format::Json => "json",
             Format::Snapshot => "snapshot",
+            Format::Eventstore => "eventstore",
+            Format::EventstoreDb => "eventstore-db",
+            Format::DynamodbExport => "dynamodb-export",
+            Format::DynamodbStream => "dynamodb-stream",
+            Format::Kinesis => "kinesis",
+            Format::Firehose => "firehose",
+            Format::Cosmos => "cosmos",
+            Format::Eventgrid => "eventgrid",
+            Format::Cloudevents => "cloudevents",
+            Format::EventhubsCapture => "eventhubs-capture",
         }
     }
+
+    fn is_generic(self) -> bool {
+        matches!(self, Format::Jsonl | Format::Json | Format::Snapshot)
+    }
+}
+
+/// `--records`: whether keyed records (DynamoDB items, Cosmos documents) are events
+/// or entity states (formats.md §0). `Auto` decides per record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RecordsMode {
+    #[default]
+    Auto,
+    Events,
+    States,
+}
+
+/// Everything a decoder needs besides the path: field mapping and the options that
+/// change how records map (they are part of the cache key of an input).
+pub struct SourceConfig {
+    /// Field mapping of model.md §1 with the rules file's overrides; also maps
+    /// decoded payloads (Kinesis data, Event Hubs bodies, DynamoDB items).
+    pub mapper: Mapper,
+    pub records: RecordsMode,
+    /// `--key a,b`: key attributes of state items.
+    pub key: Vec<String>,
+    /// `--system-streams`: keep EventStoreDB `$` streams.
+    pub system_streams: bool,
+}
+
+/// How the records of an input are ordered in the timeline before inputs merge.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Order {
+    /// As the source yields them.
+    #[default]
+    File,
+    /// By `time`, then `okey`, then the order yielded; a record without a time
+    /// stays right after the record yielded before it. The cache sorts on disk, so
+    /// a source never holds its input in memory to order it.
+    Time,
+}
+
+/// What detection sees of an input: read once, shared by every family.
+pub struct Peek<'a> {
+    pub path: &'a Path,
+    pub is_dir: bool,
+    /// Up to 64 KiB of the file's content after gzip/zstd (raw bytes when the
+    /// content is not compressed); empty for a folder.
+    pub head: Vec<u8>,
+    /// The first JSON value of the content (the first element when it is one JSON
+    /// array), when the head starts one that parses.
+    pub first: Option<serde_json::Value>,
+    /// The content is one JSON array.
+    pub array: bool,
+}
+
+/// A group of formats from one ecosystem (formats.md §2–§7).
+pub trait Family: Sync {
+    /// The format of this input when it is one of this family's; checked in
+    /// [`FAMILIES`] order, before the generic formats.
+    fn detect(&self, peek: &Peek) -> Option<Format>;
+    /// The formats `open` takes.
+    fn formats(&self) -> &'static [Format];
+    fn open(&self, path: &Path, format: Format, cfg: SourceConfig) -> Result<Box<dyn Source>>;
+}
+
+/// Every format family of this build, most specific first.
+pub static FAMILIES: &[&dyn Family] = &[];
+
+fn family_of(format: Format) -> Option<&'static dyn Family> {
+    FAMILIES.iter().copied().find(|f| f.formats().contains(&format))
 }
 
 /// A record that could not be read; the import goes on without it.
@@ -82,17 +194,38 @@ pub trait Source: Send {
     fn is_snapshot(&self) -> bool;
     /// Raw bytes consumed so far, for progress.
     fn bytes_read(&self) -> Arc<AtomicU64>;
+    /// How the cache orders this input's records (decided before the first record).
+    fn order(&self) -> Order {
+        Order::File
+    }
 }
 
-/// Open `path` with the format forced or detected from its content.
-pub fn open_source(path: &Path, forced: Option<Format>, mapper: Mapper) -> Result<Box<dyn Source>> {
+/// Open `path` with the format forced or detected from its content and layout.
+pub fn open_source(path: &Path, forced: Option<Format>, cfg: SourceConfig) -> Result<Box<dyn Source>> {
+    let format = match forced {
+        Some(f) => Some(f),
+        None => detect(path)?,
+    };
+    if let Some(format) = format {
+        if !format.is_generic() {
+            let family = family_of(format).with_context(|| format!("this build cannot read {}", format.name()))?;
+            return family.open(path, format, cfg);
+        }
+    }
+    if fs::metadata(path).map(|m| m.is_dir()).unwrap_or(false) {
+        bail!(
+            "{}: no known export layout in this folder (formats: {})",
+            path.display(),
+            Format::names().join(", ")
+        );
+    }
     let (reader, comp, count) = decompress::open(path).with_context(|| format!("{}", path.display()))?;
-    let framing = match forced {
+    let framing = match format {
         Some(Format::Jsonl) => Some(Framing::Lines),
         _ => None,
     };
     let framer = Framer::new(reader, framing).with_context(|| format!("{}", path.display()))?;
-    let snapshot = match forced {
+    let snapshot = match format {
         Some(Format::Snapshot) => Some(true),
         Some(_) => Some(false),
         None => None,
@@ -101,11 +234,113 @@ pub fn open_source(path: &Path, forced: Option<Format>, mapper: Mapper) -> Resul
         framer,
         comp,
         count,
-        mapper,
+        mapper: cfg.mapper,
         snapshot,
         index: 0,
         file: path.display().to_string(),
     }))
+}
+
+/// The family format of `path`, or `None` for the generic formats.
+pub fn detect(path: &Path) -> Result<Option<Format>> {
+    let peek = peek(path)?;
+    Ok(FAMILIES.iter().find_map(|f| f.detect(&peek)))
+}
+
+const PEEK_BYTES: u64 = 64 * 1024;
+
+fn peek(path: &Path) -> Result<Peek<'_>> {
+    let meta = fs::metadata(path).with_context(|| path.display().to_string())?;
+    if meta.is_dir() {
+        return Ok(Peek {
+            path,
+            is_dir: true,
+            head: Vec::new(),
+            first: None,
+            array: false,
+        });
+    }
+    let (reader, _, _) = decompress::open(path).with_context(|| path.display().to_string())?;
+    let mut head = Vec::new();
+    // A broken compressed stream is reported when the input is read, not here.
+    let _ = reader.take(PEEK_BYTES).read_to_end(&mut head);
+    let (first, array) = match Framer::new(Cursor::new(&head[..]), None) {
+        Ok(mut framer) => {
+            let array = framer.mode() == Framing::Array;
+            let first = match framer.next_frame() {
+                Ok(Some(Ok(frame))) => serde_json::from_slice(&frame.bytes).ok(),
+                _ => None,
+            };
+            (first, array)
+        }
+        Err(_) => (None, false),
+    };
+    Ok(Peek {
+        path,
+        is_dir: false,
+        head,
+        first,
+        array,
+    })
+}
+
+/// Order keys: byte strings whose bytewise order is the order meant.
+pub mod order {
+    /// A non-negative decimal integer of any size (Kinesis and DynamoDB sequence
+    /// numbers overflow 64 bits): its digit count, then its digits. `None` when
+    /// `digits` is not a decimal integer.
+    pub fn decimal(digits: &str) -> Option<Vec<u8>> {
+        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let d = digits.trim_start_matches('0');
+        let d = if d.is_empty() { "0" } else { d };
+        let len = u16::try_from(d.len()).ok()?;
+        let mut key = Vec::with_capacity(d.len() + 2);
+        key.extend_from_slice(&len.to_be_bytes());
+        key.extend_from_slice(d.as_bytes());
+        Some(key)
+    }
+
+    /// A signed 64-bit integer.
+    pub fn int(n: i64) -> Vec<u8> {
+        ((n as u64) ^ (1 << 63)).to_be_bytes().to_vec()
+    }
+
+    /// Keys compared part by part: each part is escaped so that a shorter part
+    /// sorts before any longer one it is a prefix of.
+    pub fn tuple(parts: &[&[u8]]) -> Vec<u8> {
+        let mut key = Vec::new();
+        for p in parts {
+            for &b in *p {
+                key.push(b);
+                if b == 0 {
+                    key.push(0xff);
+                }
+            }
+            key.extend_from_slice(&[0, 0]);
+        }
+        key
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn decimal_keys_order_as_integers() {
+            let a = decimal("49590338271490256608559692538361571095921575989136588898").expect("digits");
+            let b = decimal("49590338271490256608559692540925702759324208523137515618").expect("digits");
+            let c = decimal("999").expect("digits");
+            assert!(a < b);
+            assert!(c < a);
+            assert_eq!(decimal("007"), decimal("7"));
+            assert_eq!(decimal("12a"), None);
+            assert!(int(-5) < int(3));
+            assert!(tuple(&[b"ab", &c]) < tuple(&[b"abc", &c]));
+            assert!(tuple(&[b"a", &c]) < tuple(&[b"a", &a]));
+        }
+    }
 }
 
 /// JSON Lines, JSON arrays and concatenated JSON, of events or of snapshots.
