@@ -331,6 +331,23 @@ fn cache_trust_and_versions() {
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("newer rewind"), "{}", r.stderr);
 
+    // An older cache opened on its own is refused, not emptied: its inputs are not at hand.
+    {
+        let conn = rusqlite::Connection::open(&db).expect("open");
+        conn.execute_batch("PRAGMA user_version = 1;").expect("age");
+    }
+    let r = env.run(&["state".as_ref(), db.as_os_str()]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("older rewind"), "{}", r.stderr);
+    let events: i64 = rusqlite::Connection::open(&db)
+        .expect("open")
+        .query_row("SELECT count(*) FROM events", [], |r| r.get(0))
+        .expect("events kept");
+    assert!(events > 0);
+    // Given its inputs, the same file is rebuilt.
+    let r = env.run(&["state".as_ref(), p.as_os_str(), "--cache".as_ref(), db.as_os_str()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+
     let foreign = env.path("foreign.db");
     {
         let conn = rusqlite::Connection::open(&foreign).expect("open");

@@ -113,12 +113,14 @@ impl Cache {
             path: path.to_path_buf(),
         };
         cache
-            .prepare(bulk)
+            .prepare(bulk, create)
             .with_context(|| format!("cache {}", path.display()))?;
         Ok(cache)
     }
 
-    fn prepare(&mut self, bulk: bool) -> Result<()> {
+    /// `rebuild`: an older schema may be rebuilt (the inputs are at hand); a cache
+    /// file opened on its own is refused instead, since rebuilding would empty it.
+    fn prepare(&mut self, bulk: bool, rebuild: bool) -> Result<()> {
         let version: i64 = self.conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
         let has_tables: i64 =
             self.conn
@@ -143,6 +145,12 @@ impl Cache {
             if app.as_deref() != Some(&schema::APP_ID.to_string()) {
                 bail!("not a rewind cache (schema marker missing); refusing to use it");
             }
+        }
+        if version > 0 && version < schema::VERSION && !rebuild {
+            bail!(
+                "this cache was written by an older rewind (cache schema v{version}; this rewind reads v{}): import its inputs again to rebuild it",
+                schema::VERSION
+            );
         }
         if version == 0 {
             // page_size must be set before the database switches to WAL.
