@@ -382,6 +382,7 @@ impl Importer<'_> {
         }
         self.tx.execute_batch(schema::INDEXES).context("indexes")?;
         if self.changed {
+            Cache::store_counts(&self.tx).context("counts")?;
             self.tx.execute_batch(
                 "DELETE FROM checkpoints; DELETE FROM cp_states; DELETE FROM failures; DELETE FROM drift;",
             )?;

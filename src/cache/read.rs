@@ -204,17 +204,47 @@ impl Cache {
     }
 
     /// Ids of streams that have at least one event.
+    /// Streams with at least one event; kept in `info` by the import (a count
+    /// over the events table would read all of it on every open).
     pub fn stream_count(&self) -> Result<u64> {
-        Ok(self
-            .conn
-            .query_row("SELECT count(DISTINCT stream) FROM events", [], |r| r.get::<_, i64>(0))? as u64)
+        match self.info("stream_count")?.and_then(|v| v.parse().ok()) {
+            Some(n) => Ok(n),
+            None => count_streams(&self.conn),
+        }
     }
 
     pub fn snapshot_count(&self) -> Result<u64> {
-        Ok(self
-            .conn
-            .query_row("SELECT count(*) FROM events WHERE kind = 3", [], |r| r.get::<_, i64>(0))? as u64)
+        match self.info("snapshot_count")?.and_then(|v| v.parse().ok()) {
+            Some(n) => Ok(n),
+            None => count_snapshots(&self.conn),
+        }
     }
+
+    /// Recompute the counts `stream_count` and `snapshot_count` read.
+    pub fn store_counts(conn: &Connection) -> Result<()> {
+        let streams = count_streams(conn)?;
+        let snapshots = count_snapshots(conn)?;
+        for (k, v) in [("stream_count", streams), ("snapshot_count", snapshots)] {
+            conn.execute(
+                "INSERT OR REPLACE INTO info(key, value) VALUES (?1, ?2)",
+                params![k, v.to_string()],
+            )?;
+        }
+        Ok(())
+    }
+}
+
+fn count_streams(conn: &Connection) -> Result<u64> {
+    // One index probe per stream, not a scan of the events.
+    Ok(conn.query_row(
+        "SELECT count(*) FROM streams s WHERE EXISTS (SELECT 1 FROM events e WHERE e.stream = s.id)",
+        [],
+        |r| r.get::<_, i64>(0),
+    )? as u64)
+}
+
+fn count_snapshots(conn: &Connection) -> Result<u64> {
+    Ok(conn.query_row("SELECT coalesce(sum(snapshots), 0) FROM inputs", [], |r| r.get::<_, i64>(0))? as u64)
 }
 
 fn join_ids(ids: &[i64]) -> String {
