@@ -48,6 +48,26 @@ impl Cache {
         }
     }
 
+    /// The compressed state of every stream that has one at checkpoint `cp`, as
+    /// `(stream id, blob)`: one index probe per stream, decoding left to the caller
+    /// (it can spread that over threads; the connection cannot be shared).
+    pub fn checkpoint_blobs(&self, cp: u64, streams: usize) -> Result<Vec<(i64, Vec<u8>)>> {
+        let mut out = Vec::with_capacity(streams);
+        if cp == 0 {
+            return Ok(out);
+        }
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT state FROM cp_states WHERE stream = ?1 AND pos <= ?2 ORDER BY pos DESC LIMIT 1")?;
+        for sid in 1..streams as i64 {
+            let blob: Option<Option<Vec<u8>>> = st.query_row(params![sid, cp as i64], |r| r.get(0)).optional()?;
+            if let Some(Some(b)) = blob {
+                out.push((sid, b));
+            }
+        }
+        Ok(out)
+    }
+
     pub fn failure(&self, pos: u64) -> Result<Option<String>> {
         Ok(self
             .conn
@@ -145,7 +165,8 @@ thread_local! {
     static DECODER: std::cell::RefCell<Option<zstd::bulk::Decompressor<'static>>> = const { std::cell::RefCell::new(None) };
 }
 
-fn decode_state(blob: &[u8]) -> Result<Value> {
+/// A checkpoint blob back to the state it holds.
+pub fn decode_state(blob: &[u8]) -> Result<Value> {
     let size = zstd::zstd_safe::get_frame_content_size(blob).ok().flatten();
     if let Some(size) = size.filter(|s| *s <= 1 << 30) {
         let json = DECODER.with(|d| -> Result<Vec<u8>> {

@@ -244,7 +244,11 @@ fn count_streams(conn: &Connection) -> Result<u64> {
 }
 
 fn count_snapshots(conn: &Connection) -> Result<u64> {
-    Ok(conn.query_row("SELECT coalesce(sum(snapshots), 0) FROM inputs", [], |r| r.get::<_, i64>(0))? as u64)
+    Ok(
+        conn.query_row("SELECT coalesce(sum(snapshots), 0) FROM inputs", [], |r| {
+            r.get::<_, i64>(0)
+        })? as u64,
+    )
 }
 
 fn join_ids(ids: &[i64]) -> String {

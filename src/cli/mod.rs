@@ -17,6 +17,7 @@ use crate::json::diff::{self, Change};
 use crate::json::{eq::json_eq, write};
 use crate::model::Event;
 use crate::recording::{diff_selected, OpenOptions, OpenProgress, OpenReport, Recording, Status};
+use crate::replay::WorldView;
 use crate::sanitize::clean;
 use crate::time;
 use args::{Cli, Command, Common, DiffFormat, DiffView, RecordsArg};
@@ -390,24 +391,41 @@ fn cmd_log(
 fn cmd_state(rec: &Recording, at: &str, stream: Option<&str>, path: Option<&str>, compact: bool) -> Result<i32> {
     let pos = rec.point(at)?;
     checkpoints(rec)?;
-    let state = rec.state_at(pos, stream)?;
-    let selected = match path {
-        None => &state,
-        Some(p) => {
-            let tokens = crate::json::pointer::parse(p)?;
-            crate::json::pointer::get(&state, &tokens)
-                .with_context(|| format!("--path {p}: no such node at position {pos}"))?
-        }
-    };
     let mut o = out();
-    if compact {
-        write::write_compact(&mut o, selected)?;
+    if stream.is_none() && path.is_none() {
+        // The whole world is written straight from the replay, not copied first.
+        let world = rec.world_at(pos)?;
+        emit_json(
+            &mut o,
+            &WorldView {
+                world: &world,
+                cat: &rec.cat,
+            },
+            compact,
+        )?;
     } else {
-        write::write_pretty(&mut o, selected)?;
+        let state = rec.state_at(pos, stream)?;
+        let selected = match path {
+            None => &state,
+            Some(p) => {
+                let tokens = crate::json::pointer::parse(p)?;
+                crate::json::pointer::get(&state, &tokens)
+                    .with_context(|| format!("--path {p}: no such node at position {pos}"))?
+            }
+        };
+        emit_json(&mut o, selected, compact)?;
     }
     o.write_all(b"\n")?;
     o.flush()?;
     Ok(0)
+}
+
+fn emit_json<T: serde::Serialize + ?Sized>(o: &mut impl Write, v: &T, compact: bool) -> io::Result<()> {
+    if compact {
+        write::write_compact(o, v)
+    } else {
+        write::write_pretty(o, v)
+    }
 }
 
 fn point_info(rec: &Recording, pos: u64) -> Result<Value> {

@@ -141,7 +141,7 @@ impl<F: Formatter> Formatter for TerminalSafe<F> {
     }
 }
 
-fn serialize<W: io::Write, F: Formatter>(w: W, formatter: F, v: &Value) -> io::Result<()> {
+fn serialize<W: io::Write, F: Formatter, T: Serialize + ?Sized>(w: W, formatter: F, v: &T) -> io::Result<()> {
     let mut ser = Serializer::with_formatter(w, TerminalSafe(formatter));
     v.serialize(&mut ser).map_err(io::Error::from)
 }
@@ -166,12 +166,12 @@ pub fn to_string_compact(v: &Value) -> String {
 }
 
 /// Writes pretty, terminal-safe JSON to `w`.
-pub fn write_pretty<W: io::Write>(w: W, v: &Value) -> io::Result<()> {
+pub fn write_pretty<W: io::Write, T: Serialize + ?Sized>(w: W, v: &T) -> io::Result<()> {
     serialize(w, PrettyFormatter::new(), v)
 }
 
 /// Writes compact, terminal-safe JSON to `w`.
-pub fn write_compact<W: io::Write>(w: W, v: &Value) -> io::Result<()> {
+pub fn write_compact<W: io::Write, T: Serialize + ?Sized>(w: W, v: &T) -> io::Result<()> {
     serialize(w, CompactFormatter, v)
 }
 

@@ -2,13 +2,14 @@
 //! (model.md §3–§5). Reads the cache, never writes it except to build checkpoints.
 
 pub mod apply;
+pub mod pipeline;
 
 use std::collections::HashSet;
 
 use anyhow::{Context, Result};
 use serde_json::{Map, Value};
 
-use crate::cache::checkpoints::{stamp, CheckpointWriter};
+use crate::cache::checkpoints::{decode_state, stamp, CheckpointWriter};
 use crate::cache::read::RawEvent;
 use crate::cache::{Cache, Catalog};
 use crate::json::{diff, eq::json_eq, pointer};
@@ -69,6 +70,62 @@ impl World {
         }
         Value::Object(m)
     }
+}
+
+/// The world as JSON without copying it: an object of stream name → state,
+/// streams sorted by name (the same bytes as [`World::to_value`]).
+pub struct WorldView<'a> {
+    pub world: &'a World,
+    pub cat: &'a Catalog,
+}
+
+impl serde::Serialize for WorldView<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut entries: Vec<(&str, &Value)> = self
+            .world
+            .states
+            .iter()
+            .enumerate()
+            .filter_map(|(i, v)| v.as_ref().map(|v| (self.cat.stream_name(i as i64), v)))
+            .collect();
+        entries.sort_by(|a, b| a.0.cmp(b.0));
+        let mut map = s.serialize_map(Some(entries.len()))?;
+        for (k, v) in entries {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
+}
+
+/// Decode checkpoint blobs on all cores: for a world of a thousand streams this
+/// is most of the cost of loading a checkpoint.
+fn decode_states(blobs: Vec<(i64, Vec<u8>)>) -> Result<Vec<(i64, Value)>> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(4);
+    if threads < 2 || blobs.len() < 32 {
+        return blobs.iter().map(|(sid, b)| Ok((*sid, decode_state(b)?))).collect();
+    }
+    let per = blobs.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = blobs
+            .chunks(per)
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|(sid, b)| Ok((*sid, decode_state(b)?)))
+                        .collect::<Result<Vec<_>>>()
+                })
+            })
+            .collect();
+        let mut out = Vec::with_capacity(blobs.len());
+        for h in handles {
+            let part = h
+                .join()
+                .map_err(|_| anyhow::anyhow!("checkpoint decoder thread panicked"))??;
+            out.extend(part);
+        }
+        Ok(out)
+    })
 }
 
 /// Called with (position, state before, state after) for each replayed event.
@@ -172,10 +229,9 @@ impl<'a> Replayer<'a> {
         let mut since = 0u64;
         let mut bytes_since = 0usize;
         let mut estimate = 0usize;
-        self.cache.scan(0, self.cat.len, None, &mut |ev| {
-            let data: Value =
-                serde_json::from_str(ev.data).with_context(|| format!("event {}: stored data is not JSON", ev.pos))?;
-            if let Some(snap) = self.snapshot_value(ev.kind, ev.ty, &data) {
+        pipeline::scan_parsed(self.cache, 0, self.cat.len, None, &mut |ev| {
+            let data = &ev.data;
+            if let Some(snap) = self.snapshot_value(ev.kind, ev.ty, data) {
                 // verify: compare what replay built with what the snapshot says.
                 if let Some(before) = world.get(ev.stream) {
                     if !json_eq(before, snap) {
@@ -184,14 +240,14 @@ impl<'a> Replayer<'a> {
                     }
                 }
             }
-            if let Step::Failed(e) = self.step_value(&mut world, ev.stream, ev.ty, ev.kind, &data) {
+            if let Step::Failed(e) = self.step_value(&mut world, ev.stream, ev.ty, ev.kind, data) {
                 writer.failure(ev.pos, &e)?;
             }
             if changed.insert(ev.stream) {
                 estimate += last_size.get(ev.stream as usize).copied().unwrap_or(256);
             }
             since += 1;
-            bytes_since += ev.data.len();
+            bytes_since += ev.bytes;
             // Space checkpoints so their bytes stay below the events' bytes, and
             // replay from one never costs more than loading it.
             if since >= spacing.max || (since >= spacing.min && bytes_since >= 2 * estimate) {
@@ -217,19 +273,17 @@ impl<'a> Replayer<'a> {
         Ok(())
     }
 
-    /// The whole world at `pos`.
+    /// The whole world at `pos`: the checkpoint before it, decoded on all cores,
+    /// then the events after it, parsed on a second thread.
     pub fn world_at(&self, pos: u64) -> Result<World> {
         let cp = self.cache.checkpoint_before(pos)?;
         let mut world = World::default();
-        if cp > 0 {
-            for sid in 1..self.cat.streams.len() as i64 {
-                if let Some(v) = self.cache.checkpoint_stream(sid, cp)? {
-                    *world.slot(sid) = Some(v);
-                }
-            }
+        let blobs = self.cache.checkpoint_blobs(cp, self.cat.streams.len())?;
+        for (sid, v) in decode_states(blobs)? {
+            *world.slot(sid) = Some(v);
         }
-        self.cache.scan(cp, pos, None, &mut |ev| {
-            self.step(&mut world, &ev)?;
+        pipeline::scan_parsed(self.cache, cp, pos, None, &mut |ev| {
+            self.step_value(&mut world, ev.stream, ev.ty, ev.kind, &ev.data);
             Ok(())
         })?;
         Ok(world)
