@@ -12,6 +12,7 @@ use std::process::Command;
 use std::time::Instant;
 
 use rewind::recording::{OpenOptions, Recording};
+use rewind::replay::WorldView;
 
 /// xorshift: deterministic data without a dependency.
 struct Rng(u64);
@@ -295,8 +296,17 @@ fn main() {
     for _ in 0..100 {
         let p = 1 + rng.below(n);
         let t = Instant::now();
-        let v = rec.state_at(p, None).expect("state");
-        let _ = rewind::json::write::to_string_pretty(&v);
+        // What `rewind state --at P` does: replay, then write the world out.
+        let world = rec.world_at(p).expect("state");
+        let mut out = Vec::with_capacity(4 << 20);
+        rewind::json::write::write_pretty(
+            &mut out,
+            &WorldView {
+                world: &world,
+                cat: &rec.cat,
+            },
+        )
+        .expect("write");
         lat.push(t.elapsed().as_secs_f64() * 1e3);
     }
     println!(

@@ -97,19 +97,34 @@ impl Cache {
     }
 }
 
+/// Turns states' JSON into checkpoint blobs (zstd). One per thread: it keeps its
+/// zstd context, since creating one per state cost more than compressing it.
+pub struct StateEncoder {
+    zstd: zstd::bulk::Compressor<'static>,
+}
+
+impl StateEncoder {
+    pub fn new() -> Result<Self> {
+        Ok(StateEncoder {
+            zstd: zstd::bulk::Compressor::new(1)?,
+        })
+    }
+
+    /// The blob of a state's JSON text.
+    pub fn compress(&mut self, json: &[u8]) -> Result<Vec<u8>> {
+        Ok(self.zstd.compress(json)?)
+    }
+}
+
 /// Writes one build of derived data inside a transaction.
 pub struct CheckpointWriter<'t> {
     tx: &'t Transaction<'t>,
-    // One compressor and buffer for all states: creating a zstd context per
-    // state cost more than compressing it.
-    zstd: std::cell::RefCell<(zstd::bulk::Compressor<'static>, Vec<u8>)>,
 }
 
 impl<'t> CheckpointWriter<'t> {
     pub fn new(tx: &'t Transaction<'t>) -> Result<Self> {
         tx.execute_batch("DELETE FROM checkpoints; DELETE FROM cp_states; DELETE FROM failures; DELETE FROM drift;")?;
-        let zstd = std::cell::RefCell::new((zstd::bulk::Compressor::new(1)?, Vec::with_capacity(64 * 1024)));
-        Ok(CheckpointWriter { tx, zstd })
+        Ok(CheckpointWriter { tx })
     }
 
     pub fn checkpoint(&self, pos: u64) -> Result<()> {
@@ -119,22 +134,12 @@ impl<'t> CheckpointWriter<'t> {
         Ok(())
     }
 
-    /// Store a stream's state at checkpoint `pos`; returns its uncompressed size.
-    pub fn stream_state(&self, pos: u64, stream: i64, state: Option<&Value>) -> Result<usize> {
-        let (blob, size) = match state {
-            Some(v) => {
-                let mut guard = self.zstd.borrow_mut();
-                let (zstd, json) = &mut *guard;
-                json.clear();
-                serde_json::to_writer(&mut *json, v)?;
-                (Some(zstd.compress(json)?), json.len())
-            }
-            None => (None, 0),
-        };
+    /// Store a stream's encoded state at checkpoint `pos` (`None`: no state).
+    pub fn stream_state(&self, pos: u64, stream: i64, blob: Option<&[u8]>) -> Result<()> {
         self.tx
             .prepare_cached("INSERT INTO cp_states(stream, pos, state) VALUES (?1, ?2, ?3)")?
             .execute(params![stream, pos as i64, blob])?;
-        Ok(size)
+        Ok(())
     }
 
     pub fn failure(&self, pos: u64, error: &str) -> Result<()> {

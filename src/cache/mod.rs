@@ -210,6 +210,29 @@ impl Cache {
         self.init()
     }
 
+    /// A second, read-only connection to the same file, for a thread of its own
+    /// (a connection cannot be shared between threads). In WAL mode it reads the
+    /// last committed state while this one may be writing.
+    pub fn reader(&self) -> Result<Cache> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn =
+            Connection::open_with_flags(&self.path, flags).with_context(|| format!("cache {}", self.path.display()))?;
+        conn.busy_timeout(Duration::from_secs(60))?;
+        conn.execute_batch("PRAGMA cache_size = -16384;")?;
+        Ok(Cache {
+            conn,
+            path: self.path.clone(),
+        })
+    }
+
+    /// Read through a memory map from now on: replay scans the events table,
+    /// and mapped pages skip a copy per page. Not during imports, whose memory
+    /// must stay flat (mapped pages count as resident once touched).
+    pub fn map_for_reads(&self) -> Result<()> {
+        self.conn.execute_batch("PRAGMA mmap_size = 4294967296;")?;
+        Ok(())
+    }
+
     pub fn info(&self, key: &str) -> Result<Option<String>> {
         Ok(self
             .conn

@@ -57,6 +57,10 @@ pub struct TerminalSafe<F>(pub F);
 /// characters beyond the BMP, as JSON requires). With `keep_c0`, C0 controls pass through:
 /// in raw JSON text they can only be whitespace between tokens.
 fn write_escaped<W: ?Sized + io::Write>(w: &mut W, text: &str, keep_c0: bool) -> io::Result<()> {
+    // Most text is printable ASCII, none of which is unsafe: skip the char walk.
+    if text.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        return w.write_all(text.as_bytes());
+    }
     let mut start = 0;
     for (i, c) in text.char_indices() {
         if !is_unsafe_char(c) || (keep_c0 && c < '\u{20}') {

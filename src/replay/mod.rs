@@ -5,11 +5,12 @@ pub mod apply;
 pub mod pipeline;
 
 use std::collections::HashSet;
+use std::sync::mpsc::{channel, sync_channel, Receiver, Sender, SyncSender};
 
 use anyhow::{Context, Result};
 use serde_json::{Map, Value};
 
-use crate::cache::checkpoints::{decode_state, stamp, CheckpointWriter};
+use crate::cache::checkpoints::{decode_state, stamp, CheckpointWriter, StateEncoder};
 use crate::cache::read::RawEvent;
 use crate::cache::{Cache, Catalog};
 use crate::json::{diff, eq::json_eq, pointer};
@@ -128,6 +129,50 @@ fn decode_states(blobs: Vec<(i64, Vec<u8>)>) -> Result<Vec<(i64, Value)>> {
     })
 }
 
+/// A checkpoint's states as JSON text, by stream (`None`: no state).
+type StatesJson = (u64, Vec<(i64, Option<Vec<u8>>)>);
+
+/// A checkpoint's states as stored: `(stream, blob, JSON size)`.
+struct EncodedCheckpoint {
+    pos: u64,
+    states: Vec<(i64, Option<Vec<u8>>, usize)>,
+}
+
+fn encode_checkpoints(states: Receiver<StatesJson>, out: Sender<Result<EncodedCheckpoint>>) {
+    let mut encoder = match StateEncoder::new() {
+        Ok(e) => e,
+        Err(e) => {
+            let _ = out.send(Err(e));
+            return;
+        }
+    };
+    for (pos, list) in states {
+        let encoded: Result<Vec<_>> = list
+            .into_iter()
+            .map(|(sid, json)| match json {
+                None => Ok((sid, None, 0)),
+                Some(json) => encoder.compress(&json).map(|blob| (sid, Some(blob), json.len())),
+            })
+            .collect();
+        let failed = encoded.is_err();
+        if out
+            .send(encoded.map(|states| EncodedCheckpoint { pos, states }))
+            .is_err()
+            || failed
+        {
+            return;
+        }
+    }
+}
+
+fn store_checkpoint(writer: &CheckpointWriter<'_>, cp: EncodedCheckpoint) -> Result<()> {
+    writer.checkpoint(cp.pos)?;
+    for (sid, blob, _) in &cp.states {
+        writer.stream_state(cp.pos, *sid, blob.as_deref())?;
+    }
+    Ok(())
+}
+
 /// Called with (position, state before, state after) for each replayed event.
 pub type StepVisitor<'f> = dyn FnMut(u64, Option<&Value>, Option<&Value>) -> Result<()> + 'f;
 
@@ -223,6 +268,39 @@ impl<'a> Replayer<'a> {
     pub fn build_checkpoints_spaced(&self, spacing: Spacing, progress: &mut dyn FnMut(u64)) -> Result<()> {
         let tx = self.cache.conn.unchecked_transaction()?;
         let writer = CheckpointWriter::new(&tx)?;
+        // States are compressed on a thread of their own: this thread is the one
+        // every event waits for. It writes their JSON itself (cheaper than copying
+        // the trees across).
+        std::thread::scope(|scope| -> Result<()> {
+            let (state_tx, state_rx) = sync_channel::<StatesJson>(2);
+            let (blob_tx, blob_rx) = channel::<Result<EncodedCheckpoint>>();
+            let encoder = std::thread::Builder::new()
+                .name("checkpoint-zstd".into())
+                .spawn_scoped(scope, move || encode_checkpoints(state_rx, blob_tx))?;
+            let result = self.replay_for_checkpoints(spacing, &writer, &state_tx, &blob_rx, progress);
+            drop(state_tx);
+            let joined = encoder.join();
+            result?;
+            joined.map_err(|_| anyhow::anyhow!("checkpoint encoder thread panicked"))?;
+            for encoded in blob_rx {
+                store_checkpoint(&writer, encoded?)?;
+            }
+            Ok(())
+        })?;
+        writer.finish(&stamp(&self.cache.generation()?, self.rules.hash()))?;
+        tx.commit()?;
+        progress(self.cat.len);
+        Ok(())
+    }
+
+    fn replay_for_checkpoints(
+        &self,
+        spacing: Spacing,
+        writer: &CheckpointWriter<'_>,
+        state_tx: &SyncSender<StatesJson>,
+        blob_rx: &Receiver<Result<EncodedCheckpoint>>,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<()> {
         let mut world = World::default();
         let mut changed: HashSet<i64> = HashSet::new();
         let mut last_size: Vec<usize> = Vec::new();
@@ -251,26 +329,31 @@ impl<'a> Replayer<'a> {
             // Space checkpoints so their bytes stay below the events' bytes, and
             // replay from one never costs more than loading it.
             if since >= spacing.max || (since >= spacing.min && bytes_since >= 2 * estimate) {
-                writer.checkpoint(ev.pos)?;
-                for sid in changed.drain() {
-                    let size = writer.stream_state(ev.pos, sid, world.get(sid))?;
-                    let i = sid as usize;
-                    if i >= last_size.len() {
-                        last_size.resize(i + 1, 256);
-                    }
-                    last_size[i] = size.max(64);
-                }
+                let states = changed
+                    .drain()
+                    .map(|sid| Ok((sid, world.get(sid).map(serde_json::to_vec).transpose()?)))
+                    .collect::<Result<_>>()?;
+                state_tx
+                    .send((ev.pos, states))
+                    .map_err(|_| anyhow::anyhow!("checkpoint encoder stopped"))?;
                 since = 0;
                 bytes_since = 0;
                 estimate = 0;
                 progress(ev.pos);
             }
+            while let Ok(encoded) = blob_rx.try_recv() {
+                let encoded = encoded?;
+                for (sid, _, size) in &encoded.states {
+                    let i = *sid as usize;
+                    if i >= last_size.len() {
+                        last_size.resize(i + 1, 256);
+                    }
+                    last_size[i] = (*size).max(64);
+                }
+                store_checkpoint(writer, encoded)?;
+            }
             Ok(())
-        })?;
-        writer.finish(&stamp(&self.cache.generation()?, self.rules.hash()))?;
-        tx.commit()?;
-        progress(self.cat.len);
-        Ok(())
+        })
     }
 
     /// The whole world at `pos`: the checkpoint before it, decoded on all cores,
