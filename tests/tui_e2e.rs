@@ -65,10 +65,8 @@ impl Drop for Tmux {
 }
 
 fn tmux_available() -> bool {
-    Command::new("tmux")
-        .arg("-V")
-        .output()
-        .is_ok_and(|o| o.status.success())
+    let works = |cmd: &str, arg: &str| Command::new(cmd).arg(arg).output().is_ok_and(|o| o.status.success());
+    works("tmux", "-V") && works("pkill", "-V")
 }
 
 fn start(cache: &Path, tag: &str) -> Tmux {
@@ -181,4 +179,30 @@ fn an_error_restores_the_terminal_and_exits_2() {
     let s = tmux.wait_for("EXIT=2");
     assert!(s.contains("no such file"), "{s}");
     assert_restored(&tmux, &s);
+}
+
+#[test]
+fn sigterm_and_sighup_restore_the_terminal() {
+    if !tmux_available() {
+        eprintln!("SKIPPED: tmux is not installed (apt-get install tmux) — the TUI end-to-end test needs it");
+        return;
+    }
+    let cache = match tempfile::tempdir() {
+        Ok(d) => d,
+        Err(e) => panic!("tempdir: {e}"),
+    };
+    let tmux = start(cache.path(), "sig");
+    let shell = tmux.display("#{pane_pid}");
+    for (signal, code) in [("TERM", 143), ("HUP", 129)] {
+        tmux.send(&["clear", "Enter"]);
+        tmux.send(&[&command(""), "Enter"]);
+        tmux.wait_for("@1193/1193");
+        let out = Command::new("pkill")
+            .args([&format!("-{signal}"), "-P", &shell, "rewind"])
+            .output()
+            .expect("pkill");
+        assert!(out.status.success(), "no rewind process under the pane's shell");
+        let s = tmux.wait_for(&format!("EXIT={code}"));
+        assert_restored(&tmux, &s);
+    }
 }

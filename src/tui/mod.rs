@@ -54,6 +54,7 @@ pub fn run(cfg: Config) -> Result<i32> {
         let _ = replies.send(Incoming::Reply(r));
     })
     .context("could not start the worker thread")?;
+    term::spawn_signals(tx.clone())?;
     let mut term = Term::enter()?;
     let stop = term::spawn_input(tx)?;
     let result = session(&mut term, &rx, &worker, &cfg);
@@ -91,6 +92,7 @@ fn session(term: &mut Term, rx: &Receiver<Incoming>, worker: &Sender<Request>, c
             Ok(Incoming::Term(ev)) if is_interrupt(&ev) => return Ok(0),
             Ok(Incoming::Term(_)) => {}
             Ok(Incoming::InputFailed(e)) => bail!("terminal input failed: {e}"),
+            Ok(Incoming::Signal(n)) => return Ok(128 + n),
             Err(RecvTimeoutError::Timeout) => tick += 1,
             Err(RecvTimeoutError::Disconnected) => bail!("the worker stopped"),
         }
@@ -135,6 +137,7 @@ fn session(term: &mut Term, rx: &Receiver<Incoming>, worker: &Sender<Request>, c
                 Incoming::Term(_) => continue,
                 Incoming::Reply(r) => Msg::Reply(r),
                 Incoming::InputFailed(e) => bail!("terminal input failed: {e}"),
+                Incoming::Signal(n) => return Ok(128 + n),
             };
             let fx = app.update(msg);
             if apply(&mut app, fx, worker)? {

@@ -54,6 +54,39 @@ pub enum Incoming {
     Term(Event),
     Reply(super::msg::Response),
     InputFailed(String),
+    /// SIGTERM, SIGHUP or SIGINT arrived: leave as on quit, exit 128 + the number.
+    Signal(i32),
+}
+
+/// Deliver SIGTERM, SIGHUP and SIGINT as [`Incoming::Signal`], so a killed or
+/// hung-up session still leaves through the path that restores the terminal
+/// (their default action would exit with the terminal in raw mode).
+pub fn spawn_signals(tx: Sender<Incoming>) -> Result<()> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_io()
+        .build()
+        .context("signal handling")?;
+    // Registered before the UI starts, so an early signal is not lost.
+    let (mut term, mut hup, mut int) = {
+        let _in_rt = rt.enter();
+        (
+            signal(SignalKind::terminate()).context("SIGTERM handler")?,
+            signal(SignalKind::hangup()).context("SIGHUP handler")?,
+            signal(SignalKind::interrupt()).context("SIGINT handler")?,
+        )
+    };
+    thread::Builder::new().name("rewind-signals".into()).spawn(move || {
+        let number = rt.block_on(async {
+            tokio::select! {
+                _ = term.recv() => 15,
+                _ = hup.recv() => 1,
+                _ = int.recv() => 2,
+            }
+        });
+        let _ = tx.send(Incoming::Signal(number));
+    })?;
+    Ok(())
 }
 
 /// Read terminal input on a thread until `stop` is set.
