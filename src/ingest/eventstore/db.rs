@@ -215,7 +215,7 @@ impl DbSource {
                             &shown_file,
                             len - FOOTER_SIZE,
                             format!(
-                                "footer claims {phys} bytes of data and a {map}-byte map but the file holds {len} bytes: reading records up to the damage"
+                                "truncated chunk: its footer claims {phys} bytes of data and a {map}-byte map but the file holds {len} bytes: reading records up to the damage"
                             ),
                         ));
                         (len, true)
