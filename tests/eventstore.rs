@@ -69,8 +69,14 @@ fn the_worked_example_prepare_is_111_bytes_with_flags_0x0127() {
     let Ok(LogRecord::Prepare(prep)) = chunk::parse_record(&record) else {
         panic!("not a prepare")
     };
-    assert_eq!((prep.stream, prep.event_type, prep.data.len()), ("newstream", "event-type", 10));
-    assert_eq!((prep.flags, prep.expected_version, prep.metadata.len()), (0x0127, -1, 0));
+    assert_eq!(
+        (prep.stream, prep.event_type, prep.data.len()),
+        ("newstream", "event-type", 10)
+    );
+    assert_eq!(
+        (prep.flags, prep.expected_version, prep.metadata.len()),
+        (0x0127, -1, 0)
+    );
     assert_eq!(
         rewind::ingest::eventstore::guid::format_guid(&prep.event_id),
         "fbf4a1a1-b4a3-4dfe-a01f-ec52c34e16e4"
@@ -115,7 +121,11 @@ fn the_chunk_layout_is_the_servers() {
     // Active: pre-allocated to the aligned full size, zero after writer.chk.
     let c2 = fs::read(built.dir.join("chunk-000002.000000")).expect("chunk 2");
     assert_eq!(c2.len(), 8192);
-    let w = i64::from_le_bytes(fs::read(built.dir.join("writer.chk")).expect("chk")[..8].try_into().expect("8"));
+    let w = i64::from_le_bytes(
+        fs::read(built.dir.join("writer.chk")).expect("chk")[..8]
+            .try_into()
+            .expect("8"),
+    );
     let used = (w - 2 * i64::from(scenario::CHUNK_SIZE)) as usize;
     assert!(used > 0 && c2[128 + used..].iter().all(|b| *b == 0));
     assert!(!built.dir.join("chunk-000003.000000").exists());
@@ -134,9 +144,15 @@ fn a_database_folder_imports_in_all_order() {
 
     let first = &events[0];
     assert_eq!(first["time"], "2026-03-02T09:00:01.000000Z");
-    assert_eq!(first["data"], json!({"name":"planner","model":"gpt-4o","tools":["search","code"]}));
+    assert_eq!(
+        first["data"],
+        json!({"name":"planner","model":"gpt-4o","tools":["search","code"]})
+    );
     assert!(
-        first["source"].as_str().expect("source").ends_with("db/chunk-000000.000000@203"),
+        first["source"]
+            .as_str()
+            .expect("source")
+            .ends_with("db/chunk-000000.000000@203"),
         "{}",
         first["source"]
     );
@@ -159,11 +175,17 @@ fn a_database_folder_imports_in_all_order() {
     // Not JSON: base64 bytes.
     assert_eq!(events[7]["data"], json!({"$bytes": "AAFwcm9tcHT/"}));
     // Later chunks, offsets in their own files.
-    assert!(events[12]["source"].as_str().expect("s").contains("chunk-000002.000000@"));
+    assert!(events[12]["source"]
+        .as_str()
+        .expect("s")
+        .contains("chunk-000002.000000@"));
 
     let st = env.run(&["state", p(&built.dir)]);
     let state = st.json();
-    assert!(state.get("agent-scratch").is_none(), "hard delete removes the stream: {state}");
+    assert!(
+        state.get("agent-scratch").is_none(),
+        "hard delete removes the stream: {state}"
+    );
     assert_eq!(state["model-ranker"]["stage"], "production");
     assert_eq!(state["training-run-42"]["loss"], 0.31);
 }
@@ -176,7 +198,9 @@ fn system_streams_are_kept_only_when_asked() {
     assert_eq!(events.len(), scenario::EXPECTED.len() + scenario::SYSTEM.len());
     for (stream, seq, ty) in scenario::SYSTEM {
         assert!(
-            events.iter().any(|e| e["stream"] == *stream && e["seq"] == *seq && e["type"] == *ty),
+            events
+                .iter()
+                .any(|e| e["stream"] == *stream && e["seq"] == *seq && e["type"] == *ty),
             "{stream} missing"
         );
     }
@@ -196,12 +220,24 @@ fn the_highest_chunk_version_wins_a_scavenged_chunk_is_read_by_its_footer() {
         .filter(|(c, _, bytes)| *c == 0 && !bytes.windows(16).any(|w| w == scratch_id))
         .map(|(_, pos, bytes)| (*pos, bytes.clone()))
         .collect();
-    let logical = built.records.iter().filter(|(c, _, _)| *c == 0).map(|(_, _, b)| b.len() as i64 + 8).sum();
+    let logical = built
+        .records
+        .iter()
+        .filter(|(c, _, _)| *c == 0)
+        .map(|(_, _, b)| b.len() as i64 + 8)
+        .sum();
     writer::write_scavenged(&built.dir, scenario::CHUNK_SIZE, 0, &kept, logical);
     let (_, events) = log(&env, &[p(&built.dir)]);
-    let want: Vec<_> = scenario::EXPECTED.iter().filter(|e| e.2 != "ScratchWritten").copied().collect();
+    let want: Vec<_> = scenario::EXPECTED
+        .iter()
+        .filter(|e| e.2 != "ScratchWritten")
+        .copied()
+        .collect();
     assert_eq!(shape(&events), expected(&want));
-    assert!(events[0]["source"].as_str().expect("s").contains("chunk-000000.000001@"));
+    assert!(events[0]["source"]
+        .as_str()
+        .expect("s")
+        .contains("chunk-000000.000001@"));
 }
 
 #[test]
@@ -215,7 +251,14 @@ fn v0_records_with_commits_are_numbered_by_the_commit() {
         flags: writer::DATA | writer::TX_BEGIN | writer::TX_END | writer::IS_JSON,
         transaction_offset: off,
         expected_version: 4,
-        ..Prepare::single("agent-legacy", 0, "Migrated", br#"{"from":"v0"}"#, writer::guid_n(1, n), writer::ticks(0))
+        ..Prepare::single(
+            "agent-legacy",
+            0,
+            "Migrated",
+            br#"{"from":"v0"}"#,
+            writer::guid_n(1, n),
+            writer::ticks(0),
+        )
     };
     let at = db.prepare(&old(1, 0));
     db.prepare(&Prepare {
@@ -243,7 +286,10 @@ fn the_active_chunk_ends_at_writer_chk() {
     let last = built.records.last().expect("records").1;
     built_writer_chk(&built.dir, last);
     let (_, events) = log(&env, &[p(&built.dir)]);
-    assert_eq!(shape(&events), expected(&scenario::EXPECTED[..scenario::EXPECTED.len() - 1]));
+    assert_eq!(
+        shape(&events),
+        expected(&scenario::EXPECTED[..scenario::EXPECTED.len() - 1])
+    );
 }
 
 fn built_writer_chk(dir: &Path, pos: i64) {
@@ -268,7 +314,10 @@ fn damaged(env: &Env, dir: &Path, needle: &str, events_before: usize) {
 
 fn record_offset(built: &scenario::Built, index: usize) -> (i32, u64) {
     let (c, pos, _) = &built.records[index];
-    (*c, (*pos - i64::from(*c) * i64::from(scenario::CHUNK_SIZE)) as u64 + 128)
+    (
+        *c,
+        (*pos - i64::from(*c) * i64::from(scenario::CHUNK_SIZE)) as u64 + 128,
+    )
 }
 
 #[test]
@@ -303,7 +352,12 @@ fn a_torn_record_at_the_end_of_the_active_chunk_is_reported() {
     let chunk2 = built.dir.join("chunk-000002.000000");
     writer::poke(&chunk2, off + 20, &[0u8; 40]);
     writer::poke(&chunk2, off, &(-7i32).to_le_bytes());
-    damaged(&env, &built.dir, &format!("chunk-000002.000000@{off}: bad record length -7"), 13);
+    damaged(
+        &env,
+        &built.dir,
+        &format!("chunk-000002.000000@{off}: bad record length -7"),
+        13,
+    );
 
     // writer.chk ends inside the last record: the record is torn.
     let env = Env::new();
@@ -349,7 +403,10 @@ fn a_truncated_completed_chunk_keeps_its_whole_records() {
     let (_, events) = log(&env, &[p(&built.dir)]);
     // ModelPromoted (whole) is kept, CheckpointSaved (cut) is not, chunk 2 still reads.
     let types: Vec<&str> = events.iter().map(|e| e["type"].as_str().expect("t")).collect();
-    assert!(types.contains(&"ModelPromoted") && !types.contains(&"CheckpointSaved"), "{types:?}");
+    assert!(
+        types.contains(&"ModelPromoted") && !types.contains(&"CheckpointSaved"),
+        "{types:?}"
+    );
     assert!(types.contains(&"ModelEvaluated"), "{types:?}");
 }
 
@@ -358,7 +415,12 @@ fn a_missing_writer_chk_reads_the_active_chunk_to_its_zero_tail() {
     let env = Env::new();
     let built = scenario::build(&env.path("db"));
     fs::remove_file(built.dir.join("writer.chk")).expect("rm");
-    damaged(&env, &built.dir, "writer.chk@0: writer.chk is missing", scenario::EXPECTED.len());
+    damaged(
+        &env,
+        &built.dir,
+        "writer.chk@0: writer.chk is missing",
+        scenario::EXPECTED.len(),
+    );
     let (_, events) = log(&env, &[p(&built.dir)]);
     assert_eq!(shape(&events), expected(scenario::EXPECTED));
 }
@@ -378,7 +440,12 @@ fn a_chunk_that_claims_a_size_it_lacks_is_reported() {
         scenario::EXPECTED.len() - 4, // everything in chunk 0 is still whole
     );
     let r = import(&env, &[p(&built.dir)]);
-    assert!(r.stdout.contains("truncated chunk: its footer claims 100000 bytes of data"), "{}", r.stdout);
+    assert!(
+        r.stdout
+            .contains("truncated chunk: its footer claims 100000 bytes of data"),
+        "{}",
+        r.stdout
+    );
 
     // writer.chk beyond the active chunk's file.
     let env = Env::new();
@@ -387,7 +454,12 @@ fn a_chunk_that_claims_a_size_it_lacks_is_reported() {
     let f = fs::OpenOptions::new().write(true).open(&chunk2).expect("open");
     let (_, off) = record_offset(&built, built.records.len() - 1);
     f.set_len(off).expect("truncate");
-    damaged(&env, &built.dir, "truncated chunk: writer.chk puts the end of data at byte", 13);
+    damaged(
+        &env,
+        &built.dir,
+        "truncated chunk: writer.chk puts the end of data at byte",
+        13,
+    );
 }
 
 #[test]
@@ -398,7 +470,8 @@ fn encrypted_chunks_are_refused_with_a_clear_message() {
     let r = import(&env, &[p(&built.dir)]);
     assert_eq!(r.code, 2, "{}\n{}", r.stdout, r.stderr);
     assert!(
-        r.stderr.contains("chunk-000001.000000: encrypted chunk (transform type 1)"),
+        r.stderr
+            .contains("chunk-000001.000000: encrypted chunk (transform type 1)"),
         "{}",
         r.stderr
     );
@@ -445,7 +518,9 @@ fn a_real_feed_page_imports_its_entries_oldest_first() {
     assert_eq!(events.len(), 20);
     let seqs: Vec<i64> = events.iter().map(|e| e["seq"].as_i64().expect("seq")).collect();
     assert_eq!(seqs, (7..=26).collect::<Vec<_>>());
-    assert!(events.iter().all(|e| e["stream"] == "alphabet" && e["type"] == "event-type"));
+    assert!(events
+        .iter()
+        .all(|e| e["stream"] == "alphabet" && e["type"] == "event-type"));
     assert_eq!(events[19]["time"], "2018-08-21T09:53:46.869815Z");
     assert_eq!(events[0]["id"], "7@alphabet");
     let r = import(&env, &[&format!("{DATA}/read-stream.response.json")]);
@@ -458,7 +533,11 @@ fn several_pages_of_one_stream_import_as_one_stream_without_duplicates() {
     let newer = format!("{DATA}/request-paging-events.response.json");
     let older = format!("{DATA}/request-last-link.response.json");
     let r = import(&env, &[&newer, &older]);
-    assert!(r.stdout.contains("13 duplicates") || r.stdout.contains("duplicate"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("13 duplicates") || r.stdout.contains("duplicate"),
+        "{}",
+        r.stdout
+    );
     let (_, events) = log(&env, &[&newer, &older]);
     let seqs: Vec<i64> = events.iter().map(|e| e["seq"].as_i64().expect("seq")).collect();
     assert_eq!(seqs, (0..=26).collect::<Vec<_>>());
@@ -491,9 +570,16 @@ fn embedded_bodies_links_and_seven_digit_times() {
     let r = import(&env, &[p(&f)]);
     assert!(r.stdout.contains("eventstore-feed, 1 events"), "{}", r.stdout);
     let (_, events) = log(&env, &[p(&f)]);
-    assert_eq!(events.len(), 1, "the link to 0@agent-coder resolves to it, the dangling one is left out");
+    assert_eq!(
+        events.len(),
+        1,
+        "the link to 0@agent-coder resolves to it, the dangling one is left out"
+    );
     let e = &events[0];
-    assert_eq!((e["stream"].as_str(), e["seq"].as_i64()), (Some("agent-coder"), Some(0)));
+    assert_eq!(
+        (e["stream"].as_str(), e["seq"].as_i64()),
+        (Some("agent-coder"), Some(0))
+    );
     assert_eq!(e["data"], json!({"name": "coder"}));
     assert_eq!(e["time"], "2026-03-02T09:00:01.123456Z");
     assert_eq!(e["meta"]["metadata"], json!({"$correlationId": "r1"}));

@@ -79,7 +79,15 @@ pub fn build(dir: &Path) -> Built {
             next(),
         )
     });
-    single(&mut db, "$$agent-planner", 0, "$metadata", r#"{"$maxCount":1000}"#, 3, next());
+    single(
+        &mut db,
+        "$$agent-planner",
+        0,
+        "$metadata",
+        r#"{"$maxCount":1000}"#,
+        3,
+        next(),
+    );
     single(
         &mut db,
         "training-run-42",
@@ -89,7 +97,15 @@ pub fn build(dir: &Path) -> Built {
         4,
         next(),
     );
-    single(&mut db, "agent-planner", 1, "ToolCalled", r#"{"tool":"search","query":"eval sets"}"#, 5, next());
+    single(
+        &mut db,
+        "agent-planner",
+        1,
+        "ToolCalled",
+        r#"{"tool":"search","query":"eval sets"}"#,
+        5,
+        next(),
+    );
     // Explicit transaction on training-run-42: begin, two data prepares, an
     // unrelated write in between, end, then the commit that numbers them.
     let tx_prepare = |flags: u16, offset: i32, ty: &'static str, data: &'static [u8], id: u64, tk: i64| Prepare {
@@ -120,7 +136,15 @@ pub fn build(dir: &Path) -> Built {
         7,
         next(),
     )));
-    single(&mut db, "agent-planner", 2, "ToolCalled", r#"{"tool":"code","lines":40}"#, 8, next());
+    single(
+        &mut db,
+        "agent-planner",
+        2,
+        "ToolCalled",
+        r#"{"tool":"code","lines":40}"#,
+        8,
+        next(),
+    );
     db.prepare(&tx(tx_prepare(
         json_data,
         1,
@@ -134,9 +158,24 @@ pub fn build(dir: &Path) -> Built {
     // A binary (non-JSON) event.
     db.prepare(&Prepare {
         flags: writer::DATA | writer::TX_BEGIN | writer::TX_END | writer::IS_COMMITTED,
-        ..Prepare::single("agent-planner", 3, "PromptCached", b"\x00\x01prompt\xff", guid_n(0xa1, 11), next())
+        ..Prepare::single(
+            "agent-planner",
+            3,
+            "PromptCached",
+            b"\x00\x01prompt\xff",
+            guid_n(0xa1, 11),
+            next(),
+        )
     });
-    single(&mut db, "agent-scratch", 0, "ScratchWritten", r#"{"note":"tmp"}"#, 12, next());
+    single(
+        &mut db,
+        "agent-scratch",
+        0,
+        "ScratchWritten",
+        r#"{"note":"tmp"}"#,
+        12,
+        next(),
+    );
     // Hard delete: a tombstone with the deleted-stream expected version.
     db.prepare(&Prepare {
         flags: writer::STREAM_DELETE | writer::TX_BEGIN | writer::TX_END | writer::IS_COMMITTED,

@@ -120,11 +120,19 @@ pub fn prepare_bytes(p: &Prepare, log_position: i64) -> Vec<u8> {
     b.push(p.version);
     b.extend_from_slice(&log_position.to_le_bytes());
     b.extend_from_slice(&p.flags.to_le_bytes());
-    let tx = if p.transaction_position < 0 { log_position } else { p.transaction_position };
+    let tx = if p.transaction_position < 0 {
+        log_position
+    } else {
+        p.transaction_position
+    };
     b.extend_from_slice(&tx.to_le_bytes());
     b.extend_from_slice(&p.transaction_offset.to_le_bytes());
     if p.version == 0 {
-        let v = if p.expected_version == i64::MAX - 1 { i32::MAX - 1 } else { p.expected_version as i32 };
+        let v = if p.expected_version == i64::MAX - 1 {
+            i32::MAX - 1
+        } else {
+            p.expected_version as i32
+        };
         b.extend_from_slice(&v.to_le_bytes());
     } else {
         b.extend_from_slice(&p.expected_version.to_le_bytes());
@@ -142,7 +150,13 @@ pub fn prepare_bytes(p: &Prepare, log_position: i64) -> Vec<u8> {
 }
 
 /// CommitLogRecord.
-pub fn commit_bytes(version: u8, log_position: i64, transaction_position: i64, first_event_number: i64, ticks: i64) -> Vec<u8> {
+pub fn commit_bytes(
+    version: u8,
+    log_position: i64,
+    transaction_position: i64,
+    first_event_number: i64,
+    ticks: i64,
+) -> Vec<u8> {
     let mut b = vec![1, version];
     b.extend_from_slice(&log_position.to_le_bytes());
     b.extend_from_slice(&transaction_position.to_le_bytes());
@@ -421,23 +435,23 @@ impl Md5 {
     fn block(&mut self, b: &[u8; 64]) {
         const S: [u32; 64] = [
             7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20, 5, 9,
-            14, 20, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15,
-            21, 6, 10, 15, 21,
+            14, 20, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10,
+            15, 21, 6, 10, 15, 21,
         ];
         let m: [u32; 16] = std::array::from_fn(|i| u32::from_le_bytes(b[i * 4..i * 4 + 4].try_into().expect("4")));
         let [mut a, mut bb, mut c, mut d] = self.state;
-        for i in 0..64 {
+        for (i, (&shift, &k)) in S.iter().zip(self.k.iter()).enumerate() {
             let (f, g) = match i / 16 {
                 0 => ((bb & c) | (!bb & d), i),
                 1 => ((d & bb) | (!d & c), (5 * i + 1) % 16),
                 2 => (bb ^ c ^ d, (3 * i + 5) % 16),
                 _ => (c ^ (bb | !d), (7 * i) % 16),
             };
-            let f = f.wrapping_add(a).wrapping_add(self.k[i]).wrapping_add(m[g]);
+            let f = f.wrapping_add(a).wrapping_add(k).wrapping_add(m[g]);
             a = d;
             d = c;
             c = bb;
-            bb = bb.wrapping_add(f.rotate_left(S[i]));
+            bb = bb.wrapping_add(f.rotate_left(shift));
         }
         for (s, v) in self.state.iter_mut().zip([a, bb, c, d]) {
             *s = s.wrapping_add(v);

@@ -180,7 +180,10 @@ impl DbSource {
                 ready.push_back(bad(
                     &shown_file,
                     6,
-                    format!("header says chunk {}, the file name says {num}: skipped", header.start_number),
+                    format!(
+                        "header says chunk {}, the file name says {num}: skipped",
+                        header.start_number
+                    ),
                 ));
                 continue;
             }
@@ -198,7 +201,8 @@ impl DbSource {
 
             let footer = if len >= HEADER_SIZE + FOOTER_SIZE {
                 let mut fb = [0u8; FOOTER_SIZE as usize];
-                f.seek(SeekFrom::Start(len - FOOTER_SIZE)).with_context(|| shown_file.clone())?;
+                f.seek(SeekFrom::Start(len - FOOTER_SIZE))
+                    .with_context(|| shown_file.clone())?;
                 f.read_exact(&mut fb).with_context(|| shown_file.clone())?;
                 ChunkFooter::parse(&fb).ok().filter(|ft| ft.completed)
             } else {
@@ -209,7 +213,10 @@ impl DbSource {
                 Some(ft) => {
                     let phys = u64::try_from(ft.physical_data_size).unwrap_or(u64::MAX);
                     let map = u64::try_from(ft.map_size).unwrap_or(u64::MAX);
-                    let need = HEADER_SIZE.saturating_add(phys).saturating_add(map).saturating_add(FOOTER_SIZE);
+                    let need = HEADER_SIZE
+                        .saturating_add(phys)
+                        .saturating_add(map)
+                        .saturating_add(FOOTER_SIZE);
                     if need > len {
                         ready.push_back(bad(
                             &shown_file,
@@ -233,7 +240,9 @@ impl DbSource {
                 }
                 None => match writer_chk {
                     Some(w) => {
-                        let used = w.saturating_sub(header.start_position()).clamp(0, i64::from(header.chunk_size));
+                        let used = w
+                            .saturating_sub(header.start_position())
+                            .clamp(0, i64::from(header.chunk_size));
                         let end = HEADER_SIZE + u64::try_from(used).unwrap_or(0);
                         if end > len {
                             ready.push_back(bad(
@@ -244,7 +253,10 @@ impl DbSource {
                         }
                         (end.min(len), false)
                     }
-                    None => (len.min(HEADER_SIZE + u64::try_from(header.chunk_size).unwrap_or(0)), true),
+                    None => (
+                        len.min(HEADER_SIZE + u64::try_from(header.chunk_size).unwrap_or(0)),
+                        true,
+                    ),
                 },
             };
             chunks.push(ChunkFile {
@@ -282,7 +294,9 @@ impl DbSource {
     /// Read the next framed record of the current chunk into `buf`; `None` at the
     /// chunk's end or at damage (reported in `ready`).
     fn next_frame(&mut self) -> Result<Option<(usize, u64)>> {
-        let Some(rd) = self.reader.as_mut() else { return Ok(None) };
+        let Some(rd) = self.reader.as_mut() else {
+            return Ok(None);
+        };
         let ch = &self.chunks[rd.chunk];
         let (chunk, pos, end) = (rd.chunk, rd.pos, ch.data_end);
         let scan = ch.scan;
@@ -290,7 +304,11 @@ impl DbSource {
             return Ok(None);
         }
         if end - pos < 4 {
-            let item = self.bad(chunk, pos, format!("torn record: {} bytes left where a length prefix starts", end - pos));
+            let item = self.bad(
+                chunk,
+                pos,
+                format!("torn record: {} bytes left where a length prefix starts", end - pos),
+            );
             self.ready.push_back(item);
             return Ok(None);
         }
@@ -303,7 +321,11 @@ impl DbSource {
             return Ok(None);
         }
         let Some(size) = u64::try_from(len).ok().filter(|&l| l > 0) else {
-            let item = self.bad(chunk, pos, format!("bad record length {len}: the rest of this chunk is skipped"));
+            let item = self.bad(
+                chunk,
+                pos,
+                format!("bad record length {len}: the rest of this chunk is skipped"),
+            );
             self.ready.push_back(item);
             return Ok(None);
         };
@@ -311,7 +333,10 @@ impl DbSource {
             let item = self.bad(
                 chunk,
                 pos,
-                format!("torn record: length prefix says {size} bytes but the chunk's data ends {} bytes later", end - pos - 4),
+                format!(
+                    "torn record: length prefix says {size} bytes but the chunk's data ends {} bytes later",
+                    end - pos - 4
+                ),
             );
             self.ready.push_back(item);
             return Ok(None);
@@ -343,7 +368,11 @@ impl DbSource {
             let file = self.chunks.get(chunk).map(|c| c.file.path.clone()).unwrap_or_default();
             return Err(e).with_context(|| format!("{file}@{pos}: read failed"));
         }
-        let item = self.bad(chunk, pos, format!("truncated chunk: the file ends inside the {what} of this record"));
+        let item = self.bad(
+            chunk,
+            pos,
+            format!("truncated chunk: the file ends inside the {what} of this record"),
+        );
         self.ready.push_back(item);
         Ok(None)
     }
@@ -452,7 +481,8 @@ impl Source for DbSource {
                     return Ok(None);
                 };
                 let mut f = File::open(&ch.path).with_context(|| ch.file.path.clone())?;
-                f.seek(SeekFrom::Start(HEADER_SIZE)).with_context(|| ch.file.path.clone())?;
+                f.seek(SeekFrom::Start(HEADER_SIZE))
+                    .with_context(|| ch.file.path.clone())?;
                 self.reader = Some(Reader {
                     chunk: self.next_chunk,
                     r: BufReader::with_capacity(1 << 20, f),

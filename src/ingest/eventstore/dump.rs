@@ -19,7 +19,13 @@ use crate::ingest::{order, BadRecord, Item, Order, Source};
 use crate::model::{Kind, Record};
 use crate::time;
 
-pub const STREAM: &[&str] = &["streamId", "eventStreamId", "stream_identifier", "streamIdentifier", "stream"];
+pub const STREAM: &[&str] = &[
+    "streamId",
+    "eventStreamId",
+    "stream_identifier",
+    "streamIdentifier",
+    "stream",
+];
 pub const NUMBER: &[&str] = &["eventNumber", "stream_revision", "streamRevision", "revision"];
 const ID: &[&str] = &["eventId", "id"];
 const TYPE: &[&str] = &["eventType", "type"];
@@ -76,7 +82,11 @@ impl Source for DumpSource {
     }
 
     fn format_name(&self) -> String {
-        let framing = if self.framer.mode() == Framing::Array { "-array" } else { "" };
+        let framing = if self.framer.mode() == Framing::Array {
+            "-array"
+        } else {
+            ""
+        };
         format!("eventstore-dump{framing}{}", self.comp.suffix())
     }
 
@@ -193,7 +203,11 @@ fn dump_record(v: &Value, line: u64) -> Result<Record, String> {
         }
     }
     let position = o.get("position").and_then(Value::as_object);
-    let pos = |names: &[&str]| first(o, names).or_else(|| position.and_then(|p| first(p, names))).cloned();
+    let pos = |names: &[&str]| {
+        first(o, names)
+            .or_else(|| position.and_then(|p| first(p, names)))
+            .cloned()
+    };
     let (commit, prepare) = (pos(COMMIT), pos(PREPARE));
     let digits = |v: &Option<Value>| match v {
         Some(Value::Number(n)) => order::decimal(&n.to_string()),

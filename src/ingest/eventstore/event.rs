@@ -22,7 +22,11 @@ pub fn prepare_record(p: &Prepare, at: Placed) -> Record {
     let delete = p.has(flags::STREAM_DELETE);
     let redacted = p.has(flags::IS_REDACTED);
     let json = p.has(flags::IS_JSON);
-    let data = if redacted { "{}".to_string() } else { payload(p.data, json) };
+    let data = if redacted {
+        "{}".to_string()
+    } else {
+        payload(p.data, json)
+    };
     let mut meta = String::with_capacity(96 + p.metadata.len());
     // Writing to a String cannot fail.
     let _ = write!(

@@ -76,7 +76,9 @@ impl Source for FeedSource {
                 }
             };
             let Some(entries) = page.get("entries").and_then(Value::as_array) else {
-                return Ok(Some(self.bad(frame.line, "not a feed page: no \"entries\" array".into())));
+                return Ok(Some(
+                    self.bad(frame.line, "not a feed page: no \"entries\" array".into()),
+                ));
             };
             let mut records: Vec<Result<Record, String>> =
                 entries.iter().map(|e| entry_record(e, frame.line)).collect();
@@ -126,7 +128,9 @@ fn resolve_links(records: &mut [Result<Record, String>]) {
             Ok(r) if r.ty == LINK => link_target(&r.data),
             _ => None,
         };
-        let Some(j) = target.and_then(|t| by_title.get(&t)).copied() else { continue };
+        let Some(j) = target.and_then(|t| by_title.get(&t)).copied() else {
+            continue;
+        };
         if let Ok(target) = &records[j] {
             let mut resolved = target.clone();
             if let Ok(link) = &records[i] {
@@ -199,8 +203,14 @@ fn entry_record(e: &Value, line: u64) -> Result<Record, String> {
     let pos_number = o.get("positionEventNumber").and_then(number);
     if pos_stream.is_some_and(|s| s != stream) {
         // Read through a link (a projection stream): keep where it was read.
-        meta.insert("positionStreamId".into(), pos_stream.map(Value::from).unwrap_or(Value::Null));
-        meta.insert("positionEventNumber".into(), pos_number.map(Value::from).unwrap_or(Value::Null));
+        meta.insert(
+            "positionStreamId".into(),
+            pos_stream.map(Value::from).unwrap_or(Value::Null),
+        );
+        meta.insert(
+            "positionEventNumber".into(),
+            pos_number.map(Value::from).unwrap_or(Value::Null),
+        );
     }
     let okey = pos_number.or(seq).map(order::int);
     Ok(Record {

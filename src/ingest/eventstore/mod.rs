@@ -70,9 +70,15 @@ fn is_feed_page(o: &serde_json::Map<String, Value>) -> bool {
 /// .NET trio of stream id, event number and event id together.
 fn is_dump_record(o: &serde_json::Map<String, Value>) -> bool {
     let has = |k: &str| o.contains_key(k);
-    ["commitPosition", "preparePosition", "stream_identifier", "stream_revision", "eventStreamId"]
-        .iter()
-        .any(|k| has(k))
+    [
+        "commitPosition",
+        "preparePosition",
+        "stream_identifier",
+        "stream_revision",
+        "eventStreamId",
+    ]
+    .iter()
+    .any(|k| has(k))
         || (has("streamId") && has("eventNumber") && has("eventId") && has("eventType"))
 }
 
@@ -105,9 +111,16 @@ const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012
 pub fn base64_encode(data: &[u8]) -> String {
     let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
     for group in data.chunks(3) {
-        let n = group.iter().enumerate().fold(0u32, |n, (i, &b)| n | u32::from(b) << (16 - 8 * i));
+        let n = group
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, &b)| n | u32::from(b) << (16 - 8 * i));
         for i in 0..4 {
-            out.push(if i <= group.len() { B64[(n >> (18 - 6 * i) & 63) as usize] as char } else { '=' });
+            out.push(if i <= group.len() {
+                B64[(n >> (18 - 6 * i) & 63) as usize] as char
+            } else {
+                '='
+            });
         }
     }
     out
@@ -156,7 +169,10 @@ mod tests {
         assert_eq!(base64_decode("YQ==").as_deref(), Some(&b"a"[..]));
         assert_eq!(base64_decode("*"), None);
         for s in ["", "a", "ab", "abc", "abcd"] {
-            assert_eq!(base64_decode(&base64_encode(s.as_bytes())).as_deref(), Some(s.as_bytes()));
+            assert_eq!(
+                base64_decode(&base64_encode(s.as_bytes())).as_deref(),
+                Some(s.as_bytes())
+            );
         }
         assert_eq!(base64_encode(b"ab"), "YWI=");
     }
