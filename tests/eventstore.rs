@@ -544,6 +544,25 @@ fn several_pages_of_one_stream_import_as_one_stream_without_duplicates() {
 }
 
 #[test]
+fn pages_saved_newest_first_in_one_file_come_out_in_stream_order() {
+    let env = Env::new();
+    let page = |name: &str| -> Value {
+        serde_json::from_slice(&fs::read(format!("{DATA}/{name}")).expect("page")).expect("json")
+    };
+    let pages = [
+        page("request-paging-events.response.json"),
+        page("request-last-link.response.json"),
+    ];
+    let text: String = pages.iter().map(|p| format!("{p}\n")).collect();
+    let f = env.write("pages.jsonl", text);
+    let r = import(&env, &[p(&f)]);
+    assert!(r.stdout.contains("eventstore-feed"), "{}", r.stdout);
+    let (_, events) = log(&env, &[p(&f)]);
+    let seqs: Vec<i64> = events.iter().map(|e| e["seq"].as_i64().expect("seq")).collect();
+    assert_eq!(seqs, (0..=26).collect::<Vec<_>>());
+}
+
+#[test]
 fn embedded_bodies_links_and_seven_digit_times() {
     let env = Env::new();
     let page = json!({

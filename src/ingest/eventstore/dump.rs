@@ -1,7 +1,10 @@
 //! Client dumps: JSON lines written from the gRPC / .NET clients' recorded events
 //! (formats.md §2). Field names come in the .NET (`eventStreamId`, `eventNumber`),
 //! HTTP (`streamId`) and gRPC (`stream_identifier`, `stream_revision`, a
-//! `metadata` map holding `type` and `created`) spellings.
+//! `metadata` map holding `type` and `created`) spellings. The input is time
+//! ordered (`created`), ties broken by the `$all` position (commit, prepare) when
+//! the dump has one, else by event number; `eventId` is the dedupe key, so
+//! overlapping dumps (or a dump and feed pages) import each event once.
 
 use std::io::BufRead;
 use std::path::Path;
