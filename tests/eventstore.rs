@@ -463,6 +463,23 @@ fn a_chunk_that_claims_a_size_it_lacks_is_reported() {
 }
 
 #[test]
+fn one_chunk_file_reads_alone_and_completed_chunks_need_no_writer_chk() {
+    let env = Env::new();
+    let built = scenario::build(&env.path("db"));
+    fs::remove_file(built.dir.join("writer.chk")).expect("rm");
+    let chunk1 = built.dir.join("chunk-000001.000000");
+    let r = import(&env, &[p(&chunk1)]);
+    assert!(r.stdout.contains("eventstore-db, 2 events"), "{}", r.stdout);
+    assert!(
+        !r.stdout.contains("skipped"),
+        "a completed chunk does not need writer.chk: {}",
+        r.stdout
+    );
+    let (_, events) = log(&env, &[p(&chunk1)]);
+    assert_eq!(shape(&events), expected(&scenario::EXPECTED[10..12]));
+}
+
+#[test]
 fn encrypted_chunks_are_refused_with_a_clear_message() {
     let env = Env::new();
     let built = scenario::build(&env.path("db"));
@@ -602,6 +619,27 @@ fn embedded_bodies_links_and_seven_digit_times() {
     assert_eq!(e["data"], json!({"name": "coder"}));
     assert_eq!(e["time"], "2026-03-02T09:00:01.123456Z");
     assert_eq!(e["meta"]["metadata"], json!({"$correlationId": "r1"}));
+}
+
+#[test]
+fn a_broken_page_is_a_reported_skip() {
+    let env = Env::new();
+    // Documentation artefacts make this body invalid JSON.
+    let r = import(
+        &env,
+        &[
+            &format!("{DATA}/read-stream-rich.response-body.txt"),
+            "--format",
+            "eventstore",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("0 events, 1 skipped"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("read-stream-rich.response-body.txt:1: invalid JSON"),
+        "{}",
+        r.stdout
+    );
 }
 
 // ---- client dumps ----

@@ -81,9 +81,9 @@ pub struct DbSource {
 }
 
 impl DbSource {
-    pub fn open(dir: &Path, system_streams: bool) -> Result<DbSource> {
+    pub fn open(path: &Path, system_streams: bool) -> Result<DbSource> {
         let mut ready = VecDeque::new();
-        let shown = dir.display().to_string();
+        let shown = path.display().to_string();
         let bad = |file: &str, loc: u64, reason: String| {
             Item::Bad(BadRecord {
                 file: file.to_string(),
@@ -92,52 +92,60 @@ impl DbSource {
                 reason,
             })
         };
-        // Highest version of each chunk number.
+        // Highest version of each chunk number; one chunk file given alone is read alone.
         let mut best: HashMap<u32, (u32, PathBuf)> = HashMap::new();
-        for entry in fs::read_dir(dir).with_context(|| shown.clone())? {
-            let entry = entry.with_context(|| shown.clone())?;
-            let name = entry.file_name();
-            let Some((num, ver)) = name.to_str().and_then(chunk_name) else {
-                continue;
-            };
-            if best.get(&num).is_none_or(|(v, _)| ver > *v) {
-                best.insert(num, (ver, entry.path()));
+        let (dir, alone) = if path.is_dir() {
+            for entry in fs::read_dir(path).with_context(|| shown.clone())? {
+                let entry = entry.with_context(|| shown.clone())?;
+                let name = entry.file_name();
+                let Some((num, ver)) = name.to_str().and_then(chunk_name) else {
+                    continue;
+                };
+                if best.get(&num).is_none_or(|(v, _)| ver > *v) {
+                    best.insert(num, (ver, entry.path()));
+                }
             }
-        }
+            (path.to_path_buf(), false)
+        } else {
+            let name = path.file_name().and_then(|n| n.to_str()).and_then(chunk_name);
+            let Some((num, ver)) = name else {
+                bail!("{shown}: not a chunk-NNNNNN.MMMMMM file or a database folder");
+            };
+            best.insert(num, (ver, path.to_path_buf()));
+            let parent = path.parent().map(Path::to_path_buf).unwrap_or_default();
+            (parent, true)
+        };
         if best.is_empty() {
             bail!("{shown}: no chunk-NNNNNN.MMMMMM files: not an EventStoreDB database folder");
         }
         let mut numbers: Vec<u32> = best.keys().copied().collect();
         numbers.sort_unstable();
+        let shown = if alone { dir.display().to_string() } else { shown };
 
+        // Needed only to bound an active chunk; its absence is reported there.
         let writer_path = dir.join("writer.chk");
-        let writer_chk = match fs::read(&writer_path) {
+        let writer_chk: Result<i64, String> = match fs::read(&writer_path) {
             Ok(b) if b.len() >= 8 => {
                 let mut a = [0; 8];
                 a.copy_from_slice(&b[..8]);
-                Some(i64::from_le_bytes(a))
+                Ok(i64::from_le_bytes(a))
             }
-            Ok(b) => {
-                ready.push_back(bad(
-                    &writer_path.display().to_string(),
-                    0,
-                    format!("writer.chk holds {} bytes, not an 8-byte position: the active chunk is read up to its zero tail", b.len()),
-                ));
-                None
-            }
+            Ok(b) => Err(format!(
+                "writer.chk holds {} bytes, not an 8-byte position: the active chunk is read up to its zero tail",
+                b.len()
+            )),
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                ready.push_back(bad(
-                    &writer_path.display().to_string(),
-                    0,
-                    "writer.chk is missing: the active chunk is read up to its zero tail".to_string(),
-                ));
-                None
+                Err("writer.chk is missing: the active chunk is read up to its zero tail".to_string())
             }
             Err(e) => return Err(e).with_context(|| writer_path.display().to_string()),
         };
 
         let mut chunks: Vec<ChunkFile> = Vec::new();
-        let mut next_number: i64 = 0;
+        let mut next_number: i64 = if alone {
+            numbers.first().map_or(0, |n| i64::from(*n))
+        } else {
+            0
+        };
         let last = numbers.last().copied();
         for num in numbers {
             let Some((_, path)) = best.remove(&num) else { continue };
@@ -238,8 +246,8 @@ impl DbSource {
                     ));
                     (len, true)
                 }
-                None => match writer_chk {
-                    Some(w) => {
+                None => match &writer_chk {
+                    Ok(w) => {
                         let used = w
                             .saturating_sub(header.start_position())
                             .clamp(0, i64::from(header.chunk_size));
@@ -253,10 +261,13 @@ impl DbSource {
                         }
                         (end.min(len), false)
                     }
-                    None => (
-                        len.min(HEADER_SIZE + u64::try_from(header.chunk_size).unwrap_or(0)),
-                        true,
-                    ),
+                    Err(reason) => {
+                        ready.push_back(bad(&writer_path.display().to_string(), 0, reason.clone()));
+                        (
+                            len.min(HEADER_SIZE + u64::try_from(header.chunk_size).unwrap_or(0)),
+                            true,
+                        )
+                    }
                 },
             };
             chunks.push(ChunkFile {

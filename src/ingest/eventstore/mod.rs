@@ -24,6 +24,11 @@ impl Family for EventStore {
         if peek.is_dir {
             return db::has_chunks(peek.path).then_some(Format::EventstoreDb);
         }
+        // One chunk file: its name and its header's file type byte.
+        let named = peek.path.file_name().and_then(|n| n.to_str()).and_then(db::chunk_name);
+        if named.is_some() && peek.head.first() == Some(&chunk::CHUNK_FILE_TYPE) {
+            return Some(Format::EventstoreDb);
+        }
         let o = peek.first.as_ref()?.as_object()?;
         if is_feed_page(o) || is_dump_record(o) {
             return Some(Format::Eventstore);
@@ -37,6 +42,7 @@ impl Family for EventStore {
 
     fn open(&self, path: &Path, format: Format, cfg: SourceConfig) -> Result<Box<dyn Source>> {
         if format == Format::EventstoreDb || path.is_dir() {
+            // A folder, or one chunk file of one.
             return Ok(Box::new(db::DbSource::open(path, cfg.system_streams)?));
         }
         match first_value(path).as_ref().and_then(Value::as_object) {
