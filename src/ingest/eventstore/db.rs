@@ -46,6 +46,10 @@ pub fn has_chunks(dir: &Path) -> bool {
         .unwrap_or(false)
 }
 
+/// Well above the server's record limit (16 MiB by default): a damaged length
+/// never makes the reader allocate more than this.
+const MAX_RECORD: u64 = 64 * 1024 * 1024;
+
 struct ChunkFile {
     path: PathBuf,
     file: Arc<SourceFile>,
@@ -340,6 +344,15 @@ impl DbSource {
             self.ready.push_back(item);
             return Ok(None);
         };
+        if size > MAX_RECORD {
+            let item = self.bad(
+                chunk,
+                pos,
+                format!("bad record length {len}: larger than any record ({MAX_RECORD} bytes); the rest of this chunk is skipped"),
+            );
+            self.ready.push_back(item);
+            return Ok(None);
+        }
         if size + 8 > end - pos {
             let item = self.bad(
                 chunk,
