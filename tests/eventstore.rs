@@ -542,6 +542,16 @@ fn a_real_feed_page_imports_its_entries_oldest_first() {
     assert_eq!(events[0]["id"], "7@alphabet");
     let r = import(&env, &[&format!("{DATA}/read-stream.response.json")]);
     assert!(r.stdout.contains("eventstore-feed, 1 events"), "{}", r.stdout);
+    // A persistent subscription's page has the same entries.
+    let (_, events) = log(
+        &env,
+        &[&format!("{DATA}/persistent-subscription-read-stream.response.json")],
+    );
+    assert_eq!(
+        shape(&events),
+        expected(&[("newstream", Some(1), "SomeEvent", "event")])
+    );
+    assert_eq!(events[0]["time"], "2015-12-02T09:17:48.556545Z");
 }
 
 #[test]
