@@ -2,6 +2,7 @@
 //! `file:line: why` instead of stopping the import.
 
 pub mod decompress;
+pub mod eventstore;
 pub mod framing;
 pub mod mapping;
 
@@ -156,7 +157,7 @@ pub trait Family: Sync {
 }
 
 /// Every format family of this build, most specific first.
-pub static FAMILIES: &[&dyn Family] = &[];
+pub static FAMILIES: &[&dyn Family] = &[&eventstore::FAMILY];
 
 fn family_of(format: Format) -> Option<&'static dyn Family> {
     FAMILIES.iter().copied().find(|f| f.formats().contains(&format))

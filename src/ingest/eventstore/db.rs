@@ -1,0 +1,550 @@
+//! The database folder of a node (a file-level backup): chunk files and
+//! `writer.chk`, read without a server (formats.md §2).
+//!
+//! Chunks are streamed record by record through a reused buffer, so memory stays
+//! flat whatever the chunk size. Events come out in `$all` order, (commit
+//! position, prepare position): an implicit-transaction prepare (`IsCommitted`) at
+//! once; the prepares of an explicit transaction, remembered by file offset only,
+//! when their commit record is read (they are read again from disk then).
+//!
+//! Damage (a torn record, a length prefix that disagrees with its suffix, a
+//! truncated chunk, a missing `writer.chk`, a chunk shorter than it claims) is a
+//! reported skip naming file and offset: the events read before it are kept, and
+//! reading resumes at the next chunk. `--strict` turns the report into an error.
+
+use std::collections::{HashMap, VecDeque};
+use std::fs::{self, File};
+use std::io::{self, BufReader, Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use anyhow::{bail, Context, Result};
+
+use super::chunk::{self, flags, ChunkFooter, ChunkHeader, LogRecord, Prepare, FOOTER_SIZE, HEADER_SIZE};
+use super::event::{prepare_record, Placed};
+use crate::ingest::{BadRecord, Item, Source};
+use crate::model::SourceFile;
+
+/// `chunk-NNNNNN.MMMMMM`: chunk start number and version.
+pub fn chunk_name(name: &str) -> Option<(u32, u32)> {
+    let rest = name.strip_prefix("chunk-")?;
+    let (num, ver) = rest.split_once('.')?;
+    let digits = |s: &str| s.len() >= 6 && s.bytes().all(|b| b.is_ascii_digit());
+    if !digits(num) || !digits(ver) {
+        return None;
+    }
+    Some((num.parse().ok()?, ver.parse().ok()?))
+}
+
+pub fn has_chunks(dir: &Path) -> bool {
+    fs::read_dir(dir)
+        .map(|rd| {
+            rd.filter_map(|e| e.ok())
+                .any(|e| e.file_name().to_str().and_then(chunk_name).is_some())
+        })
+        .unwrap_or(false)
+}
+
+/// Well above the server's record limit (16 MiB by default): a damaged length
+/// never makes the reader allocate more than this.
+const MAX_RECORD: u64 = 64 * 1024 * 1024;
+
+struct ChunkFile {
+    path: PathBuf,
+    file: Arc<SourceFile>,
+    /// Physical end of the records.
+    data_end: u64,
+    /// No footer and no `writer.chk` bound: records end at the first zero length.
+    scan: bool,
+}
+
+/// A prepare of an explicit transaction waiting for its commit.
+struct Pending {
+    chunk: usize,
+    offset: u64,
+}
+
+struct Reader {
+    chunk: usize,
+    r: BufReader<File>,
+    pos: u64,
+}
+
+pub struct DbSource {
+    chunks: Vec<ChunkFile>,
+    next_chunk: usize,
+    reader: Option<Reader>,
+    pending: HashMap<i64, Vec<Pending>>,
+    ready: VecDeque<Item>,
+    system_streams: bool,
+    count: Arc<AtomicU64>,
+    /// Random-access handle for re-reading transaction prepares.
+    reread: Option<(usize, File)>,
+    buf: Vec<u8>,
+}
+
+impl DbSource {
+    pub fn open(path: &Path, system_streams: bool) -> Result<DbSource> {
+        let mut ready = VecDeque::new();
+        let shown = path.display().to_string();
+        let bad = |file: &str, loc: u64, reason: String| {
+            Item::Bad(BadRecord {
+                file: file.to_string(),
+                loc,
+                offset: true,
+                reason,
+            })
+        };
+        // Highest version of each chunk number; one chunk file given alone is read alone.
+        let mut best: HashMap<u32, (u32, PathBuf)> = HashMap::new();
+        let (dir, alone) = if path.is_dir() {
+            for entry in fs::read_dir(path).with_context(|| shown.clone())? {
+                let entry = entry.with_context(|| shown.clone())?;
+                let name = entry.file_name();
+                let Some((num, ver)) = name.to_str().and_then(chunk_name) else {
+                    continue;
+                };
+                if best.get(&num).is_none_or(|(v, _)| ver > *v) {
+                    best.insert(num, (ver, entry.path()));
+                }
+            }
+            (path.to_path_buf(), false)
+        } else {
+            let name = path.file_name().and_then(|n| n.to_str()).and_then(chunk_name);
+            let Some((num, ver)) = name else {
+                bail!("{shown}: not a chunk-NNNNNN.MMMMMM file or a database folder");
+            };
+            best.insert(num, (ver, path.to_path_buf()));
+            let parent = path.parent().map(Path::to_path_buf).unwrap_or_default();
+            (parent, true)
+        };
+        if best.is_empty() {
+            bail!("{shown}: no chunk-NNNNNN.MMMMMM files: not an EventStoreDB database folder");
+        }
+        let mut numbers: Vec<u32> = best.keys().copied().collect();
+        numbers.sort_unstable();
+        let shown = if alone { dir.display().to_string() } else { shown };
+
+        // Needed only to bound an active chunk; its absence is reported there.
+        let writer_path = dir.join("writer.chk");
+        let writer_chk: Result<i64, String> = match fs::read(&writer_path) {
+            Ok(b) if b.len() >= 8 => {
+                let mut a = [0; 8];
+                a.copy_from_slice(&b[..8]);
+                Ok(i64::from_le_bytes(a))
+            }
+            Ok(b) => Err(format!(
+                "writer.chk holds {} bytes, not an 8-byte position: the active chunk is read up to its zero tail",
+                b.len()
+            )),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                Err("writer.chk is missing: the active chunk is read up to its zero tail".to_string())
+            }
+            Err(e) => return Err(e).with_context(|| writer_path.display().to_string()),
+        };
+
+        let mut chunks: Vec<ChunkFile> = Vec::new();
+        let mut next_number: i64 = if alone {
+            numbers.first().map_or(0, |n| i64::from(*n))
+        } else {
+            0
+        };
+        let last = numbers.last().copied();
+        for num in numbers {
+            let Some((_, path)) = best.remove(&num) else { continue };
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let shown_file = format!("{shown}/{name}");
+            if i64::from(num) < next_number {
+                // Left over from before a scavenge merged it into an earlier chunk.
+                continue;
+            }
+            let mut f = File::open(&path).with_context(|| shown_file.clone())?;
+            let len = f.metadata().with_context(|| shown_file.clone())?.len();
+            let mut hb = [0u8; HEADER_SIZE as usize];
+            if len < HEADER_SIZE {
+                ready.push_back(bad(
+                    &shown_file,
+                    0,
+                    format!("truncated chunk: {len} bytes, shorter than its 128-byte header"),
+                ));
+                continue;
+            }
+            f.read_exact(&mut hb).with_context(|| shown_file.clone())?;
+            let header = match ChunkHeader::parse(&hb) {
+                Ok(h) => h,
+                Err(e) => {
+                    ready.push_back(bad(&shown_file, 0, e));
+                    continue;
+                }
+            };
+            if header.transform != 0 {
+                bail!(
+                    "{shown_file}: encrypted chunk (transform type {}): rewind reads only unencrypted databases; \
+                     export the events with a client instead",
+                    header.transform
+                );
+            }
+            if i64::from(header.start_number) != i64::from(num) {
+                ready.push_back(bad(
+                    &shown_file,
+                    6,
+                    format!(
+                        "header says chunk {}, the file name says {num}: skipped",
+                        header.start_number
+                    ),
+                ));
+                continue;
+            }
+            if i64::from(header.start_number) > next_number {
+                ready.push_back(bad(
+                    &shown,
+                    0,
+                    format!(
+                        "chunks {next_number}..{} are missing: their events are not in this backup",
+                        header.start_number - 1
+                    ),
+                ));
+            }
+            next_number = i64::from(header.end_number) + 1;
+
+            let footer = if len >= HEADER_SIZE + FOOTER_SIZE {
+                let mut fb = [0u8; FOOTER_SIZE as usize];
+                f.seek(SeekFrom::Start(len - FOOTER_SIZE))
+                    .with_context(|| shown_file.clone())?;
+                f.read_exact(&mut fb).with_context(|| shown_file.clone())?;
+                ChunkFooter::parse(&fb).ok().filter(|ft| ft.completed)
+            } else {
+                None
+            };
+            let is_last = Some(num) == last;
+            let (data_end, scan) = match footer {
+                Some(ft) => {
+                    let phys = u64::try_from(ft.physical_data_size).unwrap_or(u64::MAX);
+                    let map = u64::try_from(ft.map_size).unwrap_or(u64::MAX);
+                    let need = HEADER_SIZE
+                        .saturating_add(phys)
+                        .saturating_add(map)
+                        .saturating_add(FOOTER_SIZE);
+                    if need > len {
+                        ready.push_back(bad(
+                            &shown_file,
+                            len - FOOTER_SIZE,
+                            format!(
+                                "truncated chunk: its footer claims {phys} bytes of data and a {map}-byte map but the file holds {len} bytes: reading records up to the damage"
+                            ),
+                        ));
+                        (len, true)
+                    } else {
+                        (HEADER_SIZE + phys, false)
+                    }
+                }
+                None if !is_last => {
+                    ready.push_back(bad(
+                        &shown_file,
+                        len,
+                        format!("truncated chunk: no footer in its {len} bytes though later chunks exist: reading records up to the damage"),
+                    ));
+                    (len, true)
+                }
+                None => match &writer_chk {
+                    Ok(w) => {
+                        let used = w
+                            .saturating_sub(header.start_position())
+                            .clamp(0, i64::from(header.chunk_size));
+                        let end = HEADER_SIZE + u64::try_from(used).unwrap_or(0);
+                        if end > len {
+                            ready.push_back(bad(
+                                &shown_file,
+                                len,
+                                format!("truncated chunk: writer.chk puts the end of data at byte {end} but the file holds {len} bytes"),
+                            ));
+                        }
+                        (end.min(len), false)
+                    }
+                    Err(reason) => {
+                        ready.push_back(bad(&writer_path.display().to_string(), 0, reason.clone()));
+                        (
+                            len.min(HEADER_SIZE + u64::try_from(header.chunk_size).unwrap_or(0)),
+                            true,
+                        )
+                    }
+                },
+            };
+            chunks.push(ChunkFile {
+                file: Arc::new(SourceFile {
+                    path: shown_file,
+                    offsets: true,
+                }),
+                path,
+                data_end,
+                scan,
+            });
+        }
+        Ok(DbSource {
+            chunks,
+            next_chunk: 0,
+            reader: None,
+            pending: HashMap::new(),
+            ready,
+            system_streams,
+            count: Arc::new(AtomicU64::new(0)),
+            reread: None,
+            buf: Vec::new(),
+        })
+    }
+
+    fn bad(&self, chunk: usize, offset: u64, reason: String) -> Item {
+        Item::Bad(BadRecord {
+            file: self.chunks.get(chunk).map(|c| c.file.path.clone()).unwrap_or_default(),
+            loc: offset,
+            offset: true,
+            reason,
+        })
+    }
+
+    /// Read the next framed record of the current chunk into `buf`; `None` at the
+    /// chunk's end or at damage (reported in `ready`).
+    fn next_frame(&mut self) -> Result<Option<(usize, u64)>> {
+        let Some(rd) = self.reader.as_mut() else {
+            return Ok(None);
+        };
+        let ch = &self.chunks[rd.chunk];
+        let (chunk, pos, end) = (rd.chunk, rd.pos, ch.data_end);
+        let scan = ch.scan;
+        if pos >= end {
+            return Ok(None);
+        }
+        if end - pos < 4 {
+            let item = self.bad(
+                chunk,
+                pos,
+                format!("torn record: {} bytes left where a length prefix starts", end - pos),
+            );
+            self.ready.push_back(item);
+            return Ok(None);
+        }
+        let mut lb = [0u8; 4];
+        if let Err(e) = rd.r.read_exact(&mut lb) {
+            return self.damaged(chunk, pos, e, "length prefix");
+        }
+        let len = i32::from_le_bytes(lb);
+        if len == 0 && scan {
+            return Ok(None);
+        }
+        let Some(size) = u64::try_from(len).ok().filter(|&l| l > 0) else {
+            let item = self.bad(
+                chunk,
+                pos,
+                format!("bad record length {len}: the rest of this chunk is skipped"),
+            );
+            self.ready.push_back(item);
+            return Ok(None);
+        };
+        if size > MAX_RECORD {
+            let item = self.bad(
+                chunk,
+                pos,
+                format!("bad record length {len}: larger than any record ({MAX_RECORD} bytes); the rest of this chunk is skipped"),
+            );
+            self.ready.push_back(item);
+            return Ok(None);
+        }
+        if size + 8 > end - pos {
+            let item = self.bad(
+                chunk,
+                pos,
+                format!(
+                    "torn record: length prefix says {size} bytes but the chunk's data ends {} bytes later",
+                    end - pos - 4
+                ),
+            );
+            self.ready.push_back(item);
+            return Ok(None);
+        }
+        self.buf.resize(size as usize, 0);
+        if let Err(e) = rd.r.read_exact(&mut self.buf) {
+            return self.damaged(chunk, pos, e, "record");
+        }
+        if let Err(e) = rd.r.read_exact(&mut lb) {
+            return self.damaged(chunk, pos, e, "length suffix");
+        }
+        let suffix = i32::from_le_bytes(lb);
+        if suffix != len {
+            let item = self.bad(
+                chunk,
+                pos,
+                format!("length prefix {len} disagrees with its suffix {suffix}: the rest of this chunk is skipped"),
+            );
+            self.ready.push_back(item);
+            return Ok(None);
+        }
+        rd.pos = pos + size + 8;
+        self.count.fetch_add(size + 8, Ordering::Relaxed);
+        Ok(Some((chunk, pos)))
+    }
+
+    fn damaged(&mut self, chunk: usize, pos: u64, e: io::Error, what: &str) -> Result<Option<(usize, u64)>> {
+        if e.kind() != io::ErrorKind::UnexpectedEof {
+            let file = self.chunks.get(chunk).map(|c| c.file.path.clone()).unwrap_or_default();
+            return Err(e).with_context(|| format!("{file}@{pos}: read failed"));
+        }
+        let item = self.bad(
+            chunk,
+            pos,
+            format!("truncated chunk: the file ends inside the {what} of this record"),
+        );
+        self.ready.push_back(item);
+        Ok(None)
+    }
+
+    fn keep(&self, p: &Prepare) -> bool {
+        p.has(flags::DATA | flags::STREAM_DELETE) && (self.system_streams || !p.stream.starts_with('$'))
+    }
+
+    /// Decode the record in `buf` found at `chunk`/`offset`.
+    fn handle(&mut self, chunk: usize, offset: u64) {
+        let rec = match chunk::parse_record(&self.buf) {
+            Ok(r) => r,
+            Err(e) => {
+                let item = self.bad(chunk, offset, e);
+                self.ready.push_back(item);
+                return;
+            }
+        };
+        match rec {
+            LogRecord::System => {}
+            LogRecord::Prepare(p) => {
+                if !self.keep(&p) {
+                    return;
+                }
+                if p.has(flags::IS_COMMITTED) {
+                    let number = p.expected_version.checked_add(1);
+                    let r = prepare_record(
+                        &p,
+                        Placed {
+                            file: &self.chunks[chunk].file,
+                            offset,
+                            commit_position: p.log_position,
+                            event_number: number,
+                        },
+                    );
+                    self.ready.push_back(Item::Record(r));
+                } else {
+                    self.pending
+                        .entry(p.transaction_position)
+                        .or_default()
+                        .push(Pending { chunk, offset });
+                }
+            }
+            LogRecord::Commit(c) => {
+                let Some(prepares) = self.pending.remove(&c.transaction_position) else {
+                    return;
+                };
+                for pd in prepares {
+                    let item = self.committed(&pd, c.first_event_number, c.log_position);
+                    self.ready.push_back(item);
+                }
+            }
+        }
+    }
+
+    /// Read a transaction's prepare again and number it from its commit.
+    fn committed(&mut self, pd: &Pending, first: i64, commit_position: i64) -> Item {
+        let mut buf = Vec::new();
+        if let Err(e) = self.read_at(pd.chunk, pd.offset, &mut buf) {
+            return self.bad(pd.chunk, pd.offset, format!("re-reading a transaction's prepare: {e}"));
+        }
+        match chunk::parse_record(&buf) {
+            Ok(LogRecord::Prepare(p)) => {
+                let number = first.checked_add(i64::from(p.transaction_offset));
+                Item::Record(prepare_record(
+                    &p,
+                    Placed {
+                        file: &self.chunks[pd.chunk].file,
+                        offset: pd.offset,
+                        commit_position,
+                        event_number: number,
+                    },
+                ))
+            }
+            Ok(_) => self.bad(pd.chunk, pd.offset, "the record changed while reading".to_string()),
+            Err(e) => self.bad(pd.chunk, pd.offset, e),
+        }
+    }
+
+    fn read_at(&mut self, chunk: usize, offset: u64, buf: &mut Vec<u8>) -> io::Result<()> {
+        if self.reread.as_ref().is_none_or(|(c, _)| *c != chunk) {
+            let path = &self.chunks[chunk].path;
+            self.reread = Some((chunk, File::open(path)?));
+        }
+        let Some((_, f)) = self.reread.as_mut() else {
+            return Err(io::Error::other("no file"));
+        };
+        f.seek(SeekFrom::Start(offset))?;
+        let mut lb = [0u8; 4];
+        f.read_exact(&mut lb)?;
+        let len = usize::try_from(i32::from_le_bytes(lb)).map_err(|_| io::Error::other("bad length"))?;
+        buf.resize(len, 0);
+        f.read_exact(buf)
+    }
+}
+
+impl Source for DbSource {
+    fn next_item(&mut self) -> Result<Option<Item>> {
+        loop {
+            if let Some(item) = self.ready.pop_front() {
+                return Ok(Some(item));
+            }
+            if self.reader.is_none() {
+                let Some(ch) = self.chunks.get(self.next_chunk) else {
+                    // Prepares still pending have no commit: not events.
+                    return Ok(None);
+                };
+                let mut f = File::open(&ch.path).with_context(|| ch.file.path.clone())?;
+                f.seek(SeekFrom::Start(HEADER_SIZE))
+                    .with_context(|| ch.file.path.clone())?;
+                self.reader = Some(Reader {
+                    chunk: self.next_chunk,
+                    r: BufReader::with_capacity(1 << 20, f),
+                    pos: HEADER_SIZE,
+                });
+                self.next_chunk += 1;
+                self.count.fetch_add(HEADER_SIZE, Ordering::Relaxed);
+            }
+            match self.next_frame()? {
+                Some((chunk, offset)) => self.handle(chunk, offset),
+                None => self.reader = None,
+            }
+        }
+    }
+
+    fn format_name(&self) -> String {
+        "eventstore-db".to_string()
+    }
+
+    fn is_snapshot(&self) -> bool {
+        false
+    }
+
+    fn bytes_read(&self) -> Arc<AtomicU64> {
+        self.count.clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunk_names() {
+        assert_eq!(chunk_name("chunk-000000.000000"), Some((0, 0)));
+        assert_eq!(chunk_name("chunk-000012.000003"), Some((12, 3)));
+        assert_eq!(chunk_name("chunk-000012.000003.tmp"), None);
+        assert_eq!(chunk_name("chunk-12.3"), None);
+        assert_eq!(chunk_name("writer.chk"), None);
+    }
+}
