@@ -283,7 +283,6 @@ impl Recording {
         inputs: Vec<InputReport>,
         started: Instant,
     ) -> Result<(Recording, OpenReport)> {
-        // cache.map_for_reads()?;
         let cat = cache.catalog()?;
         let report = OpenReport {
             cache: path,

@@ -225,14 +225,6 @@ impl Cache {
         })
     }
 
-    /// Read through a memory map from now on: replay scans the events table,
-    /// and mapped pages skip a copy per page. Not during imports, whose memory
-    /// must stay flat (mapped pages count as resident once touched).
-    pub fn map_for_reads(&self) -> Result<()> {
-        self.conn.execute_batch("PRAGMA mmap_size = 4294967296;")?;
-        Ok(())
-    }
-
     pub fn info(&self, key: &str) -> Result<Option<String>> {
         Ok(self
             .conn
