@@ -4,6 +4,7 @@
 pub mod decompress;
 pub mod framing;
 pub mod mapping;
+pub mod aws;
 
 use std::fmt;
 use std::fs;
@@ -156,7 +157,7 @@ pub trait Family: Sync {
 }
 
 /// Every format family of this build, most specific first.
-pub static FAMILIES: &[&dyn Family] = &[];
+pub static FAMILIES: &[&dyn Family] = &[&aws::AWS];
 
 fn family_of(format: Format) -> Option<&'static dyn Family> {
     FAMILIES.iter().copied().find(|f| f.formats().contains(&format))
