@@ -455,7 +455,8 @@ impl Source for ExportSource {
                 return Ok(Some(item));
             }
             let Some(reader) = self.reader.as_mut() else {
-                if !self.advance()? {
+                // The last export's count check may have queued a report.
+                if !self.advance()? && self.pending.is_empty() {
                     return Ok(None);
                 }
                 continue;
