@@ -106,8 +106,15 @@ fn full_export_and_incrementals_in_one_folder_give_the_state_at_each_export_time
     assert_eq!(planner["checkpoint"], json!("Pj8DJxlXwVKVr7VU"));
     assert_eq!(planner["last_error"], Value::Null);
     assert_eq!(planner["plan"], json!(["observe", "think", 3, {"act": "tool"}]));
-    let out = ok(&env, &["state", AGENT_STATE, "--at", "2026-11-20T09:00:00Z", "--compact"]);
-    assert!(out.stdout.contains("\"tokens_used\":98765432109876543210987"), "{}", out.stdout);
+    let out = ok(
+        &env,
+        &["state", AGENT_STATE, "--at", "2026-11-20T09:00:00Z", "--compact"],
+    );
+    assert!(
+        out.stdout.contains("\"tokens_used\":98765432109876543210987"),
+        "{}",
+        out.stdout
+    );
 
     // After the first incremental export: planner stepped, critic inserted, retriever deleted.
     let t1 = state(&env, &[AGENT_STATE], "2026-11-20T10:00:00Z");
@@ -135,7 +142,9 @@ fn full_export_and_incrementals_in_one_folder_give_the_state_at_each_export_time
     assert_eq!(t2["AgentState/pk=agent/planner-01"]["enabled"], json!(false));
     assert_eq!(
         // Sorted by value: 1E+1 (10) is the largest.
-        t2["AgentState/pk=agent/critic-01"]["eval_scores"].to_string().to_lowercase(),
+        t2["AgentState/pk=agent/critic-01"]["eval_scores"]
+            .to_string()
+            .to_lowercase(),
         "[0.5,0.75,1e+1]"
     );
 
@@ -166,8 +175,16 @@ fn full_export_and_incrementals_as_separate_inputs_merge_by_time() {
     // Given out of order: the merge by time puts each change after the snapshot.
     let inputs = [INC2, FULL, INC1];
     let imp = ok(&env, &["import", INC2, FULL, INC1]);
-    assert!(imp.stdout.contains("dynamodb-export (full), 3 events"), "{}", imp.stdout);
-    assert!(imp.stdout.contains("dynamodb-export (incremental), 3 events"), "{}", imp.stdout);
+    assert!(
+        imp.stdout.contains("dynamodb-export (full), 3 events"),
+        "{}",
+        imp.stdout
+    );
+    assert!(
+        imp.stdout.contains("dynamodb-export (incremental), 3 events"),
+        "{}",
+        imp.stdout
+    );
     let together = Env::new();
     for at in ["2026-11-20T09:00:00Z", "2026-11-20T10:00:00Z", "end"] {
         assert_eq!(
@@ -193,7 +210,11 @@ fn an_export_is_found_from_its_folder_a_parent_or_its_manifest() {
     }
     for input in [id_dir, summary] {
         let imp = ok(&env, &["import", input.to_str().expect("utf8")]);
-        assert!(imp.stdout.contains("dynamodb-export (full), 3 events"), "{}", imp.stdout);
+        assert!(
+            imp.stdout.contains("dynamodb-export (full), 3 events"),
+            "{}",
+            imp.stdout
+        );
     }
 }
 
@@ -201,14 +222,21 @@ fn an_export_is_found_from_its_folder_a_parent_or_its_manifest() {
 fn the_doc_sample_export_imports_and_reports_its_item_count_mismatch() {
     let env = Env::new();
     let imp = ok(&env, &["import", "tests/data/aws/export-docs"]);
-    assert!(imp.stdout.contains("dynamodb-export (full), 1 events, 2 skipped"), "{}", imp.stdout);
     assert!(
-        imp.stdout.contains("manifest-files.json:1: itemCount mismatch: the manifest says data file"),
+        imp.stdout.contains("dynamodb-export (full), 1 events, 2 skipped"),
         "{}",
         imp.stdout
     );
     assert!(
-        imp.stdout.contains("manifest-summary.json:1: itemCount mismatch: the manifest says the export holds 8 items, 1 were read"),
+        imp.stdout
+            .contains("manifest-files.json:1: itemCount mismatch: the manifest says data file"),
+        "{}",
+        imp.stdout
+    );
+    assert!(
+        imp.stdout.contains(
+            "manifest-summary.json:1: itemCount mismatch: the manifest says the export holds 8 items, 1 were read"
+        ),
         "{}",
         imp.stdout
     );
@@ -270,7 +298,17 @@ fn export_items_that_are_events_become_events_of_their_stream() {
     assert_eq!(field(&events, "kind"), ["event", "event"]);
     assert_eq!(state(&env, &[d], "end"), json!({"run/7": {"lr": 0.0003, "loss": 0.25}}));
     // --records states reads the same items as states of their key.
-    let s = ok(&env, &["state", d, "--records", "states", "--cache", env.path("c2.db").to_str().expect("utf8")]);
+    let s = ok(
+        &env,
+        &[
+            "state",
+            d,
+            "--records",
+            "states",
+            "--cache",
+            env.path("c2.db").to_str().expect("utf8"),
+        ],
+    );
     assert_eq!(streams(&s.json()), ["Runs/id=e1", "Runs/id=e2"]);
 }
 
@@ -294,10 +332,22 @@ fn bad_export_items_are_reported_with_file_and_line() {
     let imp = ok(&env, &["import", dir.to_str().expect("utf8")]);
     let out = &imp.stdout;
     assert!(out.contains("1 events, 5 skipped"), "{out}");
-    assert!(out.contains("part-0.json.gz:1: attribute \"x\": unknown attribute type tag \"Q\""), "{out}");
-    assert!(out.contains("part-0.json.gz:2: attribute \"blob\": B: invalid base64"), "{out}");
-    assert!(out.contains("part-0.json.gz:3: attribute \"n\": N: not a number"), "{out}");
-    assert!(out.contains("part-0.json.gz:4: no key attribute (tried pk, PK, id, Id)"), "{out}");
+    assert!(
+        out.contains("part-0.json.gz:1: attribute \"x\": unknown attribute type tag \"Q\""),
+        "{out}"
+    );
+    assert!(
+        out.contains("part-0.json.gz:2: attribute \"blob\": B: invalid base64"),
+        "{out}"
+    );
+    assert!(
+        out.contains("part-0.json.gz:3: attribute \"n\": N: not a number"),
+        "{out}"
+    );
+    assert!(
+        out.contains("part-0.json.gz:4: no key attribute (tried pk, PK, id, Id)"),
+        "{out}"
+    );
     assert!(out.contains("part-0.json.gz:5: "), "{out}");
 }
 
@@ -319,7 +369,11 @@ fn a_missing_data_file_is_reported_at_its_manifest_line() {
         "{}",
         imp.stdout
     );
-    assert!(imp.stdout.contains("the export holds 5 items, 1 were read"), "{}", imp.stdout);
+    assert!(
+        imp.stdout.contains("the export holds 5 items, 1 were read"),
+        "{}",
+        imp.stdout
+    );
 }
 
 #[test]
@@ -387,14 +441,24 @@ fn stream_samples_import_with_their_streams_kinds_and_times() {
         assert_eq!(field(&events, "kind"), *kinds, "{file}");
     }
     // Times are epoch seconds, integer or with ".0".
-    let events = log(&env, &[&format!("{SAMPLES}/aws-cli/dynamodbstreams-get-records.output.json")]);
+    let events = log(
+        &env,
+        &[&format!("{SAMPLES}/aws-cli/dynamodbstreams-get-records.output.json")],
+    );
     assert_eq!(
         field(&events, "time"),
-        ["2019-10-23T16:43:48.000000Z", "2019-10-23T16:43:49.000000Z", "2019-10-23T16:55:34.000000Z"]
+        [
+            "2019-10-23T16:43:48.000000Z",
+            "2019-10-23T16:43:49.000000Z",
+            "2019-10-23T16:55:34.000000Z"
+        ]
     );
     assert_eq!(events[2]["meta"]["OldImage"]["AlbumTitle"], json!("Songs About Life"));
     // The second powertools record has no time at all: it keeps its place.
-    let events = log(&env, &[&format!("{SAMPLES}/powertools-lambda-python/dynamoStreamEvent.json")]);
+    let events = log(
+        &env,
+        &[&format!("{SAMPLES}/powertools-lambda-python/dynamoStreamEvent.json")],
+    );
     assert_eq!(events[1]["time"], Value::Null);
 }
 
@@ -402,7 +466,12 @@ fn stream_samples_import_with_their_streams_kinds_and_times() {
 fn null_padded_attribute_values_read_like_plain_ones() {
     let env = Env::new();
     let plain = log(&env, &[&format!("{SAMPLES}/aws-lambda-go/dynamodb-event.json")]);
-    let padded = log(&env, &[&format!("{SAMPLES}/aws-lambda-go/dynamodb-event.pr110-null-padded.json")]);
+    let padded = log(
+        &env,
+        &[&format!(
+            "{SAMPLES}/aws-lambda-go/dynamodb-event.pr110-null-padded.json"
+        )],
+    );
     assert_eq!(plain[0]["data"], padded[0]["data"]);
     assert_eq!(plain[0]["stream"], padded[0]["stream"]);
     // Every type of the second record, incl. an empty string set and sorted sets.
@@ -432,7 +501,10 @@ fn stream_records_cover_insert_modify_keys_only_and_ttl_deletes() {
     assert_eq!(state(&env, &[f], "2"), state(&env, &[f], "3"));
     let end = state(&env, &[f], "end");
     assert_eq!(streams(&end), ["ModelRegistry/model_id=support-llm,version=3"]);
-    assert_eq!(end["ModelRegistry/model_id=support-llm,version=3"]["stage"], json!("production"));
+    assert_eq!(
+        end["ModelRegistry/model_id=support-llm,version=3"]["stage"],
+        json!("production")
+    );
 }
 
 #[test]
@@ -454,7 +526,11 @@ fn stream_json_lines_order_by_sequence_number_as_an_integer() {
     let p = env.write("jobs.jsonl", lines);
     let p = p.to_str().expect("utf8");
     let imp = ok(&env, &["import", p]);
-    assert!(imp.stdout.contains("dynamodb-stream (json lines), 3 events"), "{}", imp.stdout);
+    assert!(
+        imp.stdout.contains("dynamodb-stream (json lines), 3 events"),
+        "{}",
+        imp.stdout
+    );
     let events = log(&env, &[p]);
     assert_eq!(field(&events, "id"), ["ev-9", "ev-10", "ev-100000000000000000000000"]);
     assert_eq!(state(&env, &[p], "end"), json!({"Jobs/job=j1": {"job": "j1", "n": 3}}));
@@ -465,8 +541,16 @@ fn a_truncated_lambda_event_is_a_reported_skip() {
     let env = Env::new();
     let f = format!("{SAMPLES}/aws-lambda-go/dynamodb-event-malformed.2.json");
     let imp = ok(&env, &["import", &f]);
-    assert!(imp.stdout.contains("dynamodb-stream, 0 events, 1 skipped"), "{}", imp.stdout);
-    assert!(imp.stdout.contains("dynamodb-event-malformed.2.json:1: truncated"), "{}", imp.stdout);
+    assert!(
+        imp.stdout.contains("dynamodb-stream, 0 events, 1 skipped"),
+        "{}",
+        imp.stdout
+    );
+    assert!(
+        imp.stdout.contains("dynamodb-event-malformed.2.json:1: truncated"),
+        "{}",
+        imp.stdout
+    );
 }
 
 // ---- Kinesis ----
@@ -477,16 +561,29 @@ fn kinesis_pages_dedupe_split_kpl_and_read_dynamodb_records() {
     let p1 = "fixtures/aws/kinesis/page-1.json";
     let p2 = "fixtures/aws/kinesis/page-2.json";
     let imp = ok(&env, &["import", p1, p2]);
-    assert!(imp.stdout.contains("page-1.json: kinesis (get-records), 3 events"), "{}", imp.stdout);
     assert!(
-        imp.stdout.contains("page-2.json: kinesis (get-records), 4 events, 1 duplicates skipped"),
+        imp.stdout.contains("page-1.json: kinesis (get-records), 3 events"),
+        "{}",
+        imp.stdout
+    );
+    assert!(
+        imp.stdout
+            .contains("page-2.json: kinesis (get-records), 4 events, 1 duplicates skipped"),
         "{}",
         imp.stdout
     );
     let events = log(&env, &[p1, p2]);
     assert_eq!(
         field(&events, "id"),
-        ["0d0b2c1e-5b8a-4b1b-9d51-6a3c9e2f7a10", "e-0001", "e-0002", "e-0003", "e-0005", "e-0004", "e-0006"]
+        [
+            "0d0b2c1e-5b8a-4b1b-9d51-6a3c9e2f7a10",
+            "e-0001",
+            "e-0002",
+            "e-0003",
+            "e-0005",
+            "e-0004",
+            "e-0006"
+        ]
     );
     // Kinesis for DynamoDB: a stream record inside Kinesis, ms time.
     assert_eq!(events[0]["kind"], json!("image"));
@@ -499,36 +596,86 @@ fn kinesis_pages_dedupe_split_kpl_and_read_dynamodb_records() {
         events[5]["meta"]["kinesis"]["approximateArrivalTimestamp"],
         json!("2026-11-20T09:15:02.800+00:00")
     );
-    assert_eq!(events[1]["meta"]["kinesis"]["approximateArrivalTimestamp"].to_string(), "1795166043.32");
+    assert_eq!(
+        events[1]["meta"]["kinesis"]["approximateArrivalTimestamp"].to_string(),
+        "1795166043.32"
+    );
     assert_eq!(
         events[1]["meta"]["kinesis"]["sequenceNumber"],
         json!("49656819214460386712345678900000000000000000000000000000")
     );
     let s = state(&env, &[p1, p2], "end");
     assert_eq!(s["session/s-41"]["content"], json!("Approved on 11/19."));
-    assert_eq!(s["session/s-42"], json!({"agent": "critic-01", "user": "u-3", "role": "user", "content": "Grade run 88"}));
+    assert_eq!(
+        s["session/s-42"],
+        json!({"agent": "critic-01", "user": "u-3", "role": "user", "content": "Grade run 88"})
+    );
 }
 
 #[test]
 fn kinesis_samples_import_with_their_streams_and_times() {
     let env = Env::new();
     let cases: &[(&str, &str, usize)] = &[
-        ("aws-lambda-go/kinesis-event.json", "kinesis (lambda event), 2 events", 1),
-        ("aws-lambda-go/kinesis-time-window-event.json", "kinesis (lambda event), 1 events", 1),
-        ("aws-lambda-go/kinesis-firehose-event.json", "kinesis (firehose transformation event), 2 events", 2),
-        ("powertools-lambda-python/kinesisStreamEvent.json", "kinesis (lambda event), 2 events", 1),
-        ("powertools-lambda-python/kinesisStreamEventOneRecord.json", "kinesis (lambda event), 1 events", 1),
-        ("powertools-lambda-python/kinesisStreamCloudWatchLogsEvent.json", "kinesis (lambda event), 2 events", 2),
-        ("powertools-lambda-python/kinesisFirehoseKinesisEvent.json", "kinesis (firehose transformation event), 2 events", 2),
-        ("powertools-lambda-python/kinesisFirehosePutEvent.json", "kinesis (firehose transformation event), 2 events", 1),
-        ("powertools-lambda-python/kinesisFirehoseSQSEvent.json", "kinesis (firehose transformation event), 1 events", 1),
-        ("aws-cli/kinesis-get-records.output.json", "kinesis (get-records), 0 events", 0),
+        (
+            "aws-lambda-go/kinesis-event.json",
+            "kinesis (lambda event), 2 events",
+            1,
+        ),
+        (
+            "aws-lambda-go/kinesis-time-window-event.json",
+            "kinesis (lambda event), 1 events",
+            1,
+        ),
+        (
+            "aws-lambda-go/kinesis-firehose-event.json",
+            "kinesis (firehose transformation event), 2 events",
+            2,
+        ),
+        (
+            "powertools-lambda-python/kinesisStreamEvent.json",
+            "kinesis (lambda event), 2 events",
+            1,
+        ),
+        (
+            "powertools-lambda-python/kinesisStreamEventOneRecord.json",
+            "kinesis (lambda event), 1 events",
+            1,
+        ),
+        (
+            "powertools-lambda-python/kinesisStreamCloudWatchLogsEvent.json",
+            "kinesis (lambda event), 2 events",
+            2,
+        ),
+        (
+            "powertools-lambda-python/kinesisFirehoseKinesisEvent.json",
+            "kinesis (firehose transformation event), 2 events",
+            2,
+        ),
+        (
+            "powertools-lambda-python/kinesisFirehosePutEvent.json",
+            "kinesis (firehose transformation event), 2 events",
+            1,
+        ),
+        (
+            "powertools-lambda-python/kinesisFirehoseSQSEvent.json",
+            "kinesis (firehose transformation event), 1 events",
+            1,
+        ),
+        (
+            "aws-cli/kinesis-get-records.output.json",
+            "kinesis (get-records), 0 events",
+            0,
+        ),
     ];
     for (file, summary, n_streams) in cases {
         let path = format!("{SAMPLES}/{file}");
         let imp = ok(&env, &["import", &path]);
         assert!(imp.stdout.contains(summary), "{file}: {}", imp.stdout);
-        assert!(imp.stdout.contains(&format!("{n_streams} streams")), "{file}: {}", imp.stdout);
+        assert!(
+            imp.stdout.contains(&format!("{n_streams} streams")),
+            "{file}: {}",
+            imp.stdout
+        );
     }
     let events = log(&env, &[&format!("{SAMPLES}/aws-lambda-go/kinesis-event.json")]);
     assert_eq!(events[0]["stream"], json!("s1"));
@@ -543,10 +690,20 @@ fn kinesis_samples_import_with_their_streams_and_times() {
     assert_eq!(events[0]["time"], json!("2017-10-05T15:33:44.302000Z"));
     assert_eq!(events[0]["meta"]["kinesis"]["subsequenceNumber"], json!(123456));
     // CloudWatch Logs subscription data is gzip inside base64: read as its JSON.
-    let events = log(&env, &[&format!("{SAMPLES}/powertools-lambda-python/kinesisStreamCloudWatchLogsEvent.json")]);
+    let events = log(
+        &env,
+        &[&format!(
+            "{SAMPLES}/powertools-lambda-python/kinesisStreamCloudWatchLogsEvent.json"
+        )],
+    );
     assert_eq!(events[0]["data"]["messageType"], json!("DATA_MESSAGE"));
     // An SQS message through Firehose: the record mapping finds its body.
-    let events = log(&env, &[&format!("{SAMPLES}/powertools-lambda-python/kinesisFirehoseSQSEvent.json")]);
+    let events = log(
+        &env,
+        &[&format!(
+            "{SAMPLES}/powertools-lambda-python/kinesisFirehoseSQSEvent.json"
+        )],
+    );
     assert_eq!(events[0]["data"], json!("Test message."));
 }
 
@@ -554,10 +711,21 @@ fn kinesis_samples_import_with_their_streams_and_times() {
 fn kinesis_placeholders_and_damaged_payloads_are_reported_skips() {
     let env = Env::new();
     let imp = ok(&env, &["import", &format!("{SAMPLES}/aws-sam-cli/Kinesis.json")]);
-    assert!(imp.stdout.contains("Kinesis.json:3: data: invalid base64"), "{}", imp.stdout);
-    let imp = ok(&env, &["import", &format!("{SAMPLES}/aws-sam-cli/KinesisFirehoseStreamsAsSource.json")]);
     assert!(
-        imp.stdout.contains("KinesisFirehoseStreamsAsSource.json:6: data: invalid base64"),
+        imp.stdout.contains("Kinesis.json:3: data: invalid base64"),
+        "{}",
+        imp.stdout
+    );
+    let imp = ok(
+        &env,
+        &[
+            "import",
+            &format!("{SAMPLES}/aws-sam-cli/KinesisFirehoseStreamsAsSource.json"),
+        ],
+    );
+    assert!(
+        imp.stdout
+            .contains("KinesisFirehoseStreamsAsSource.json:6: data: invalid base64"),
         "{}",
         imp.stdout
     );
@@ -572,7 +740,12 @@ fn kinesis_placeholders_and_damaged_payloads_are_reported_skips() {
     let p = env.write("agg.json", serde_json::to_string_pretty(&page).expect("json"));
     let imp = ok(&env, &["import", p.to_str().expect("utf8")]);
     assert!(imp.stdout.contains("1 events, 1 skipped"), "{}", imp.stdout);
-    assert!(imp.stdout.contains("agg.json:3: KPL aggregated record: MD5 trailer does not match"), "{}", imp.stdout);
+    assert!(
+        imp.stdout
+            .contains("agg.json:3: KPL aggregated record: MD5 trailer does not match"),
+        "{}",
+        imp.stdout
+    );
 }
 
 #[test]
@@ -599,7 +772,17 @@ fn kinesis_records_as_json_lines_are_detected_and_forced_formats_work() {
     let imp = ok(&env, &["import", g.to_str().expect("utf8")]);
     assert!(imp.stdout.contains(": jsonl, 1 events"), "{}", imp.stdout);
     // ...and --format names the decoder when detection cannot.
-    let forced = run(&env, &["import", g.to_str().expect("utf8"), "--format", "kinesis", "--cache", env.path("f.db").to_str().expect("utf8")]);
+    let forced = run(
+        &env,
+        &[
+            "import",
+            g.to_str().expect("utf8"),
+            "--format",
+            "kinesis",
+            "--cache",
+            env.path("f.db").to_str().expect("utf8"),
+        ],
+    );
     assert_eq!(forced.code, 0, "{}", forced.stderr);
     assert!(forced.stdout.contains("1 skipped"), "{}", forced.stdout);
 }
@@ -613,11 +796,26 @@ fn a_firehose_prefix_reads_gzip_members_and_concatenated_records_in_object_order
     let imp = ok(&env, &["import", f]);
     assert!(imp.stdout.contains("firehose, 6 events"), "{}", imp.stdout);
     let events = log(&env, &[f]);
-    assert_eq!(field(&events, "id"), ["e-0001", "e-0002", "e-0003", "e-0004", "e-0005", "e-0006"]);
-    assert!(events[3]["source"].as_str().expect("source").contains("09-15-00"), "{}", events[3]["source"]);
-    assert!(events[4]["source"].as_str().expect("source").contains("09-16-00"), "{}", events[4]["source"]);
+    assert_eq!(
+        field(&events, "id"),
+        ["e-0001", "e-0002", "e-0003", "e-0004", "e-0005", "e-0006"]
+    );
+    assert!(
+        events[3]["source"].as_str().expect("source").contains("09-15-00"),
+        "{}",
+        events[3]["source"]
+    );
+    assert!(
+        events[4]["source"].as_str().expect("source").contains("09-16-00"),
+        "{}",
+        events[4]["source"]
+    );
     // The same events as the Kinesis pages give the same sessions.
-    let kin = state(&Env::new(), &["fixtures/aws/kinesis/page-1.json", "fixtures/aws/kinesis/page-2.json"], "end");
+    let kin = state(
+        &Env::new(),
+        &["fixtures/aws/kinesis/page-1.json", "fixtures/aws/kinesis/page-2.json"],
+        "end",
+    );
     let fh = state(&env, &[f], "end");
     assert_eq!(fh["session/s-41"], kin["session/s-41"]);
     assert_eq!(fh["session/s-42"], kin["session/s-42"]);
@@ -635,7 +833,35 @@ fn a_broken_firehose_object_stops_with_its_name() {
     fs::write(dir.join("ds-1-2026-01-01-00-05-00-cccc-dddd.gz"), &broken).expect("write");
     let imp = run(&env, &["import", env.path("fh").to_str().expect("utf8")]);
     assert_eq!(imp.code, 2, "{}", imp.stdout);
-    assert!(imp.stderr.contains("ds-1-2026-01-01-00-05-00-cccc-dddd.gz: read failed"), "{}", imp.stderr);
+    assert!(
+        imp.stderr
+            .contains("ds-1-2026-01-01-00-05-00-cccc-dddd.gz: read failed"),
+        "{}",
+        imp.stderr
+    );
+}
+
+#[test]
+fn format_firehose_reads_objects_named_otherwise() {
+    let env = Env::new();
+    let dir = env.path("dump");
+    fs::create_dir_all(&dir).expect("mkdir");
+    fs::write(
+        dir.join("part-b"),
+        r#"{"stream":"s","type":"T","data":{"b":2}}{"stream":"s","type":"T","data":{"c":3}}"#,
+    )
+    .expect("write");
+    fs::write(dir.join("part-a"), gzip(br#"{"stream":"s","type":"T","data":{"a":1}}"#)).expect("write");
+    let d = dir.to_str().expect("utf8");
+    let imp = ok(&env, &["import", d, "--format", "firehose"]);
+    assert!(imp.stdout.contains("firehose, 3 events"), "{}", imp.stdout);
+    assert_eq!(
+        state(&env, &[d, "--format", "firehose"], "end"),
+        json!({"s": {"a": 1, "b": 2, "c": 3}})
+    );
+    let one = dir.join("part-b");
+    let imp = ok(&env, &["import", one.to_str().expect("utf8"), "--format", "firehose"]);
+    assert!(imp.stdout.contains("firehose, 2 events"), "{}", imp.stdout);
 }
 
 // ---- Never a panic ----
@@ -672,8 +898,14 @@ fn truncated_and_damaged_inputs_never_panic() {
             }
             for data in [&bytes[..cut], &damaged[..]] {
                 let p = env.write(&format!("in-{i}.json"), data);
-                for format in [None, Some(rewind::ingest::Format::Kinesis), Some(rewind::ingest::Format::DynamodbStream)] {
-                    let Ok(mut src) = open_source(&p, format, cfg()) else { continue };
+                for format in [
+                    None,
+                    Some(rewind::ingest::Format::Kinesis),
+                    Some(rewind::ingest::Format::DynamodbStream),
+                ] {
+                    let Ok(mut src) = open_source(&p, format, cfg()) else {
+                        continue;
+                    };
                     let mut n = 0;
                     while let Ok(Some(item)) = src.next_item() {
                         n += 1;

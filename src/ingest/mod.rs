@@ -1,10 +1,10 @@
 //! Streaming decoders: input files → [`Record`]s, with bad records reported as
 //! `file:line: why` instead of stopping the import.
 
+pub mod aws;
 pub mod decompress;
 pub mod framing;
 pub mod mapping;
-pub mod aws;
 
 use std::fmt;
 use std::fs;

@@ -14,6 +14,7 @@ use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, STAN
 use base64::engine::DecodePaddingMode;
 use base64::Engine;
 use serde::de::{DeserializeSeed, Deserializer, Error as _, MapAccess, SeqAccess, Visitor};
+use serde_json::value::RawValue;
 use serde_json::Value;
 
 /// Standard alphabet; padding optional on input (some writers drop it).
@@ -24,9 +25,7 @@ const LENIENT: GeneralPurpose = GeneralPurpose::new(
 
 /// Decode base64 (standard alphabet, padding optional).
 pub fn decode_base64(text: &str) -> Result<Vec<u8>, String> {
-    LENIENT
-        .decode(text.trim())
-        .map_err(|e| format!("invalid base64 ({e})"))
+    LENIENT.decode(text.trim()).map_err(|e| format!("invalid base64 ({e})"))
 }
 
 pub fn encode_base64(bytes: &[u8]) -> String {
@@ -39,6 +38,7 @@ pub fn item_to_json(text: &str) -> Result<String, String> {
 }
 
 /// An item as plain JSON, with where each top-level attribute's value lies in it.
+#[derive(Debug)]
 pub struct Converted {
     pub json: String,
     pub members: Vec<(String, Range<usize>)>,
@@ -77,8 +77,84 @@ pub fn convert_item(text: &str) -> Result<Converted, String> {
 fn describe(e: &serde_json::Error) -> String {
     let full = e.to_string();
     match e.classify() {
-        serde_json::error::Category::Data => full.rsplit_once(" at line ").map_or(full.clone(), |(m, _)| m.to_string()),
+        serde_json::error::Category::Data => full
+            .rsplit_once(" at line ")
+            .map_or(full.clone(), |(m, _)| m.to_string()),
         _ => crate::ingest::mapping::describe_json_error(e),
+    }
+}
+
+/// A map key, borrowed from the input unless it had escapes.
+struct Key<'de>(Cow<'de, str>);
+
+impl<'de> serde::Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a string key")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(v.to_string())))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+/// A line of a full export, `{"Item": {...}}`, converted in one pass.
+pub fn convert_export_line(text: &str) -> Result<Converted, String> {
+    let mut out = String::with_capacity(text.len());
+    let mut members = Vec::with_capacity(16);
+    let mut de = serde_json::Deserializer::from_str(text);
+    let found = LineSeed {
+        out: &mut out,
+        members: &mut members,
+    }
+    .deserialize(&mut de)
+    .and_then(|found| de.end().map(|()| found))
+    .map_err(|e| describe(&e))?;
+    if !found {
+        return Err("no \"Item\" in this line of a full export".into());
+    }
+    Ok(Converted { json: out, members })
+}
+
+struct LineSeed<'o> {
+    out: &'o mut String,
+    members: &'o mut Vec<(String, Range<usize>)>,
+}
+
+impl<'de> DeserializeSeed<'de> for LineSeed<'_> {
+    type Value = bool;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for LineSeed<'_> {
+    type Value = bool;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an object {\"Item\": {...}}")
+    }
+    fn visit_map<M: MapAccess<'de>>(self, mut m: M) -> Result<bool, M::Error> {
+        let mut found = false;
+        while let Some(k) = m.next_key::<Key<'de>>()? {
+            if k.0 == "Item" && !found {
+                found = true;
+                m.next_value_seed(ItemSeed {
+                    out: self.out,
+                    members: Some(&mut *self.members),
+                })?;
+            } else {
+                m.next_value::<serde::de::IgnoredAny>()?;
+            }
+        }
+        Ok(found)
     }
 }
 
@@ -103,12 +179,21 @@ impl<'de> Visitor<'de> for ItemSeed<'_> {
     fn visit_map<M: MapAccess<'de>>(mut self, mut m: M) -> Result<(), M::Error> {
         self.out.push('{');
         let mut first = true;
-        while let Some(name) = m.next_key::<Cow<'de, str>>()? {
+        while let Some(name) = m.next_key::<Key<'de>>()? {
             if !first {
                 self.out.push(',');
             }
             first = false;
-            write_str(self.out, &name);
+            let name = name.0;
+            match &name {
+                // Borrowed means the input had no escapes: the text is valid as it is.
+                Cow::Borrowed(n) => {
+                    self.out.push('"');
+                    self.out.push_str(n);
+                    self.out.push('"');
+                }
+                Cow::Owned(n) => write_str(self.out, n),
+            }
             self.out.push(':');
             let start = self.out.len();
             m.next_value_seed(AttrSeed { out: self.out })
@@ -177,18 +262,26 @@ impl<'de> Visitor<'de> for AttrSeed<'_> {
     }
     fn visit_map<M: MapAccess<'de>>(self, mut m: M) -> Result<(), M::Error> {
         let mut written = false;
-        while let Some(name) = m.next_key::<Cow<'de, str>>()? {
+        while let Some(name) = m.next_key::<Key<'de>>()? {
+            let name = name.0;
             let tag = Tag::parse(&name).ok_or_else(|| {
                 M::Error::custom(format!(
                     "unknown attribute type tag {:?} (expected S, N, B, BOOL, NULL, SS, NS, BS, L or M)",
                     short(&name)
                 ))
             })?;
-            let wrote = m.next_value_seed(TagSeed {
-                tag,
-                out: self.out,
-                taken: written,
-            })?;
+            let wrote = match tag {
+                // Scalars are copied from the raw text: no unescaping and escaping again.
+                Tag::S | Tag::N | Tag::B | Tag::Bool | Tag::Null => {
+                    let raw: &'de RawValue = m.next_value()?;
+                    scalar(tag, raw.get(), self.out, written).map_err(M::Error::custom)?
+                }
+                _ => m.next_value_seed(TagSeed {
+                    tag,
+                    out: self.out,
+                    taken: written,
+                })?,
+            };
             written |= wrote;
         }
         if written {
@@ -196,6 +289,63 @@ impl<'de> Visitor<'de> for AttrSeed<'_> {
         } else {
             Err(M::Error::custom("attribute value has no type tag with a value"))
         }
+    }
+}
+
+/// A scalar tag's raw JSON value written as plain JSON; `null` is padding.
+fn scalar(tag: Tag, raw: &str, out: &mut String, taken: bool) -> Result<bool, String> {
+    if raw == "null" {
+        return Ok(false);
+    }
+    if taken {
+        return Err("attribute value has more than one type tag with a value".into());
+    }
+    let name = tag_name(tag);
+    let text = || -> Result<Cow<'_, str>, String> {
+        if !raw.starts_with('"') {
+            return Err(format!("{name}: expected a string, found {}", short(raw)));
+        }
+        match raw.get(1..raw.len() - 1) {
+            Some(inner) if !inner.contains('\\') => Ok(Cow::Borrowed(inner)),
+            _ => serde_json::from_str::<String>(raw)
+                .map(Cow::Owned)
+                .map_err(|e| e.to_string()),
+        }
+    };
+    match tag {
+        Tag::S => {
+            text()?;
+            out.push_str(raw);
+        }
+        Tag::N => out.push_str(&json_number(&text()?)?),
+        Tag::B => {
+            let bytes = decode_base64(&text()?).map_err(|e| format!("B: {e}"))?;
+            out.push('"');
+            out.push_str(&encode_base64(&bytes));
+            out.push('"');
+        }
+        Tag::Bool | Tag::Null => match raw {
+            "true" | "false" if tag == Tag::Bool => out.push_str(raw),
+            "true" | "false" => out.push_str("null"),
+            _ => return Err(format!("{name}: expected a boolean, found {}", short(raw))),
+        },
+        _ => return Err(format!("{name}: not a scalar tag")),
+    }
+    Ok(true)
+}
+
+fn tag_name(tag: Tag) -> &'static str {
+    match tag {
+        Tag::S => "S",
+        Tag::N => "N",
+        Tag::B => "B",
+        Tag::Bool => "BOOL",
+        Tag::Null => "NULL",
+        Tag::Ss => "SS",
+        Tag::Ns => "NS",
+        Tag::Bs => "BS",
+        Tag::L => "L",
+        Tag::M => "M",
     }
 }
 
@@ -224,22 +374,15 @@ impl TagSeed<'_> {
     }
 
     fn mismatch<E: serde::de::Error>(&self, found: &str) -> E {
-        E::custom(format!("{}: expected {}, found {found}", self.tag_name(), self.expects()))
+        E::custom(format!(
+            "{}: expected {}, found {found}",
+            self.tag_name(),
+            self.expects()
+        ))
     }
 
     fn tag_name(&self) -> &'static str {
-        match self.tag {
-            Tag::S => "S",
-            Tag::N => "N",
-            Tag::B => "B",
-            Tag::Bool => "BOOL",
-            Tag::Null => "NULL",
-            Tag::Ss => "SS",
-            Tag::Ns => "NS",
-            Tag::Bs => "BS",
-            Tag::L => "L",
-            Tag::M => "M",
-        }
+        tag_name(self.tag)
     }
 
     fn expects(&self) -> &'static str {
@@ -510,7 +653,9 @@ impl Decimal {
         // Exponents beyond ±10^15 are clamped: no real number needs them.
         let e: i64 = match e {
             "" => 0,
-            _ => e.parse::<i64>().unwrap_or(if e.starts_with('-') { -1 << 50 } else { 1 << 50 }),
+            _ => e
+                .parse::<i64>()
+                .unwrap_or(if e.starts_with('-') { -1 << 50 } else { 1 << 50 }),
         };
         let exp = (p.int.len() as i64 - lead as i64).saturating_add(e);
         Some(Decimal {
@@ -553,9 +698,8 @@ pub fn looks_like_item(v: &Value) -> bool {
     let Some(obj) = v.as_object() else { return false };
     !obj.is_empty()
         && obj.values().all(|a| {
-            a.as_object().is_some_and(|tags| {
-                !tags.is_empty() && tags.keys().all(|k| Tag::parse(k).is_some())
-            })
+            a.as_object()
+                .is_some_and(|tags| !tags.is_empty() && tags.keys().all(|k| Tag::parse(k).is_some()))
         })
 }
 
@@ -578,9 +722,30 @@ mod tests {
     }
 
     #[test]
+    fn escapes_survive_in_keys_and_values() {
+        assert_eq!(
+            conv(r#"{"a\"b":{"S":"x\ny\u00e9"},"n":{"N":"\u0031\u0032"},"m":{"M":{"k\tk":{"BOOL":false}}}}"#),
+            r#"{"a\"b":"x\ny\u00e9","n":12,"m":{"k\tk":false}}"#
+        );
+        let c = convert_export_line(r#"{"Item":{"pk":{"S":"p"}},"extra":[1]}"#).expect("line");
+        assert_eq!((c.json.as_str(), c.member("pk")), (r#"{"pk":"p"}"#, Some(r#""p""#)));
+        assert!(convert_export_line(r#"{"Other":{}}"#)
+            .expect_err("no item")
+            .contains("no \"Item\""));
+        assert!(item_to_json(r#"{"a":{"S":5}}"#)
+            .expect_err("type")
+            .contains("S: expected a string"));
+        assert!(item_to_json(r#"{"a":{"BOOL":"yes"}}"#)
+            .expect_err("type")
+            .contains("BOOL: expected a boolean"));
+    }
+
+    #[test]
     fn sets_are_sorted_and_may_be_empty() {
         assert_eq!(
-            conv(r#"{"ss":{"SS":["b","a","C"]},"ns":{"NS":["10","-2.5","9","1e2","0.5"]},"bs":{"BS":["Ag==","AQ=="]},"e":{"SS":[]}}"#),
+            conv(
+                r#"{"ss":{"SS":["b","a","C"]},"ns":{"NS":["10","-2.5","9","1e2","0.5"]},"bs":{"BS":["Ag==","AQ=="]},"e":{"SS":[]}}"#
+            ),
             r#"{"ss":["C","a","b"],"ns":[-2.5,0.5,9,10,1e2],"bs":["AQ==","Ag=="],"e":[]}"#
         );
     }
@@ -588,7 +753,9 @@ mod tests {
     #[test]
     fn null_padded_values_pick_the_one_with_a_value() {
         assert_eq!(
-            conv(r#"{"k":{"B":null,"BOOL":null,"BS":null,"L":null,"M":null,"N":"5","NS":null,"NULL":null,"S":null,"SS":null}}"#),
+            conv(
+                r#"{"k":{"B":null,"BOOL":null,"BS":null,"L":null,"M":null,"N":"5","NS":null,"NULL":null,"S":null,"SS":null}}"#
+            ),
             r#"{"k":5}"#
         );
     }
@@ -610,7 +777,10 @@ mod tests {
     #[test]
     fn bad_values_are_errors_naming_the_attribute() {
         let e = item_to_json(r#"{"a":{"X":"1"}}"#).expect_err("tag");
-        assert!(e.contains("attribute \"a\"") && e.contains("unknown attribute type tag \"X\""), "{e}");
+        assert!(
+            e.contains("attribute \"a\"") && e.contains("unknown attribute type tag \"X\""),
+            "{e}"
+        );
         let e = item_to_json(r#"{"a":{"B":"!!"}}"#).expect_err("b64");
         assert!(e.contains("invalid base64"), "{e}");
         let e = item_to_json(r#"{"a":{"S":"x","N":"1"}}"#).expect_err("two");

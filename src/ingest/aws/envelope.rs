@@ -59,7 +59,10 @@ impl EnvelopeSource {
         let file = path.display().to_string();
         let (reader, comp, count) = decompress::open(path).with_context(|| file.clone())?;
         let framer = Framer::new(reader, None).with_context(|| file.clone())?;
-        let stem = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let stem = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let table = stem.split('.').next().unwrap_or("table").to_string();
         Ok(EnvelopeSource {
             family,
@@ -122,7 +125,10 @@ impl EnvelopeSource {
         let (mut at, mut rec_line) = (0usize, line);
         for raw in records {
             let start = (raw.get().as_ptr() as usize).saturating_sub(base).min(text.len());
-            rec_line += text.as_bytes()[at.min(start)..start].iter().filter(|&&b| b == b'\n').count() as u64;
+            rec_line += text.as_bytes()[at.min(start)..start]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count() as u64;
             at = start;
             self.record(raw.get(), rec_line);
         }

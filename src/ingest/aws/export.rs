@@ -163,8 +163,7 @@ fn read_manifest_files(dir: &Path, path: &Path) -> Result<Vec<DataFile>> {
         if line.trim().is_empty() {
             continue;
         }
-        let v: Value =
-            serde_json::from_str(&line).with_context(|| format!("{shown}:{line_no}: not a JSON object"))?;
+        let v: Value = serde_json::from_str(&line).with_context(|| format!("{shown}:{line_no}: not a JSON object"))?;
         let key = v
             .get("dataFileS3Key")
             .and_then(Value::as_str)
@@ -208,12 +207,6 @@ fn first_keys(export: &Export) -> Option<Vec<String>> {
     reader.read_line(&mut line).ok()?;
     let v: Value = serde_json::from_str(&line).ok()?;
     Some(v.get("Keys")?.as_object()?.keys().cloned().collect())
-}
-
-#[derive(Deserialize)]
-struct FullLine<'a> {
-    #[serde(rename = "Item", borrow)]
-    item: Option<&'a RawValue>,
 }
 
 #[derive(Deserialize)]
@@ -275,7 +268,11 @@ impl ExportSource {
             _ => format!("dynamodb-export ({full} full, {incr} incremental)"),
         };
         let learned_key = if cfg.key.is_empty() {
-            exports.iter().find(|e| !e.keys_seen.is_empty()).map(|e| e.keys_seen.clone()).unwrap_or_default()
+            exports
+                .iter()
+                .find(|e| !e.keys_seen.is_empty())
+                .map(|e| e.keys_seen.clone())
+                .unwrap_or_default()
         } else {
             cfg.key.clone()
         };
@@ -366,9 +363,7 @@ impl ExportSource {
         self.index += 1;
         let mut rec = match export.kind {
             ExportType::Full => {
-                let l: FullLine = serde_json::from_str(text).map_err(|e| crate::ingest::mapping::describe_json_error(&e))?;
-                let raw = l.item.ok_or("no \"Item\" in this line of a full export")?;
-                let conv = attr::convert_item(raw.get())?;
+                let conv = attr::convert_export_line(text)?;
                 if item::is_event(&conv, &self.cfg) {
                     item::event_record(&conv, &self.cfg, index, export.time)?
                 } else {
@@ -389,10 +384,21 @@ impl ExportSource {
                 let l: IncrementalLine =
                     serde_json::from_str(text).map_err(|e| crate::ingest::mapping::describe_json_error(&e))?;
                 let time = write_time(l.metadata)?;
-                let keys = item::keys_of(l.keys.ok_or("no \"Keys\" in this line of an incremental export")?.get(), &self.cfg)?;
+                let keys = item::keys_of(
+                    l.keys.ok_or("no \"Keys\" in this line of an incremental export")?.get(),
+                    &self.cfg,
+                )?;
                 let stream = item::stream_name(&export.table, &keys);
-                let new = l.new_image.map(|r| attr::convert_item(r.get())).transpose().map_err(|e| format!("NewImage: {e}"))?;
-                let old = l.old_image.map(|r| attr::item_to_json(r.get())).transpose().map_err(|e| format!("OldImage: {e}"))?;
+                let new = l
+                    .new_image
+                    .map(|r| attr::convert_item(r.get()))
+                    .transpose()
+                    .map_err(|e| format!("NewImage: {e}"))?;
+                let old = l
+                    .old_image
+                    .map(|r| attr::item_to_json(r.get()))
+                    .transpose()
+                    .map_err(|e| format!("OldImage: {e}"))?;
                 let both = export.view.as_deref() == Some("NEW_AND_OLD_IMAGES");
                 let ty = match (&new, &old) {
                     (Some(_), Some(_)) => "MODIFY",
@@ -416,7 +422,10 @@ impl ExportSource {
                 };
                 if r.kind != Kind::Event {
                     r.id = Some(crate::ingest::mapping::generated_id(&self.cfg.mapper.input_name, index));
-                    r.meta = Some(stream_rec::meta_of(&[("WriteTimestampMicros", Value::from(time)), ("OldImage", parse_opt(old.as_deref())?)]));
+                    r.meta = Some(stream_rec::meta_of(&[
+                        ("WriteTimestampMicros", Value::from(time)),
+                        ("OldImage", parse_opt(old.as_deref())?),
+                    ]));
                 }
                 r
             }
@@ -437,7 +446,9 @@ fn parse_opt(text: Option<&str>) -> Result<Value, String> {
 fn write_time(meta: Option<&RawValue>) -> Result<i64, String> {
     let meta = meta.ok_or("no \"Metadata\" in this line of an incremental export")?;
     let v: Value = serde_json::from_str(meta.get()).map_err(|e| e.to_string())?;
-    let w = v.get("WriteTimestampMicros").ok_or("Metadata has no WriteTimestampMicros")?;
+    let w = v
+        .get("WriteTimestampMicros")
+        .ok_or("Metadata has no WriteTimestampMicros")?;
     let text = match w {
         Value::Object(o) => o.get("N").and_then(Value::as_str).map(str::to_string),
         Value::Number(n) => Some(n.to_string()),

@@ -1,7 +1,9 @@
 //! Firehose S3 prefixes (formats.md §4): objects under `YYYY/MM/dd/HH/` named
 //! `<stream>-<n>-YYYY-MM-dd-HH-MM-SS-<uuid>[.gz]`, each holding JSON records
 //! concatenated without a delimiter (or one per line), gzip possibly multi-member.
-//! Objects are read in the order of the time in their names, records in byte order.
+//! Objects are read in the order of the time in their names, records in byte order;
+//! with `--format firehose`, a folder of objects named otherwise (or one object)
+//! is read in path order.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -53,7 +55,10 @@ fn visit(dir: &Path, depth: usize, f: &mut dyn FnMut(&Path) -> bool) -> bool {
     let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok()).map(|e| e.path()).collect();
     paths.sort();
     for p in paths {
-        if p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.')) {
+        if p.file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with('.'))
+        {
             continue;
         }
         let go_on = if p.is_dir() {
@@ -70,10 +75,19 @@ fn visit(dir: &Path, depth: usize, f: &mut dyn FnMut(&Path) -> bool) -> bool {
 
 /// Sort key of an object: the time in its name, then its name.
 fn object_key(p: &Path) -> (String, String) {
-    let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = p
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let time = object_name()
         .captures(&name)
-        .map(|c| (2..=7).filter_map(|i| c.get(i)).map(|m| m.as_str()).collect::<Vec<_>>().join(""))
+        .map(|c| {
+            (2..=7)
+                .filter_map(|i| c.get(i))
+                .map(|m| m.as_str())
+                .collect::<Vec<_>>()
+                .join("")
+        })
         .unwrap_or_default();
     (time, name)
 }
@@ -94,18 +108,23 @@ pub struct FirehoseSource {
 
 impl FirehoseSource {
     pub fn open(root: &Path, cfg: SourceConfig) -> Result<FirehoseSource> {
-        let mut files = Vec::new();
+        let (mut named, mut other) = (Vec::new(), Vec::new());
+        if root.is_file() {
+            // One object downloaded on its own.
+            other.push(root.to_path_buf());
+        }
         visit(root, 0, &mut |p| {
             if is_object(p) {
-                files.push(p.to_path_buf());
+                named.push(p.to_path_buf());
+            } else {
+                other.push(p.to_path_buf());
             }
             true
         });
+        // Forced with --format on objects named otherwise: every file, in path order.
+        let mut files = if named.is_empty() { other } else { named };
         if files.is_empty() {
-            bail!(
-                "{}: no Firehose objects (<stream>-<n>-YYYY-MM-dd-HH-MM-SS-<id>) in this folder",
-                root.display()
-            );
+            bail!("{}: no files in this folder", root.display());
         }
         files.sort_by_cached_key(|p| object_key(p));
         Ok(FirehoseSource {
@@ -124,7 +143,10 @@ impl FirehoseSource {
         };
         self.next += 1;
         let frames = FileFrames::open(path, None)?;
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let delivery_stream = object_name()
             .captures(&name)
             .and_then(|c| c.get(1))

@@ -167,7 +167,10 @@ mod tests {
         assert!(!is_event(&st, &cfg(&[])));
         assert_eq!(guess_key(&st, &cfg(&[])).expect("key"), vec!["pk".to_string()]);
         assert!(guess_key(&ev, &cfg(&[])).is_err());
-        assert_eq!(table_from_arn("arn:aws:dynamodb:us-east-1:1:table/T/stream/2015"), Some("T"));
+        assert_eq!(
+            table_from_arn("arn:aws:dynamodb:us-east-1:1:table/T/stream/2015"),
+            Some("T")
+        );
         assert_eq!(table_from_arn("eventsource_arn"), None);
     }
 }

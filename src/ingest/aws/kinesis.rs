@@ -82,7 +82,11 @@ fn common(s: Shape) -> Result<Common, String> {
         }
     };
     if let Some(k) = s.kinesis {
-        let shard = s.event_id.as_deref().and_then(|id| id.split_once(':')).map(|(sh, _)| sh.to_string());
+        let shard = s
+            .event_id
+            .as_deref()
+            .and_then(|id| id.split_once(':'))
+            .map(|(sh, _)| sh.to_string());
         return Ok(Common {
             data: k.data.ok_or("kinesis record has no data")?,
             partition_key: k.partition_key,
@@ -140,10 +144,26 @@ pub fn map(text: &str, cfg: &SourceConfig, table: &str, next_index: &mut u64) ->
     if kpl::is_aggregated(&bytes) {
         for (i, user) in kpl::split(&bytes)?.into_iter().enumerate() {
             let sub = i as u64;
-            out.push(one(&user.data, &c, Some(sub), Some(&user.partition_key), cfg, table, next_index)?);
+            out.push(one(
+                &user.data,
+                &c,
+                Some(sub),
+                Some(&user.partition_key),
+                cfg,
+                table,
+                next_index,
+            )?);
         }
     } else {
-        out.push(one(&bytes, &c, c.sub, c.partition_key.as_deref(), cfg, table, next_index)?);
+        out.push(one(
+            &bytes,
+            &c,
+            c.sub,
+            c.partition_key.as_deref(),
+            cfg,
+            table,
+            next_index,
+        )?);
     }
     Ok(out)
 }
@@ -190,7 +210,10 @@ fn one(
     put("sequenceNumber", c.seq.clone().map(Value::from));
     put("subsequenceNumber", sub.map(Value::from));
     put("shardId", c.shard.clone().map(Value::from));
-    put("approximateArrivalTimestamp", c.arrival.as_ref().map(|(_, v)| v.clone()));
+    put(
+        "approximateArrivalTimestamp",
+        c.arrival.as_ref().map(|(_, v)| v.clone()),
+    );
     put("eventSourceARN", c.source_arn.clone().map(Value::from));
     put("recordId", c.record_id.clone().map(Value::from));
     put("explicitHashKey", c.explicit_hash_key.clone().map(Value::from));

@@ -80,7 +80,9 @@ fn detect_value(v: &Value) -> Option<Format> {
     }
     if let Some(records) = v.get("records").and_then(Value::as_array) {
         let firehose = v.get("invocationId").is_some() || v.get("deliveryStreamArn").is_some();
-        let shaped = records.first().is_some_and(|r| r.get("recordId").is_some() && r.get("data").is_some());
+        let shaped = records
+            .first()
+            .is_some_and(|r| r.get("recordId").is_some() && r.get("data").is_some());
         return (firehose && (shaped || records.is_empty())).then_some(Format::Kinesis);
     }
     detect_record(v)
@@ -180,15 +182,30 @@ mod tests {
     #[test]
     fn epoch_values_convert_exactly() {
         let n = |s: &str| serde_json::from_str::<Value>(s).expect("json");
-        assert_eq!(epoch_micros(&n("1480641523.477"), Unit::Seconds), Some(1_480_641_523_477_000));
-        assert_eq!(epoch_micros(&n("1693997155.0"), Unit::Seconds), Some(1_693_997_155_000_000));
-        assert_eq!(epoch_micros(&n("1507217624302"), Unit::Millis), Some(1_507_217_624_302_000));
-        assert_eq!(epoch_micros(&n("1680109764123456"), Unit::Micros), Some(1_680_109_764_123_456));
+        assert_eq!(
+            epoch_micros(&n("1480641523.477"), Unit::Seconds),
+            Some(1_480_641_523_477_000)
+        );
+        assert_eq!(
+            epoch_micros(&n("1693997155.0"), Unit::Seconds),
+            Some(1_693_997_155_000_000)
+        );
+        assert_eq!(
+            epoch_micros(&n("1507217624302"), Unit::Millis),
+            Some(1_507_217_624_302_000)
+        );
+        assert_eq!(
+            epoch_micros(&n("1680109764123456"), Unit::Micros),
+            Some(1_680_109_764_123_456)
+        );
         assert_eq!(
             epoch_micros(&n("\"2026-11-23T10:00:00.5+01:00\""), Unit::Seconds),
             crate::time::parse_rfc3339("2026-11-23T09:00:00.5Z")
         );
-        assert_eq!(epoch_micros(&n("\"1480641523\""), Unit::Seconds), Some(1_480_641_523_000_000));
+        assert_eq!(
+            epoch_micros(&n("\"1480641523\""), Unit::Seconds),
+            Some(1_480_641_523_000_000)
+        );
         assert_eq!(epoch_micros(&n("\"soon\""), Unit::Seconds), None);
         assert_eq!(epoch_micros(&n("1e400"), Unit::Seconds), None);
     }

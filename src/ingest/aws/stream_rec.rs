@@ -69,13 +69,18 @@ pub fn to_record(text: &str, cfg: &SourceConfig, table: &str, index: u64) -> Res
     let stream = item::stream_name(table, &keys);
 
     // Streams give epoch seconds; Kinesis for DynamoDB gives ms, or µs when it says so.
-    let unit = match (r.table_name.is_some(), d.approximate_creation_date_time_precision.as_deref()) {
+    let unit = match (
+        r.table_name.is_some(),
+        d.approximate_creation_date_time_precision.as_deref(),
+    ) {
         (_, Some("MICROSECOND")) => Unit::Micros,
         (true, _) | (_, Some("MILLISECOND")) => Unit::Millis,
         _ => Unit::Seconds,
     };
     let time = match &d.approximate_creation_date_time {
-        Some(v) => Some(epoch_micros(v, unit).ok_or_else(|| format!("ApproximateCreationDateTime: not an epoch time: {v}"))?),
+        Some(v) => {
+            Some(epoch_micros(v, unit).ok_or_else(|| format!("ApproximateCreationDateTime: not an epoch time: {v}"))?)
+        }
         None => None,
     };
 
@@ -143,7 +148,11 @@ pub fn to_record(text: &str, cfg: &SourceConfig, table: &str, index: u64) -> Res
             data: old.unwrap_or_else(|| "null".into()),
             ..Record::default()
         },
-        (other, _) => return Err(format!("unknown eventName {other:?} (expected INSERT, MODIFY or REMOVE)")),
+        (other, _) => {
+            return Err(format!(
+                "unknown eventName {other:?} (expected INSERT, MODIFY or REMOVE)"
+            ))
+        }
     };
     rec.stream = stream;
     rec.ty = name.to_string();
