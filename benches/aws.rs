@@ -13,17 +13,19 @@ use std::time::Instant;
 use flate2::write::GzEncoder;
 use rewind::recording::{OpenOptions, Recording};
 
-/// xorshift: deterministic data without a dependency.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
+/// Deterministic pseudo-random choices: a hash of the event number and a counter.
+struct Pick {
+    i: u64,
+    n: u64,
+}
+
+impl Pick {
     fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
+        self.n += 1;
+        rewind::hash::fnv1a_parts(&[&self.i.to_le_bytes(), &self.n.to_le_bytes()]) % n
+    }
+    fn next(&mut self) -> u64 {
+        self.below(u64::MAX)
     }
 }
 
@@ -55,7 +57,8 @@ const WORDS: &[&str] = &[
 ];
 
 /// One event, in both shapes: (JSONL line, DynamoDB JSON item line).
-fn event(rng: &mut Rng, i: u64, seqs: &mut [u64]) -> (String, String) {
+fn event(i: u64, seqs: &mut [u64]) -> (String, String) {
+    let rng = &mut Pick { i, n: 0 };
     let s = rng.below(seqs.len() as u64) as usize;
     seqs[s] += 1;
     let seq = seqs[s];
@@ -99,7 +102,6 @@ fn generate(jsonl: &Path, export: &Path, n: u64) -> std::io::Result<()> {
     let dir = export.join("AWSDynamoDB").join(id);
     fs::create_dir_all(dir.join("data"))?;
     let mut plain = BufWriter::with_capacity(1 << 20, File::create(jsonl)?);
-    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
     let mut seqs = vec![0u64; 1000];
     let mut manifest = String::new();
     let per_file = n.div_ceil(FILES);
@@ -112,7 +114,7 @@ fn generate(jsonl: &Path, export: &Path, n: u64) -> std::io::Result<()> {
         let from = f * per_file;
         let to = ((f + 1) * per_file).min(n);
         for i in from..to {
-            let (line, item) = event(&mut rng, i, &mut seqs);
+            let (line, item) = event(i, &mut seqs);
             plain.write_all(line.as_bytes())?;
             plain.write_all(b"\n")?;
             gz.write_all(item.as_bytes())?;
