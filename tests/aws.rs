@@ -219,6 +219,43 @@ fn an_export_is_found_from_its_folder_a_parent_or_its_manifest() {
 }
 
 #[test]
+fn one_data_file_of_an_export_reads_on_its_own() {
+    let env = Env::new();
+    // In its export folder: the manifests still name the table and the time.
+    let f = format!("{FULL}/data/a1b2c3d40000example.json.gz");
+    let imp = ok(&env, &["import", &f]);
+    assert!(
+        imp.stdout.contains("dynamodb-export (full), 2 events"),
+        "{}",
+        imp.stdout
+    );
+    let events = log(&env, &[&f]);
+    assert_eq!(
+        field(&events, "stream"),
+        ["AgentState/pk=agent/planner-01", "AgentState/pk=agent/retriever-01"]
+    );
+    assert_eq!(events[0]["time"], json!("2026-11-20T09:00:00.000000Z"));
+    // Alone: the table is named after its folder; an incremental file keeps its times.
+    let dir = env.path("agents/data");
+    fs::create_dir_all(&dir).expect("mkdir");
+    let inc = dir.join("inc.json.gz");
+    fs::copy(root().join(INC1).join("data/b2c3d4e50000example.json.gz"), &inc).expect("copy");
+    let inc = inc.to_str().expect("utf8");
+    let imp = ok(&env, &["import", inc]);
+    assert!(
+        imp.stdout.contains("dynamodb-export (incremental), 2 events"),
+        "{}",
+        imp.stdout
+    );
+    let events = log(&env, &[inc]);
+    assert_eq!(
+        field(&events, "stream"),
+        ["agents/pk=agent/planner-01", "agents/pk=agent/critic-01"]
+    );
+    assert_eq!(events[0]["time"], json!("2026-11-20T09:12:30.250000Z"));
+}
+
+#[test]
 fn the_doc_sample_export_imports_and_reports_its_item_count_mismatch() {
     let env = Env::new();
     let imp = ok(&env, &["import", "tests/data/aws/export-docs"]);

@@ -199,6 +199,58 @@ fn resolve(dir: &Path, key: &str) -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
+/// One data file given on its own (`data/<name>.json.gz`): the manifests of its
+/// export folder, when they are there, still give the table and the time, but
+/// only this file is read and no count is checked.
+fn lone_data_file(path: &Path) -> Result<Export> {
+    let dir = path
+        .parent()
+        .and_then(Path::parent)
+        .filter(|d| d.join(SUMMARY).is_file());
+    let mut export = match dir {
+        Some(d) => load(d, d)?,
+        None => {
+            let (mut reader, _, _) = decompress::open(path).with_context(|| path.display().to_string())?;
+            let mut line = String::new();
+            // A broken first line is reported when the file is read.
+            let _ = reader.read_line(&mut line);
+            let incremental = serde_json::from_str::<Value>(&line).is_ok_and(|v| v.get("Keys").is_some());
+            let base = path.parent().unwrap_or(path);
+            let base = if base.file_name().is_some_and(|n| n == "data") {
+                base.parent().unwrap_or(base)
+            } else {
+                base
+            };
+            Export {
+                kind: if incremental {
+                    ExportType::Incremental
+                } else {
+                    ExportType::Full
+                },
+                table: folder_table_name(base, base),
+                time: None,
+                item_count: None,
+                summary_path: String::new(),
+                files: Vec::new(),
+                keys_seen: Vec::new(),
+                view: None,
+            }
+        }
+    };
+    export.item_count = None;
+    export.files = vec![DataFile {
+        key: path.display().to_string(),
+        path: Some(path.to_path_buf()),
+        manifest: String::new(),
+        manifest_line: 0,
+        item_count: None,
+    }];
+    if export.kind == ExportType::Incremental {
+        export.keys_seen = first_keys(&export).unwrap_or_default();
+    }
+    Ok(export)
+}
+
 /// The key attribute names of an incremental export's first record.
 fn first_keys(export: &Export) -> Option<Vec<String>> {
     let path = export.files.iter().find_map(|f| f.path.clone())?;
@@ -248,16 +300,21 @@ impl ExportSource {
     /// `path` is an export folder, a folder above one or several, or a
     /// `manifest-summary.json` file.
     pub fn open(path: &Path, cfg: SourceConfig) -> Result<ExportSource> {
-        let root = if path.is_file() {
-            path.parent().map(Path::to_path_buf).unwrap_or_default()
+        let is_summary = path.file_name().is_some_and(|n| n == SUMMARY);
+        let mut exports = if path.is_file() && !is_summary {
+            vec![lone_data_file(path)?]
         } else {
-            path.to_path_buf()
+            let root = if path.is_file() {
+                path.parent().map(Path::to_path_buf).unwrap_or_default()
+            } else {
+                path.to_path_buf()
+            };
+            let dirs = find_exports(&root);
+            if dirs.is_empty() {
+                bail!("{}: no {SUMMARY} found in this folder or below it", path.display());
+            }
+            dirs.iter().map(|d| load(d, &root)).collect::<Result<Vec<_>>>()?
         };
-        let dirs = find_exports(&root);
-        if dirs.is_empty() {
-            bail!("{}: no {SUMMARY} found in this folder or below it", path.display());
-        }
-        let mut exports = dirs.iter().map(|d| load(d, &root)).collect::<Result<Vec<_>>>()?;
         // Full exports first at equal times: incremental changes follow the snapshot.
         exports.sort_by_key(|e| (e.time.unwrap_or(i64::MIN), e.kind == ExportType::Incremental));
         let full = exports.iter().filter(|e| e.kind == ExportType::Full).count();

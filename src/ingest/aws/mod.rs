@@ -69,6 +69,15 @@ fn detect_value(v: &Value) -> Option<Format> {
     if v.get("exportArn").is_some() && v.get("manifestFilesS3Key").is_some() {
         return Some(Format::DynamodbExport);
     }
+    // One data file of an export: `{"Item": …}` lines (full) or `{"Metadata", "Keys", …}` (incremental).
+    if v.get("Item").is_some_and(attr::looks_like_item)
+        || (v
+            .get("Metadata")
+            .is_some_and(|m| m.get("WriteTimestampMicros").is_some())
+            && v.get("Keys").is_some_and(attr::looks_like_item))
+    {
+        return Some(Format::DynamodbExport);
+    }
     if let Some(records) = v.get("Records").and_then(Value::as_array) {
         return match records.first() {
             Some(r) => detect_record(r),
