@@ -414,6 +414,26 @@ fn a_missing_data_file_is_reported_at_its_manifest_line() {
 }
 
 #[test]
+fn an_ion_export_is_refused_with_a_reason() {
+    let env = Env::new();
+    let dir = env.path("ion");
+    let id = write_export(&dir, &[r#"{"Item":{"pk":{"S":"a"}}}"#], 1, None);
+    let summary = id.join("manifest-summary.json");
+    let text = fs::read_to_string(&summary)
+        .expect("read")
+        .replace("DYNAMODB_JSON", "ION");
+    fs::write(&summary, text).expect("write");
+    let imp = run(&env, &["import", dir.to_str().expect("utf8")]);
+    assert_eq!(imp.code, 2, "{}", imp.stdout);
+    assert!(
+        imp.stderr
+            .contains("outputFormat \"ION\": only DYNAMODB_JSON exports are read"),
+        "{}",
+        imp.stderr
+    );
+}
+
+#[test]
 fn a_broken_gzip_data_file_stops_the_import_with_its_name() {
     let env = Env::new();
     let dir = env.path("broken");
@@ -742,6 +762,31 @@ fn kinesis_samples_import_with_their_streams_and_times() {
         )],
     );
     assert_eq!(events[0]["data"], json!("Test message."));
+}
+
+#[test]
+fn a_lambda_event_larger_than_the_detection_peek_is_still_detected() {
+    let env = Env::new();
+    let records: Vec<Value> = (0..400)
+        .map(|i| {
+            let body = json!({"id": format!("m-{i}"), "stream": "agent/a1", "type": "Note",
+                              "data": {"text": "x".repeat(300)}});
+            json!({"kinesis": {"partitionKey": "a1", "sequenceNumber": (1000 + i).to_string(),
+                               "data": b64(body.to_string().as_bytes()), "approximateArrivalTimestamp": 1795165200.25},
+                   "eventID": format!("shardId-000000000003:{}", 1000 + i), "eventSource": "aws:kinesis"})
+        })
+        .collect();
+    let p = env.write(
+        "big.json",
+        serde_json::to_string_pretty(&json!({"Records": records})).expect("json"),
+    );
+    assert!(fs::metadata(&p).expect("meta").len() > 64 * 1024);
+    let imp = ok(&env, &["import", p.to_str().expect("utf8")]);
+    assert!(
+        imp.stdout.contains("kinesis (lambda event), 400 events"),
+        "{}",
+        imp.stdout
+    );
 }
 
 #[test]

@@ -3,6 +3,13 @@
 //! item's `WriteTimestampMicros`). One input may hold several exports of a table
 //! (a full one and its incrementals): they are read in time order and the cache
 //! orders the records by time, so the state at each export's time is the table's.
+//!
+//! Damage is reported, not hidden: an `itemCount` (per data file in
+//! `manifest-files.json`, per export in `manifest-summary.json`) that differs from
+//! the lines read, and a data file the manifest names but the folder lacks, are
+//! reported skips at the manifest's line (errors under `--strict`): what was read
+//! is still worth travelling through. A data file that cannot be decompressed
+//! stops the import with its name.
 
 use std::collections::VecDeque;
 use std::fs;
