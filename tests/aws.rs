@@ -28,6 +28,14 @@ fn ok(env: &Env, args: &[&str]) -> Run {
     r
 }
 
+/// The import of `input` fails (exit 2) with `needle` in its error, and no panic.
+fn import_fails(env: &Env, input: &Path, needle: &str) {
+    let r = run(env, &["import", input.to_str().expect("utf8")]);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(r.stderr.contains(needle), "{}", r.stderr);
+    assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
+}
+
 fn log(env: &Env, inputs: &[&str]) -> Vec<Value> {
     let mut args = vec!["log"];
     args.extend_from_slice(inputs);
@@ -423,14 +431,7 @@ fn an_ion_export_is_refused_with_a_reason() {
         .expect("read")
         .replace("DYNAMODB_JSON", "ION");
     fs::write(&summary, text).expect("write");
-    let imp = run(&env, &["import", dir.to_str().expect("utf8")]);
-    assert_eq!(imp.code, 2, "{}", imp.stdout);
-    assert!(
-        imp.stderr
-            .contains("outputFormat \"ION\": only DYNAMODB_JSON exports are read"),
-        "{}",
-        imp.stderr
-    );
+    import_fails(&env, &dir, "outputFormat \"ION\": only DYNAMODB_JSON exports are read");
 }
 
 #[test]
@@ -441,10 +442,7 @@ fn a_broken_gzip_data_file_stops_the_import_with_its_name() {
     let data = id.join("data/part-0.json.gz");
     let bytes = fs::read(&data).expect("read");
     fs::write(&data, &bytes[..bytes.len() / 2]).expect("write");
-    let imp = run(&env, &["import", dir.to_str().expect("utf8")]);
-    assert_eq!(imp.code, 2, "{}", imp.stdout);
-    assert!(imp.stderr.contains("part-0.json.gz: read failed"), "{}", imp.stderr);
-    assert!(!imp.stderr.contains("panicked"), "{}", imp.stderr);
+    import_fails(&env, &dir, "part-0.json.gz: read failed");
 }
 
 // ---- DynamoDB Streams ----
@@ -913,13 +911,10 @@ fn a_broken_firehose_object_stops_with_its_name() {
     let mut broken = gzip(&br#"{"stream":"s","type":"T","data":{"b":1}}"#.repeat(200));
     broken.truncate(broken.len() / 2);
     fs::write(dir.join("ds-1-2026-01-01-00-05-00-cccc-dddd.gz"), &broken).expect("write");
-    let imp = run(&env, &["import", env.path("fh").to_str().expect("utf8")]);
-    assert_eq!(imp.code, 2, "{}", imp.stdout);
-    assert!(
-        imp.stderr
-            .contains("ds-1-2026-01-01-00-05-00-cccc-dddd.gz: read failed"),
-        "{}",
-        imp.stderr
+    import_fails(
+        &env,
+        &env.path("fh"),
+        "ds-1-2026-01-01-00-05-00-cccc-dddd.gz: read failed",
     );
 }
 
