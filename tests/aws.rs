@@ -592,6 +592,46 @@ fn stream_json_lines_order_by_sequence_number_as_an_integer() {
 }
 
 #[test]
+fn kinesis_for_dynamodb_records_saved_as_lines_read_as_stream_records() {
+    let env = Env::new();
+    let rec = |precision: Option<&str>, t: i64, n: u32| {
+        let mut d = json!({"ApproximateCreationDateTime": t, "Keys": {"pk": {"S": "run/1"}},
+                           "NewImage": {"pk": {"S": "run/1"}, "epoch": {"N": n.to_string()}}, "SizeBytes": 40});
+        if let Some(p) = precision {
+            d["ApproximateCreationDateTimePrecision"] = json!(p);
+        }
+        json!({"awsRegion": "us-east-1", "eventID": format!("k-{n}"), "eventName": "MODIFY", "userIdentity": null,
+               "recordFormat": "application/json", "tableName": "TrainingRuns", "dynamodb": d, "eventSource": "aws:dynamodb"})
+        .to_string()
+    };
+    let p = env.write(
+        "ddb-kinesis.jsonl",
+        [
+            rec(None, 1795165200123, 1),
+            rec(Some("MICROSECOND"), 1795165200123456, 2),
+        ]
+        .join("\n"),
+    );
+    let p = p.to_str().expect("utf8");
+    let imp = ok(&env, &["import", p]);
+    assert!(
+        imp.stdout.contains("dynamodb-stream (json lines), 2 events"),
+        "{}",
+        imp.stdout
+    );
+    let events = log(&env, &[p]);
+    assert_eq!(field(&events, "stream"), ["TrainingRuns/pk=run/1"; 2]);
+    assert_eq!(
+        field(&events, "time"),
+        ["2026-11-20T09:00:00.123000Z", "2026-11-20T09:00:00.123456Z"]
+    );
+    assert_eq!(
+        state(&env, &[p], "end"),
+        json!({"TrainingRuns/pk=run/1": {"pk": "run/1", "epoch": 2}})
+    );
+}
+
+#[test]
 fn a_truncated_lambda_event_is_a_reported_skip() {
     let env = Env::new();
     let f = format!("{SAMPLES}/aws-lambda-go/dynamodb-event-malformed.2.json");
