@@ -1,0 +1,193 @@
+//! `cargo bench --bench aws`: import of a DynamoDB full export (default 1M event
+//! items in 10 gzip data files, DynamoDB JSON) against the same events as generic
+//! JSONL, through the library with a fresh cache each run. Prints medians and
+//! events/s; the target is an export rate of at least 80% of the JSONL rate.
+//! REWIND_BENCH_EVENTS changes the size, REWIND_BENCH_RUNS the number of runs.
+
+use std::fmt::Write as _;
+use std::fs::{self, File};
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use flate2::write::GzEncoder;
+use rewind::recording::{OpenOptions, Recording};
+
+/// Deterministic pseudo-random choices: a hash of the event number and a counter.
+struct Pick {
+    i: u64,
+    n: u64,
+}
+
+impl Pick {
+    fn below(&mut self, n: u64) -> u64 {
+        self.n += 1;
+        rewind::hash::fnv1a_parts(&[&self.i.to_le_bytes(), &self.n.to_le_bytes()]) % n
+    }
+    fn next(&mut self) -> u64 {
+        self.below(u64::MAX)
+    }
+}
+
+const WORDS: &[&str] = &[
+    "the",
+    "model",
+    "retrieval",
+    "context",
+    "customer",
+    "invoice",
+    "refund",
+    "policy",
+    "search",
+    "summary",
+    "answer",
+    "ticket",
+    "latency",
+    "embedding",
+    "tool",
+    "result",
+    "plan",
+    "step",
+    "user",
+    "order",
+    "status",
+    "délai",
+    "配送",
+    "eval",
+];
+
+/// One event, in both shapes: (JSONL line, DynamoDB JSON item line).
+fn event(i: u64, seqs: &mut [u64]) -> (String, String) {
+    let rng = &mut Pick { i, n: 0 };
+    let s = rng.below(seqs.len() as u64) as usize;
+    seqs[s] += 1;
+    let seq = seqs[s];
+    let t = 1_795_000_000_000_000i64 + i as i64 * 1_000 + rng.below(900) as i64;
+    let (secs, micros) = (t / 1_000_000, t % 1_000_000);
+    let time = format!(
+        "2026-11-{:02}T{:02}:{:02}:{:02}.{micros:06}Z",
+        1 + (secs / 86_400) % 28,
+        (secs / 3600) % 24,
+        (secs / 60) % 60,
+        secs % 60
+    );
+    let words = 30 + rng.below(25);
+    let mut content = String::new();
+    for w in 0..words {
+        if w > 0 {
+            content.push(' ');
+        }
+        content.push_str(WORDS[rng.below(WORDS.len() as u64) as usize]);
+    }
+    let role = if rng.below(2) == 0 { "user" } else { "assistant" };
+    let tokens = rng.below(800);
+    let model = 1 + rng.below(4);
+    let id = format!("{:016x}{:016x}", rng.next(), i);
+    let mut jsonl = String::with_capacity(512);
+    let _ = write!(
+        jsonl,
+        r#"{{"id":"{id}","stream":"agent/sess-{s:04}","seq":{seq},"type":"MessageAdded","time":"{time}","data":{{"role":"{role}","content":"{content}","tokens":{tokens},"model":"support-llm-v{model}"}}}}"#
+    );
+    let mut item = String::with_capacity(640);
+    let _ = write!(
+        item,
+        r#"{{"Item":{{"id":{{"S":"{id}"}},"stream":{{"S":"agent/sess-{s:04}"}},"seq":{{"N":"{seq}"}},"type":{{"S":"MessageAdded"}},"time":{{"S":"{time}"}},"data":{{"M":{{"role":{{"S":"{role}"}},"content":{{"S":"{content}"}},"tokens":{{"N":"{tokens}"}},"model":{{"S":"support-llm-v{model}"}}}}}}}}}}"#
+    );
+    (jsonl, item)
+}
+
+fn generate(jsonl: &Path, export: &Path, n: u64) -> std::io::Result<()> {
+    const FILES: u64 = 10;
+    let id = "01795000000000-bench000";
+    let dir = export.join("AWSDynamoDB").join(id);
+    fs::create_dir_all(dir.join("data"))?;
+    let mut plain = BufWriter::with_capacity(1 << 20, File::create(jsonl)?);
+    let mut seqs = vec![0u64; 1000];
+    let mut manifest = String::new();
+    let per_file = n.div_ceil(FILES);
+    for f in 0..FILES {
+        let name = format!("bench{f:04}.json.gz");
+        let mut gz = GzEncoder::new(
+            BufWriter::with_capacity(1 << 20, File::create(dir.join("data").join(&name))?),
+            flate2::Compression::default(),
+        );
+        let from = f * per_file;
+        let to = ((f + 1) * per_file).min(n);
+        for i in from..to {
+            let (line, item) = event(i, &mut seqs);
+            plain.write_all(line.as_bytes())?;
+            plain.write_all(b"\n")?;
+            gz.write_all(item.as_bytes())?;
+            gz.write_all(b"\n")?;
+        }
+        gz.finish()?.flush()?;
+        let _ = writeln!(
+            manifest,
+            r#"{{"itemCount":{},"md5Checksum":"","etag":"","dataFileS3Key":"AWSDynamoDB/{id}/data/{name}"}}"#,
+            to.saturating_sub(from)
+        );
+    }
+    plain.flush()?;
+    fs::write(dir.join("manifest-files.json"), manifest)?;
+    fs::write(
+        dir.join("manifest-summary.json"),
+        format!(
+            r#"{{"version":"2020-06-30","exportArn":"arn:aws:dynamodb:us-east-1:123456789012:table/AgentEvents/export/{id}","tableArn":"arn:aws:dynamodb:us-east-1:123456789012:table/AgentEvents","exportTime":"2026-11-30T00:00:00.000Z","manifestFilesS3Key":"AWSDynamoDB/{id}/manifest-files.json","itemCount":{n},"outputFormat":"DYNAMODB_JSON"}}"#
+        ),
+    )?;
+    Ok(())
+}
+
+fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+    v[v.len() / 2]
+}
+
+/// Median seconds to import `input` into a fresh cache, and the event count.
+fn time_import(input: &Path, cache: &Path, runs: usize) -> (f64, u64) {
+    let mut times = Vec::new();
+    let mut events = 0;
+    for _ in 0..runs {
+        let _ = fs::remove_file(cache);
+        let opts = OpenOptions {
+            inputs: vec![input.to_path_buf()],
+            cache: Some(cache.to_path_buf()),
+            ..Default::default()
+        };
+        let t = Instant::now();
+        let (rec, _) = Recording::open(&opts, &mut |_| {}).expect("import");
+        times.push(t.elapsed().as_secs_f64());
+        events = rec.len();
+    }
+    let _ = fs::remove_file(cache);
+    (median(&mut times), events)
+}
+
+fn main() {
+    let n: u64 = std::env::var("REWIND_BENCH_EVENTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000);
+    let runs: usize = std::env::var("REWIND_BENCH_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3)
+        .max(1);
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-data");
+    let jsonl = dir.join(format!("aws-events-{n}.jsonl"));
+    let export = dir.join(format!("aws-export-{n}"));
+    if !jsonl.exists() || !export.join("AWSDynamoDB").exists() {
+        let _ = fs::remove_dir_all(&export);
+        let t = Instant::now();
+        generate(&jsonl, &export, n).expect("generate");
+        println!("generated {n} events in {:.1}s", t.elapsed().as_secs_f64());
+    }
+    let (tj, nj) = time_import(&jsonl, &dir.join("aws-bench-jsonl.db"), runs);
+    let (te, ne) = time_import(&export, &dir.join("aws-bench-export.db"), runs);
+    assert_eq!(nj, n, "jsonl events");
+    assert_eq!(ne, n, "export events");
+    let (rj, re) = (n as f64 / tj, n as f64 / te);
+    println!("generic JSONL:            median {tj:.2}s = {rj:.0} events/s ({runs} runs)");
+    println!("DynamoDB export (gzip):   median {te:.2}s = {re:.0} events/s ({runs} runs)");
+    println!("export / JSONL rate:      {:.0}% (target >= 80%)", 100.0 * re / rj);
+}
