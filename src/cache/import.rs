@@ -273,7 +273,7 @@ impl Importer<'_> {
     ) -> Result<()> {
         let mut idx: i64 = 0;
         let mut st = self.tx.prepare_cached(
-            "INSERT INTO events(pos, input, idx, stream, seq, id, type, time, kind, data, meta, file, loc, okey) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+            "INSERT INTO events(pos, input, idx, stream, seq, id, type, time, kind, data, meta, file, loc, okey, idh) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
         )?;
         let mut dedupe = self
             .tx
@@ -348,7 +348,8 @@ impl Importer<'_> {
                     r.meta,
                     file,
                     r.loc as i64,
-                    r.okey
+                    r.okey,
+                    super::read::id_hash(&id)
                 ])?;
                 idx += 1;
                 if r.kind == Kind::Snapshot {

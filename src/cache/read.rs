@@ -115,7 +115,11 @@ impl Cache {
     pub fn pos_of_id(&self, id: &str) -> Result<Option<u64>> {
         let p: Option<i64> = self
             .conn
-            .query_row("SELECT min(pos) FROM events WHERE id = ?1", params![id], |r| r.get(0))
+            .query_row(
+                "SELECT min(pos) FROM events WHERE idh = ?1 AND id = ?2",
+                params![id_hash(id), id],
+                |r| r.get(0),
+            )
             .optional()?
             .flatten();
         Ok(p.map(|p| p as u64))
@@ -251,6 +255,11 @@ fn count_snapshots(conn: &Connection) -> Result<u64> {
     )
 }
 
+/// The indexed hash of an event id.
+pub fn id_hash(id: &str) -> i64 {
+    crate::hash::fnv1a(id.as_bytes()) as i64
+}
+
 fn join_ids(ids: &[i64]) -> String {
     if ids.is_empty() {
         return "NULL".to_string();
@@ -328,7 +337,7 @@ pub fn renumber(tx: &Transaction) -> Result<()> {
     }
     tx.execute_batch(&schema::create_events("events_new"))?;
     tx.execute_batch(
-        "INSERT INTO events_new SELECT r.new, e.input, e.idx, e.stream, e.seq, e.id, e.type, e.time, e.kind, e.data, e.meta, e.file, e.loc, e.okey
+        "INSERT INTO events_new SELECT r.new, e.input, e.idx, e.stream, e.seq, e.id, e.type, e.time, e.kind, e.data, e.meta, e.file, e.loc, e.okey, e.idh
          FROM remap r JOIN events e ON e.pos = r.old ORDER BY r.new;
          DROP TABLE events;
          ALTER TABLE events_new RENAME TO events;

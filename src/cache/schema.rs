@@ -1,15 +1,17 @@
 //! The cache's tables. The version lives in `PRAGMA user_version`; a cache made by
 //! a newer rewind is refused, an older one is rebuilt (it is derived data).
 
-pub const VERSION: i64 = 2;
+pub const VERSION: i64 = 3;
 
 /// A value in `info` that marks the file as ours, so a foreign SQLite file with a
 /// matching `user_version` is still refused.
 pub const APP_ID: i64 = 0x5257_4e44; // "RWND"
 
-/// `okey` orders the records of a time-ordered input (`ingest::Order::Time`).
+/// `okey` orders the records of a time-ordered input (`ingest::Order::Time`);
+/// `idh` is a hash of `id`, indexed instead of the text: the index builds from
+/// integers in about half the time.
 pub const TABLES: &str = r#"
-CREATE TABLE events(pos INTEGER PRIMARY KEY, input INTEGER NOT NULL, idx INTEGER NOT NULL, stream INTEGER NOT NULL, seq INTEGER, id TEXT NOT NULL, type INTEGER NOT NULL, time INTEGER, kind INTEGER NOT NULL, data TEXT NOT NULL, meta TEXT, file INTEGER NOT NULL, loc INTEGER NOT NULL, okey BLOB);
+CREATE TABLE events(pos INTEGER PRIMARY KEY, input INTEGER NOT NULL, idx INTEGER NOT NULL, stream INTEGER NOT NULL, seq INTEGER, id TEXT NOT NULL, type INTEGER NOT NULL, time INTEGER, kind INTEGER NOT NULL, data TEXT NOT NULL, meta TEXT, file INTEGER NOT NULL, loc INTEGER NOT NULL, okey BLOB, idh INTEGER NOT NULL);
 CREATE TABLE dedupe(key TEXT PRIMARY KEY, input INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE info(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE inputs(
@@ -43,13 +45,14 @@ CREATE TABLE drift(pos INTEGER PRIMARY KEY, stream INTEGER NOT NULL, paths TEXT 
 /// Secondary indexes, created after a first bulk load rather than maintained row by row.
 pub const INDEXES: &str = r#"
 CREATE INDEX IF NOT EXISTS events_stream ON events(stream, pos);
-CREATE INDEX IF NOT EXISTS events_id ON events(id);
+CREATE INDEX IF NOT EXISTS events_idh ON events(idh);
 "#;
 
 pub const DROP_INDEXES: &str = r#"
 DROP INDEX IF EXISTS events_stream;
 DROP INDEX IF EXISTS events_time;
 DROP INDEX IF EXISTS events_id;
+DROP INDEX IF EXISTS events_idh;
 "#;
 
 pub const EVENTS_COLUMNS: &str = "pos, input, idx, stream, seq, id, type, time, kind, data, meta, file, loc";
@@ -57,6 +60,6 @@ pub const EVENTS_COLUMNS: &str = "pos, input, idx, stream, seq, id, type, time, 
 /// The events table under another name, for the rebuild that renumbers positions.
 pub fn create_events(name: &str) -> String {
     format!(
-        "CREATE TABLE {name}(pos INTEGER PRIMARY KEY, input INTEGER NOT NULL, idx INTEGER NOT NULL, stream INTEGER NOT NULL, seq INTEGER, id TEXT NOT NULL, type INTEGER NOT NULL, time INTEGER, kind INTEGER NOT NULL, data TEXT NOT NULL, meta TEXT, file INTEGER NOT NULL, loc INTEGER NOT NULL, okey BLOB);"
+        "CREATE TABLE {name}(pos INTEGER PRIMARY KEY, input INTEGER NOT NULL, idx INTEGER NOT NULL, stream INTEGER NOT NULL, seq INTEGER, id TEXT NOT NULL, type INTEGER NOT NULL, time INTEGER, kind INTEGER NOT NULL, data TEXT NOT NULL, meta TEXT, file INTEGER NOT NULL, loc INTEGER NOT NULL, okey BLOB, idh INTEGER NOT NULL);"
     )
 }
