@@ -21,8 +21,8 @@ pub enum Schema {
 pub struct Deliveries {
     input: JsonInput,
     schema: Schema,
-    /// Event Grid only: the first event came from a dead-letter blob.
-    dead_letter: Option<bool>,
+    /// Event Grid only: events read from dead-letter blobs.
+    dead_letters: u64,
 }
 
 impl Deliveries {
@@ -30,18 +30,16 @@ impl Deliveries {
         Ok(Deliveries {
             input: JsonInput::open(path)?,
             schema,
-            dead_letter: None,
+            dead_letters: 0,
         })
     }
 
     fn map(&mut self, bytes: &[u8], line: u64) -> Result<Record, String> {
         match self.schema {
             Schema::EventGrid => {
-                if self.dead_letter.is_none() {
-                    let v: Option<serde_json::Value> = serde_json::from_slice(bytes).ok();
-                    self.dead_letter = v.map(|v| eventgrid::is_dead_letter(&v));
-                }
-                eventgrid::map(bytes, line)
+                let (rec, dead) = eventgrid::map(bytes, line)?;
+                self.dead_letters += u64::from(dead);
+                Ok(rec)
             }
             Schema::CloudEvents => cloudevents::map(bytes, line),
         }
@@ -65,12 +63,15 @@ impl Source for Deliveries {
     }
 
     fn format_name(&self) -> String {
-        let name = match (self.schema, self.dead_letter) {
-            (Schema::EventGrid, Some(true)) => "eventgrid-deadletter",
-            (Schema::EventGrid, _) => "eventgrid",
-            (Schema::CloudEvents, _) => "cloudevents",
-        };
-        format!("{name} ({})", self.input.describe())
+        match self.schema {
+            Schema::EventGrid if self.dead_letters > 0 => format!(
+                "eventgrid ({}; {} from dead-letter blobs)",
+                self.input.describe(),
+                self.dead_letters
+            ),
+            Schema::EventGrid => format!("eventgrid ({})", self.input.describe()),
+            Schema::CloudEvents => format!("cloudevents ({})", self.input.describe()),
+        }
     }
 
     fn is_snapshot(&self) -> bool {

@@ -21,14 +21,9 @@ pub fn looks_like(v: &Value) -> bool {
         && !has("specversion")
 }
 
-/// True when the event came from a dead-letter blob.
-pub fn is_dead_letter(v: &Value) -> bool {
-    v.as_object()
-        .is_some_and(|o| o.keys().any(|k| k.eq_ignore_ascii_case("deadLetterReason")))
-}
-
-/// Map one Event Grid event.
-pub fn map(bytes: &[u8], loc: u64) -> Result<Record, String> {
+/// Map one Event Grid event; also says whether it came from a dead-letter blob
+/// (its `deadLetterReason` and delivery outcome go to meta like any other member).
+pub fn map(bytes: &[u8], loc: u64) -> Result<(Record, bool), String> {
     let top = TopLevel::parse(bytes)?;
     let mut id = None;
     let mut subject = None;
@@ -59,7 +54,8 @@ pub fn map(bytes: &[u8], loc: u64) -> Result<Record, String> {
     let raw_time = event_time.ok_or("Event Grid event without \"eventTime\"")?;
     let time = time::parse_rfc3339(&raw_time).ok_or_else(|| format!("eventTime: not an RFC 3339 time: {raw_time}"))?;
     let stream = subject.or(topic).unwrap_or_else(|| "default".to_string());
-    Ok(Record {
+    let dead = meta.keys().any(|k| k.eq_ignore_ascii_case("deadLetterReason"));
+    let rec = Record {
         stream,
         id: Some(id.clone()),
         ty,
@@ -70,7 +66,8 @@ pub fn map(bytes: &[u8], loc: u64) -> Result<Record, String> {
         loc,
         dedupe: Some(format!("eventgrid\u{0}{id}")),
         ..Record::default()
-    })
+    };
+    Ok((rec, dead))
 }
 
 /// A string member, or a number written as text.
@@ -96,7 +93,8 @@ mod tests {
             br#"{"ID":"e1","Subject":"agents/a1","EventType":"AgentStarted","EventTime":"2026-11-20T10:00:00.1234567Z","Data":{"x":1},"DataVersion":"1.0","Topic":"/t"}"#,
             3,
         )
-        .expect("maps");
+        .expect("maps")
+        .0;
         assert_eq!(rec.stream, "agents/a1");
         assert_eq!(rec.ty, "AgentStarted");
         assert_eq!(rec.time.map(|t| t % 1_000_000), Some(123_456));
