@@ -33,6 +33,11 @@ fn state(env: &Env, input: impl AsRef<Path>, extra: &[&str]) -> Value {
     r.json()
 }
 
+/// The command's output contains `text`.
+fn says(run: &Run, text: &str) {
+    assert!(run.stdout.contains(text), "expected {text:?} in:\n{}", run.stdout);
+}
+
 fn field<'a>(events: &'a [Value], name: &str) -> Vec<&'a Value> {
     events.iter().map(|e| &e[name]).collect()
 }
@@ -48,12 +53,7 @@ fn real_capture_file_gives_677_events_in_sequence_order() {
     let env = Env::new();
     let input = data("eventhubs-capture-avro/EHC.avro");
     let r = import(&env, &input);
-    assert!(
-        r.stdout
-            .contains("eventhubs-capture (1 avro file, 1 partition), 677 events"),
-        "{}",
-        r.stdout
-    );
+    says(&r, "eventhubs-capture (1 avro file, 1 partition), 677 events");
     let events = log(&env, &input);
     assert_eq!(events.len(), 677);
     let seqs: Vec<i64> = events.iter().map(|e| e["seq"].as_i64().expect("seq")).collect();
@@ -77,12 +77,7 @@ fn capture_tree_imports_as_one_input_with_partitions_merged_by_time() {
     let env = Env::new();
     let input = "fixtures/azure/capture";
     let r = import(&env, input);
-    assert!(
-        r.stdout
-            .contains("eventhubs-capture (5 avro files, 2 partitions), 6 events"),
-        "{}",
-        r.stdout
-    );
+    says(&r, "eventhubs-capture (5 avro files, 2 partitions), 6 events");
     let events = log(&env, input);
     let ids: Vec<&str> = events.iter().map(|e| e["id"].as_str().expect("id")).collect();
     assert_eq!(
@@ -172,11 +167,7 @@ fn deflate_files_any_field_order_and_empty_files_are_read() {
     std::fs::write(dir.join("59.avro"), capture_file(&schema, Codec::Null, &[])).expect("write");
     let root = env.path("ns");
     let r = import(&env, &root);
-    assert!(
-        r.stdout.contains("3 avro files, 1 partition), 9 events"),
-        "{}",
-        r.stdout
-    );
+    says(&r, "3 avro files, 1 partition), 9 events");
     let events = log(&env, &root);
     assert_eq!(field(&events, "stream")[0], "hub/3");
     assert_eq!(
@@ -194,13 +185,9 @@ fn truncated_avro_keeps_the_blocks_before_and_names_file_and_offset() {
     let bytes = capture_file(&schema, Codec::Null, &[0..3, 3..6]);
     let cut = env.write("cut.avro", &bytes[..bytes.len() - 10]);
     let r = import(&env, &cut);
-    assert!(r.stdout.contains("3 events, 1 skipped"), "{}", r.stdout);
-    assert!(r.stdout.contains("cut.avro@"), "{}", r.stdout);
-    assert!(
-        r.stdout.contains("truncated or corrupt Avro block (3 records"),
-        "{}",
-        r.stdout
-    );
+    says(&r, "3 events, 1 skipped");
+    says(&r, "cut.avro@");
+    says(&r, "truncated or corrupt Avro block (3 records");
     let events = log(&env, &cut);
     assert_eq!(field(&events, "seq"), [&json!(0), &json!(1), &json!(2)]);
 
@@ -211,11 +198,7 @@ fn truncated_avro_keeps_the_blocks_before_and_names_file_and_offset() {
     // Cut inside the header: nothing to read, a clear reason, no panic.
     let head = env.write("head.avro", &bytes[..40]);
     let r = import(&env, &head);
-    assert!(
-        r.stdout.contains("head.avro@0: not a readable Avro file"),
-        "{}",
-        r.stdout
-    );
+    says(&r, "head.avro@0: not a readable Avro file");
 }
 
 #[test]
@@ -232,12 +215,10 @@ fn avro_without_a_body_field_is_reported_not_read() {
     w.append(rec).expect("append");
     let p = env.write("nobody.avro", w.into_inner().expect("bytes"));
     let r = import(&env, &p);
-    assert!(r.stdout.contains("0 events, 1 skipped"), "{}", r.stdout);
-    assert!(
-        r.stdout
-            .contains("nobody.avro@0: not an Event Hubs Capture file: the writer schema Other has no Body field"),
-        "{}",
-        r.stdout
+    says(&r, "0 events, 1 skipped");
+    says(
+        &r,
+        "nobody.avro@0: not an Event Hubs Capture file: the writer schema Other has no Body field",
     );
 }
 
@@ -248,7 +229,7 @@ fn cosmos_event_documents_are_events_with_system_properties_in_meta() {
     let env = Env::new();
     let input = "fixtures/azure/cosmos/events.json";
     let r = import(&env, input);
-    assert!(r.stdout.contains("cosmos-documents (json), 8 events"), "{}", r.stdout);
+    says(&r, "cosmos-documents (json), 8 events");
     let events = log(&env, input);
     let run101: Vec<&Value> = events.iter().filter(|e| e["stream"] == "agent-runs/run-101").collect();
     assert_eq!(run101.len(), 5);
@@ -283,7 +264,7 @@ fn cosmos_folder_of_state_documents_and_latest_version_pages() {
     )
     .expect("write");
     let r = import(&env, &dir);
-    assert!(r.stdout.contains("cosmos-documents"), "{}", r.stdout);
+    says(&r, "cosmos-documents");
     let st = state(&env, &dir, &[]);
     assert_eq!(
         st,
@@ -300,7 +281,7 @@ fn cosmos_folder_of_state_documents_and_latest_version_pages() {
           {"id":"m1","stage":"staging","_rid":"r1","_etag":"\"2\"","_ts":1763629300,"_lsn":11}],"_count":2}"#,
     );
     let r = import(&env, &page);
-    assert!(r.stdout.contains("cosmos-changefeed (json"), "{}", r.stdout);
+    says(&r, "cosmos-changefeed (json");
     let events = log(&env, &page);
     assert_eq!(field(&events, "id"), [&json!("m1@11"), &json!("m1@12")]);
     assert_eq!(
@@ -314,11 +295,7 @@ fn cosmos_all_versions_and_deletes_feed() {
     let env = Env::new();
     let input = "fixtures/azure/cosmos/models-changefeed.jsonl";
     let r = import(&env, input);
-    assert!(
-        r.stdout.contains("cosmos-changefeed-all-versions (jsonl), 4 events"),
-        "{}",
-        r.stdout
-    );
+    says(&r, "cosmos-changefeed-all-versions (jsonl), 4 events");
     let events = log(&env, input);
     assert_eq!(field(&events, "type"), ["create", "create", "replace", "delete"]);
     assert_eq!(field(&events, "kind"), ["image", "image", "image", "delete"]);
@@ -352,12 +329,10 @@ fn real_cosmos_change_feed_samples() {
     // The folder: metadata-only changes carry no document and are reported.
     let folder = data("cosmos-changefeed-avad");
     let r = import(&env, &folder);
-    assert!(r.stdout.contains("12 events, 2 skipped"), "{}", r.stdout);
-    assert!(
-        r.stdout
-            .contains("changefeed-metadata-only.replace.1.json:1: change feed replace without \"current\""),
-        "{}",
-        r.stdout
+    says(&r, "12 events, 2 skipped");
+    says(
+        &r,
+        "changefeed-metadata-only.replace.1.json:1: change feed replace without \"current\"",
     );
 }
 
@@ -368,11 +343,9 @@ fn event_grid_deliveries_are_deduplicated_and_ordered_by_event_time() {
     let env = Env::new();
     let input = "fixtures/azure/eventgrid";
     let r = import(&env, input);
-    assert!(
-        r.stdout
-            .contains("eventgrid (json; 1 from dead-letter blobs), 7 events, 1 duplicates skipped"),
-        "{}",
-        r.stdout
+    says(
+        &r,
+        "eventgrid (json; 1 from dead-letter blobs), 7 events, 1 duplicates skipped",
     );
     let events = log(&env, input);
     let ids: Vec<&str> = events.iter().map(|e| e["id"].as_str().expect("id")).collect();
@@ -403,7 +376,7 @@ fn event_grid_keys_match_case_insensitively() {
 "#,
     );
     let r = import(&env, &p);
-    assert!(r.stdout.contains("eventgrid (jsonl), 2 events"), "{}", r.stdout);
+    says(&r, "eventgrid (jsonl), 2 events");
     let events = log(&env, &p);
     assert_eq!(field(&events, "id"), ["2", "1"]);
     assert_eq!(events[1]["time"], "2026-11-20T10:00:01.123456Z");
@@ -415,7 +388,7 @@ fn real_event_grid_mocks() {
     let env = Env::new();
     let input = data("eventgrid-mocks/eg_storage_dict.json");
     let r = import(&env, &input);
-    assert!(r.stdout.contains("eventgrid ("), "{}", r.stdout);
+    says(&r, "eventgrid (");
     let e = &log(&env, &input)[0];
     assert_eq!(e["type"], "Microsoft.Storage.BlobCreated");
     assert_eq!(e["time"], "2020-08-07T02:28:23.867525Z");
@@ -426,7 +399,7 @@ fn real_event_grid_mocks() {
     assert_eq!(e["data"]["api"], "PutBlockList");
     assert_eq!(e["meta"]["metadataVersion"], "1");
     let custom = data("eventgrid-mocks/eg_custom_dict.json");
-    assert!(import(&env, &custom).stdout.contains("eventgrid ("));
+    says(&import(&env, &custom), "eventgrid (");
 }
 
 // ------------------------------------------------------------ CloudEvents
@@ -436,11 +409,7 @@ fn cloudevents_fixture_decodes_data_and_dedupes_by_source_and_id() {
     let env = Env::new();
     let input = "fixtures/azure/cloudevents";
     let r = import(&env, input);
-    assert!(
-        r.stdout.contains("cloudevents (jsonl), 6 events, 1 duplicates skipped"),
-        "{}",
-        r.stdout
-    );
+    says(&r, "cloudevents (jsonl), 6 events, 1 duplicates skipped");
     let events = log(&env, input);
     let by_id = |id: &str| events.iter().find(|e| e["id"] == id).unwrap_or_else(|| panic!("{id}"));
     assert_eq!(by_id("ce-001")["stream"], "sessions/s-9");
@@ -461,16 +430,10 @@ fn real_cloudevents_spec_examples() {
     let r = import(&env, &input);
     // 01 and the second event of 07 carry the spec's placeholder data_base64; 04 and
     // 06 repeat the (source, id) of 03 and 05, so they are duplicates.
-    assert!(
-        r.stdout.contains("4 events, 2 skipped, 2 duplicates skipped"),
-        "{}",
-        r.stdout
-    );
-    assert!(
-        r.stdout
-            .contains("01-binary-data_base64-placeholder.json:1: data_base64: invalid base64"),
-        "{}",
-        r.stdout
+    says(&r, "4 events, 2 skipped, 2 duplicates skipped");
+    says(
+        &r,
+        "01-binary-data_base64-placeholder.json:1: data_base64: invalid base64",
     );
     let events = log(&env, &input);
     let xml = events.iter().find(|e| e["id"] == "B234-1234-1234").expect("02");
@@ -490,7 +453,7 @@ fn real_cloudevents_spec_examples() {
 
     let azure = data("eventgrid-mocks/cloud_custom_base64_dict.json");
     let r = import(&env, &azure);
-    assert!(r.stdout.contains("cloudevents ("), "{}", r.stdout);
+    says(&r, "cloudevents (");
     assert_eq!(log(&env, &azure)[0]["data"], json!({"$bytes": "Y2xvdWRldmVudA=="}));
 }
 
@@ -505,18 +468,9 @@ fn cloudevent_with_both_data_and_data_base64_is_skipped() {
 "#,
     );
     let r = import(&env, &p);
-    assert!(r.stdout.contains("1 events, 2 skipped"), "{}", r.stdout);
-    assert!(
-        r.stdout
-            .contains("ce.jsonl:1: CloudEvent has both \"data\" and \"data_base64\""),
-        "{}",
-        r.stdout
-    );
-    assert!(
-        r.stdout.contains("ce.jsonl:2: data_base64: invalid base64"),
-        "{}",
-        r.stdout
-    );
+    says(&r, "1 events, 2 skipped");
+    says(&r, "ce.jsonl:1: CloudEvent has both \"data\" and \"data_base64\"");
+    says(&r, "ce.jsonl:2: data_base64: invalid base64");
 }
 
 // ------------------------------------------------------------ Detection
@@ -529,18 +483,18 @@ fn generic_event_records_are_not_claimed() {
         r#"{"id":"1","stream":"s","type":"T","time":"2026-11-20T10:00:00Z","data":{"a":1}}
 "#,
     );
-    assert!(import(&env, &generic).stdout.contains(": jsonl, 1 events"));
+    says(&import(&env, &generic), ": jsonl, 1 events");
     // Event Grid-like names without dataVersion/metadataVersion stay generic too.
     let lookalike = env.write(
         "look.jsonl",
         r#"{"id":"1","subject":"s","eventType":"T","eventTime":"2026-11-20T10:00:00Z","data":{"a":1}}
 "#,
     );
-    assert!(import(&env, &lookalike).stdout.contains(": jsonl, 1 events"));
+    says(&import(&env, &lookalike), ": jsonl, 1 events");
     // --format forces the family.
     let r = env.run(&["import", look_path(&lookalike), "--format", "eventgrid"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(r.stdout.contains("eventgrid (jsonl), 1 events"), "{}", r.stdout);
+    says(&r, "eventgrid (jsonl), 1 events");
 }
 
 fn look_path(p: &Path) -> &str {

@@ -1,9 +1,11 @@
 //! Event Hubs Capture (formats.md §7): Avro container files, one file or a tree
 //! `{Namespace}/{EventHub}/{PartitionId}/{Y}/{M}/{D}/{h}/{m}/{s}.avro` read as one
-//! input. Each file is decoded with its own writer schema; records are ordered by
-//! enqueued time, then (partition, SequenceNumber).
+//! input. Each file is decoded with its own writer schema. A partition's files
+//! are read in time order (its records are in SequenceNumber order), and the
+//! partitions are merged by enqueued time as they stream, one open file each, so
+//! the import needs no sort.
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
@@ -11,64 +13,62 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
-use apache_avro::types::Value as Avro;
-use apache_avro::{Reader, Schema};
-use serde_json::{Map, Value};
+use apache_avro::Reader;
 
-use super::cloudevents::{self, dollar_bytes};
+use super::event_data;
 use super::json_input::walk;
-use super::merge_meta;
-use super::us_time::parse_en_us;
-use crate::ingest::mapping::{self, Mapper, TopLevel};
-use crate::ingest::{order, BadRecord, Item, Order, Source, SourceConfig};
-use crate::model::{Kind, Record, SourceFile};
+use crate::ingest::mapping::Mapper;
+use crate::ingest::{BadRecord, Item, Source, SourceConfig};
+use crate::model::{Record, SourceFile};
 
 /// The largest Avro block we allocate (a Capture block holds one batch of events).
 const MAX_BLOCK: usize = 64 * 1024 * 1024;
 
-/// Counts bytes read from the file, so errors can name the offset of the block.
+/// Counts bytes read from the file (for offsets in errors) and from the input.
 struct Counting {
     file: File,
     count: Arc<AtomicU64>,
+    total: Arc<AtomicU64>,
 }
 
 impl Read for Counting {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.file.read(buf)?;
         self.count.fetch_add(n as u64, Ordering::Relaxed);
+        self.total.fetch_add(n as u64, Ordering::Relaxed);
         Ok(n)
     }
-}
-
-/// Where a file sits in the capture tree.
-struct Place {
-    path: PathBuf,
-    file: Arc<SourceFile>,
-    /// `<EventHub>/<PartitionId>`, or the file's stem outside a capture tree.
-    partition: String,
 }
 
 struct Open {
     reader: Reader<'static, Counting>,
     count: Arc<AtomicU64>,
-    place: usize,
+    file: Arc<SourceFile>,
     /// Offset where the block of the record just read starts.
     block: u64,
     records: u64,
 }
 
-pub struct Capture {
-    places: Vec<Place>,
-    next_place: usize,
+/// The files of one partition, read one after the other.
+struct Partition {
+    /// `<EventHub>/<PartitionId>`, or the file's stem outside a capture tree.
+    name: String,
+    files: Vec<PathBuf>,
+    next_file: usize,
     cur: Option<Open>,
-    mapper: Mapper,
-    total: Arc<AtomicU64>,
-    done: u64,
-    index: u64,
-    partitions: usize,
+    /// The next record of this partition, decoded, waiting for the merge.
+    head: Option<Record>,
 }
 
-/// The `.avro` files of a folder, recursively, in path order.
+pub struct Capture {
+    parts: Vec<Partition>,
+    mapper: Mapper,
+    total: Arc<AtomicU64>,
+    index: u64,
+    files: usize,
+}
+
+/// The `.avro` files of a folder, recursively.
 pub fn avro_files(dir: &Path) -> Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     walk(dir, &mut out, &|name| name.to_ascii_lowercase().ends_with(".avro"))?;
@@ -87,9 +87,7 @@ fn partition_of(path: &Path) -> String {
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
     if n >= 8 {
-        let dated = comps[n - 6..n - 1]
-            .iter()
-            .all(|c| !c.is_empty() && c.bytes().all(|b| b.is_ascii_digit()));
+        let dated = comps[n - 6..n - 1].iter().all(|c| is_number(c));
         if dated {
             let partition = &comps[n - 7];
             return match n.checked_sub(8).and_then(|i| comps.get(i)) {
@@ -101,6 +99,25 @@ fn partition_of(path: &Path) -> String {
     stem
 }
 
+fn is_number(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Path order with numeric parts compared as numbers (`9/` before `10/`), which is
+/// time order in a capture tree whether or not its parts are zero-padded.
+fn time_key(path: &Path) -> Vec<(u8, u64, String)> {
+    path.components()
+        .map(|c| {
+            let s = c.as_os_str().to_string_lossy();
+            let stem = s.strip_suffix(".avro").unwrap_or(&s);
+            match stem.parse::<u64>() {
+                Ok(n) if is_number(stem) => (0, n, String::new()),
+                _ => (1, 0, s.into_owned()),
+            }
+        })
+        .collect()
+}
+
 impl Capture {
     pub fn open(path: &Path, cfg: SourceConfig) -> Result<Capture> {
         apache_avro::util::max_allocation_bytes(MAX_BLOCK);
@@ -110,253 +127,42 @@ impl Capture {
         } else {
             vec![path.to_path_buf()]
         };
-        let places: Vec<Place> = files
+        let count = files.len();
+        let mut by_partition: BTreeMap<String, Vec<PathBuf>> = BTreeMap::new();
+        for f in files {
+            by_partition.entry(partition_of(&f)).or_default().push(f);
+        }
+        let parts = by_partition
             .into_iter()
-            .map(|p| Place {
-                file: Arc::new(SourceFile {
-                    path: p.display().to_string(),
-                    offsets: true,
-                }),
-                partition: partition_of(&p),
-                path: p,
+            .map(|(name, mut files)| {
+                files.sort_by_cached_key(|p| time_key(p));
+                Partition {
+                    name,
+                    files,
+                    next_file: 0,
+                    cur: None,
+                    head: None,
+                }
             })
             .collect();
-        let partitions = places
-            .iter()
-            .map(|p| p.partition.as_str())
-            .collect::<BTreeSet<_>>()
-            .len();
         Ok(Capture {
-            places,
-            next_place: 0,
-            cur: None,
+            parts,
             mapper: cfg.mapper,
             total: Arc::new(AtomicU64::new(0)),
-            done: 0,
             index: 0,
-            partitions,
+            files: count,
         })
     }
 
-    fn bad(&self, place: usize, offset: u64, reason: String) -> BadRecord {
-        BadRecord {
-            file: self.places.get(place).map(|p| p.file.path.clone()).unwrap_or_default(),
-            loc: offset,
-            offset: true,
-            reason,
-        }
-    }
-
-    /// Open the next non-empty file; a file that is not a Capture file is a bad record.
-    fn open_next(&mut self) -> Result<Option<Result<(), BadRecord>>> {
-        if let Some(cur) = self.cur.take() {
-            self.done += cur.count.load(Ordering::Relaxed);
-        }
-        let Some(place) = self.places.get(self.next_place) else {
+    /// The next item of partition `p`: a record, a bad record, or `None` when its
+    /// files are done.
+    fn pull(&mut self, p: usize) -> Result<Option<Item>> {
+        let Some(part) = self.parts.get_mut(p) else {
             return Ok(None);
         };
-        let at = self.next_place;
-        self.next_place += 1;
-        let file = File::open(&place.path).with_context(|| place.file.path.clone())?;
-        let len = file.metadata().with_context(|| place.file.path.clone())?.len();
-        if len == 0 {
-            // Capture writes empty files for windows without events.
-            return Ok(Some(Ok(())));
-        }
-        let count = Arc::new(AtomicU64::new(0));
-        let reader = match Reader::new(Counting {
-            file,
-            count: count.clone(),
-        }) {
-            Ok(r) => r,
-            Err(e) => {
-                self.done += count.load(Ordering::Relaxed);
-                return Ok(Some(Err(self.bad(at, 0, format!("not a readable Avro file: {e}")))));
-            }
-        };
-        if let Err(why) = check_schema(reader.writer_schema()) {
-            self.done += count.load(Ordering::Relaxed);
-            return Ok(Some(Err(self.bad(at, 0, why))));
-        }
-        let block = count.load(Ordering::Relaxed);
-        self.cur = Some(Open {
-            reader,
-            count,
-            place: at,
-            block,
-            records: 0,
-        });
-        Ok(Some(Ok(())))
-    }
-
-    fn record(&mut self, value: Avro, place: usize, loc: u64) -> Result<Record, String> {
-        let Avro::Record(fields) = value else {
-            return Err("an Avro value that is not an EventData record".to_string());
-        };
-        let mut seq = None;
-        let mut offset = None;
-        let mut enqueued = None;
-        let mut system = Value::Null;
-        let mut props = Value::Null;
-        let mut body = None;
-        for (name, v) in fields {
-            match (name.as_str(), plain(v)) {
-                ("SequenceNumber", Avro::Long(n)) => seq = Some(n),
-                ("SequenceNumber", Avro::Int(n)) => seq = Some(i64::from(n)),
-                ("Offset", v) => offset = Some(to_json(v)),
-                ("EnqueuedTimeUtc", Avro::String(s)) => enqueued = Some(s),
-                ("SystemProperties", v) => system = to_json(v),
-                ("Properties", v) => props = to_json(v),
-                ("Body", Avro::Bytes(b)) => body = Some(b),
-                ("Body", Avro::Null) => body = None,
-                ("Body", other) => return Err(format!("Body is not bytes: {}", kind_name(&other))),
-                _ => {}
-            }
-        }
-        let seq = seq.ok_or("EventData without a SequenceNumber")?;
-        let enqueued = enqueued.ok_or("EventData without EnqueuedTimeUtc")?;
-        let time = parse_en_us(&enqueued).ok_or_else(|| format!("EnqueuedTimeUtc: not a time: {enqueued:?}"))?;
-        let partition = self.places.get(place).map(|p| p.partition.clone()).unwrap_or_default();
-        let index = self.index;
-        self.index += 1;
-
-        let (mut rec, own_stream) = self.body(body.as_deref(), loc, index)?;
-        if !own_stream {
-            rec.stream = partition.clone();
-            rec.seq = Some(seq);
-        }
-        if rec.id.is_none() {
-            rec.id = Some(format!("{partition}/{seq}"));
-        }
-        let mut meta = Map::new();
-        if let Some(t) = rec.time.filter(|t| *t != time) {
-            meta.insert("eventTime".to_string(), Value::String(crate::time::format_micros(t)));
-        }
-        meta.insert("partition".to_string(), Value::String(partition.clone()));
-        meta.insert("sequenceNumber".to_string(), Value::from(seq));
-        if let Some(o) = offset {
-            meta.insert("offset".to_string(), o);
-        }
-        meta.insert("enqueuedTimeUtc".to_string(), Value::String(enqueued));
-        if props.as_object().is_some_and(|o| !o.is_empty()) {
-            meta.insert("properties".to_string(), props);
-        }
-        if system.as_object().is_some_and(|o| !o.is_empty()) {
-            meta.insert("systemProperties".to_string(), system);
-        }
-        rec.meta = merge_meta(rec.meta.as_deref(), meta)?;
-        rec.time = Some(time);
-        rec.okey = Some(order::tuple(&[partition.as_bytes(), &order::int(seq)]));
-        rec.loc = loc;
-        rec.file = self.places.get(place).map(|p| p.file.clone());
-        Ok(rec)
-    }
-
-    /// The body as a record: a CloudEvent (§6), a JSON event (model.md §1), or
-    /// opaque data. Returns whether the body named its own stream.
-    fn body(&self, body: Option<&[u8]>, loc: u64, index: u64) -> Result<(Record, bool), String> {
-        let opaque = |data: String| Record {
-            ty: "EventData".to_string(),
-            kind: Kind::Event,
-            data,
-            ..Record::default()
-        };
-        let Some(bytes) = body else {
-            return Ok((opaque("null".to_string()), false));
-        };
-        if let Ok(top) = TopLevel::parse(bytes) {
-            if cloudevents::top_looks_like(&top) {
-                return Ok((cloudevents::map_top(&top, loc)?, true));
-            }
-            let f = &self.mapper.fields;
-            let own_stream = f.stream.is_some() || mapping::STREAM.iter().any(|n| top.get(n).is_some());
-            let own_id = f.id.is_some() || mapping::ID.iter().any(|n| top.get(n).is_some());
-            drop(top);
-            let mut rec = self.mapper.map_event(bytes, loc, index)?;
-            if !own_id {
-                rec.id = None;
-            }
-            return Ok((rec, own_stream));
-        }
-        let data = match std::str::from_utf8(bytes) {
-            // JSON that is not an object (a number, an array) is kept as it is.
-            Ok(text) => match serde_json::from_str::<&serde_json::value::RawValue>(text) {
-                Ok(raw) => raw.get().to_string(),
-                Err(_) => Value::String(text.to_string()).to_string(),
-            },
-            Err(_) => dollar_bytes(bytes),
-        };
-        Ok((opaque(data), false))
-    }
-}
-
-/// A Capture file's schema is a record with at least `SequenceNumber`,
-/// `EnqueuedTimeUtc` and `Body`; field order and value types may vary.
-fn check_schema(schema: &Schema) -> Result<(), String> {
-    let Schema::Record(r) = schema else {
-        return Err("not an Event Hubs Capture file: the writer schema is not a record".to_string());
-    };
-    for need in ["SequenceNumber", "EnqueuedTimeUtc", "Body"] {
-        if !r.lookup.contains_key(need) {
-            return Err(format!(
-                "not an Event Hubs Capture file: the writer schema {} has no {need} field",
-                r.name.name
-            ));
-        }
-    }
-    Ok(())
-}
-
-/// The value inside a union.
-fn plain(v: Avro) -> Avro {
-    match v {
-        Avro::Union(_, inner) => plain(*inner),
-        other => other,
-    }
-}
-
-fn kind_name(v: &Avro) -> &'static str {
-    match v {
-        Avro::Null => "null",
-        Avro::Boolean(_) => "boolean",
-        Avro::Int(_) | Avro::Long(_) => "integer",
-        Avro::Float(_) | Avro::Double(_) => "number",
-        Avro::String(_) => "string",
-        Avro::Map(_) | Avro::Record(_) => "map",
-        Avro::Array(_) => "array",
-        _ => "another Avro type",
-    }
-}
-
-/// Avro values of Properties / SystemProperties as JSON (map keys sorted, so the
-/// text does not depend on hash order; bytes as `{"$bytes": base64}`).
-fn to_json(v: Avro) -> Value {
-    match v {
-        Avro::Null => Value::Null,
-        Avro::Boolean(b) => Value::Bool(b),
-        Avro::Int(n) => Value::from(n),
-        Avro::Long(n) => Value::from(n),
-        Avro::Float(f) => serde_json::Number::from_f64(f64::from(f)).map_or(Value::Null, Value::Number),
-        Avro::Double(f) => serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number),
-        Avro::String(s) | Avro::Enum(_, s) => Value::String(s),
-        Avro::Bytes(b) | Avro::Fixed(_, b) => serde_json::from_str(&dollar_bytes(&b)).unwrap_or(Value::Null),
-        Avro::Union(_, inner) => to_json(*inner),
-        Avro::Array(items) => Value::Array(items.into_iter().map(to_json).collect()),
-        Avro::Map(m) => {
-            let mut entries: Vec<(String, Avro)> = m.into_iter().collect();
-            entries.sort_by(|a, b| a.0.cmp(&b.0));
-            Value::Object(entries.into_iter().map(|(k, v)| (k, to_json(v))).collect())
-        }
-        Avro::Record(fields) => Value::Object(fields.into_iter().map(|(k, v)| (k, to_json(v))).collect()),
-        other => Value::String(format!("{other:?}")),
-    }
-}
-
-impl Source for Capture {
-    fn next_item(&mut self) -> Result<Option<Item>> {
         loop {
-            let Some(cur) = self.cur.as_mut() else {
-                match self.open_next()? {
+            let Some(cur) = part.cur.as_mut() else {
+                match part.open_next(&self.total)? {
                     None => return Ok(None),
                     Some(Ok(())) => continue,
                     Some(Err(bad)) => return Ok(Some(Item::Bad(bad))),
@@ -364,46 +170,124 @@ impl Source for Capture {
             };
             let before = cur.count.load(Ordering::Relaxed);
             let next = cur.reader.next();
-            let after = cur.count.load(Ordering::Relaxed);
-            if after != before {
+            if cur.count.load(Ordering::Relaxed) != before {
                 // The reader reads a whole block at a time: this record's block starts here.
                 cur.block = before;
             }
-            self.total.store(self.done + after, Ordering::Relaxed);
-            let (place, block, records) = (cur.place, cur.block, cur.records);
+            let (file, block) = (cur.file.clone(), cur.block);
+            let bad = |reason: String| BadRecord {
+                file: file.path.clone(),
+                loc: block,
+                offset: true,
+                reason,
+            };
             match next {
-                None => {
-                    self.open_next_after_end()?;
-                    continue;
-                }
+                None => part.cur = None,
                 Some(Err(e)) => {
                     // The reader stops at its first error; what was read before stays.
-                    self.open_next_after_end()?;
-                    let reason =
-                        format!("truncated or corrupt Avro block ({records} records of this file read before it): {e}");
-                    return Ok(Some(Item::Bad(self.bad(place, block, reason))));
+                    let reason = format!(
+                        "truncated or corrupt Avro block ({} records of this file read before it): {e}",
+                        cur.records
+                    );
+                    let bad = bad(reason);
+                    part.cur = None;
+                    return Ok(Some(Item::Bad(bad)));
                 }
                 Some(Ok(value)) => {
-                    if let Some(c) = self.cur.as_mut() {
-                        c.records += 1;
-                    }
-                    return Ok(Some(match self.record(value, place, block) {
-                        Ok(rec) => Item::Record(rec),
-                        Err(reason) => Item::Bad(self.bad(place, block, reason)),
-                    }));
+                    cur.records += 1;
+                    let index = self.index;
+                    self.index += 1;
+                    return Ok(Some(
+                        match event_data::map(&self.mapper, value, &part.name, block, index) {
+                            Ok(mut rec) => {
+                                rec.file = Some(file.clone());
+                                Item::Record(rec)
+                            }
+                            Err(reason) => Item::Bad(bad(reason)),
+                        },
+                    ));
                 }
             }
         }
     }
+}
+
+impl Partition {
+    /// Open the next non-empty file; a file that is not a Capture file is a bad record.
+    fn open_next(&mut self, total: &Arc<AtomicU64>) -> Result<Option<Result<(), BadRecord>>> {
+        let Some(path) = self.files.get(self.next_file) else {
+            return Ok(None);
+        };
+        self.next_file += 1;
+        let shown = path.display().to_string();
+        let file = File::open(path).with_context(|| shown.clone())?;
+        if file.metadata().with_context(|| shown.clone())?.len() == 0 {
+            // Capture writes empty files for windows without events.
+            return Ok(Some(Ok(())));
+        }
+        let bad = |reason: String| BadRecord {
+            file: shown.clone(),
+            loc: 0,
+            offset: true,
+            reason,
+        };
+        let count = Arc::new(AtomicU64::new(0));
+        let reader = match Reader::new(Counting {
+            file,
+            count: count.clone(),
+            total: total.clone(),
+        }) {
+            Ok(r) => r,
+            Err(e) => return Ok(Some(Err(bad(format!("not a readable Avro file: {e}"))))),
+        };
+        if let Err(why) = event_data::check_schema(reader.writer_schema()) {
+            return Ok(Some(Err(bad(why))));
+        }
+        let block = count.load(Ordering::Relaxed);
+        self.cur = Some(Open {
+            reader,
+            count,
+            file: Arc::new(SourceFile {
+                path: shown,
+                offsets: true,
+            }),
+            block,
+            records: 0,
+        });
+        Ok(Some(Ok(())))
+    }
+}
+
+impl Source for Capture {
+    fn next_item(&mut self) -> Result<Option<Item>> {
+        // Every partition has its next record at hand; bad records go out at once.
+        for p in 0..self.parts.len() {
+            while self.parts[p].head.is_none() {
+                match self.pull(p)? {
+                    None => break,
+                    Some(Item::Bad(bad)) => return Ok(Some(Item::Bad(bad))),
+                    Some(Item::Record(rec)) => self.parts[p].head = Some(rec),
+                }
+            }
+        }
+        // The earliest head; ties go to the first partition, whose order is stable.
+        let next = self
+            .parts
+            .iter()
+            .enumerate()
+            .filter_map(|(i, part)| part.head.as_ref().map(|r| (r.time, i)))
+            .min();
+        Ok(next.and_then(|(_, i)| self.parts[i].head.take()).map(Item::Record))
+    }
 
     fn format_name(&self) -> String {
-        let files = self.places.len();
         let s = |n: usize| if n == 1 { "" } else { "s" };
+        let parts = self.parts.len();
         format!(
-            "eventhubs-capture ({files} avro file{}, {} partition{})",
-            s(files),
-            self.partitions,
-            s(self.partitions)
+            "eventhubs-capture ({} avro file{}, {parts} partition{})",
+            self.files,
+            s(self.files),
+            s(parts)
         )
     }
 
@@ -413,20 +297,6 @@ impl Source for Capture {
 
     fn bytes_read(&self) -> Arc<AtomicU64> {
         self.total.clone()
-    }
-
-    fn order(&self) -> Order {
-        Order::Time
-    }
-}
-
-impl Capture {
-    /// Close the current file; the next call opens the following one.
-    fn open_next_after_end(&mut self) -> Result<()> {
-        if let Some(cur) = self.cur.take() {
-            self.done += cur.count.load(Ordering::Relaxed);
-        }
-        Ok(())
     }
 }
 
@@ -441,5 +311,23 @@ mod tests {
             "hub1/0"
         );
         assert_eq!(partition_of(Path::new("samples/EHC.avro")), "EHC");
+    }
+
+    #[test]
+    fn files_sort_in_time_order_padded_or_not() {
+        let mut files = vec![
+            PathBuf::from("h/0/2026/11/20/10/0/5.avro"),
+            PathBuf::from("h/0/2026/11/20/9/59/59.avro"),
+            PathBuf::from("h/0/2026/11/20/10/0/10.avro"),
+        ];
+        files.sort_by_cached_key(|p| time_key(p));
+        assert_eq!(
+            files,
+            [
+                PathBuf::from("h/0/2026/11/20/9/59/59.avro"),
+                PathBuf::from("h/0/2026/11/20/10/0/5.avro"),
+                PathBuf::from("h/0/2026/11/20/10/0/10.avro"),
+            ]
+        );
     }
 }

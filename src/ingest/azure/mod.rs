@@ -5,6 +5,7 @@ pub mod capture;
 pub mod cloudevents;
 pub mod cosmos;
 mod delivery;
+mod event_data;
 pub mod eventgrid;
 mod json_input;
 pub mod us_time;
