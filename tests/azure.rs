@@ -187,7 +187,10 @@ fn truncated_avro_keeps_the_blocks_before_and_names_file_and_offset() {
     let r = import(&env, &cut);
     says(&r, "3 events, 1 skipped");
     says(&r, "cut.avro@");
-    says(&r, "truncated or corrupt Avro block (3 records");
+    says(
+        &r,
+        "truncated block: the file ends before its sync marker (3 records of this file read before it)",
+    );
     let events = log(&env, &cut);
     assert_eq!(field(&events, "seq"), [&json!(0), &json!(1), &json!(2)]);
 
@@ -195,10 +198,19 @@ fn truncated_avro_keeps_the_blocks_before_and_names_file_and_offset() {
     assert_eq!(strict.code, 2, "{}", strict.stdout);
     assert!(strict.stderr.contains("cut.avro@"), "{}", strict.stderr);
 
+    // A broken sync marker after the second block: the first block stays.
+    let mut broken = bytes.clone();
+    let last = broken.len() - 1;
+    broken[last] ^= 0xff;
+    let sync = env.write("sync.avro", &broken);
+    let r = import(&env, &sync);
+    says(&r, "3 events, 1 skipped");
+    says(&r, "corrupt block: wrong sync marker");
+
     // Cut inside the header: nothing to read, a clear reason, no panic.
     let head = env.write("head.avro", &bytes[..40]);
     let r = import(&env, &head);
-    says(&r, "head.avro@0: not a readable Avro file");
+    says(&r, "unreadable Avro header: truncated");
 }
 
 #[test]

@@ -7,45 +7,37 @@
 
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::{self, Read};
+use std::io::{self, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
-use apache_avro::Reader;
 
+use super::avro_ocf::OcfReader;
 use super::event_data;
 use super::json_input::walk;
 use crate::ingest::mapping::Mapper;
 use crate::ingest::{BadRecord, Item, Source, SourceConfig};
 use crate::model::{Record, SourceFile};
 
-/// The largest Avro block we allocate (a Capture block holds one batch of events).
-const MAX_BLOCK: usize = 64 * 1024 * 1024;
-
-/// Counts bytes read from the file (for offsets in errors) and from the input.
+/// Counts the bytes read from the input, for progress.
 struct Counting {
     file: File,
-    count: Arc<AtomicU64>,
     total: Arc<AtomicU64>,
 }
 
 impl Read for Counting {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.file.read(buf)?;
-        self.count.fetch_add(n as u64, Ordering::Relaxed);
         self.total.fetch_add(n as u64, Ordering::Relaxed);
         Ok(n)
     }
 }
 
 struct Open {
-    reader: Reader<'static, Counting>,
-    count: Arc<AtomicU64>,
+    reader: OcfReader<BufReader<Counting>>,
     file: Arc<SourceFile>,
-    /// Offset where the block of the record just read starts.
-    block: u64,
     records: u64,
 }
 
@@ -120,7 +112,6 @@ fn time_key(path: &Path) -> Vec<(u8, u64, String)> {
 
 impl Capture {
     pub fn open(path: &Path, cfg: SourceConfig) -> Result<Capture> {
-        apache_avro::util::max_allocation_bytes(MAX_BLOCK);
         let meta = std::fs::metadata(path).with_context(|| path.display().to_string())?;
         let files = if meta.is_dir() {
             avro_files(path)?
@@ -168,44 +159,38 @@ impl Capture {
                     Some(Err(bad)) => return Ok(Some(Item::Bad(bad))),
                 }
             };
-            let before = cur.count.load(Ordering::Relaxed);
-            let next = cur.reader.next();
-            if cur.count.load(Ordering::Relaxed) != before {
-                // The reader reads a whole block at a time: this record's block starts here.
-                cur.block = before;
-            }
-            let (file, block) = (cur.file.clone(), cur.block);
-            let bad = |reason: String| BadRecord {
+            let (mapper, name, index) = (&self.mapper, part.name.as_str(), self.index);
+            let next = cur.reader.next(|schema, b| {
+                // The block's offset is the record's place (`file@offset`).
+                event_data::decode(mapper, schema, b, name, 0, index)
+            });
+            let block = cur.reader.block_start;
+            let file = cur.file.clone();
+            let bad = |loc: u64, reason: String| BadRecord {
                 file: file.path.clone(),
-                loc: block,
+                loc,
                 offset: true,
                 reason,
             };
             match next {
-                None => part.cur = None,
-                Some(Err(e)) => {
-                    // The reader stops at its first error; what was read before stays.
-                    let reason = format!(
-                        "truncated or corrupt Avro block ({} records of this file read before it): {e}",
-                        cur.records
-                    );
-                    let bad = bad(reason);
+                Ok(None) => part.cur = None,
+                Err(e) => {
+                    // Decoding stops at the first broken block; what was read before stays.
+                    let reason = format!("{} ({} records of this file read before it)", e.reason, cur.records);
                     part.cur = None;
-                    return Ok(Some(Item::Bad(bad)));
+                    return Ok(Some(Item::Bad(bad(e.offset, reason))));
                 }
-                Some(Ok(value)) => {
+                Ok(Some(mapped)) => {
                     cur.records += 1;
-                    let index = self.index;
                     self.index += 1;
-                    return Ok(Some(
-                        match event_data::map(&self.mapper, value, &part.name, block, index) {
-                            Ok(mut rec) => {
-                                rec.file = Some(file.clone());
-                                Item::Record(rec)
-                            }
-                            Err(reason) => Item::Bad(bad(reason)),
-                        },
-                    ));
+                    return Ok(Some(match mapped {
+                        Ok(mut rec) => {
+                            rec.loc = block;
+                            rec.file = Some(file);
+                            Item::Record(rec)
+                        }
+                        Err(reason) => Item::Bad(bad(block, reason)),
+                    }));
                 }
             }
         }
@@ -225,33 +210,29 @@ impl Partition {
             // Capture writes empty files for windows without events.
             return Ok(Some(Ok(())));
         }
-        let bad = |reason: String| BadRecord {
+        let bad = |loc: u64, reason: String| BadRecord {
             file: shown.clone(),
-            loc: 0,
+            loc,
             offset: true,
             reason,
         };
-        let count = Arc::new(AtomicU64::new(0));
-        let reader = match Reader::new(Counting {
+        let counting = Counting {
             file,
-            count: count.clone(),
             total: total.clone(),
-        }) {
-            Ok(r) => r,
-            Err(e) => return Ok(Some(Err(bad(format!("not a readable Avro file: {e}"))))),
         };
-        if let Err(why) = event_data::check_schema(reader.writer_schema()) {
-            return Ok(Some(Err(bad(why))));
+        let reader = match OcfReader::open(BufReader::with_capacity(256 * 1024, counting)) {
+            Ok(r) => r,
+            Err(e) => return Ok(Some(Err(bad(e.offset, e.reason)))),
+        };
+        if let Err(why) = event_data::check_schema(&reader.schema) {
+            return Ok(Some(Err(bad(0, why))));
         }
-        let block = count.load(Ordering::Relaxed);
         self.cur = Some(Open {
             reader,
-            count,
             file: Arc::new(SourceFile {
                 path: shown,
                 offsets: true,
             }),
-            block,
             records: 0,
         });
         Ok(Some(Ok(())))

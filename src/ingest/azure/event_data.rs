@@ -2,12 +2,10 @@
 //! the body mapped as a CloudEvent, a JSON event, text or bytes; Properties and
 //! the Capture fields in meta.
 
-use apache_avro::types::Value as Avro;
 use apache_avro::Schema;
-use base64::engine::general_purpose::STANDARD as BASE64;
-use base64::Engine;
 use serde_json::{Map, Value};
 
+use super::avro_ocf::datum;
 use super::cloudevents::{self, dollar_bytes};
 use super::merge_meta;
 use super::us_time::parse_en_us;
@@ -31,36 +29,94 @@ pub fn check_schema(schema: &Schema) -> Result<(), String> {
     Ok(())
 }
 
-/// Map one decoded record of partition `partition` (`<EventHub>/<PartitionId>`).
-pub fn map(mapper: &Mapper, value: Avro, partition: &str, loc: u64, index: u64) -> Result<Record, String> {
-    let Avro::Record(fields) = value else {
-        return Err("an Avro value that is not an EventData record".to_string());
+/// Decode one `EventData` record at the start of `b` by the writer schema (any
+/// field order, extra fields skipped) and map it. The outer error means the bytes
+/// could not be decoded (the rest of the block is lost); the inner one that the
+/// record decoded but does not map (a bad record).
+pub fn decode(
+    mapper: &Mapper,
+    schema: &Schema,
+    b: &mut &[u8],
+    partition: &str,
+    loc: u64,
+    index: u64,
+) -> Result<Result<Record, String>, String> {
+    let Schema::Record(r) = schema else {
+        return Err("the writer schema is not a record".to_string());
     };
     let mut seq = None;
     let mut offset = None;
     let mut enqueued = None;
-    let mut system = Value::Null;
-    let mut props = Value::Null;
+    let mut props = String::new();
+    let mut system = String::new();
     let mut body = None;
-    for (name, v) in fields {
-        match (name.as_str(), plain(v)) {
-            ("SequenceNumber", Avro::Long(n)) => seq = Some(n),
-            ("SequenceNumber", Avro::Int(n)) => seq = Some(i64::from(n)),
-            ("Offset", v) => offset = Some(to_json(v)),
-            ("EnqueuedTimeUtc", Avro::String(s)) => enqueued = Some(s),
-            ("SystemProperties", v) => system = to_json(v),
-            ("Properties", v) => props = to_json(v),
-            ("Body", Avro::Bytes(b)) => body = Some(b),
-            ("Body", Avro::Null) => body = None,
-            ("Body", other) => return Err(format!("Body is not bytes: {}", kind_name(&other))),
-            _ => {}
+    let mut skipped = String::new();
+    for f in &r.fields {
+        match f.name.as_str() {
+            "SequenceNumber" => {
+                seq = match datum::branch(&f.schema, b)? {
+                    Schema::Long | Schema::Int => Some(datum::long(b)?),
+                    Schema::Null => None,
+                    other => return Err(format!("SequenceNumber of type {other:?}")),
+                }
+            }
+            "EnqueuedTimeUtc" => {
+                enqueued = match datum::branch(&f.schema, b)? {
+                    Schema::String => Some(datum::string(b)?),
+                    Schema::Null => None,
+                    other => return Err(format!("EnqueuedTimeUtc of type {other:?}")),
+                }
+            }
+            "Body" => {
+                body = match datum::branch(&f.schema, b)? {
+                    Schema::Bytes => Some(datum::bytes(b)?),
+                    Schema::Null => None,
+                    other => return Err(format!("Body of type {other:?}")),
+                }
+            }
+            "Offset" => {
+                let mut o = String::new();
+                datum::json(&f.schema, b, &mut o)?;
+                offset = Some(o);
+            }
+            "Properties" => datum::json(&f.schema, b, &mut props)?,
+            "SystemProperties" => datum::json(&f.schema, b, &mut system)?,
+            _ => {
+                skipped.clear();
+                datum::json(&f.schema, b, &mut skipped)?;
+            }
         }
     }
-    let seq = seq.ok_or("EventData without a SequenceNumber")?;
-    let enqueued = enqueued.ok_or("EventData without EnqueuedTimeUtc")?;
+    let fields = Fields {
+        seq,
+        offset,
+        enqueued,
+        props,
+        system,
+        body,
+    };
+    Ok(map(mapper, fields, partition, loc, index))
+}
+
+/// The decoded fields of one record, borrowing from its block.
+struct Fields<'a> {
+    seq: Option<i64>,
+    /// As JSON text.
+    offset: Option<String>,
+    enqueued: Option<&'a str>,
+    /// Properties and SystemProperties as JSON text.
+    props: String,
+    system: String,
+    body: Option<&'a [u8]>,
+}
+
+fn map(mapper: &Mapper, f: Fields, partition: &str, loc: u64, index: u64) -> Result<Record, String> {
+    let seq = f.seq.ok_or("EventData without a SequenceNumber")?;
+    let enqueued = f.enqueued.ok_or("EventData without EnqueuedTimeUtc")?;
+    let (offset, props, system, body) = (f.offset, f.props.as_str(), f.system.as_str(), f.body);
     let time = parse_en_us(&enqueued).ok_or_else(|| format!("EnqueuedTimeUtc: not a time: {enqueued:?}"))?;
 
-    let (mut rec, own_stream) = map_body(mapper, body.as_deref(), loc, index)?;
+    let (mut rec, own_stream) = map_body(mapper, body, loc, index)?;
     if !own_stream {
         rec.stream = partition.to_string();
         rec.seq = Some(seq);
@@ -68,26 +124,46 @@ pub fn map(mapper: &Mapper, value: Avro, partition: &str, loc: u64, index: u64) 
     if rec.id.is_none() {
         rec.id = Some(format!("{partition}/{seq}"));
     }
-    let mut meta = Map::new();
+    // Meta is written as text: this runs for every event of a large capture.
+    let mut meta = String::with_capacity(160);
+    let mut member = |name: &str, value: &str| {
+        meta.push(if meta.is_empty() { '{' } else { ',' });
+        meta.push('"');
+        meta.push_str(name);
+        meta.push_str("\":");
+        meta.push_str(value);
+    };
     if let Some(t) = rec.time.filter(|t| *t != time) {
-        meta.insert("eventTime".to_string(), Value::String(crate::time::format_micros(t)));
+        member("eventTime", &json_str(&crate::time::format_micros(t)));
     }
-    meta.insert("partition".to_string(), Value::String(partition.to_string()));
-    meta.insert("sequenceNumber".to_string(), Value::from(seq));
-    if let Some(o) = offset {
-        meta.insert("offset".to_string(), o);
+    member("partition", &json_str(partition));
+    member("sequenceNumber", &seq.to_string());
+    if let Some(o) = &offset {
+        member("offset", o);
     }
-    meta.insert("enqueuedTimeUtc".to_string(), Value::String(enqueued));
-    if props.as_object().is_some_and(|o| !o.is_empty()) {
-        meta.insert("properties".to_string(), props);
+    member("enqueuedTimeUtc", &json_str(enqueued));
+    // Empty maps and absent fields are left out.
+    if !matches!(props, "" | "{}" | "null") {
+        member("properties", props);
     }
-    if system.as_object().is_some_and(|o| !o.is_empty()) {
-        meta.insert("systemProperties".to_string(), system);
+    if !matches!(system, "" | "{}" | "null") {
+        member("systemProperties", system);
     }
-    rec.meta = merge_meta(rec.meta.as_deref(), meta)?;
+    meta.push('}');
+    rec.meta = match rec.meta.take() {
+        None => Some(meta),
+        Some(body_meta) => {
+            let extra: Map<String, Value> = serde_json::from_str(&meta).map_err(|e| e.to_string())?;
+            merge_meta(Some(&body_meta), extra)?
+        }
+    };
     rec.time = Some(time);
     rec.loc = loc;
     Ok(rec)
+}
+
+fn json_str(s: &str) -> String {
+    Value::String(s.to_string()).to_string()
 }
 
 /// The body as a record: a CloudEvent (§6), a JSON event (model.md §1), or
@@ -102,20 +178,40 @@ fn map_body(mapper: &Mapper, body: Option<&[u8]>, loc: u64, index: u64) -> Resul
     let Some(bytes) = body else {
         return Ok((opaque("null".to_string()), false));
     };
-    if let Ok(top) = TopLevel::parse(bytes) {
-        if cloudevents::top_looks_like(&top) {
-            return Ok((cloudevents::map_top(&top, loc)?, true));
+    if contains(bytes, b"\"specversion\"") {
+        if let Ok(top) = TopLevel::parse(bytes) {
+            if cloudevents::top_looks_like(&top) {
+                return Ok((cloudevents::map_top(&top, loc)?, true));
+            }
         }
-        let f = &mapper.fields;
-        let own_stream = f.stream.is_some() || mapping::STREAM.iter().any(|n| top.get(n).is_some());
-        let own_id = f.id.is_some() || mapping::ID.iter().any(|n| top.get(n).is_some());
-        drop(top);
-        let mut rec = mapper.map_event(bytes, loc, index)?;
-        if !own_id {
-            // The capture id `<partition>/<seq>` is stabler than a generated one.
-            rec.id = None;
+    }
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') {
+        let mapped = mapper.map_event(bytes, loc, index);
+        if let Err(why) = &mapped {
+            if TopLevel::parse(bytes).is_ok() {
+                // A JSON object that does not map (a bad time, say) is a bad record.
+                return Err(why.clone());
+            }
         }
-        return Ok((rec, own_stream));
+        if let Ok(mut rec) = mapped {
+            // Did the body name its stream and id, or did the mapper fall back? Parse
+            // again only when a fallback value shows up.
+            let fallback_stream = rec.stream == "default";
+            let generated = mapping::generated_id(&mapper.input_name, index);
+            let fallback_id = rec.id.as_deref() == Some(generated.as_str());
+            let (mut own_stream, mut own_id) = (true, true);
+            if fallback_stream || fallback_id {
+                let top = TopLevel::parse(bytes)?;
+                let f = &mapper.fields;
+                own_stream = f.stream.is_some() || mapping::STREAM.iter().any(|n| top.get(n).is_some());
+                own_id = f.id.is_some() || mapping::ID.iter().any(|n| top.get(n).is_some());
+            }
+            if !own_id {
+                // The capture id `<partition>/<seq>` is stabler than a generated one.
+                rec.id = None;
+            }
+            return Ok((rec, own_stream));
+        }
     }
     let data = match std::str::from_utf8(bytes) {
         // JSON that is not an object (a number, an array) is kept as it is.
@@ -128,51 +224,6 @@ fn map_body(mapper: &Mapper, body: Option<&[u8]>, loc: u64, index: u64) -> Resul
     Ok((opaque(data), false))
 }
 
-/// The value inside a union.
-fn plain(v: Avro) -> Avro {
-    match v {
-        Avro::Union(_, inner) => plain(*inner),
-        other => other,
-    }
-}
-
-fn kind_name(v: &Avro) -> &'static str {
-    match v {
-        Avro::Null => "null",
-        Avro::Boolean(_) => "boolean",
-        Avro::Int(_) | Avro::Long(_) => "integer",
-        Avro::Float(_) | Avro::Double(_) => "number",
-        Avro::String(_) => "string",
-        Avro::Map(_) | Avro::Record(_) => "map",
-        Avro::Array(_) => "array",
-        _ => "another Avro type",
-    }
-}
-
-/// Avro values of Properties / SystemProperties as JSON (map keys sorted, so the
-/// text does not depend on hash order; bytes as `{"$bytes": base64}`).
-fn to_json(v: Avro) -> Value {
-    match v {
-        Avro::Null => Value::Null,
-        Avro::Boolean(b) => Value::Bool(b),
-        Avro::Int(n) => Value::from(n),
-        Avro::Long(n) => Value::from(n),
-        Avro::Float(f) => serde_json::Number::from_f64(f64::from(f)).map_or(Value::Null, Value::Number),
-        Avro::Double(f) => serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number),
-        Avro::String(s) | Avro::Enum(_, s) => Value::String(s),
-        Avro::Bytes(b) | Avro::Fixed(_, b) => {
-            let mut o = Map::new();
-            o.insert("$bytes".to_string(), Value::String(BASE64.encode(b)));
-            Value::Object(o)
-        }
-        Avro::Union(_, inner) => to_json(*inner),
-        Avro::Array(items) => Value::Array(items.into_iter().map(to_json).collect()),
-        Avro::Map(m) => {
-            let mut entries: Vec<(String, Avro)> = m.into_iter().collect();
-            entries.sort_by(|a, b| a.0.cmp(&b.0));
-            Value::Object(entries.into_iter().map(|(k, v)| (k, to_json(v))).collect())
-        }
-        Avro::Record(fields) => Value::Object(fields.into_iter().map(|(k, v)| (k, to_json(v))).collect()),
-        other => Value::String(format!("{other:?}")),
-    }
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
 }

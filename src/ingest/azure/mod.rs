@@ -1,6 +1,7 @@
 //! Azure inputs (formats.md §5–§7): Cosmos DB documents and change feed, Event
 //! Grid deliveries, CloudEvents, Event Hubs Capture Avro.
 
+mod avro_ocf;
 pub mod capture;
 pub mod cloudevents;
 pub mod cosmos;
