@@ -2,8 +2,9 @@
 //! partitions, deflate like Capture writes, JSON event bodies of ~250 bytes)
 //! against the same bodies as generic JSONL, both imported through the library
 //! into a fresh cache. Prints medians over REWIND_BENCH_RUNS runs (default 3) and
-//! the ratio. REWIND_BENCH_EVENTS changes the size. The JSONL lines carry the
-//! enqueued time as `time`, so both inputs hold the same events.
+//! the ratio. REWIND_BENCH_EVENTS changes the size. The JSONL lines are the events
+//! the capture import makes (time = enqueued time, the same meta), so both
+//! imports store the same events.
 
 use std::fs::{self, File};
 use std::io::{BufWriter, Write};
@@ -59,11 +60,20 @@ fn generate(dir: &Path, jsonl: &Path, n: u64) {
     let mut seqs = vec![0i64; PARTITIONS as usize];
     for i in 0..n {
         let (body, second) = body(i);
-        // The JSONL line is the same event with the enqueued time as its time.
-        let time = chrono::DateTime::from_timestamp(second as i64, 0).expect("time");
-        writeln!(lines, r#"{{"time":"{}",{}"#, time.to_rfc3339(), &body[1..]).expect("write");
         let p = (i % PARTITIONS) as usize;
         let seq = seqs[p];
+        // The JSONL line is the same event as the import makes of the capture record:
+        // the enqueued time as its time and the same meta.
+        let time = chrono::DateTime::from_timestamp(second as i64, 0).expect("time");
+        writeln!(
+            lines,
+            r#"{{"time":"{}","meta":{{"partition":"hub/{p}","sequenceNumber":{seq},"offset":"{}","enqueuedTimeUtc":"{}","properties":{{"source":"agent-runtime"}}}},{}"#,
+            time.to_rfc3339(),
+            seq * 400,
+            en_us(second),
+            &body[1..]
+        )
+        .expect("write");
         seqs[p] += 1;
         if seq as u64 % PER_FILE == 0 {
             if let Some(w) = writers[p].take() {

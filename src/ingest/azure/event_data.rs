@@ -225,5 +225,5 @@ fn map_body(mapper: &Mapper, body: Option<&[u8]>, loc: u64, index: u64) -> Resul
 }
 
 fn contains(hay: &[u8], needle: &[u8]) -> bool {
-    hay.windows(needle.len()).any(|w| w == needle)
+    memchr::memmem::find(hay, needle).is_some()
 }
