@@ -114,7 +114,7 @@ fn map(mapper: &Mapper, f: Fields, partition: &str, loc: u64, index: u64) -> Res
     let seq = f.seq.ok_or("EventData without a SequenceNumber")?;
     let enqueued = f.enqueued.ok_or("EventData without EnqueuedTimeUtc")?;
     let (offset, props, system, body) = (f.offset, f.props.as_str(), f.system.as_str(), f.body);
-    let time = parse_en_us(&enqueued).ok_or_else(|| format!("EnqueuedTimeUtc: not a time: {enqueued:?}"))?;
+    let time = parse_en_us(enqueued).ok_or_else(|| format!("EnqueuedTimeUtc: not a time: {enqueued:?}"))?;
 
     let (mut rec, own_stream) = map_body(mapper, body, loc, index)?;
     if !own_stream {
