@@ -313,7 +313,6 @@ pub mod datum {
 
     /// Write the value as JSON text (bytes as `{"$bytes": base64}`).
     pub fn json(schema: &Schema, b: &mut &[u8], out: &mut String) -> Result<(), String> {
-        use base64::Engine;
         use std::fmt::Write;
         let push_str = |out: &mut String, s: &str| {
             out.push_str(&serde_json::to_string(s).unwrap_or_else(|_| "null".to_string()));
@@ -325,10 +324,13 @@ pub mod datum {
             } else {
                 "false"
             }),
-            Schema::Int | Schema::Long | Schema::Date | Schema::TimeMillis | Schema::TimeMicros => {
-                let _ = write!(out, "{}", long(b)?);
-            }
-            Schema::TimestampMillis
+            // Logical types over int and long are kept as their numbers.
+            Schema::Int
+            | Schema::Long
+            | Schema::Date
+            | Schema::TimeMillis
+            | Schema::TimeMicros
+            | Schema::TimestampMillis
             | Schema::TimestampMicros
             | Schema::TimestampNanos
             | Schema::LocalTimestampMillis
@@ -345,30 +347,9 @@ pub mod datum {
                 number(out, f64::from_le_bytes(raw));
             }
             Schema::String | Schema::Uuid => push_str(out, string(b)?),
-            Schema::Bytes | Schema::BigDecimal => {
-                let v = bytes(b)?;
-                let _ = write!(
-                    out,
-                    "{{\"$bytes\":\"{}\"}}",
-                    base64::engine::general_purpose::STANDARD.encode(v)
-                );
-            }
-            Schema::Fixed(f) => {
-                let v = take(b, f.size)?;
-                let _ = write!(
-                    out,
-                    "{{\"$bytes\":\"{}\"}}",
-                    base64::engine::general_purpose::STANDARD.encode(v)
-                );
-            }
-            Schema::Duration => {
-                let v = take(b, 12)?;
-                let _ = write!(
-                    out,
-                    "{{\"$bytes\":\"{}\"}}",
-                    base64::engine::general_purpose::STANDARD.encode(v)
-                );
-            }
+            Schema::Bytes | Schema::BigDecimal => dollar_bytes(out, bytes(b)?),
+            Schema::Fixed(f) => dollar_bytes(out, take(b, f.size)?),
+            Schema::Duration => dollar_bytes(out, take(b, 12)?),
             Schema::Decimal(d) => json(&d.inner, b, out)?,
             Schema::Enum(e) => {
                 let i = long(b)?;
@@ -418,6 +399,13 @@ pub mod datum {
             Schema::Ref { name } => return Err(format!("named type reference {} is not supported here", name.name)),
         }
         Ok(())
+    }
+
+    fn dollar_bytes(out: &mut String, v: &[u8]) {
+        use base64::Engine;
+        out.push_str("{\"$bytes\":\"");
+        out.push_str(&base64::engine::general_purpose::STANDARD.encode(v));
+        out.push_str("\"}");
     }
 
     fn number(out: &mut String, f: f64) {
