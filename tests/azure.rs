@@ -321,6 +321,24 @@ fn cosmos_all_versions_and_deletes_feed() {
 }
 
 #[test]
+fn cosmos_older_change_type_and_metadata_ids() {
+    let env = Env::new();
+    let p = env.write(
+        "agents.jsonl",
+        r#"{"current":{"id":"a1","pk":"bots","status":"idle","_ts":1763629200},"metadata":{"lsn":7,"crts":1763629200,"changeType":"Create"}}
+{"current":{"id":"a1","pk":"bots","status":"busy","_ts":1763629260},"metadata":{"lsn":9,"crts":1763629260,"changeType":"Replace"}}
+{"metadata":{"lsn":11,"crts":1763629300,"changeType":"Delete","id":"a1","partitionKey":{"pk":"bots"}}}
+"#,
+    );
+    let r = import(&env, &p);
+    says(&r, "cosmos-changefeed-all-versions (jsonl), 3 events");
+    let events = log(&env, &p);
+    assert_eq!(field(&events, "kind"), ["image", "image", "delete"]);
+    assert!(events.iter().all(|e| e["stream"] == "agents/bots/a1"), "{events:?}");
+    assert_eq!(state(&env, &p, &[]), json!({}));
+}
+
+#[test]
 fn real_cosmos_change_feed_samples() {
     let env = Env::new();
     let input = data("cosmos-changefeed-avad/changefeed-items.jsonl");

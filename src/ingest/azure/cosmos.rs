@@ -49,8 +49,9 @@ pub fn shape_of(v: &Value) -> Option<Shape> {
         return Some(Shape::LatestVersion);
     }
     if let Some(m) = o.get("metadata").and_then(Value::as_object) {
-        if (o.contains_key("current") || o.contains_key("previous"))
-            && (m.contains_key("lsn") || m.contains_key("operationType") || m.contains_key("changeType"))
+        let op = m.contains_key("operationType") || m.contains_key("changeType");
+        if (o.contains_key("current") || o.contains_key("previous")) && (m.contains_key("lsn") || op)
+            || (m.contains_key("lsn") && m.contains_key("crts") && op)
         {
             return Some(Shape::AllVersions);
         }
@@ -119,8 +120,12 @@ impl Cosmos {
         }
         let index = self.index;
         self.index += 1;
-        let all_versions = top.get("metadata").is_some()
-            && (top.get("current").is_some() || top.get("previous").is_some())
+        // A change has `metadata` with its document(s), or alone for a delete; a
+        // metadata-only change is the metadata itself.
+        let with_images = top.get("current").is_some() || top.get("previous").is_some();
+        let all_versions = top
+            .get("metadata")
+            .is_some_and(|m| with_images || m.get().contains("\"lsn\""))
             || (top.get("lsn").is_some() && top.get("crts").is_some());
         if all_versions {
             self.shape.get_or_insert(Shape::AllVersions);
