@@ -2,6 +2,7 @@
 //! `file:line: why` instead of stopping the import.
 
 pub mod aws;
+pub mod azure;
 pub mod decompress;
 pub mod eventstore;
 pub mod framing;
@@ -158,7 +159,7 @@ pub trait Family: Sync {
 }
 
 /// Every format family of this build, most specific first.
-pub static FAMILIES: &[&dyn Family] = &[&eventstore::FAMILY, &aws::AWS];
+pub static FAMILIES: &[&dyn Family] = &[&eventstore::FAMILY, &aws::AWS, &azure::Azure];
 
 fn family_of(format: Format) -> Option<&'static dyn Family> {
     FAMILIES.iter().copied().find(|f| f.formats().contains(&format))
