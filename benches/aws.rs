@@ -13,6 +13,10 @@ use std::time::Instant;
 use flate2::write::GzEncoder;
 use rewind::recording::{OpenOptions, Recording};
 
+// The `rewind` binary runs on mimalloc (src/main.rs); measure the same.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Deterministic pseudo-random choices: a hash of the event number and a counter.
 struct Pick {
     i: u64,

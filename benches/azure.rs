@@ -15,6 +15,10 @@ use apache_avro::types::{Record, Value};
 use apache_avro::{Codec, Schema, Writer};
 use rewind::recording::{OpenOptions, Recording};
 
+// The `rewind` binary runs on mimalloc (src/main.rs); measure the same.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const SCHEMA: &str = r#"{"type":"record","name":"EventData","namespace":"Microsoft.ServiceBus.Messaging","fields":[
   {"name":"SequenceNumber","type":"long"},
   {"name":"Offset","type":"string"},

@@ -14,6 +14,10 @@ use std::time::Instant;
 use rewind::recording::{OpenOptions, Recording};
 use rewind::replay::WorldView;
 
+// The `rewind` binary runs on mimalloc (src/main.rs); measure the same.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// xorshift: deterministic data without a dependency.
 struct Rng(u64);
 impl Rng {

@@ -19,6 +19,10 @@ use rewind::ingest::eventstore::guid::format_guid;
 use rewind::recording::{OpenOptions, Recording};
 use writer::{guid_n, ticks, Db, Prepare};
 
+// The `rewind` binary runs on mimalloc (src/main.rs); measure the same.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// xorshift: deterministic data without a dependency.
 struct Rng(u64);
 impl Rng {
