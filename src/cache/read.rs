@@ -327,7 +327,9 @@ pub fn renumber(tx: &Transaction) -> Result<()> {
         return Ok(());
     }
     tx.execute_batch(
-        "DROP TABLE IF EXISTS temp.remap; CREATE TEMP TABLE remap(old INTEGER PRIMARY KEY, new INTEGER NOT NULL);",
+        // Keyed by the new position: the copy below walks it in order and looks rows
+        // up by their old position, instead of sorting whole rows in temp files.
+        "DROP TABLE IF EXISTS temp.remap; CREATE TEMP TABLE remap(new INTEGER PRIMARY KEY, old INTEGER NOT NULL);",
     )?;
     {
         let mut st = tx.prepare("INSERT INTO remap(old, new) VALUES (?1, ?2)")?;
@@ -360,37 +362,51 @@ fn load_keys(conn: &Connection, input: i64) -> Result<Vec<Key>> {
 }
 
 /// The keys of a time-ordered input, sorted by (time, okey, idx); a record without
-/// a time moves with the record before it.
+/// a time moves with the record before it. SQLite sorts (spilling to temp files),
+/// so memory stays flat however big the input.
 fn load_keys_by_time(conn: &Connection, input: i64) -> Result<Vec<Key>> {
-    let mut st = conn.prepare("SELECT pos, time, stream, seq, okey FROM events WHERE input = ?1 ORDER BY idx")?;
-    let rows = st.query_map(params![input], |r| {
-        Ok((
-            Key {
+    conn.execute_batch(
+        "DROP TABLE IF EXISTS temp.tsort;
+         CREATE TEMP TABLE tsort(stime INTEGER NOT NULL, sokey BLOB, idx INTEGER NOT NULL, pos INTEGER NOT NULL, time INTEGER, stream INTEGER NOT NULL, seq INTEGER);",
+    )?;
+    {
+        let mut read =
+            conn.prepare("SELECT pos, time, stream, seq, okey, idx FROM events WHERE input = ?1 ORDER BY idx")?;
+        let mut write = conn.prepare("INSERT INTO tsort VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")?;
+        let mut rows = read.query(params![input])?;
+        // An untimed record takes the sort key of the last timed one before it; with
+        // idx as the last tie-break it lands right after that record's group.
+        let mut carried: (i64, Option<Vec<u8>>) = (i64::MIN, None);
+        while let Some(r) = rows.next()? {
+            let time: Option<i64> = r.get(1)?;
+            if let Some(t) = time {
+                carried = (t, r.get(4)?);
+            }
+            write.execute(params![
+                carried.0,
+                carried.1,
+                r.get::<_, i64>(5)?,
+                r.get::<_, i64>(0)?,
+                time,
+                r.get::<_, i64>(2)?,
+                r.get::<_, Option<i64>>(3)?
+            ])?;
+        }
+    }
+    let keys = {
+        let mut st = conn.prepare("SELECT pos, time, stream, seq FROM tsort ORDER BY stime, sokey, idx")?;
+        let rows = st.query_map([], |r| {
+            Ok(Key {
                 pos: r.get(0)?,
                 time: r.get(1)?,
                 stream: r.get(2)?,
                 seq: r.get(3)?,
-            },
-            r.get::<_, Option<Vec<u8>>>(4)?,
-        ))
-    })?;
-    let rows: Vec<(Key, Option<Vec<u8>>)> = rows.collect::<rusqlite::Result<_>>()?;
-    Ok(sort_by_time(rows))
-}
-
-fn sort_by_time(rows: Vec<(Key, Option<Vec<u8>>)>) -> Vec<Key> {
-    // Groups: a timed record and the untimed ones after it (leading untimed
-    // records form a group of their own, first).
-    type Group = (i64, Option<Vec<u8>>, usize, Vec<Key>);
-    let mut groups: Vec<Group> = Vec::new();
-    for (i, (k, okey)) in rows.into_iter().enumerate() {
-        match (k.time, groups.last_mut()) {
-            (None, Some(g)) => g.3.push(k),
-            (t, _) => groups.push((t.unwrap_or(i64::MIN), okey, i, vec![k])),
-        }
-    }
-    groups.sort_by(|a, b| (a.0, &a.1, a.2).cmp(&(b.0, &b.1, b.2)));
-    groups.into_iter().flat_map(|g| g.3).collect()
+            })
+        })?;
+        rows.collect::<rusqlite::Result<Vec<_>>>()?
+    };
+    conn.execute_batch("DROP TABLE temp.tsort;")?;
+    Ok(keys)
 }
 
 /// k-way merge by time; ties go to the earlier input; an event without time
@@ -494,15 +510,30 @@ mod tests {
 
     #[test]
     fn time_order_sorts_by_time_then_okey_and_carries_untimed_records() {
-        let rows = vec![
-            (k(1, Some(20), 1, None), Some(vec![2])),
-            (k(2, None, 1, None), None),
-            (k(3, Some(20), 2, None), Some(vec![1])),
-            (k(4, Some(10), 3, None), None),
-            (k(5, Some(10), 4, None), None),
+        let conn = Connection::open_in_memory().expect("db");
+        conn.execute_batch(schema::TABLES).expect("tables");
+        // (pos, time, okey): pos 2 has no time and stays with pos 1.
+        let rows: [(i64, Option<i64>, Option<Vec<u8>>); 6] = [
+            (1, Some(20), Some(vec![2])),
+            (2, None, None),
+            (3, Some(20), Some(vec![1])),
+            (4, Some(10), None),
+            (5, Some(10), None),
+            (6, Some(20), Some(vec![1])),
         ];
-        let order: Vec<i64> = sort_by_time(rows).iter().map(|k| k.pos).collect();
-        assert_eq!(order, vec![4, 5, 3, 1, 2]);
+        for (i, (pos, time, okey)) in rows.iter().enumerate() {
+            conn.execute(
+                "INSERT INTO events(pos, input, idx, stream, id, type, time, kind, data, file, loc, okey, idh) VALUES (?1, 7, ?2, 1, '', 1, ?3, 0, '{}', 1, 0, ?4, 0)",
+                params![pos, i as i64, time, okey],
+            )
+            .expect("insert");
+        }
+        let order: Vec<i64> = load_keys_by_time(&conn, 7)
+            .expect("sort")
+            .iter()
+            .map(|k| k.pos)
+            .collect();
+        assert_eq!(order, vec![4, 5, 3, 6, 1, 2]);
     }
 
     #[test]
