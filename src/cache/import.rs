@@ -74,9 +74,10 @@ pub struct Importer<'c> {
 impl Cache {
     /// Start the one write transaction of an open.
     pub fn begin_import(&mut self) -> Result<Importer<'_>> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let conn = &self.conn;
+        let tx = super::wait_for_write(&self.path, || {
+            Transaction::new_unchecked(conn, rusqlite::TransactionBehavior::Immediate)
+        })?;
         let streams = load_names(&tx, "SELECT name, id FROM streams")?;
         let types = load_names(&tx, "SELECT name, id FROM types")?;
         Ok(Importer {
@@ -393,6 +394,12 @@ impl Importer<'_> {
         }
         self.tx.commit()?;
         Ok(())
+    }
+
+    /// The inputs as stored, read under the write lock (another process may have
+    /// imported since the caller last looked).
+    pub fn stored_inputs(&self) -> Result<Vec<StoredInput>> {
+        stored_inputs(&self.tx)
     }
 
     pub fn tx(&self) -> &Transaction<'_> {
