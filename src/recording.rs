@@ -431,6 +431,24 @@ impl Recording {
         }
     }
 
+    /// For a command that reads and exits: build checkpoints, then hold one read
+    /// snapshot for the rest of the connection's life, so an import another
+    /// rewind commits meanwhile (which may renumber every event) cannot mix into
+    /// what this command prints. Not for the TUI, which must see new imports.
+    pub fn pin_snapshot(&mut self, progress: &mut dyn FnMut(OpenProgress)) -> Result<()> {
+        for _ in 0..5 {
+            self.ensure_checkpoints(progress)?;
+            self.cache.conn.execute_batch("BEGIN")?;
+            // The first read inside the transaction fixes the snapshot.
+            if self.cache.generation()? == self.cat.generation && self.replayer().checkpoints_ready()? {
+                return Ok(());
+            }
+            self.cache.conn.execute_batch("ROLLBACK")?;
+        }
+        // Imports keep landing: read without a pinned snapshot.
+        Ok(())
+    }
+
     /// What the recording holds, for "names nothing" errors.
     pub fn describe_range(&self) -> String {
         let mut s = format!("the recording holds positions 0..{}", self.cat.len);

@@ -217,12 +217,12 @@ fn open(common: &Common, inputs: &[PathBuf], format: Option<&str>) -> Result<(Re
     result
 }
 
-/// Make sure derived data exists, with progress on a terminal.
+/// Make sure derived data exists, then read one snapshot of the cache (see `Recording::pin_snapshot`).
 fn checkpoints(rec: &mut Recording) -> Result<()> {
     let show = io::stderr().is_terminal();
     let mut last = Instant::now();
     let started = Instant::now();
-    rec.ensure_checkpoints(&mut |p| {
+    rec.pin_snapshot(&mut |p| {
         if let OpenProgress::Checkpoints { pos, len } = p {
             if show && last.elapsed().as_millis() >= 200 {
                 last = Instant::now();
