@@ -45,7 +45,10 @@ fn hostile_log() -> String {
         out.push('\n');
     }
     // A record skipped with its raw text in the reason.
-    out.push_str(&format!("{{\"stream\": \"x\", \"seq\": \"{}\"}}\n", PAYLOADS[1].replace('\u{7}', "")));
+    out.push_str(&format!(
+        "{{\"stream\": \"x\", \"seq\": \"{}\"}}\n",
+        PAYLOADS[1].replace('\u{7}', "")
+    ));
     out.push_str(&format!("not json {}\n", PAYLOADS[0]));
     out
 }
@@ -57,9 +60,15 @@ fn assert_safe(what: &str, out: &str) {
     while i < b.len() {
         if b[i] == 0x1b {
             let rest = &b[i + 1..];
-            let end = rest.iter().position(|c| !(c.is_ascii_digit() || *c == b';' || *c == b'['));
+            let end = rest
+                .iter()
+                .position(|c| !(c.is_ascii_digit() || *c == b';' || *c == b'['));
             let ok = rest.first() == Some(&b'[') && end.is_some_and(|e| rest[e] == b'm');
-            assert!(ok, "{what}: raw escape sequence at byte {i}: {:?}", &out[i..(i + 16).min(out.len())]);
+            assert!(
+                ok,
+                "{what}: raw escape sequence at byte {i}: {:?}",
+                &out[i..(i + 16).min(out.len())]
+            );
         }
         i += 1;
     }
