@@ -8,6 +8,8 @@
 
 mod common;
 
+use common::Rng;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -22,35 +24,10 @@ const EVENTS_B: usize = 10_000;
 const KILLS_FIRST: usize = 50;
 const KILLS_INCREMENTAL: usize = 50;
 
-/// xorshift64*: enough randomness for kill delays, with a seed to replay.
-struct Rng(u64);
-
-impl Rng {
-    fn from_env() -> Rng {
-        let seed = std::env::var("REWIND_CRASH_SEED")
-            .ok()
-            .and_then(|s| s.parse().ok())
-            .unwrap_or_else(|| {
-                std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .map(|d| d.as_nanos() as u64)
-                    .unwrap_or(1)
-            })
-            | 1;
-        eprintln!("crash_safety: REWIND_CRASH_SEED={seed}");
-        Rng(seed)
-    }
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    /// A delay in `[0, max)`.
-    fn delay(&mut self, max: Duration) -> Duration {
-        let micros = max.as_micros().max(1) as u64;
-        Duration::from_micros(self.next() % micros)
-    }
+/// A kill delay in `[0, max)`.
+fn kill_delay(rng: &mut Rng, max: Duration) -> Duration {
+    let micros = max.as_micros().max(1) as u64;
+    Duration::from_micros(rng.next() % micros)
 }
 
 fn write_input(path: &Path, prefix: &str, n: usize) {
@@ -211,7 +188,7 @@ fn killed_imports_leave_the_previous_or_the_new_cache() {
     let cache = caches.join("c.db");
     let only_a = expect(&[("a.jsonl", EVENTS_A)]);
     let both = expect(&[("a.jsonl", EVENTS_A), ("b.jsonl", EVENTS_B)]);
-    let mut rng = Rng::from_env();
+    let mut rng = Rng::from_env("REWIND_CRASH_SEED");
 
     // Calibrate: how long a whole first and incremental import take here.
     let first = run_to_end(&cache, &[&a]);
@@ -229,7 +206,7 @@ fn killed_imports_leave_the_previous_or_the_new_cache() {
     let mut i = 0;
     while killed < KILLS_FIRST {
         i += 1;
-        let delay = rng.delay(first.mul_f64(1.1));
+        let delay = kill_delay(&mut rng, first.mul_f64(1.1));
         let was_killed = run_and_kill(&cache, &[&a], delay);
         match cache_contents(&cache) {
             None => assert!(was_killed, "a finished first import left no cache"),
@@ -269,7 +246,7 @@ fn killed_imports_leave_the_previous_or_the_new_cache() {
     std::fs::copy(&template, &cache).expect("reset cache");
     while killed < KILLS_FIRST + KILLS_INCREMENTAL {
         i += 1;
-        let delay = rng.delay(incremental.mul_f64(1.1));
+        let delay = kill_delay(&mut rng, incremental.mul_f64(1.1));
         let was_killed = run_and_kill(&cache, &[&a, &b], delay);
         let held = cache_contents(&cache).expect("the cache survives");
         if was_killed {
