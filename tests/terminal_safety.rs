@@ -113,3 +113,47 @@ fn no_command_lets_event_text_drive_the_terminal() {
     assert_ne!(r.code, 0);
     assert_safe("error message", &r.stderr);
 }
+
+/// The TUI draws every view of the same events on a test backend: no cell may
+/// hold a control character or bidi override from them.
+#[test]
+fn no_tui_view_lets_event_text_drive_the_terminal() {
+    use rewind::recording::OpenOptions;
+    use rewind::tui::testing::Harness;
+    let env = Env::new();
+    let input = env.write("hostile.jsonl", hostile_log());
+    let opts = OpenOptions {
+        inputs: vec![input],
+        cache: Some(env.path("tui.db")),
+        ..OpenOptions::default()
+    };
+    let mut h = Harness::open(&opts, 160, 50, true).expect("open the TUI");
+    let check = |h: &Harness, what: &str| {
+        let screen = h.screen();
+        for c in screen.chars() {
+            let bad = (c.is_control() && c != '\n') || ('\u{202a}'..='\u{202e}').contains(&c);
+            assert!(!bad, "{what}: raw control {c:?} on screen:\n{screen}");
+        }
+        screen
+    };
+    let events = 2 * PAYLOADS.len();
+    let mut shown = String::new();
+    for pos in 0..=events {
+        h.submit(&format!(":{pos}"));
+        shown.push_str(&check(&h, &format!("event {pos}")));
+        h.keys("u");
+        check(&h, &format!("unified diff at {pos}"));
+        h.keys("u");
+    }
+    assert!(
+        shown.contains("]52;c;cm0gLXJmIH4="),
+        "the payloads never reached the screen"
+    );
+    h.keys("m");
+    h.submit(":3");
+    check(&h, "diff against the mark");
+    h.keys("d");
+    check(&h, "next diff mode");
+    h.keys("?");
+    check(&h, "help");
+}
