@@ -280,10 +280,12 @@ impl Cache {
     }
 
     pub fn set_info(&self, key: &str, value: &str) -> Result<()> {
-        self.conn.execute(
-            "INSERT OR REPLACE INTO info(key, value) VALUES (?1, ?2)",
-            params![key, value],
-        )?;
+        wait_for_write(&self.path, || {
+            self.conn.execute(
+                "INSERT OR REPLACE INTO info(key, value) VALUES (?1, ?2)",
+                params![key, value],
+            )
+        })?;
         Ok(())
     }
 
