@@ -267,7 +267,7 @@ fn main() {
     };
     let mut replay = Vec::new();
     for _ in 0..runs {
-        let (rec, _) = Recording::open(&opts, &mut |_| {}).expect("open");
+        let (mut rec, _) = Recording::open(&opts, &mut |_| {}).expect("open");
         rec.cache
             .conn
             .execute("DELETE FROM info WHERE key = 'checkpoints'", [])

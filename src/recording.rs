@@ -7,9 +7,10 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{anyhow, bail, Context, Result};
+use rusqlite::OptionalExtension;
 use serde_json::Value;
 
-use crate::cache::import::{InputKey, Outcome, Progress};
+use crate::cache::import::{InputKey, Outcome, Progress, StoredInput};
 use crate::cache::{is_sqlite_file, Cache, Catalog};
 use crate::hash::{fnv1a, fnv1a_parts};
 use crate::ingest::mapping::Mapper;
@@ -207,6 +208,79 @@ fn folder_fingerprint(dir: &Path) -> Result<(i64, i64, String)> {
     ))
 }
 
+/// The private file a first import of `cache` builds in process `pid`.
+fn build_path(cache: &Path, pid: u32) -> PathBuf {
+    cache.with_extension(format!("importing-{pid}"))
+}
+
+/// Delete a build file and the journals SQLite may have left beside it.
+fn remove_build(tmp: &Path) {
+    for suffix in ["", "-journal", "-wal", "-shm"] {
+        let _ = fs::remove_file(format!("{}{suffix}", tmp.display()));
+    }
+}
+
+/// Delete the build files of first imports of `cache` that were killed: their
+/// process is gone. A live process's file is left alone.
+fn remove_stale_builds(cache: &Path) {
+    let (Some(dir), Some(stem)) = (cache.parent(), cache.file_stem()) else {
+        return;
+    };
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    let prefix = format!("{}.importing-", stem.to_string_lossy());
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(rest) = name.strip_prefix(&prefix) else {
+            continue;
+        };
+        let digits = rest.split('-').next().unwrap_or_default();
+        let Ok(pid) = digits.parse::<u32>() else {
+            continue;
+        };
+        if pid != std::process::id() && !process_alive(pid) {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// Whether process `pid` runs. Without /proc (not Linux) this can't be told
+/// cheaply, so every process counts as alive and nothing is deleted.
+fn process_alive(pid: u32) -> bool {
+    let proc = Path::new("/proc");
+    !proc.join("self").exists() || proc.join(pid.to_string()).exists()
+}
+
+/// Put the sealed build `tmp` in place as `cache` unless another process did
+/// first (`Ok(false)`). Renaming over a cache another process has open would
+/// leave that process writing a WAL that belongs to the new file, so the link
+/// is made without replacing.
+fn publish(tmp: &Path, cache: &Path) -> Result<bool> {
+    let done = match fs::hard_link(tmp, cache) {
+        Ok(()) => true,
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => false,
+        // A file system without hard links: rename, checking first (a small window).
+        Err(_) if !cache.exists() => {
+            fs::rename(tmp, cache).with_context(|| format!("cache {}", cache.display()))?;
+            true
+        }
+        Err(_) => false,
+    };
+    if done {
+        // Make the new directory entry durable too.
+        if let Some(dir) = cache.parent().filter(|d| !d.as_os_str().is_empty()) {
+            let _ = fs::File::open(dir).and_then(|d| d.sync_all());
+        }
+    }
+    Ok(done)
+}
+
 impl Recording {
     /// Open (and import what changed) per `opts`.
     pub fn open(opts: &OpenOptions, progress: &mut dyn FnMut(OpenProgress)) -> Result<(Recording, OpenReport)> {
@@ -243,9 +317,10 @@ impl Recording {
             let reports = sync_inputs(&mut cache, opts, &rules, progress)?;
             (cache, rules, reports)
         } else {
-            // A first import builds the cache in a private file and renames it into
-            // place: no journal costs, and nobody ever sees half a cache.
-            let tmp = cache_path.with_extension(format!("importing-{}", std::process::id()));
+            // A first import builds the cache in a private file and publishes it
+            // whole: no journal costs, and nobody ever sees half a cache.
+            remove_stale_builds(&cache_path);
+            let tmp = build_path(&cache_path, std::process::id());
             let rules = match &opts.rules {
                 Some(p) => Rules::load(p)?,
                 None => Rules::default(),
@@ -255,17 +330,18 @@ impl Recording {
                 cache.seal().context("seal")?;
                 Ok(reports)
             });
-            let reports = match built {
-                Ok(r) => r,
-                Err(e) => {
-                    for suffix in ["", "-journal", "-wal", "-shm"] {
-                        let _ = fs::remove_file(format!("{}{suffix}", tmp.display()));
-                    }
-                    return Err(e);
+            let published = built.and_then(|reports| publish(&tmp, &cache_path).map(|won| (reports, won)));
+            remove_build(&tmp);
+            match published? {
+                (reports, true) => (Cache::open(&cache_path, false)?, rules, reports),
+                // Another rewind published the same cache first: use that one
+                // (bringing it in line with these inputs if they differ).
+                (_, false) => {
+                    let mut cache = Cache::open(&cache_path, true)?;
+                    let reports = sync_inputs(&mut cache, opts, &rules, progress)?;
+                    (cache, rules, reports)
                 }
-            };
-            fs::rename(&tmp, &cache_path).with_context(|| format!("cache {}", cache_path.display()))?;
-            (Cache::open(&cache_path, false)?, rules, reports)
+            }
         };
         if opts.strict {
             // A cached input with skipped records is as bad under --strict as a new one.
@@ -334,13 +410,42 @@ impl Recording {
     }
 
     /// Build checkpoints (and failure/drift records) if the stored ones are stale.
-    pub fn ensure_checkpoints(&self, progress: &mut dyn FnMut(OpenProgress)) -> Result<()> {
-        let r = self.replayer();
-        if r.checkpoints_ready()? {
-            return Ok(());
+    /// If another rewind imported into the cache since it was opened, the
+    /// catalog is read again first, so this recording shows the newest import.
+    pub fn ensure_checkpoints(&mut self, progress: &mut dyn FnMut(OpenProgress)) -> Result<()> {
+        let mut attempts = 0;
+        loop {
+            if self.cache.generation()? != self.cat.generation {
+                self.cat = self.cache.catalog()?;
+            }
+            let r = self.replayer();
+            if r.checkpoints_ready()? {
+                return Ok(());
+            }
+            let len = self.cat.len;
+            match r.build_checkpoints(&mut |pos| progress(OpenProgress::Checkpoints { pos, len })) {
+                Err(e) if e.is::<crate::cache::StaleCatalog>() && attempts < 5 => attempts += 1,
+                other => return other,
+            }
         }
-        let len = self.cat.len;
-        r.build_checkpoints(&mut |pos| progress(OpenProgress::Checkpoints { pos, len }))
+    }
+
+    /// For a command that reads and exits: build checkpoints, then hold one read
+    /// snapshot for the rest of the connection's life, so an import another
+    /// rewind commits meanwhile (which may renumber every event) cannot mix into
+    /// what this command prints. Not for the TUI, which must see new imports.
+    pub fn pin_snapshot(&mut self, progress: &mut dyn FnMut(OpenProgress)) -> Result<()> {
+        for _ in 0..5 {
+            self.ensure_checkpoints(progress)?;
+            self.cache.conn.execute_batch("BEGIN")?;
+            // The first read inside the transaction fixes the snapshot.
+            if self.cache.generation()? == self.cat.generation && self.replayer().checkpoints_ready()? {
+                return Ok(());
+            }
+            self.cache.conn.execute_batch("ROLLBACK")?;
+        }
+        // Imports keep landing: read without a pinned snapshot.
+        Ok(())
     }
 
     /// What the recording holds, for "names nothing" errors.
@@ -486,6 +591,35 @@ impl Recording {
     }
 }
 
+/// Does the cache need a write to hold `keys` (in this order) under these rules?
+fn needs_write(
+    stored: &[StoredInput],
+    stored_rules: Option<&str>,
+    keys: &[InputKey],
+    opts: &OpenOptions,
+    rules: &Rules,
+) -> bool {
+    stored.len() != keys.len()
+        || stored
+            .iter()
+            .zip(keys)
+            .enumerate()
+            .any(|(i, (s, k))| s.key != *k || s.ord != i as i64)
+        || (opts.rules.is_some() && stored_rules != Some(rules.text.as_str()))
+}
+
+fn cached_reports(stored: &[StoredInput], opts: &OpenOptions) -> Vec<InputReport> {
+    stored
+        .iter()
+        .zip(&opts.inputs)
+        .map(|(s, p)| InputReport {
+            display: p.display().to_string(),
+            status: Status::Cached,
+            outcome: s.outcome.clone(),
+        })
+        .collect()
+}
+
 /// Bring the cache's inputs in line with `opts.inputs`: import new and changed
 /// inputs, drop ones no longer named, store the rules; one transaction.
 fn sync_inputs(
@@ -503,79 +637,75 @@ fn sync_inputs(
     let stored = cache.stored_inputs()?;
     let stored_rules = cache.info("rules")?;
     let mut reports = Vec::new();
-    let needs_write = stored.len() != keys.len()
-        || stored
-            .iter()
-            .zip(&keys)
-            .enumerate()
-            .any(|(i, (s, k))| s.key != *k || s.ord != i as i64)
-        || (opts.rules.is_some() && stored_rules.as_deref() != Some(rules.text.as_str()));
-    if !needs_write {
-        for (s, p) in stored.iter().zip(&opts.inputs) {
+    if !needs_write(&stored, stored_rules.as_deref(), &keys, opts, rules) {
+        return Ok(cached_reports(&stored, opts));
+    }
+    let mut imp = cache.begin_import()?;
+    // Another rewind may have imported the same inputs while this one waited
+    // for the write lock: decide again on what the cache holds now.
+    let stored = imp.stored_inputs()?;
+    let stored_rules: Option<String> = imp
+        .tx()
+        .query_row("SELECT value FROM info WHERE key = 'rules'", [], |r| r.get(0))
+        .optional()?;
+    if !needs_write(&stored, stored_rules.as_deref(), &keys, opts, rules) {
+        return Ok(cached_reports(&stored, opts));
+    }
+    for s in &stored {
+        if !keys.contains(&s.key) {
+            imp.remove_input(s.id)?;
+        }
+    }
+    let mut needs_merge = false;
+    for (i, (key, path)) in keys.iter().zip(&opts.inputs).enumerate() {
+        let display = path.display().to_string();
+        if let Some(s) = stored.iter().find(|s| s.key == *key) {
+            imp.set_order(s.id, i as i64)?;
+            needs_merge |= s.outcome.snapshot || s.outcome.by_time;
             reports.push(InputReport {
-                display: p.display().to_string(),
+                display,
                 status: Status::Cached,
                 outcome: s.outcome.clone(),
             });
+            continue;
         }
-    } else {
-        let mut imp = cache.begin_import()?;
-        for s in &stored {
-            if !keys.contains(&s.key) {
-                imp.remove_input(s.id)?;
-            }
-        }
-        let mut needs_merge = false;
-        for (i, (key, path)) in keys.iter().zip(&opts.inputs).enumerate() {
-            let display = path.display().to_string();
-            if let Some(s) = stored.iter().find(|s| s.key == *key) {
-                imp.set_order(s.id, i as i64)?;
-                needs_merge |= s.outcome.snapshot || s.outcome.by_time;
-                reports.push(InputReport {
-                    display,
-                    status: Status::Cached,
-                    outcome: s.outcome.clone(),
-                });
-                continue;
-            }
-            let name = path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            let cfg = SourceConfig {
-                mapper: Mapper {
-                    fields: rules.fields.clone(),
-                    input_name: name,
-                },
-                records: opts.records,
-                key: opts.key.clone(),
-                system_streams: opts.system_streams,
-            };
-            let source = open_source(path, opts.format, cfg)?;
-            let size = key.size as u64;
-            let outcome = imp.import(key, i as i64, &display, source, opts.strict, &mut |p| {
-                progress(OpenProgress::Importing {
-                    input: display.clone(),
-                    progress: p,
-                    size,
-                })
-            })?;
-            needs_merge |= outcome.snapshot || outcome.by_time;
-            reports.push(InputReport {
-                display,
-                status: Status::Imported,
-                outcome,
-            });
-        }
-        if opts.rules.is_some() {
-            imp.tx().execute(
-                "INSERT OR REPLACE INTO info(key, value) VALUES ('rules', ?1)",
-                [&rules.text],
-            )?;
-        }
-        let merge = keys.len() > 1 || needs_merge;
-        imp.finish(merge)?;
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let cfg = SourceConfig {
+            mapper: Mapper {
+                fields: rules.fields.clone(),
+                input_name: name,
+            },
+            records: opts.records,
+            key: opts.key.clone(),
+            system_streams: opts.system_streams,
+        };
+        let source = open_source(path, opts.format, cfg)?;
+        let size = key.size as u64;
+        let outcome = imp.import(key, i as i64, &display, source, opts.strict, &mut |p| {
+            progress(OpenProgress::Importing {
+                input: display.clone(),
+                progress: p,
+                size,
+            })
+        })?;
+        needs_merge |= outcome.snapshot || outcome.by_time;
+        reports.push(InputReport {
+            display,
+            status: Status::Imported,
+            outcome,
+        });
     }
+    if opts.rules.is_some() {
+        imp.tx().execute(
+            "INSERT OR REPLACE INTO info(key, value) VALUES ('rules', ?1)",
+            [&rules.text],
+        )?;
+    }
+    let merge = keys.len() > 1 || needs_merge;
+    imp.finish(merge)?;
     Ok(reports)
 }
 

@@ -37,7 +37,7 @@ fn cache() -> &'static PathBuf {
                 ..OpenOptions::default()
             };
             match Recording::open(&opts, &mut |_| {}) {
-                Ok((rec, _)) => {
+                Ok((mut rec, _)) => {
                     if let Err(e) = rec.ensure_checkpoints(&mut |_| {}) {
                         panic!("checkpoints: {e:#}");
                     }

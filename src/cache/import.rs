@@ -10,6 +10,7 @@ use rusqlite::{params, OptionalExtension, Transaction};
 
 use super::{schema, Cache};
 use crate::ingest::{BadRecord, Item, Order, Source};
+use crate::json::depth::too_deep;
 use crate::model::{Kind, SourceFile};
 use std::sync::Arc;
 
@@ -74,9 +75,10 @@ pub struct Importer<'c> {
 impl Cache {
     /// Start the one write transaction of an open.
     pub fn begin_import(&mut self) -> Result<Importer<'_>> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let conn = &self.conn;
+        let tx = super::wait_for_write(&self.path, || {
+            Transaction::new_unchecked(conn, rusqlite::TransactionBehavior::Immediate)
+        })?;
         let streams = load_names(&tx, "SELECT name, id FROM streams")?;
         let types = load_names(&tx, "SELECT name, id FROM types")?;
         Ok(Importer {
@@ -210,7 +212,7 @@ impl Importer<'_> {
                     let mut end = false;
                     while batch.len() < BATCH {
                         match source.next_item() {
-                            Ok(Some(item)) => batch.push(item),
+                            Ok(Some(item)) => batch.push(refuse_too_deep(item, display)),
                             Ok(None) => {
                                 end = true;
                                 break;
@@ -396,8 +398,32 @@ impl Importer<'_> {
         Ok(())
     }
 
+    /// The inputs as stored, read under the write lock (another process may have
+    /// imported since the caller last looked).
+    pub fn stored_inputs(&self) -> Result<Vec<StoredInput>> {
+        stored_inputs(&self.tx)
+    }
+
     pub fn tx(&self) -> &Transaction<'_> {
         &self.tx
+    }
+}
+
+/// A record nested deeper than replay can parse becomes a reported skip, whatever
+/// decoder produced it (see `json::depth`).
+fn refuse_too_deep(item: Item, display: &str) -> Item {
+    let Item::Record(r) = item else {
+        return item;
+    };
+    let why = too_deep("data", &r.data).or_else(|| r.meta.as_deref().and_then(|m| too_deep("meta", m)));
+    match why {
+        None => Item::Record(r),
+        Some(reason) => Item::Bad(BadRecord {
+            file: r.file.as_ref().map_or_else(|| display.to_string(), |f| f.path.clone()),
+            loc: r.loc,
+            offset: r.file.as_ref().is_some_and(|f| f.offsets),
+            reason,
+        }),
     }
 }
 

@@ -8,7 +8,7 @@ pub mod schema;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
@@ -29,6 +29,9 @@ pub struct Catalog {
     pub files: Vec<(String, bool)>,
     /// Number of events (= the last position).
     pub len: u64,
+    /// The import generation this catalog was read at: another process's import
+    /// bumps it, and the catalog is then stale.
+    pub generation: String,
 }
 
 impl Catalog {
@@ -46,6 +49,42 @@ impl Catalog {
             Some((path, true)) => format!("{path}@{loc}"),
             Some((path, false)) => format!("{path}:{loc}"),
             None => format!("?:{loc}"),
+        }
+    }
+}
+
+/// How long a write (an import, a checkpoint build) waits for another process's
+/// write to finish before giving up. Imports of big inputs hold the write lock
+/// for minutes, longer than the busy timeout of one statement.
+pub const WRITE_WAIT: Duration = Duration::from_secs(30 * 60);
+
+/// The catalog a command read is older than the cache: another rewind imported
+/// into it meanwhile. Reload the catalog and try again.
+#[derive(Debug, thiserror::Error)]
+#[error("the cache changed while this command ran (another rewind imported into it)")]
+pub struct StaleCatalog;
+
+fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+    )
+}
+
+/// Run `begin` (which takes the write lock) until it stops failing because
+/// another connection holds the lock, up to [`WRITE_WAIT`].
+pub fn wait_for_write<T>(path: &Path, mut begin: impl FnMut() -> rusqlite::Result<T>) -> Result<T> {
+    let started = Instant::now();
+    loop {
+        match begin() {
+            Ok(t) => return Ok(t),
+            Err(e) if is_busy(&e) && started.elapsed() < WRITE_WAIT => continue,
+            Err(e) if is_busy(&e) => bail!(
+                "cache {}: another rewind has been writing to it for {} minutes; try again when it is done",
+                path.display(),
+                WRITE_WAIT.as_secs() / 60
+            ),
+            Err(e) => return Err(e).with_context(|| format!("cache {}", path.display())),
         }
     }
 }
@@ -233,10 +272,12 @@ impl Cache {
     }
 
     pub fn set_info(&self, key: &str, value: &str) -> Result<()> {
-        self.conn.execute(
-            "INSERT OR REPLACE INTO info(key, value) VALUES (?1, ?2)",
-            params![key, value],
-        )?;
+        wait_for_write(&self.path, || {
+            self.conn.execute(
+                "INSERT OR REPLACE INTO info(key, value) VALUES (?1, ?2)",
+                params![key, value],
+            )
+        })?;
         Ok(())
     }
 
@@ -271,6 +312,7 @@ impl Cache {
         cat.len =
             self.conn
                 .query_row("SELECT coalesce(max(pos), 0) FROM events", [], |r| r.get::<_, i64>(0))? as u64;
+        cat.generation = self.generation()?;
         Ok(cat)
     }
 }

@@ -102,8 +102,8 @@ fn run(cli: Cli) -> Result<i32> {
             limit,
             json,
         }) => {
-            let (rec, _) = open(&common, &input.inputs, input.format.as_deref())?;
-            cmd_log(&rec, stream, ty, from, to, limit, json, &style)
+            let (mut rec, _) = open(&common, &input.inputs, input.format.as_deref())?;
+            cmd_log(&mut rec, stream, ty, from, to, limit, json, &style)
         }
         Some(Command::State {
             input,
@@ -112,12 +112,12 @@ fn run(cli: Cli) -> Result<i32> {
             path,
             compact,
         }) => {
-            let (rec, _) = open(&common, &input.inputs, input.format.as_deref())?;
-            cmd_state(&rec, &at, stream.as_deref(), path.as_deref(), compact)
+            let (mut rec, _) = open(&common, &input.inputs, input.format.as_deref())?;
+            cmd_state(&mut rec, &at, stream.as_deref(), path.as_deref(), compact)
         }
         Some(Command::Diff { inputs, from, to, view }) => {
-            let (rec, _) = open(&common, &inputs, None)?;
-            cmd_diff(&rec, &from, &to, &view, &style)
+            let (mut rec, _) = open(&common, &inputs, None)?;
+            cmd_diff(&mut rec, &from, &to, &view, &style)
         }
         Some(Command::Compare {
             baseline,
@@ -135,11 +135,11 @@ fn run(cli: Cli) -> Result<i32> {
                 );
             }
             c.cache = None;
-            let (base, _) = open(&c, std::slice::from_ref(&baseline), None)?;
-            let (cand, _) = open(&c, std::slice::from_ref(&candidate), None)?;
+            let (mut base, _) = open(&c, std::slice::from_ref(&baseline), None)?;
+            let (mut cand, _) = open(&c, std::slice::from_ref(&candidate), None)?;
             let pb = at_baseline.or_else(|| at.clone()).unwrap_or_else(|| "end".into());
             let pc = at_candidate.or(at).unwrap_or_else(|| "end".into());
-            cmd_compare(&base, &cand, &pb, &pc, &view, &style)
+            cmd_compare(&mut base, &mut cand, &pb, &pc, &view, &style)
         }
         Some(Command::History {
             input,
@@ -149,9 +149,9 @@ fn run(cli: Cli) -> Result<i32> {
             to,
             json,
         }) => {
-            let (rec, _) = open(&common, &input.inputs, input.format.as_deref())?;
+            let (mut rec, _) = open(&common, &input.inputs, input.format.as_deref())?;
             cmd_history(
-                &rec,
+                &mut rec,
                 &path,
                 stream.as_deref(),
                 from.as_deref(),
@@ -161,8 +161,8 @@ fn run(cli: Cli) -> Result<i32> {
             )
         }
         Some(Command::Verify { input, json }) => {
-            let (rec, _) = open(&common, &input.inputs, input.format.as_deref())?;
-            cmd_verify(&rec, json, &style)
+            let (mut rec, _) = open(&common, &input.inputs, input.format.as_deref())?;
+            cmd_verify(&mut rec, json, &style)
         }
     }
 }
@@ -217,12 +217,12 @@ fn open(common: &Common, inputs: &[PathBuf], format: Option<&str>) -> Result<(Re
     result
 }
 
-/// Make sure derived data exists, with progress on a terminal.
-fn checkpoints(rec: &Recording) -> Result<()> {
+/// Make sure derived data exists, then read one snapshot of the cache (see `Recording::pin_snapshot`).
+fn checkpoints(rec: &mut Recording) -> Result<()> {
     let show = io::stderr().is_terminal();
     let mut last = Instant::now();
     let started = Instant::now();
-    rec.ensure_checkpoints(&mut |p| {
+    rec.pin_snapshot(&mut |p| {
         if let OpenProgress::Checkpoints { pos, len } = p {
             if show && last.elapsed().as_millis() >= 200 {
                 last = Instant::now();
@@ -344,7 +344,7 @@ fn matching_ids(names: &[String], pattern: &str) -> Result<Vec<i64>> {
 
 #[allow(clippy::too_many_arguments)]
 fn cmd_log(
-    rec: &Recording,
+    rec: &mut Recording,
     stream: Option<String>,
     ty: Option<String>,
     from: Option<String>,
@@ -388,7 +388,7 @@ fn cmd_log(
     Ok(0)
 }
 
-fn cmd_state(rec: &Recording, at: &str, stream: Option<&str>, path: Option<&str>, compact: bool) -> Result<i32> {
+fn cmd_state(rec: &mut Recording, at: &str, stream: Option<&str>, path: Option<&str>, compact: bool) -> Result<i32> {
     let pos = rec.point(at)?;
     checkpoints(rec)?;
     let mut o = out();
@@ -440,7 +440,7 @@ fn point_info(rec: &Recording, pos: u64) -> Result<Value> {
     }))
 }
 
-fn cmd_diff(rec: &Recording, from: &str, to: &str, view: &DiffView, style: &Style) -> Result<i32> {
+fn cmd_diff(rec: &mut Recording, from: &str, to: &str, view: &DiffView, style: &Style) -> Result<i32> {
     let a = rec.point(from)?;
     let b = rec.point(to)?;
     checkpoints(rec)?;
@@ -576,7 +576,14 @@ fn divergence(base: &Recording, cand: &Recording) -> Result<Option<Divergence>> 
     Ok(None)
 }
 
-fn cmd_compare(base: &Recording, cand: &Recording, pb: &str, pc: &str, view: &DiffView, style: &Style) -> Result<i32> {
+fn cmd_compare(
+    base: &mut Recording,
+    cand: &mut Recording,
+    pb: &str,
+    pc: &str,
+    view: &DiffView,
+    style: &Style,
+) -> Result<i32> {
     let a = base.point(pb)?;
     let b = cand.point(pc)?;
     checkpoints(base)?;
@@ -622,7 +629,7 @@ fn cmd_compare(base: &Recording, cand: &Recording, pb: &str, pc: &str, view: &Di
 }
 
 fn cmd_history(
-    rec: &Recording,
+    rec: &mut Recording,
     path: &str,
     stream: Option<&str>,
     from: Option<&str>,
@@ -665,7 +672,7 @@ fn cmd_history(
     Ok(0)
 }
 
-fn cmd_verify(rec: &Recording, as_json: bool, style: &Style) -> Result<i32> {
+fn cmd_verify(rec: &mut Recording, as_json: bool, style: &Style) -> Result<i32> {
     checkpoints(rec)?;
     let drift = rec.cache.drift()?;
     let failures = rec.cache.failures()?;

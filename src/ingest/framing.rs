@@ -62,7 +62,16 @@ pub fn detect(head: &[u8]) -> Framing {
         _ => return Framing::Lines,
     }
     let (mut one_per_line, mut back_to_back, mut spanning) = (0, 0, 0);
-    for line in head[i..].split(|&b| b == b'\n') {
+    let mut lines: Vec<&[u8]> = head[i..].split(|&b| b == b'\n').collect();
+    if head.len() >= 64 * 1024 && !head.ends_with(b"\n") {
+        // A sample this long was likely cut short of the file's end, and its
+        // last line with it: a value unfinished there says nothing (a JSONL
+        // file with a first line longer than the sample would otherwise read as
+        // one value spanning lines, and a broken long line would swallow every
+        // record after it).
+        lines.pop();
+    }
+    for line in lines {
         let t = trim(line);
         if !t.starts_with(b"{") {
             continue;
@@ -95,28 +104,14 @@ fn trim(b: &[u8]) -> &[u8] {
 /// Where the JSON value starting at `b[0]` ends, if it ends inside `b`.
 fn first_value_end(b: &[u8]) -> Option<usize> {
     let mut depth = 0usize;
-    let mut in_str = false;
-    let mut esc = false;
-    for (j, &c) in b.iter().enumerate() {
-        if in_str {
-            match (esc, c) {
-                (true, _) => esc = false,
-                (false, b'\\') => esc = true,
-                (false, b'"') => in_str = false,
-                _ => {}
+    for (j, c) in crate::json::depth::brackets(b) {
+        if c == b'{' || c == b'[' {
+            depth += 1;
+        } else {
+            depth = depth.saturating_sub(1);
+            if depth == 0 {
+                return Some(j + 1);
             }
-            continue;
-        }
-        match c {
-            b'"' => in_str = true,
-            b'{' | b'[' => depth += 1,
-            b'}' | b']' => {
-                depth = depth.saturating_sub(1);
-                if depth == 0 {
-                    return Some(j + 1);
-                }
-            }
-            _ => {}
         }
     }
     None
@@ -348,6 +343,14 @@ mod tests {
             });
         }
         (f.mode(), out)
+    }
+
+    #[test]
+    fn a_first_line_longer_than_the_sample_is_json_lines() {
+        let mut head = b"{\"data\":\"".to_vec();
+        head.extend(std::iter::repeat_n(b'x', 64 * 1024));
+        assert_eq!(detect(&head), Framing::Lines);
+        assert_eq!(detect(b"{\"a\":\n1}\n{\"b\":"), Framing::Concatenated);
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! RFC 6901 pointers, RFC 6902 patches, RFC 7386 merge patches, semantic equality,
 //! the structural diff of model.md §7, and terminal-safe serialization.
 
+pub mod depth;
 pub mod diff;
 pub mod eq;
 pub mod merge;

@@ -266,7 +266,14 @@ impl<'a> Replayer<'a> {
     }
 
     pub fn build_checkpoints_spaced(&self, spacing: Spacing, progress: &mut dyn FnMut(u64)) -> Result<()> {
-        let tx = self.cache.conn.unchecked_transaction()?;
+        // Take the write lock before reading anything: a deferred transaction that
+        // read first could not upgrade once another process had written.
+        let tx = crate::cache::wait_for_write(&self.cache.path, || {
+            rusqlite::Transaction::new_unchecked(&self.cache.conn, rusqlite::TransactionBehavior::Immediate)
+        })?;
+        if self.cache.generation()? != self.cat.generation {
+            return Err(crate::cache::StaleCatalog.into());
+        }
         let writer = CheckpointWriter::new(&tx)?;
         // States are compressed on a thread of their own: this thread is the one
         // every event waits for. It writes their JSON itself (cheaper than copying

@@ -84,3 +84,32 @@ pub fn read_json(path: impl AsRef<Path>) -> serde_json::Value {
     let text = std::fs::read_to_string(root().join(path)).expect("read");
     serde_json::from_str(&text).expect("json")
 }
+
+/// xorshift64*: enough randomness for kill delays and mutations, seeded from
+/// the environment variable `var` (printed, so a run can be replayed) or the clock.
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn from_env(var: &str) -> Rng {
+        let seed = std::env::var(var).ok().and_then(|s| s.parse().ok()).unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos() as u64)
+                .unwrap_or(1)
+        }) | 1;
+        eprintln!("{var}={seed}");
+        Rng(seed)
+    }
+
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    /// A number in `[0, n)`.
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+}

@@ -37,6 +37,30 @@ pub fn chunk_name(name: &str) -> Option<(u32, u32)> {
     Some((num.parse().ok()?, ver.parse().ok()?))
 }
 
+/// A file of a database folder is read only if it is a regular file inside the
+/// folder: a symlink out of it (`../../etc/...`, another user's files) or to a
+/// device or pipe (which could block or never end) is refused, with the reason.
+fn inside_folder(dir: &Path, path: &Path) -> Result<(), String> {
+    let link = path.symlink_metadata().map_err(|e| e.to_string())?;
+    let target = if link.file_type().is_symlink() {
+        let real = fs::canonicalize(path).map_err(|e| format!("symlink to nowhere ({e}): skipped"))?;
+        let base = fs::canonicalize(dir).map_err(|e| e.to_string())?;
+        if !real.starts_with(&base) {
+            return Err(format!(
+                "symlink out of the folder (to {}): not followed",
+                real.display()
+            ));
+        }
+        fs::metadata(&real).map_err(|e| e.to_string())?
+    } else {
+        link
+    };
+    if !target.is_file() {
+        return Err("not a regular file: skipped".into());
+    }
+    Ok(())
+}
+
 pub fn has_chunks(dir: &Path) -> bool {
     fs::read_dir(dir)
         .map(|rd| {
@@ -105,6 +129,10 @@ impl DbSource {
                 let Some((num, ver)) = name.to_str().and_then(chunk_name) else {
                     continue;
                 };
+                if let Err(why) = inside_folder(path, &entry.path()) {
+                    ready.push_back(bad(&format!("{shown}/{}", name.to_string_lossy()), 0, why));
+                    continue;
+                }
                 if best.get(&num).is_none_or(|(v, _)| ver > *v) {
                     best.insert(num, (ver, entry.path()));
                 }
@@ -128,7 +156,21 @@ impl DbSource {
 
         // Needed only to bound an active chunk; its absence is reported there.
         let writer_path = dir.join("writer.chk");
-        let writer_chk: Result<i64, String> = match fs::read(&writer_path) {
+        // Read no more than the position: a hostile writer.chk may be huge, a
+        // device or a pipe, or point outside the folder.
+        let refused = match writer_path.symlink_metadata() {
+            Ok(_) => inside_folder(&dir, &writer_path).err(),
+            Err(_) => None,
+        };
+        let read_writer = || -> io::Result<Vec<u8>> {
+            let mut b = Vec::new();
+            File::open(&writer_path)?.take(8).read_to_end(&mut b)?;
+            Ok(b)
+        };
+        let writer_chk: Result<i64, String> = match refused.map_or_else(read_writer, |why| Err(io::Error::other(why))) {
+            Err(e) if e.kind() == io::ErrorKind::Other => {
+                Err(format!("writer.chk: {e}: the active chunk is read up to its zero tail"))
+            }
             Ok(b) if b.len() >= 8 => {
                 let mut a = [0; 8];
                 a.copy_from_slice(&b[..8]);

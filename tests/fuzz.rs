@@ -1,0 +1,303 @@
+//! A bounded-time mutation fuzzer on stable Rust (cargo-fuzz needs nightly and
+//! libFuzzer; this needs neither). Seeds are the committed fixtures and test
+//! samples; each round mutates one (bit flips, interesting bytes, cut, repeat,
+//! splice with another seed) and feeds it to a decoder's public entry point:
+//!
+//! - `framing`: `ingest::framing::Framer` in each framing mode;
+//! - `mapping`: `Mapper::map_event` / `map_snapshot` (field mapping, times, seqs);
+//! - `rules`, `points`: rules files and point expressions;
+//! - `esdb-records`: EventStoreDB chunk headers, footers and log records;
+//! - `inputs`: whole files through `ingest::open_source` (detection, gzip/zstd,
+//!   every registered family), drained to the end.
+//!
+//! A panic is a failure: the input is saved under `target/fuzz-crashes/` and
+//! should become a regression test. An input that takes over 5 s is reported
+//! the same way. Time per target: `REWIND_FUZZ_SECS` (default 1, so the normal
+//! test run stays short); `REWIND_FUZZ_SEED` replays a run. For a real session:
+//! `REWIND_FUZZ_SECS=60 cargo test --release --test fuzz -- --nocapture`.
+
+mod common;
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use common::Rng;
+use rewind::ingest::eventstore::chunk;
+use rewind::ingest::framing::{Framer, Framing};
+use rewind::ingest::mapping::Mapper;
+use rewind::ingest::{open_source, Item, SourceConfig};
+use rewind::rules::Rules;
+
+/// An input slower than this (twice) is a finding.
+const SLOW: Duration = Duration::from_secs(5);
+
+const INTERESTING: &[&[u8]] = &[
+    b"\0",
+    b"\xff",
+    b"{",
+    b"}",
+    b"[",
+    b"]",
+    b"\"",
+    b"\\",
+    b"\n",
+    b",",
+    b":",
+    b"-1",
+    b"1e999999",
+    b"99999999999999999999999",
+    b"\\u0000",
+    b"\\ud800",
+    b"\xc3\x28",
+    b"\xef\xbb\xbf",
+    b"null",
+    b"\x7f\xff\xff\xff",
+    b"\x80\x00\x00\x00",
+];
+
+fn mutate(rng: &mut Rng, seeds: &[Vec<u8>], input: &mut Vec<u8>) {
+    for _ in 0..1 + rng.below(4) {
+        let len = input.len();
+        match rng.below(7) {
+            0 if len > 0 => {
+                let i = rng.below(len);
+                input[i] ^= 1 << rng.below(8);
+            }
+            1 if len > 0 => {
+                let i = rng.below(len);
+                input[i] = rng.next() as u8;
+            }
+            2 => {
+                let i = rng.below(len + 1);
+                let what = INTERESTING[rng.below(INTERESTING.len())];
+                input.splice(i..i, what.iter().copied());
+            }
+            3 if len > 1 => {
+                // Cut a range out (or truncate).
+                let a = rng.below(len);
+                let b = (a + 1 + rng.below(64.min(len - a))).min(len);
+                input.drain(a..b);
+            }
+            4 if len > 1 => {
+                // Repeat a range (deep nesting, long lines).
+                let a = rng.below(len);
+                let b = (a + 1 + rng.below(16.min(len - a))).min(len);
+                let piece = input[a..b].to_vec();
+                for _ in 0..1 + rng.below(200) {
+                    input.splice(a..a, piece.iter().copied());
+                }
+            }
+            5 => {
+                // Splice with another seed.
+                let other = &seeds[rng.below(seeds.len())];
+                if !other.is_empty() {
+                    let a = rng.below(other.len());
+                    let b = (a + rng.below(512)).min(other.len());
+                    let at = rng.below(len + 1);
+                    input.splice(at..at, other[a..b].iter().copied());
+                }
+            }
+            _ if len > 8 => {
+                // Overwrite 4 or 8 bytes with a boundary integer (lengths, counts).
+                let i = rng.below(len - 8);
+                let v: [u8; 8] = match rng.below(4) {
+                    0 => i64::MAX.to_le_bytes(),
+                    1 => (-1i64).to_le_bytes(),
+                    2 => (i32::MAX as i64).to_le_bytes(),
+                    _ => (rng.next() as i64).to_le_bytes(),
+                };
+                let n = if rng.below(2) == 0 { 4 } else { 8 };
+                input[i..i + n].copy_from_slice(&v[..n]);
+            }
+            _ => {}
+        }
+    }
+    input.truncate(1 << 20);
+}
+
+fn seeds_under(dir: &Path, out: &mut Vec<(PathBuf, Vec<u8>)>) {
+    let Ok(rd) = std::fs::read_dir(dir) else { return };
+    let mut entries: Vec<_> = rd.flatten().map(|e| e.path()).collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            seeds_under(&p, out);
+        } else if let Ok(b) = std::fs::read(&p) {
+            if !b.is_empty() && b.len() <= 64 * 1024 {
+                out.push((p, b));
+            }
+        }
+    }
+}
+
+fn seeds() -> Vec<(PathBuf, Vec<u8>)> {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let mut out = Vec::new();
+    seeds_under(&root.join("fixtures"), &mut out);
+    seeds_under(&root.join("tests/data"), &mut out);
+    // The big fixture's first lines, as a JSONL seed of its own.
+    if let Ok(text) = std::fs::read_to_string(root.join("fixtures/agents.jsonl")) {
+        let head: String = text.lines().take(20).map(|l| format!("{l}\n")).collect();
+        out.push((root.join("agents-head.jsonl"), head.into_bytes()));
+    }
+    out
+}
+
+fn mapper() -> Mapper {
+    Mapper {
+        fields: Rules::default().fields,
+        input_name: "fuzz".into(),
+    }
+}
+
+fn target_framing(b: &[u8]) {
+    for mode in [
+        None,
+        Some(Framing::Lines),
+        Some(Framing::Array),
+        Some(Framing::Concatenated),
+    ] {
+        let Ok(mut f) = Framer::new(b, mode) else { continue };
+        let mut n = 0;
+        while let Ok(Some(_)) = f.next_frame() {
+            n += 1;
+            assert!(n <= b.len() + 1, "the framer does not advance");
+        }
+    }
+}
+
+fn target_mapping(b: &[u8]) {
+    let m = mapper();
+    let _ = m.map_event(b, 1, 0);
+    let _ = m.map_snapshot(b, 1, 0);
+}
+
+fn target_rules(b: &[u8]) {
+    let _ = Rules::parse(&String::from_utf8_lossy(b));
+}
+
+fn target_points(b: &[u8]) {
+    let text = String::from_utf8_lossy(b);
+    for line in text.lines().take(50) {
+        let _ = rewind::points::parse(line);
+    }
+}
+
+fn target_esdb(b: &[u8]) {
+    if let Some(h) = b.get(..chunk::HEADER_SIZE as usize) {
+        let h: [u8; chunk::HEADER_SIZE as usize] = h.try_into().expect("header size");
+        let _ = chunk::ChunkHeader::parse(&h);
+    }
+    if let Some(f) = b.get(b.len().saturating_sub(chunk::FOOTER_SIZE as usize)..) {
+        if let Ok(f) = <[u8; chunk::FOOTER_SIZE as usize]>::try_from(f) {
+            let _ = chunk::ChunkFooter::parse(&f);
+        }
+    }
+    // Every offset as the start of a record body.
+    for start in (0..b.len()).step_by(7) {
+        let _ = chunk::parse_record(&b[start..]);
+    }
+}
+
+/// The whole pipeline on a file named like its seed (so name-based detection runs).
+fn target_inputs(dir: &Path, name: &str, b: &[u8]) {
+    let path = dir.join(name);
+    if std::fs::write(&path, b).is_err() {
+        return;
+    }
+    let cfg = SourceConfig {
+        mapper: mapper(),
+        records: Default::default(),
+        key: Vec::new(),
+        system_streams: false,
+    };
+    if let Ok(mut src) = open_source(&path, None, cfg) {
+        let mut n = 0u64;
+        while let Ok(Some(item)) = src.next_item() {
+            if let Item::Record(r) = item {
+                std::hint::black_box(r);
+            }
+            n += 1;
+            if n > 200_000 {
+                break;
+            }
+        }
+        let _ = src.format_name();
+    }
+}
+
+#[test]
+fn fuzz_decoders_for_a_bounded_time() {
+    let secs: f64 = std::env::var("REWIND_FUZZ_SECS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1.0);
+    eprintln!("fuzz: {secs} s per target");
+    let mut rng = Rng::from_env("REWIND_FUZZ_SEED");
+    let seeds = seeds();
+    assert!(!seeds.is_empty(), "no seeds");
+    let bytes: Vec<Vec<u8>> = seeds.iter().map(|s| s.1.clone()).collect();
+    let work = tempfile::tempdir().expect("tempdir");
+    let crashes = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/fuzz-crashes");
+    let mut found = Vec::new();
+
+    type Target<'a> = (&'a str, Box<dyn Fn(&Path, &[u8]) + 'a>);
+    let targets: Vec<Target> = vec![
+        ("framing", Box::new(|_, b| target_framing(b))),
+        ("mapping", Box::new(|_, b| target_mapping(b))),
+        ("rules", Box::new(|_, b| target_rules(b))),
+        ("points", Box::new(|_, b| target_points(b))),
+        ("esdb-records", Box::new(|_, b| target_esdb(b))),
+    ];
+    // Panics are collected, not printed one by one.
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let mut run = |name: &str, input: &[u8], f: &dyn Fn()| {
+        let started = Instant::now();
+        let panicked = catch_unwind(AssertUnwindSafe(f)).is_err();
+        // Wall time on a shared machine: a slow input counts only if it is slow
+        // again on a second run.
+        let slow = !panicked && started.elapsed() > SLOW && {
+            let again = Instant::now();
+            let _ = catch_unwind(AssertUnwindSafe(f));
+            again.elapsed() > SLOW
+        };
+        if panicked || slow {
+            std::fs::create_dir_all(&crashes).expect("mkdir");
+            let file = crashes.join(format!("{name}-{:016x}.bin", rewind::hash::fnv1a(input)));
+            std::fs::write(&file, input).expect("save crash");
+            found.push(format!(
+                "{name}: {} ({})",
+                file.display(),
+                if panicked { "panic" } else { "slow" }
+            ));
+        }
+    };
+    for (name, target) in &targets {
+        let (deadline, mut execs) = (Instant::now() + Duration::from_secs_f64(secs), 0u64);
+        while Instant::now() < deadline {
+            let mut input = bytes[rng.below(bytes.len())].clone();
+            mutate(&mut rng, &bytes, &mut input);
+            run(name, &input, &|| target(work.path(), &input));
+            execs += 1;
+        }
+        eprintln!("fuzz: {name}: {execs} inputs");
+    }
+    // Whole inputs: named like the seed, so detection by name and magic runs.
+    let (deadline, mut execs) = (Instant::now() + Duration::from_secs_f64(secs), 0u64);
+    while Instant::now() < deadline {
+        let (path, seed) = &seeds[rng.below(seeds.len())];
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let mut input = seed.clone();
+        mutate(&mut rng, &bytes, &mut input);
+        run("inputs", &input, &|| target_inputs(work.path(), &name, &input));
+        execs += 1;
+    }
+    eprintln!("fuzz: inputs: {execs} inputs");
+    std::panic::set_hook(hook);
+    assert!(found.is_empty(), "fuzzing found:\n{}", found.join("\n"));
+}
