@@ -314,7 +314,7 @@ impl<'a> Replayer<'a> {
         let mut since = 0u64;
         let mut bytes_since = 0usize;
         let mut estimate = 0usize;
-        pipeline::scan_parsed(self.cache, 0, self.cat.len, None, &mut |ev| {
+        pipeline::scan_parsed(self.cache, &self.cat.generation, 0, self.cat.len, None, &mut |ev| {
             let data = &ev.data;
             if let Some(snap) = self.snapshot_value(ev.kind, ev.ty, data) {
                 // verify: compare what replay built with what the snapshot says.
@@ -372,7 +372,7 @@ impl<'a> Replayer<'a> {
         for (sid, v) in decode_states(blobs)? {
             *world.slot(sid) = Some(v);
         }
-        pipeline::scan_parsed(self.cache, cp, pos, None, &mut |ev| {
+        pipeline::scan_parsed(self.cache, &self.cat.generation, cp, pos, None, &mut |ev| {
             self.step_value(&mut world, ev.stream, ev.ty, ev.kind, &ev.data);
             Ok(())
         })?;

@@ -24,6 +24,16 @@ pub struct Parsed {
 }
 
 const BATCH: usize = 256;
+
+/// Open a read transaction on `reader` and check it sees the caller's generation;
+/// the snapshot then holds until the connection is dropped.
+fn read_snapshot(reader: &Cache, generation: &str) -> Result<()> {
+    reader.conn.execute_batch("BEGIN DEFERRED")?;
+    if reader.generation()? != generation {
+        return Err(crate::cache::StaleCatalog.into());
+    }
+    Ok(())
+}
 /// Below this many positions a thread costs more than it saves.
 const INLINE: u64 = 1024;
 
@@ -40,8 +50,12 @@ fn parsed(ev: RawEvent<'_>) -> Result<Parsed> {
 
 /// Visit the events with `from < pos <= to` (of one stream, or all) in position
 /// order, parsed; stops at the first error, `f`'s or a read or parse failure.
+/// `generation` is the import generation the caller's positions belong to: the
+/// helper's connection reads in its own snapshot, and fails with
+/// [`crate::cache::StaleCatalog`] if another process imported in between.
 pub fn scan_parsed(
     cache: &Cache,
+    generation: &str,
     from: u64,
     to: u64,
     stream: Option<i64>,
@@ -61,14 +75,16 @@ pub fn scan_parsed(
             .name("replay-read".into())
             .spawn_scoped(scope, move || {
                 let mut batch = Vec::with_capacity(BATCH);
-                let done = reader.scan(from, to, None, &mut |ev| {
-                    batch.push(parsed(ev)?);
-                    if batch.len() == BATCH {
-                        let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
-                        // The receiver is gone only when the applier stopped early.
-                        tx.send(Ok(full)).map_err(|_| anyhow!("stopped"))?;
-                    }
-                    Ok(())
+                let done = read_snapshot(&reader, generation).and_then(|()| {
+                    reader.scan(from, to, None, &mut |ev| {
+                        batch.push(parsed(ev)?);
+                        if batch.len() == BATCH {
+                            let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                            // The receiver is gone only when the applier stopped early.
+                            tx.send(Ok(full)).map_err(|_| anyhow!("stopped"))?;
+                        }
+                        Ok(())
+                    })
                 });
                 let last = done.map(|()| batch);
                 let _ = tx.send(last);
