@@ -79,7 +79,7 @@ fn generate(dir: &Path, jsonl: &Path, n: u64) {
         )
         .expect("write");
         seqs[p] += 1;
-        if seq as u64 % PER_FILE == 0 {
+        if (seq as u64).is_multiple_of(PER_FILE) {
             if let Some(w) = writers[p].take() {
                 w.into_inner().expect("flush").flush().expect("flush");
             }
