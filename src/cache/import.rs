@@ -205,32 +205,34 @@ impl Importer<'_> {
             ..Outcome::default()
         };
         let result: Result<Box<dyn Source>> = std::thread::scope(|scope| {
-            let parser = scope.spawn(move || {
-                let mut source = source;
-                loop {
-                    let mut batch = Vec::with_capacity(BATCH);
-                    let mut end = false;
-                    while batch.len() < BATCH {
-                        match source.next_item() {
-                            Ok(Some(item)) => batch.push(refuse_too_deep(item, display)),
-                            Ok(None) => {
-                                end = true;
-                                break;
-                            }
-                            Err(e) => {
-                                let _ = send.send(Err(e));
-                                return source;
+            let parser = std::thread::Builder::new()
+                .name("import-decode".into())
+                .spawn_scoped(scope, move || {
+                    let mut source = source;
+                    loop {
+                        let mut batch = Vec::with_capacity(BATCH);
+                        let mut end = false;
+                        while batch.len() < BATCH {
+                            match source.next_item() {
+                                Ok(Some(item)) => batch.push(refuse_too_deep(item, display)),
+                                Ok(None) => {
+                                    end = true;
+                                    break;
+                                }
+                                Err(e) => {
+                                    let _ = send.send(Err(e));
+                                    return source;
+                                }
                             }
                         }
+                        if !batch.is_empty() && send.send(Ok(batch)).is_err() {
+                            return source;
+                        }
+                        if end {
+                            return source;
+                        }
                     }
-                    if !batch.is_empty() && send.send(Ok(batch)).is_err() {
-                        return source;
-                    }
-                    if end {
-                        return source;
-                    }
-                }
-            });
+                })?;
             let inserted = self.insert_batches(&recv, input_id, file_id, base, strict, &mut outcome, &bytes, progress);
             // Dropping the receiver unblocks the parser if we stopped early.
             drop(recv);
