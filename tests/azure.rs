@@ -234,6 +234,15 @@ fn avro_without_a_body_field_is_reported_not_read() {
     );
 }
 
+#[test]
+fn a_schema_name_outside_the_avro_grammar_is_reported_not_a_panic() {
+    // Found by tests/fuzz.rs: apache-avro panicked on this writer schema's name.
+    let env = Env::new();
+    let r = import(&env, data("fuzz/bad-schema-name.avro"));
+    says(&r, "0 events, 1 skipped");
+    says(&r, "is not a valid Avro name");
+}
+
 // ------------------------------------------------------------ Cosmos DB
 
 #[test]

@@ -9,6 +9,7 @@ use std::io::{self, Read};
 
 use apache_avro::Schema;
 use flate2::read::DeflateDecoder;
+use serde_json::Value;
 
 /// The largest block (compressed or not) and header value we hold in memory.
 pub const MAX_BLOCK: usize = 64 * 1024 * 1024;
@@ -80,6 +81,7 @@ impl<R: Read> OcfReader<R> {
             .get("avro.schema")
             .ok_or_else(|| OcfError::at(0, "Avro header without avro.schema"))?;
         let text = std::str::from_utf8(schema).map_err(|_| OcfError::at(0, "avro.schema is not UTF-8"))?;
+        check_names(text).map_err(|e| OcfError::at(0, format!("invalid writer schema: {e}")))?;
         me.schema = Schema::parse_str(text).map_err(|e| OcfError::at(0, format!("invalid writer schema: {e}")))?;
         me.codec = match meta.get("avro.codec").map(|c| c.as_slice()) {
             None | Some(b"null") => Codec::Null,
@@ -453,5 +455,64 @@ pub mod datum {
             assert_eq!(out, r#"{"a":5,"b":null,"c":{"$bytes":"AQ=="}}"#);
             assert!(b.is_empty());
         }
+    }
+}
+
+/// apache-avro 0.21 panics (an `unwrap` in `Name::parse`) on a named type whose
+/// name breaks the spec's grammar, so names are checked before it sees them.
+/// Found by `tests/fuzz.rs`.
+fn check_names(schema: &str) -> Result<(), String> {
+    let v: Value = serde_json::from_str(schema).map_err(|e| format!("not JSON: {e}"))?;
+    let mut stack = vec![&v];
+    while let Some(node) = stack.pop() {
+        match node {
+            Value::Object(m) => {
+                let named = matches!(
+                    m.get("type").and_then(Value::as_str),
+                    Some("record" | "error" | "enum" | "fixed")
+                );
+                if named {
+                    if let Some(name) = m.get("name").and_then(Value::as_str) {
+                        if !is_fullname(name) {
+                            return Err(format!("type name {name:?} is not a valid Avro name"));
+                        }
+                    }
+                }
+                stack.extend(m.values());
+            }
+            Value::Array(a) => stack.extend(a.iter()),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// `[namespace.]name` per the Avro spec: dot-separated `[A-Za-z_][A-Za-z0-9_]*`.
+fn is_fullname(name: &str) -> bool {
+    let name = name.strip_prefix('.').unwrap_or(name);
+    name.split('.').all(|part| {
+        let mut chars = part.chars();
+        chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+    })
+}
+
+#[cfg(test)]
+mod name_tests {
+    use super::*;
+
+    #[test]
+    fn names_outside_the_grammar_are_errors_not_panics() {
+        assert!(is_fullname("Microsoft.ServiceBus.Messaging.EventData"));
+        assert!(is_fullname(".EventData"));
+        assert!(!is_fullname("Microsoft.ServiceBus/Messaging.EventData"));
+        assert!(!is_fullname("a..b"));
+        assert!(!is_fullname("1a"));
+        let bad = r#"{"type":"record","name":"Microsoft.ServiceBus/Messaging.EventData","fields":[]}"#;
+        assert!(check_names(bad).is_err());
+        let nested =
+            r#"{"type":"record","name":"R","fields":[{"name":"f","type":{"type":"fixed","name":"x-y","size":2}}]}"#;
+        assert!(check_names(nested).is_err());
+        assert!(check_names(r#"{"type":"record","name":"R","fields":[]}"#).is_ok());
     }
 }
