@@ -313,6 +313,37 @@ fn several_inputs_merge_by_time() {
     assert_eq!(order, ["a1", "a2", "b1", "b2", "a3"]);
 }
 
+/// A v3 cache (checkpoint states in a WITHOUT ROWID tree) opened on its own is
+/// upgraded in place: its events are kept and its derived tables rebuilt.
+#[test]
+fn v3_cache_is_upgraded_in_place() {
+    let env = Env::new();
+    let p = env.write("e.jsonl", GOOD);
+    let db = env.path("c.db");
+    let before = env.run(&["state".as_ref(), p.as_os_str(), "--cache".as_ref(), db.as_os_str()]);
+    assert_eq!(before.code, 0, "{}", before.stderr);
+    {
+        let conn = rusqlite::Connection::open(&db).expect("open");
+        conn.execute_batch(
+            "DROP TABLE cp_states;
+             CREATE TABLE cp_states(stream INTEGER NOT NULL, pos INTEGER NOT NULL, state BLOB, PRIMARY KEY(stream, pos)) WITHOUT ROWID;
+             PRAGMA user_version = 3;",
+        )
+        .expect("make it v3");
+    }
+    let after = env.run(&["state".as_ref(), db.as_os_str()]);
+    assert_eq!(after.code, 0, "{}", after.stderr);
+    assert_eq!(after.stdout, before.stdout);
+    let conn = rusqlite::Connection::open(&db).expect("open");
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .expect("version");
+    assert_eq!(version, 4);
+    // The new table: a rowid one (this recording is too short for checkpoints).
+    conn.prepare("SELECT id, stream, pos, state FROM cp_states")
+        .expect("v4 cp_states");
+}
+
 #[test]
 fn cache_trust_and_versions() {
     let env = Env::new();

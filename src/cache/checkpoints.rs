@@ -51,7 +51,8 @@ impl Cache {
     /// The compressed state of every stream that has one at checkpoint `cp`, as
     /// `(stream id, blob)`: one index probe per stream, decoding left to the caller
     /// (it can spread that over threads; the connection cannot be shared).
-    pub fn checkpoint_blobs(&self, cp: u64, streams: usize) -> Result<Vec<(i64, Vec<u8>)>> {
+    /// `keep` picks the streams wanted.
+    pub fn checkpoint_blobs(&self, cp: u64, streams: usize, keep: &dyn Fn(i64) -> bool) -> Result<Vec<(i64, Vec<u8>)>> {
         let mut out = Vec::with_capacity(streams);
         if cp == 0 {
             return Ok(out);
@@ -59,7 +60,7 @@ impl Cache {
         let mut st = self
             .conn
             .prepare_cached("SELECT state FROM cp_states WHERE stream = ?1 AND pos <= ?2 ORDER BY pos DESC LIMIT 1")?;
-        for sid in 1..streams as i64 {
+        for sid in (1..streams as i64).filter(|&sid| keep(sid)) {
             let blob: Option<Option<Vec<u8>>> = st.query_row(params![sid, cp as i64], |r| r.get(0)).optional()?;
             if let Some(Some(b)) = blob {
                 out.push((sid, b));

@@ -185,6 +185,10 @@ impl Cache {
                 bail!("not a rewind cache (schema marker missing); refusing to use it");
             }
         }
+        if (schema::MIGRATES_FROM..schema::VERSION).contains(&version) {
+            self.migrate()?;
+            return self.prepare(bulk, rebuild);
+        }
         if version > 0 && version < schema::VERSION && !rebuild {
             bail!(
                 "this cache was written by an older rewind (cache schema v{version}; this rewind reads v{}): import its inputs again to rebuild it",
@@ -215,6 +219,20 @@ impl Cache {
         } else if version == 0 {
             self.init()?;
         }
+        Ok(())
+    }
+
+    /// Upgrade a cache whose schema differs only in derived tables: under the
+    /// write lock, and only if no other rewind did it meanwhile.
+    fn migrate(&mut self) -> Result<()> {
+        let tx = wait_for_write(&self.path, || {
+            rusqlite::Transaction::new_unchecked(&self.conn, rusqlite::TransactionBehavior::Immediate)
+        })?;
+        let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if version == 3 {
+            tx.execute_batch(schema::MIGRATE_3_TO_4)?;
+        }
+        tx.commit()?;
         Ok(())
     }
 
@@ -262,6 +280,16 @@ impl Cache {
             conn,
             path: self.path.clone(),
         })
+    }
+
+    /// [`Cache::reader`] that maps the file instead of copying pages into a page
+    /// cache of its own: for short reads at random places (a world load), where a
+    /// fresh connection's cache would start cold. Not for scans of the whole file,
+    /// whose mapped pages would all count as this process's memory.
+    pub fn mapped_reader(&self) -> Result<Cache> {
+        let reader = self.reader()?;
+        reader.conn.execute_batch("PRAGMA mmap_size = 2147418112;")?;
+        Ok(reader)
     }
 
     pub fn info(&self, key: &str) -> Result<Option<String>> {

@@ -1,7 +1,22 @@
 //! The cache's tables. The version lives in `PRAGMA user_version`; a cache made by
 //! a newer rewind is refused, an older one is rebuilt (it is derived data).
 
-pub const VERSION: i64 = 3;
+pub const VERSION: i64 = 4;
+
+/// The oldest schema this rewind upgrades in place: v3 → v4 changed derived
+/// tables only (checkpoint states), which are emptied and rebuilt by the next replay.
+pub const MIGRATES_FROM: i64 = 3;
+
+/// v3 → v4: checkpoint states moved from a (stream, pos) tree, which every build
+/// inserted into all over, to a rowid table appended in build order.
+pub const MIGRATE_3_TO_4: &str = r#"
+DROP TABLE IF EXISTS cp_states;
+CREATE TABLE cp_states(id INTEGER PRIMARY KEY, stream INTEGER NOT NULL, pos INTEGER NOT NULL, state BLOB);
+CREATE INDEX cp_states_stream ON cp_states(stream, pos);
+DELETE FROM checkpoints; DELETE FROM failures; DELETE FROM drift;
+DELETE FROM info WHERE key = 'checkpoints';
+PRAGMA user_version = 4;
+"#;
 
 /// A value in `info` that marks the file as ours, so a foreign SQLite file with a
 /// matching `user_version` is still refused.
@@ -37,7 +52,8 @@ CREATE TABLE files(id INTEGER PRIMARY KEY, input INTEGER NOT NULL, path TEXT NOT
 CREATE TABLE streams(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
 CREATE TABLE types(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
 CREATE TABLE checkpoints(pos INTEGER PRIMARY KEY);
-CREATE TABLE cp_states(stream INTEGER NOT NULL, pos INTEGER NOT NULL, state BLOB, PRIMARY KEY(stream, pos)) WITHOUT ROWID;
+CREATE TABLE cp_states(id INTEGER PRIMARY KEY, stream INTEGER NOT NULL, pos INTEGER NOT NULL, state BLOB);
+CREATE INDEX cp_states_stream ON cp_states(stream, pos);
 CREATE TABLE failures(pos INTEGER PRIMARY KEY, error TEXT NOT NULL);
 CREATE TABLE drift(pos INTEGER PRIMARY KEY, stream INTEGER NOT NULL, paths TEXT NOT NULL);
 "#;

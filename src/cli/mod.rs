@@ -17,6 +17,7 @@ use crate::json::diff::{self, Change};
 use crate::json::{eq::json_eq, write};
 use crate::model::Event;
 use crate::recording::{diff_selected, OpenOptions, OpenProgress, OpenReport, Recording, Status};
+use crate::replay::apply::Data;
 use crate::replay::WorldView;
 use crate::sanitize::clean;
 use crate::time;
@@ -403,6 +404,7 @@ fn cmd_state(rec: &mut Recording, at: &str, stream: Option<&str>, path: Option<&
             },
             compact,
         )?;
+        drop_aside(world);
     } else {
         let state = rec.state_at(pos, stream)?;
         let selected = match path {
@@ -418,6 +420,14 @@ fn cmd_state(rec: &mut Recording, at: &str, stream: Option<&str>, path: Option<&
     o.write_all(b"\n")?;
     o.flush()?;
     Ok(0)
+}
+
+/// Free a large value on a thread of its own: the answer is already written, and
+/// a command-line process exits without waiting for a thousand trees to be freed.
+fn drop_aside<T: Send + 'static>(value: T) {
+    if std::thread::Builder::new().spawn(move || drop(value)).is_err() {
+        // No thread to spare: freeing here is only slower.
+    }
 }
 
 fn emit_json<T: serde::Serialize + ?Sized>(o: &mut impl Write, v: &T, compact: bool) -> io::Result<()> {
@@ -548,14 +558,14 @@ fn divergence(base: &Recording, cand: &Recording) -> Result<Option<Divergence>> 
                         sb,
                         base.cat.types.iter().position(|t| *t == b.ty).unwrap_or(0) as i64,
                         b.kind,
-                        &b.data,
+                        Data::Ref(&b.data),
                     );
                     rc.step_value(
                         &mut wc,
                         sc,
                         cand.cat.types.iter().position(|t| *t == c.ty).unwrap_or(0) as i64,
                         c.kind,
-                        &c.data,
+                        Data::Ref(&c.data),
                     );
                     let equal = match (wb.get(sb), wc.get(sc)) {
                         (None, None) => true,

@@ -28,10 +28,16 @@ use serde_json::{Map, Value};
 ///
 /// Recursion depth is bounded by the nesting depth of `patch`.
 pub fn merge_patch(target: &mut Value, patch: &Value) {
+    merge_patch_owned(target, patch.clone());
+}
+
+/// [`merge_patch`] taking the patch by value: its members move into the target
+/// instead of being copied (replay owns each event's data once it is parsed).
+pub fn merge_patch_owned(target: &mut Value, patch: Value) {
     let Value::Object(patch_map) = patch else {
         // A non-object patch replaces the target wholesale, arrays included (RFC 7386 cannot
         // patch inside arrays).
-        *target = patch.clone();
+        *target = patch;
         return;
     };
     if !target.is_object() {
@@ -43,16 +49,16 @@ pub fn merge_patch(target: &mut Value, patch: &Value) {
     };
     for (name, value) in patch_map {
         if value.is_null() {
-            target_map.shift_remove(name);
-        } else if let Some(existing) = target_map.get_mut(name) {
+            target_map.shift_remove(&name);
+        } else if let Some(existing) = target_map.get_mut(&name) {
             // Recurse in place so the key keeps its position.
-            merge_patch(existing, value);
+            merge_patch_owned(existing, value);
         } else {
             // `Target[Name]` is undefined here; merging onto Null gives the RFC's result
-            // (an object patch starts from `{}` and drops its nulls, anything else is copied).
+            // (an object patch starts from `{}` and drops its nulls, anything else is moved).
             let mut fresh = Value::Null;
-            merge_patch(&mut fresh, value);
-            target_map.insert(name.clone(), fresh);
+            merge_patch_owned(&mut fresh, value);
+            target_map.insert(name, fresh);
         }
     }
 }

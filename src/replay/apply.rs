@@ -5,23 +5,49 @@
 
 use serde_json::{Map, Value};
 
-use crate::json::{merge::merge_patch, patch::apply_patch, pointer};
+use crate::json::{merge::merge_patch_owned, patch::apply_patch, pointer};
 use crate::model::Kind;
 use crate::rules::{Op, Rule, Rules};
+
+/// An event's data: borrowed (copied into the state where the rule puts it) or
+/// owned (moved there: replay parses each event once and never needs it again).
+pub enum Data<'a> {
+    Ref(&'a Value),
+    Own(Value),
+}
+
+impl Data<'_> {
+    fn get(&self) -> &Value {
+        match self {
+            Data::Ref(v) => v,
+            Data::Own(v) => v,
+        }
+    }
+
+    /// The node at `from` (the whole data when `None`), moved out when owned.
+    fn take(self, from: Option<&[String]>) -> Option<Value> {
+        match (self, from) {
+            (Data::Ref(v), None) => Some(v.clone()),
+            (Data::Ref(v), Some(p)) => pointer::get(v, p).cloned(),
+            (Data::Own(v), None) => Some(v),
+            (Data::Own(mut v), Some(p)) => pointer::get_mut(&mut v, p).map(std::mem::take),
+        }
+    }
+}
 
 /// What an event is, for the reducer.
 pub struct Applied<'a> {
     pub kind: Kind,
     pub ty: &'a str,
-    pub data: &'a Value,
+    pub data: Data<'a>,
 }
 
 /// Apply `ev` to `state` (`None` = the stream has no state). On error the state is
 /// unchanged and the error says why.
-pub fn apply(state: &mut Option<Value>, ev: &Applied<'_>, rule: Option<&Rule>) -> Result<(), String> {
+pub fn apply(state: &mut Option<Value>, ev: Applied<'_>, rule: Option<&Rule>) -> Result<(), String> {
     match ev.kind {
         Kind::Image | Kind::Snapshot => {
-            *state = Some(ev.data.clone());
+            *state = ev.data.take(None);
             Ok(())
         }
         Kind::Delete => {
@@ -30,7 +56,9 @@ pub fn apply(state: &mut Option<Value>, ev: &Applied<'_>, rule: Option<&Rule>) -
         }
         Kind::Event => match rule {
             None => {
-                merge_into(state, &[], ev.data);
+                if let Some(value) = ev.data.take(None) {
+                    merge_into(state, &[], value);
+                }
                 Ok(())
             }
             Some(rule) => apply_rule(state, rule, ev.data),
@@ -39,7 +67,7 @@ pub fn apply(state: &mut Option<Value>, ev: &Applied<'_>, rule: Option<&Rule>) -
 }
 
 /// Convenience for callers that hold a `Rules` rather than a resolved rule.
-pub fn apply_with(state: &mut Option<Value>, ev: &Applied<'_>, rules: &Rules) -> Result<(), String> {
+pub fn apply_with(state: &mut Option<Value>, ev: Applied<'_>, rules: &Rules) -> Result<(), String> {
     let rule = if ev.kind == Kind::Event {
         rules.rule_for(ev.ty)
     } else {
@@ -48,20 +76,25 @@ pub fn apply_with(state: &mut Option<Value>, ev: &Applied<'_>, rules: &Rules) ->
     apply(state, ev, rule)
 }
 
-fn apply_rule(state: &mut Option<Value>, rule: &Rule, data: &Value) -> Result<(), String> {
+fn apply_rule(state: &mut Option<Value>, rule: &Rule, data: Data<'_>) -> Result<(), String> {
     if rule.op == Op::Ignore {
         return Ok(());
     }
-    let value = match &rule.from {
-        None => data,
-        Some(from) => pointer::get(data, from)
-            .ok_or_else(|| format!("from {}: not found in the event data", pointer::to_pointer(from)))?,
-    };
-    let path = rule.path.resolve(data)?;
+    let from = rule.from.as_deref();
+    if let Some(from) = from {
+        if pointer::get(data.get(), from).is_none() {
+            return Err(format!(
+                "from {}: not found in the event data",
+                pointer::to_pointer(from)
+            ));
+        }
+    }
+    let path = rule.path.resolve(data.get())?;
+    let value = data.take(from).ok_or(INTERNAL)?;
     match rule.op {
         Op::Ignore => Ok(()),
         Op::Snapshot => {
-            *state = Some(value.clone());
+            *state = Some(value);
             Ok(())
         }
         Op::Merge => {
@@ -71,12 +104,12 @@ fn apply_rule(state: &mut Option<Value>, rule: &Rule, data: &Value) -> Result<()
         }
         Op::Replace => {
             if path.is_empty() {
-                *state = Some(value.clone());
+                *state = Some(value);
                 return Ok(());
             }
             check_path(state.as_ref(), &path)?;
             let (parent, last) = parent_mut(state, &path).ok_or(INTERNAL)?;
-            set_child(parent, last, value.clone());
+            set_child(parent, last, value);
             Ok(())
         }
         Op::Append => {
@@ -92,16 +125,16 @@ fn apply_rule(state: &mut Option<Value>, rule: &Rule, data: &Value) -> Result<()
             }
             if path.is_empty() {
                 match state {
-                    Some(Value::Array(a)) => a.push(value.clone()),
-                    _ => *state = Some(Value::Array(vec![value.clone()])),
+                    Some(Value::Array(a)) => a.push(value),
+                    _ => *state = Some(Value::Array(vec![value])),
                 }
                 return Ok(());
             }
             check_path(state.as_ref(), &path)?;
             let (parent, last) = parent_mut(state, &path).ok_or(INTERNAL)?;
             match child_mut(parent, last) {
-                Some(Value::Array(a)) => a.push(value.clone()),
-                _ => set_child(parent, last, Value::Array(vec![value.clone()])),
+                Some(Value::Array(a)) => a.push(value),
+                _ => set_child(parent, last, Value::Array(vec![value])),
             }
             Ok(())
         }
@@ -135,7 +168,7 @@ fn apply_rule(state: &mut Option<Value>, rule: &Rule, data: &Value) -> Result<()
             if !path.is_empty() {
                 check_path(state.as_ref(), &path)?;
             }
-            apply_patch(&mut doc, value).map_err(|e| e.to_string())?;
+            apply_patch(&mut doc, &value).map_err(|e| e.to_string())?;
             if path.is_empty() {
                 *state = Some(doc);
             } else {
@@ -148,10 +181,10 @@ fn apply_rule(state: &mut Option<Value>, rule: &Rule, data: &Value) -> Result<()
 }
 
 /// RFC 7386 merge of `value` at `path`; a missing target (or state) counts as `{}`.
-fn merge_into(state: &mut Option<Value>, path: &[String], value: &Value) {
+fn merge_into(state: &mut Option<Value>, path: &[String], value: Value) {
     if path.is_empty() {
         let target = state.get_or_insert_with(|| Value::Object(Map::new()));
-        merge_patch(target, value);
+        merge_patch_owned(target, value);
         return;
     }
     let Some((parent, last)) = parent_mut(state, path) else {
@@ -167,7 +200,7 @@ fn merge_into(state: &mut Option<Value>, path: &[String], value: &Value) {
             }
         }
     };
-    merge_patch(target, value);
+    merge_patch_owned(target, value);
 }
 
 /// Walk `path` without changing anything and report why a write there would fail:

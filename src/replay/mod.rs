@@ -12,11 +12,11 @@ use serde_json::{Map, Value};
 
 use crate::cache::checkpoints::{decode_state, stamp, CheckpointWriter, StateEncoder};
 use crate::cache::read::RawEvent;
-use crate::cache::{Cache, Catalog};
+use crate::cache::{Cache, Catalog, StaleCatalog};
 use crate::json::{diff, eq::json_eq, pointer};
 use crate::model::Kind;
 use crate::rules::{Op, Rules};
-use apply::{apply, Applied};
+use apply::{apply, Applied, Data};
 
 /// How far apart checkpoints are: at least `min` events, at most `max`, and in
 /// between as soon as the events replayed since the last one outweigh twice the
@@ -176,9 +176,9 @@ fn store_checkpoint(writer: &CheckpointWriter<'_>, cp: EncodedCheckpoint) -> Res
 /// Called with (position, state before, state after) for each replayed event.
 pub type StepVisitor<'f> = dyn FnMut(u64, Option<&Value>, Option<&Value>) -> Result<()> + 'f;
 
-/// Replays events of one cache under one set of rules.
-pub struct Replayer<'a> {
-    pub cache: &'a Cache,
+/// Applies events to a world under one set of rules. Holds no connection, so
+/// threads can share it.
+pub struct Reducer<'a> {
     pub cat: &'a Catalog,
     pub rules: &'a Rules,
     /// Rule index per type id, resolved once.
@@ -191,32 +191,28 @@ pub enum Step {
     Failed(String),
 }
 
-impl<'a> Replayer<'a> {
-    pub fn new(cache: &'a Cache, cat: &'a Catalog, rules: &'a Rules) -> Self {
+impl<'a> Reducer<'a> {
+    pub fn new(cat: &'a Catalog, rules: &'a Rules) -> Self {
         let rule_of_type = cat.types.iter().map(|t| rules.index_for(t)).collect();
-        Replayer {
-            cache,
+        Reducer {
             cat,
             rules,
             rule_of_type,
         }
     }
 
-    /// Apply one raw event to the world.
-    pub fn step(&self, world: &mut World, ev: &RawEvent<'_>) -> Result<Step> {
-        let data: Value =
-            serde_json::from_str(ev.data).with_context(|| format!("event {}: stored data is not JSON", ev.pos))?;
-        Ok(self.step_value(world, ev.stream, ev.ty, ev.kind, &data))
+    fn rule(&self, ty: i64) -> Option<&'a crate::rules::Rule> {
+        let rules = self.rules;
+        self.rule_of_type
+            .get(ty as usize)
+            .copied()
+            .flatten()
+            .and_then(|i| rules.rules.get(i))
     }
 
-    pub fn step_value(&self, world: &mut World, stream: i64, ty: i64, kind: Kind, data: &Value) -> Step {
+    pub fn step_value(&self, world: &mut World, stream: i64, ty: i64, kind: Kind, data: Data<'_>) -> Step {
         let rule = match kind {
-            Kind::Event => self
-                .rule_of_type
-                .get(ty as usize)
-                .copied()
-                .flatten()
-                .and_then(|i| self.rules.rules.get(i)),
+            Kind::Event => self.rule(ty),
             _ => None,
         };
         let applied = Applied {
@@ -224,7 +220,7 @@ impl<'a> Replayer<'a> {
             ty: self.cat.type_name(ty),
             data,
         };
-        match apply(world.slot(stream), &applied, rule) {
+        match apply(world.slot(stream), applied, rule) {
             Ok(()) => Step::Applied,
             Err(e) => Step::Failed(e),
         }
@@ -235,12 +231,7 @@ impl<'a> Replayer<'a> {
         match kind {
             Kind::Snapshot => Some(data),
             Kind::Event => {
-                let rule = self
-                    .rule_of_type
-                    .get(ty as usize)
-                    .copied()
-                    .flatten()
-                    .and_then(|i| self.rules.rules.get(i))?;
+                let rule = self.rule(ty)?;
                 if rule.op != Op::Snapshot {
                     return None;
                 }
@@ -251,6 +242,77 @@ impl<'a> Replayer<'a> {
             }
             _ => None,
         }
+    }
+
+    /// One share of the world at `pos` (the streams `share` picks), read over
+    /// `reader`'s own snapshot: the checkpoint's states, then the events after it.
+    /// Fails with [`StaleCatalog`] if that snapshot is not the one `want` stamps.
+    fn world_share(&self, reader: &Cache, want: &str, cp: u64, pos: u64, share: Share) -> Result<Vec<(i64, Value)>> {
+        reader.conn.execute_batch("BEGIN DEFERRED")?;
+        if reader.generation()? != self.cat.generation || reader.checkpoints_stamp()?.as_deref() != Some(want) {
+            return Err(StaleCatalog.into());
+        }
+        let mut world = World::default();
+        for (sid, blob) in reader.checkpoint_blobs(cp, self.cat.streams.len(), &|sid| share.has(sid))? {
+            *world.slot(sid) = Some(decode_state(&blob)?);
+        }
+        reader.scan(cp, pos, None, &mut |ev| {
+            if share.has(ev.stream) {
+                let data = serde_json::from_str(ev.data)
+                    .with_context(|| format!("event {}: stored data is not JSON", ev.pos))?;
+                self.step_value(&mut world, ev.stream, ev.ty, ev.kind, Data::Own(data));
+            }
+            Ok(())
+        })?;
+        Ok(world
+            .states
+            .into_iter()
+            .enumerate()
+            .filter_map(|(sid, s)| s.map(|v| (sid as i64, v)))
+            .collect())
+    }
+}
+
+/// Which streams one thread of a world load handles: ids `index` mod `of`.
+#[derive(Clone, Copy)]
+struct Share {
+    index: usize,
+    of: usize,
+}
+
+impl Share {
+    fn has(self, sid: i64) -> bool {
+        sid.rem_euclid(self.of as i64) as usize == self.index
+    }
+}
+
+/// Replays events of one cache under one set of rules.
+pub struct Replayer<'a> {
+    pub cache: &'a Cache,
+    pub cat: &'a Catalog,
+    pub rules: &'a Rules,
+    reducer: Reducer<'a>,
+}
+
+impl<'a> Replayer<'a> {
+    pub fn new(cache: &'a Cache, cat: &'a Catalog, rules: &'a Rules) -> Self {
+        Replayer {
+            cache,
+            cat,
+            rules,
+            reducer: Reducer::new(cat, rules),
+        }
+    }
+
+    /// Apply one raw event to the world.
+    pub fn step(&self, world: &mut World, ev: &RawEvent<'_>) -> Result<Step> {
+        let data: Value =
+            serde_json::from_str(ev.data).with_context(|| format!("event {}: stored data is not JSON", ev.pos))?;
+        Ok(self.step_value(world, ev.stream, ev.ty, ev.kind, Data::Own(data)))
+    }
+
+    pub fn step_value(&self, world: &mut World, stream: i64, ty: i64, kind: Kind, data: Data<'_>) -> Step {
+        self.reducer.step_value(world, stream, ty, kind, data)
     }
 
     /// Are the stored checkpoints valid for these events and rules?
@@ -274,6 +336,9 @@ impl<'a> Replayer<'a> {
         if self.cache.generation()? != self.cat.generation {
             return Err(crate::cache::StaleCatalog.into());
         }
+        // Checkpoints are written all over the (stream, pos) index: a page cache that
+        // holds them saves spilling pages mid-transaction and reading them back.
+        tx.execute_batch("PRAGMA cache_size = -131072;")?;
         let writer = CheckpointWriter::new(&tx)?;
         // States are compressed on a thread of their own: this thread is the one
         // every event waits for. It writes their JSON itself (cheaper than copying
@@ -296,6 +361,7 @@ impl<'a> Replayer<'a> {
         })?;
         writer.finish(&stamp(&self.cache.generation()?, self.rules.hash()))?;
         tx.commit()?;
+        self.cache.conn.execute_batch("PRAGMA cache_size = -16384;")?;
         progress(self.cat.len);
         Ok(())
     }
@@ -315,8 +381,7 @@ impl<'a> Replayer<'a> {
         let mut bytes_since = 0usize;
         let mut estimate = 0usize;
         pipeline::scan_parsed(self.cache, &self.cat.generation, 0, self.cat.len, None, &mut |ev| {
-            let data = &ev.data;
-            if let Some(snap) = self.snapshot_value(ev.kind, ev.ty, data) {
+            if let Some(snap) = self.reducer.snapshot_value(ev.kind, ev.ty, &ev.data) {
                 // verify: compare what replay built with what the snapshot says.
                 if let Some(before) = world.get(ev.stream) {
                     if !json_eq(before, snap) {
@@ -325,7 +390,7 @@ impl<'a> Replayer<'a> {
                     }
                 }
             }
-            if let Step::Failed(e) = self.step_value(&mut world, ev.stream, ev.ty, ev.kind, data) {
+            if let Step::Failed(e) = self.step_value(&mut world, ev.stream, ev.ty, ev.kind, Data::Own(ev.data)) {
                 writer.failure(ev.pos, &e)?;
             }
             if changed.insert(ev.stream) {
@@ -336,9 +401,24 @@ impl<'a> Replayer<'a> {
             // Space checkpoints so their bytes stay below the events' bytes, and
             // replay from one never costs more than loading it.
             if since >= spacing.max || (since >= spacing.min && bytes_since >= 2 * estimate) {
-                let states = changed
-                    .drain()
-                    .map(|sid| Ok((sid, world.get(sid).map(serde_json::to_vec).transpose()?)))
+                // In stream order: each row then lands next to the previous one in
+                // the (stream, pos) index instead of all over it.
+                let mut sids: Vec<i64> = changed.drain().collect();
+                sids.sort_unstable();
+                let states = sids
+                    .into_iter()
+                    .map(|sid| {
+                        let json = match world.get(sid) {
+                            None => None,
+                            Some(v) => {
+                                let hint = last_size.get(sid as usize).copied().unwrap_or(256);
+                                let mut buf = Vec::with_capacity(hint + hint / 4);
+                                serde_json::to_writer(&mut buf, v)?;
+                                Some(buf)
+                            }
+                        };
+                        Ok((sid, json))
+                    })
                     .collect::<Result<_>>()?;
                 state_tx
                     .send((ev.pos, states))
@@ -363,17 +443,62 @@ impl<'a> Replayer<'a> {
         })
     }
 
-    /// The whole world at `pos`: the checkpoint before it, decoded on all cores,
-    /// then the events after it, parsed on a second thread.
+    /// The whole world at `pos`. Streams are independent, so its streams are split
+    /// over threads, each loading its share of the checkpoint before `pos` and
+    /// replaying its share of the events after it on a connection of its own.
     pub fn world_at(&self, pos: u64) -> Result<World> {
+        let shares = std::thread::available_parallelism().map_or(1, |n| n.get()).min(4);
+        if shares < 2 || self.cat.streams.len() <= 2 {
+            return self.world_at_serial(pos);
+        }
+        let cp = self.cache.checkpoint_before(pos)?;
+        let want = stamp(&self.cat.generation, self.rules.hash());
+        let readers = (0..shares)
+            .map(|_| self.cache.mapped_reader())
+            .collect::<Result<Vec<_>>>()?;
+        let reducer = &self.reducer;
+        let want = want.as_str();
+        let parts = std::thread::scope(|scope| -> Result<Vec<Vec<(i64, Value)>>> {
+            let handles: Vec<_> = readers
+                .into_iter()
+                .enumerate()
+                .map(|(index, reader)| {
+                    scope.spawn(move || reducer.world_share(&reader, want, cp, pos, Share { index, of: shares }))
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().map_err(|_| anyhow::anyhow!("world replay thread panicked"))?)
+                .collect()
+        });
+        match parts {
+            Ok(parts) => {
+                let mut world = World {
+                    states: vec![None; self.cat.streams.len()],
+                };
+                for (sid, v) in parts.into_iter().flatten() {
+                    *world.slot(sid) = Some(v);
+                }
+                Ok(world)
+            }
+            // Another rewind imported or rebuilt checkpoints since this one pinned its
+            // snapshot: read through the pinned connection instead.
+            Err(e) if e.is::<StaleCatalog>() => self.world_at_serial(pos),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// [`Replayer::world_at`] over this connection alone: the checkpoint's states
+    /// decoded on all cores, then the events after it parsed on a second thread.
+    fn world_at_serial(&self, pos: u64) -> Result<World> {
         let cp = self.cache.checkpoint_before(pos)?;
         let mut world = World::default();
-        let blobs = self.cache.checkpoint_blobs(cp, self.cat.streams.len())?;
+        let blobs = self.cache.checkpoint_blobs(cp, self.cat.streams.len(), &|_| true)?;
         for (sid, v) in decode_states(blobs)? {
             *world.slot(sid) = Some(v);
         }
         pipeline::scan_parsed(self.cache, &self.cat.generation, cp, pos, None, &mut |ev| {
-            self.step_value(&mut world, ev.stream, ev.ty, ev.kind, &ev.data);
+            self.step_value(&mut world, ev.stream, ev.ty, ev.kind, Data::Own(ev.data));
             Ok(())
         })?;
         Ok(world)
