@@ -534,6 +534,10 @@ impl Recording {
 
     /// Diff between two points, optionally narrowed to a stream and a path.
     pub fn diff(&self, from: u64, to: u64, stream: Option<&str>, path: Option<&str>) -> Result<Vec<diff::Change>> {
+        if stream.is_none() && path.is_none() {
+            let (a, b) = (self.world_at(from)?, self.world_at(to)?);
+            return Ok(crate::replay::diff_worlds(&a, &b, &self.cat));
+        }
         let a = self.state_at(from, stream)?;
         let b = self.state_at(to, stream)?;
         diff_selected(&a, &b, path)

@@ -454,9 +454,17 @@ fn cmd_diff(rec: &mut Recording, from: &str, to: &str, view: &DiffView, style: &
     let a = rec.point(from)?;
     let b = rec.point(to)?;
     checkpoints(rec)?;
-    let sa = rec.state_at(a, view.stream.as_deref())?;
-    let sb = rec.state_at(b, view.stream.as_deref())?;
-    let changes = diff_selected(&sa, &sb, view.path.as_deref())?;
+    // Only the unified view prints the states themselves; the others need the
+    // changes alone, which the recording finds without copying whole worlds.
+    let (sa, sb, changes) = if matches!(view.output, DiffFormat::Unified) {
+        let sa = rec.state_at(a, view.stream.as_deref())?;
+        let sb = rec.state_at(b, view.stream.as_deref())?;
+        let changes = diff_selected(&sa, &sb, view.path.as_deref())?;
+        (sa, sb, changes)
+    } else {
+        let changes = rec.diff(a, b, view.stream.as_deref(), view.path.as_deref())?;
+        (Value::Null, Value::Null, changes)
+    };
     let mut o = out();
     match view.output {
         DiffFormat::Json => {

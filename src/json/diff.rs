@@ -142,7 +142,8 @@ fn diff_arrays(o: &[Value], n: &[Value], base: &str, out: &mut Vec<Change>) {
 }
 
 /// `base` extended by one escaped token.
-fn child(base: &str, token: &str) -> String {
+/// `base` extended by one member name, escaped as a JSON Pointer token.
+pub fn child(base: &str, token: &str) -> String {
     let mut path = String::with_capacity(base.len() + token.len() + 1);
     path.push_str(base);
     path.push('/');

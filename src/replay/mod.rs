@@ -73,6 +73,49 @@ impl World {
     }
 }
 
+/// The diff between two worlds: the same changes as [`diff::diff`] between their
+/// JSON forms ([`World::to_value`]), without copying either, and skipping streams
+/// that are the same tree in both (shared checkpoint states are not walked).
+pub fn diff_worlds(old: &World, new: &World, cat: &Catalog) -> Vec<diff::Change> {
+    let by_name = |w: &World| -> Vec<(&str, i64)> {
+        let mut v: Vec<(&str, i64)> = w
+            .states
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.is_some())
+            .map(|(i, _)| (cat.stream_name(i as i64), i as i64))
+            .collect();
+        v.sort_unstable();
+        v
+    };
+    let mut out = Vec::new();
+    // As for any object: the old members in order (changed or removed), then the new ones.
+    for (name, sid) in by_name(old) {
+        let Some(o) = old.get(sid) else { continue };
+        let path = diff::child("", name);
+        match new.get(sid) {
+            Some(n) => diff::diff_at(o, n, &path, &mut out),
+            None => out.push(diff::Change {
+                op: diff::ChangeOp::Remove,
+                path,
+                old: Some(o.clone()),
+                new: None,
+            }),
+        }
+    }
+    for (name, sid) in by_name(new) {
+        if old.get(sid).is_none() {
+            out.push(diff::Change {
+                op: diff::ChangeOp::Add,
+                path: diff::child("", name),
+                old: None,
+                new: new.get(sid).cloned(),
+            });
+        }
+    }
+    out
+}
+
 /// The world as JSON without copying it: an object of stream name → state,
 /// streams sorted by name (the same bytes as [`World::to_value`]).
 pub struct WorldView<'a> {
