@@ -244,6 +244,14 @@ impl<'a> Reducer<'a> {
         }
     }
 
+    /// By type id: whether the rules ignore events of that type (their data is
+    /// never read).
+    pub fn ignored_types(&self) -> Vec<bool> {
+        (0..self.rule_of_type.len())
+            .map(|ty| self.rule(ty as i64).is_some_and(|r| r.op == Op::Ignore))
+            .collect()
+    }
+
     fn rule(&self, ty: i64) -> Option<&'a crate::rules::Rule> {
         let rules = self.rules;
         self.rule_of_type
@@ -299,8 +307,9 @@ impl<'a> Reducer<'a> {
         for (sid, blob) in reader.checkpoint_blobs(cp, self.cat.streams.len(), &|sid| share.has(sid))? {
             *world.slot(sid) = Some(decode_state(&blob)?);
         }
+        let ignored = self.ignored_types();
         reader.scan(cp, pos, None, &mut |ev| {
-            if share.has(ev.stream) {
+            if share.has(ev.stream) && !pipeline::unread(&ignored, ev.kind, ev.ty) {
                 let data = serde_json::from_str(ev.data)
                     .with_context(|| format!("event {}: stored data is not JSON", ev.pos))?;
                 self.step_value(&mut world, ev.stream, ev.ty, ev.kind, Data::Own(data));
@@ -423,67 +432,76 @@ impl<'a> Replayer<'a> {
         let mut since = 0u64;
         let mut bytes_since = 0usize;
         let mut estimate = 0usize;
-        pipeline::scan_parsed(self.cache, &self.cat.generation, 0, self.cat.len, None, &mut |ev| {
-            if let Some(snap) = self.reducer.snapshot_value(ev.kind, ev.ty, &ev.data) {
-                // verify: compare what replay built with what the snapshot says.
-                if let Some(before) = world.get(ev.stream) {
-                    if !json_eq(before, snap) {
-                        let paths: Vec<String> = diff::diff(before, snap).into_iter().map(|c| c.path).collect();
-                        writer.drift(ev.pos, ev.stream, &paths)?;
+        let ignored = self.reducer.ignored_types();
+        pipeline::scan_parsed(
+            self.cache,
+            &self.cat.generation,
+            0,
+            self.cat.len,
+            None,
+            &ignored,
+            &mut |ev| {
+                if let Some(snap) = self.reducer.snapshot_value(ev.kind, ev.ty, &ev.data) {
+                    // verify: compare what replay built with what the snapshot says.
+                    if let Some(before) = world.get(ev.stream) {
+                        if !json_eq(before, snap) {
+                            let paths: Vec<String> = diff::diff(before, snap).into_iter().map(|c| c.path).collect();
+                            writer.drift(ev.pos, ev.stream, &paths)?;
+                        }
                     }
                 }
-            }
-            if let Step::Failed(e) = self.step_value(&mut world, ev.stream, ev.ty, ev.kind, Data::Own(ev.data)) {
-                writer.failure(ev.pos, &e)?;
-            }
-            if changed.insert(ev.stream) {
-                estimate += last_size.get(ev.stream as usize).copied().unwrap_or(256);
-            }
-            since += 1;
-            bytes_since += ev.bytes;
-            // Space checkpoints so their bytes stay below the events' bytes, and
-            // replay from one never costs more than loading it.
-            if since >= spacing.max || (since >= spacing.min && bytes_since >= 2 * estimate) {
-                // In stream order: each row then lands next to the previous one in
-                // the (stream, pos) index instead of all over it.
-                let mut sids: Vec<i64> = changed.drain().collect();
-                sids.sort_unstable();
-                let states = sids
-                    .into_iter()
-                    .map(|sid| {
-                        let json = match world.get(sid) {
-                            None => None,
-                            Some(v) => {
-                                let hint = last_size.get(sid as usize).copied().unwrap_or(256);
-                                let mut buf = Vec::with_capacity(hint + hint / 4);
-                                serde_json::to_writer(&mut buf, v)?;
-                                Some(buf)
-                            }
-                        };
-                        Ok((sid, json))
-                    })
-                    .collect::<Result<_>>()?;
-                state_tx
-                    .send((ev.pos, states))
-                    .map_err(|_| anyhow::anyhow!("checkpoint encoder stopped"))?;
-                since = 0;
-                bytes_since = 0;
-                estimate = 0;
-                progress(ev.pos);
-            }
-            while let Ok(encoded) = blob_rx.try_recv() {
-                let encoded = encoded?;
-                for (sid, _, size) in &encoded.states {
-                    let i = *sid as usize;
-                    if i >= last_size.len() {
-                        last_size.resize(i + 1, 256);
-                    }
-                    last_size[i] = (*size).max(64);
+                if let Step::Failed(e) = self.step_value(&mut world, ev.stream, ev.ty, ev.kind, Data::Own(ev.data)) {
+                    writer.failure(ev.pos, &e)?;
                 }
-                store_checkpoint(writer, encoded)?;
-            }
-            Ok(())
-        })
+                if changed.insert(ev.stream) {
+                    estimate += last_size.get(ev.stream as usize).copied().unwrap_or(256);
+                }
+                since += 1;
+                bytes_since += ev.bytes;
+                // Space checkpoints so their bytes stay below the events' bytes, and
+                // replay from one never costs more than loading it.
+                if since >= spacing.max || (since >= spacing.min && bytes_since >= 2 * estimate) {
+                    // In stream order: each row then lands next to the previous one in
+                    // the (stream, pos) index instead of all over it.
+                    let mut sids: Vec<i64> = changed.drain().collect();
+                    sids.sort_unstable();
+                    let states = sids
+                        .into_iter()
+                        .map(|sid| {
+                            let json = match world.get(sid) {
+                                None => None,
+                                Some(v) => {
+                                    let hint = last_size.get(sid as usize).copied().unwrap_or(256);
+                                    let mut buf = Vec::with_capacity(hint + hint / 4);
+                                    serde_json::to_writer(&mut buf, v)?;
+                                    Some(buf)
+                                }
+                            };
+                            Ok((sid, json))
+                        })
+                        .collect::<Result<_>>()?;
+                    state_tx
+                        .send((ev.pos, states))
+                        .map_err(|_| anyhow::anyhow!("checkpoint encoder stopped"))?;
+                    since = 0;
+                    bytes_since = 0;
+                    estimate = 0;
+                    progress(ev.pos);
+                }
+                while let Ok(encoded) = blob_rx.try_recv() {
+                    let encoded = encoded?;
+                    for (sid, _, size) in &encoded.states {
+                        let i = *sid as usize;
+                        if i >= last_size.len() {
+                            last_size.resize(i + 1, 256);
+                        }
+                        last_size[i] = (*size).max(64);
+                    }
+                    store_checkpoint(writer, encoded)?;
+                }
+                Ok(())
+            },
+        )
     }
 
     /// The whole world at `pos`. Streams are independent, so its streams are split
@@ -540,7 +558,8 @@ impl<'a> Replayer<'a> {
         for (sid, v) in decode_states(blobs)? {
             *world.slot(sid) = Some(v);
         }
-        pipeline::scan_parsed(self.cache, &self.cat.generation, cp, pos, None, &mut |ev| {
+        let ignored = self.reducer.ignored_types();
+        pipeline::scan_parsed(self.cache, &self.cat.generation, cp, pos, None, &ignored, &mut |ev| {
             self.step_value(&mut world, ev.stream, ev.ty, ev.kind, Data::Own(ev.data));
             Ok(())
         })?;

@@ -37,9 +37,20 @@ fn read_snapshot(reader: &Cache, generation: &str) -> Result<()> {
 /// Below this many positions a thread costs more than it saves.
 const INLINE: u64 = 1024;
 
-fn parsed(ev: RawEvent<'_>) -> Result<Parsed> {
+/// Whether an event's data is never read: `ignored` says, by type id, whether the
+/// rules ignore events of that type (which applies to events only, not images).
+pub(crate) fn unread(ignored: &[bool], kind: Kind, ty: i64) -> bool {
+    kind == Kind::Event && ignored.get(ty as usize).copied().unwrap_or(false)
+}
+
+/// The data of an event that is never read is not parsed (it stays `null`).
+fn parsed(ev: RawEvent<'_>, ignored: &[bool]) -> Result<Parsed> {
     Ok(Parsed {
-        data: serde_json::from_str(ev.data).with_context(|| format!("event {}: stored data is not JSON", ev.pos))?,
+        data: if unread(ignored, ev.kind, ev.ty) {
+            Value::Null
+        } else {
+            serde_json::from_str(ev.data).with_context(|| format!("event {}: stored data is not JSON", ev.pos))?
+        },
         bytes: ev.data.len(),
         pos: ev.pos,
         stream: ev.stream,
@@ -59,6 +70,7 @@ pub fn scan_parsed(
     from: u64,
     to: u64,
     stream: Option<i64>,
+    ignored: &[bool],
     f: &mut dyn FnMut(Parsed) -> Result<()>,
 ) -> Result<()> {
     // One stream's events between checkpoints are few: not worth a thread.
@@ -67,7 +79,7 @@ pub fn scan_parsed(
         _ => None,
     };
     let Some(reader) = reader else {
-        return cache.scan(from, to, stream, &mut |ev| f(parsed(ev)?));
+        return cache.scan(from, to, stream, &mut |ev| f(parsed(ev, ignored)?));
     };
     thread::scope(|scope| {
         let (tx, rx) = sync_channel::<Result<Vec<Parsed>>>(4);
@@ -77,7 +89,7 @@ pub fn scan_parsed(
                 let mut batch = Vec::with_capacity(BATCH);
                 let done = read_snapshot(&reader, generation).and_then(|()| {
                     reader.scan(from, to, None, &mut |ev| {
-                        batch.push(parsed(ev)?);
+                        batch.push(parsed(ev, ignored)?);
                         if batch.len() == BATCH {
                             let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
                             // The receiver is gone only when the applier stopped early.
