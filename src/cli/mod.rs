@@ -396,14 +396,11 @@ fn cmd_state(rec: &mut Recording, at: &str, stream: Option<&str>, path: Option<&
     if stream.is_none() && path.is_none() {
         // The whole world is written straight from the replay, not copied first.
         let world = rec.world_at(pos)?;
-        emit_json(
-            &mut o,
-            &WorldView {
-                world: &world,
-                cat: &rec.cat,
-            },
-            compact,
-        )?;
+        WorldView {
+            world: &world,
+            cat: &rec.cat,
+        }
+        .write(&mut o, compact)?;
         drop_aside(world);
     } else {
         let state = rec.state_at(pos, stream)?;

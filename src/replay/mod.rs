@@ -123,22 +123,76 @@ pub struct WorldView<'a> {
     pub cat: &'a Catalog,
 }
 
-impl serde::Serialize for WorldView<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let mut entries: Vec<(&str, &Value)> = self
-            .world
+impl<'a> WorldView<'a> {
+    /// `(stream name, state)` of every stream with a state, by name.
+    fn entries(&self) -> Vec<(&'a str, &'a Value)> {
+        let (world, cat) = (self.world, self.cat);
+        let mut entries: Vec<(&str, &Value)> = world
             .states
             .iter()
             .enumerate()
-            .filter_map(|(i, v)| v.as_ref().map(|v| (self.cat.stream_name(i as i64), v)))
+            .filter_map(|(i, v)| v.as_ref().map(|v| (cat.stream_name(i as i64), v)))
             .collect();
         entries.sort_by(|a, b| a.0.cmp(b.0));
-        let mut map = s.serialize_map(Some(entries.len()))?;
-        for (k, v) in entries {
+        entries
+    }
+
+    /// Write the world as terminal-safe JSON, the same bytes as
+    /// [`crate::json::write::write_pretty`] (or `write_compact`) of this view. A large
+    /// world is rendered in two halves on two threads, then joined: each half is
+    /// the same object syntax, so dropping the inner brace pair gives the whole.
+    pub fn write(&self, out: &mut dyn std::io::Write, compact: bool) -> std::io::Result<()> {
+        use crate::json::write::{write_compact, write_pretty};
+        let render = |part: &[(&str, &Value)]| -> std::io::Result<Vec<u8>> {
+            let mut buf = Vec::with_capacity(part.len() * 4096);
+            if compact {
+                write_compact(&mut buf, &Entries(part))?;
+            } else {
+                write_pretty(&mut buf, &Entries(part))?;
+            }
+            Ok(buf)
+        };
+        let entries = self.entries();
+        if entries.len() < 64 {
+            return out.write_all(&render(&entries)?);
+        }
+        let (a, b) = entries.split_at(entries.len() / 2);
+        let (first, second) = std::thread::scope(|scope| {
+            let first = scope.spawn(|| render(a));
+            let second = render(b);
+            (first.join(), second)
+        });
+        let first = first.map_err(|_| std::io::Error::other("JSON writer thread panicked"))??;
+        let second = second?;
+        // "{…}" + "{…}" → "{…,…}"; pretty: "{\n…\n}" + "{\n…\n}" → "{\n…,\n…\n}".
+        let (close, join, open) = if compact {
+            (1, &b","[..], 1)
+        } else {
+            (2, &b",\n"[..], 2)
+        };
+        out.write_all(&first[..first.len().saturating_sub(close)])?;
+        out.write_all(join)?;
+        out.write_all(second.get(open..).unwrap_or_default())
+    }
+}
+
+/// Stream entries serialized as one JSON object.
+struct Entries<'a, 'v>(&'a [(&'v str, &'v Value)]);
+
+impl serde::Serialize for Entries<'_, '_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in self.0 {
             map.serialize_entry(k, v)?;
         }
         map.end()
+    }
+}
+
+impl serde::Serialize for WorldView<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        Entries(&self.entries()).serialize(s)
     }
 }
 
@@ -588,5 +642,51 @@ impl<'a> Replayer<'a> {
             self.step(&mut world, &ev)?;
             f(ev.pos, before.as_ref(), world.get(sid))
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn world(n: usize) -> (World, Catalog) {
+        let cat = Catalog {
+            streams: (0..=n).map(|i| format!("agent/{:04}", (i * 7919) % 10007)).collect(),
+            ..Catalog::default()
+        };
+        let states = (0..=n)
+            .map(|i| match i {
+                0 => None,
+                _ if i % 5 == 0 => None,
+                _ => {
+                    Some(json!({"n": i, "tags": ["a", i.to_string()], "nested": {"\u{1b}]52;x": "\u{9b}31m", "e": {}}}))
+                }
+            })
+            .collect();
+        (World { states }, cat)
+    }
+
+    #[test]
+    fn split_world_writing_is_the_plain_serialization() {
+        for n in [0, 3, 63, 64, 65, 200, 1001] {
+            let (w, cat) = world(n);
+            let view = WorldView { world: &w, cat: &cat };
+            for compact in [false, true] {
+                let mut want = Vec::new();
+                if compact {
+                    crate::json::write::write_compact(&mut want, &view).expect("plain");
+                } else {
+                    crate::json::write::write_pretty(&mut want, &view).expect("plain");
+                }
+                let mut got = Vec::new();
+                view.write(&mut got, compact).expect("split");
+                assert_eq!(
+                    String::from_utf8_lossy(&got),
+                    String::from_utf8_lossy(&want),
+                    "n={n} compact={compact}"
+                );
+            }
+        }
     }
 }
