@@ -174,5 +174,8 @@ fn main() {
         "generic jsonl:     median {generic:.2}s = {:.0} events/s",
         n as f64 / generic
     );
-    println!("capture / jsonl rate: {:.0}%", 100.0 * generic / capture);
+    println!(
+        "capture / jsonl rate: {:.0}% (target >= 70%; a shared machine skews both, the ratio of one run is the number)",
+        100.0 * generic / capture
+    );
 }
