@@ -2,7 +2,7 @@
 //! partitions, deflate like Capture writes, JSON event bodies of ~250 bytes)
 //! against the same bodies as generic JSONL, both imported through the library
 //! into a fresh cache. Prints medians over REWIND_BENCH_RUNS runs (default 3) and
-//! the ratio. REWIND_BENCH_EVENTS changes the size. The JSONL lines are the events
+//! the ratio; the two imports alternate run by run. REWIND_BENCH_EVENTS changes the size. The JSONL lines are the events
 //! the capture import makes (time = enqueued time, the same meta), so both
 //! imports store the same events.
 
@@ -114,29 +114,26 @@ fn median(v: &mut [f64]) -> f64 {
     v[v.len() / 2]
 }
 
-/// Median seconds to import `input` into a fresh cache.
-fn import(input: &Path, cache: &Path, runs: usize, n: u64) -> f64 {
-    let mut times = Vec::new();
-    for _ in 0..runs {
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = fs::remove_file(format!("{}{suffix}", cache.display()));
-        }
-        let opts = OpenOptions {
-            inputs: vec![input.to_path_buf()],
-            cache: Some(cache.to_path_buf()),
-            ..Default::default()
-        };
-        let t = Instant::now();
-        let (rec, _) = Recording::open(&opts, &mut |_| {}).expect("import");
-        times.push(t.elapsed().as_secs_f64());
-        let count: i64 = rec
-            .cache
-            .conn
-            .query_row("SELECT count(*) FROM events", [], |r| r.get(0))
-            .expect("count");
-        assert_eq!(count as u64, n, "{}", input.display());
+/// Seconds to import `input` into a fresh cache.
+fn import(input: &Path, cache: &Path, n: u64) -> f64 {
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = fs::remove_file(format!("{}{suffix}", cache.display()));
     }
-    median(&mut times)
+    let opts = OpenOptions {
+        inputs: vec![input.to_path_buf()],
+        cache: Some(cache.to_path_buf()),
+        ..Default::default()
+    };
+    let t = Instant::now();
+    let (rec, _) = Recording::open(&opts, &mut |_| {}).expect("import");
+    let secs = t.elapsed().as_secs_f64();
+    let count: i64 = rec
+        .cache
+        .conn
+        .query_row("SELECT count(*) FROM events", [], |r| r.get(0))
+        .expect("count");
+    assert_eq!(count as u64, n, "{}", input.display());
+    secs
 }
 
 fn main() {
@@ -164,8 +161,13 @@ fn main() {
         jsonl.display()
     );
     let cache = dir.join("bench.db");
-    let capture = import(&tree, &cache, runs, n);
-    let generic = import(&jsonl, &cache, runs, n);
+    // The two imports alternate, so a change of load on a shared machine falls on both.
+    let (mut captures, mut generics) = (Vec::new(), Vec::new());
+    for _ in 0..runs.max(1) {
+        captures.push(import(&tree, &cache, n));
+        generics.push(import(&jsonl, &cache, n));
+    }
+    let (capture, generic) = (median(&mut captures), median(&mut generics));
     println!(
         "eventhubs-capture: median {capture:.2}s = {:.0} events/s",
         n as f64 / capture
@@ -174,5 +176,8 @@ fn main() {
         "generic jsonl:     median {generic:.2}s = {:.0} events/s",
         n as f64 / generic
     );
-    println!("capture / jsonl rate: {:.0}%", 100.0 * generic / capture);
+    println!(
+        "capture / jsonl rate: {:.0}% (target >= 70%; a shared machine skews both, the ratio of one run is the number)",
+        100.0 * generic / capture
+    );
 }

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::io::{self, Read};
 
 use apache_avro::Schema;
-use flate2::read::DeflateDecoder;
+use flate2::{Decompress, FlushDecompress, Status};
 use serde_json::Value;
 
 /// The largest block (compressed or not) and header value we hold in memory.
@@ -29,7 +29,12 @@ pub struct OcfReader<R> {
     pub schema: Schema,
     pub codec: Codec,
     sync: [u8; 16],
+    /// The current block, inflated; reused from block to block like `raw`.
     block: Vec<u8>,
+    /// The current block as stored (deflate codec only).
+    raw: Vec<u8>,
+    /// One inflate state for the whole file, reset per block.
+    inflate: Option<Decompress>,
     /// Read position in `block`.
     at: usize,
     /// Records left in `block`.
@@ -64,6 +69,8 @@ impl<R: Read> OcfReader<R> {
             codec: Codec::Null,
             sync: [0; 16],
             block: Vec::new(),
+            raw: Vec::new(),
+            inflate: None,
             at: 0,
             left: 0,
             block_start: 0,
@@ -184,16 +191,25 @@ impl<R: Read> OcfReader<R> {
             .ok()
             .filter(|s| *s <= MAX_BLOCK)
             .ok_or_else(|| err(format!("invalid block size {size}")))?;
-        let mut raw = Vec::with_capacity(size.min(1 << 20));
-        (&mut self.r)
-            .take(size as u64)
-            .read_to_end(&mut raw)
-            .map_err(|e| err(format!("read error: {e}")))?;
-        self.pos += raw.len() as u64;
-        if raw.len() != size {
+        // A null-codec block is decoded where it is read; a deflate one is inflated
+        // from `raw` into `block`. Both buffers keep their capacity across blocks.
+        let mut into = match self.codec {
+            Codec::Null => std::mem::take(&mut self.block),
+            Codec::Deflate => std::mem::take(&mut self.raw),
+        };
+        into.clear();
+        into.reserve(size.min(1 << 20));
+        let read = (&mut self.r).take(size as u64).read_to_end(&mut into);
+        self.pos += into.len() as u64;
+        let got = into.len();
+        match self.codec {
+            Codec::Null => self.block = into,
+            Codec::Deflate => self.raw = into,
+        }
+        read.map_err(|e| err(format!("read error: {e}")))?;
+        if got != size {
             return Err(err(format!(
-                "truncated block: {} of its {size} bytes are in the file",
-                raw.len()
+                "truncated block: {got} of its {size} bytes are in the file"
             )));
         }
         let mut sync = [0u8; 16];
@@ -202,21 +218,11 @@ impl<R: Read> OcfReader<R> {
         if sync != self.sync {
             return Err(err("corrupt block: wrong sync marker".to_string()));
         }
-        self.block = match self.codec {
-            Codec::Null => raw,
-            Codec::Deflate => {
-                let mut out = Vec::with_capacity(size.saturating_mul(4).min(MAX_BLOCK));
-                // Bounded, so a small block cannot inflate into gigabytes.
-                DeflateDecoder::new(&raw[..])
-                    .take(MAX_BLOCK as u64 + 1)
-                    .read_to_end(&mut out)
-                    .map_err(|e| err(format!("corrupt deflate block: {e}")))?;
-                if out.len() > MAX_BLOCK {
-                    return Err(err(format!("deflate block inflates beyond {MAX_BLOCK} bytes")));
-                }
-                out
-            }
-        };
+        if self.codec == Codec::Deflate {
+            let inflate = self.inflate.get_or_insert_with(|| Decompress::new(false));
+            inflate.reset(false);
+            inflate_block(inflate, &self.raw, &mut self.block).map_err(err)?;
+        }
         self.at = 0;
         self.left = count;
         Ok(true)
@@ -240,6 +246,39 @@ impl<R: Read> OcfReader<R> {
         self.left -= 1;
         Ok(Some(value))
     }
+}
+
+/// Inflate one raw-deflate block into `out` (cleared first; its capacity is
+/// reused). Bounded, so a small block cannot inflate into gigabytes.
+fn inflate_block(inflate: &mut Decompress, raw: &[u8], out: &mut Vec<u8>) -> Result<(), String> {
+    out.clear();
+    loop {
+        if out.len() == out.capacity() {
+            if out.len() > MAX_BLOCK {
+                return Err(format!("deflate block inflates beyond {MAX_BLOCK} bytes"));
+            }
+            // Text-like Avro records inflate about 4 to 10 times.
+            let more = raw.len().saturating_mul(4).clamp(64 * 1024, MAX_BLOCK + 1 - out.len());
+            out.reserve_exact(more);
+        }
+        let used = usize::try_from(inflate.total_in()).unwrap_or(usize::MAX);
+        let input = raw.get(used..).unwrap_or_default();
+        let before = (inflate.total_in(), inflate.total_out());
+        let status = inflate
+            .decompress_vec(input, out, FlushDecompress::Finish)
+            .map_err(|e| format!("corrupt deflate block: {e}"))?;
+        match status {
+            Status::StreamEnd => break,
+            _ if before == (inflate.total_in(), inflate.total_out()) && out.len() < out.capacity() => {
+                return Err("corrupt deflate block: incomplete deflate stream".to_string());
+            }
+            _ => {}
+        }
+    }
+    if out.len() > MAX_BLOCK {
+        return Err(format!("deflate block inflates beyond {MAX_BLOCK} bytes"));
+    }
+    Ok(())
 }
 
 /// Decoding of single values over a byte slice.
@@ -316,9 +355,7 @@ pub mod datum {
     /// Write the value as JSON text (bytes as `{"$bytes": base64}`).
     pub fn json(schema: &Schema, b: &mut &[u8], out: &mut String) -> Result<(), String> {
         use std::fmt::Write;
-        let push_str = |out: &mut String, s: &str| {
-            out.push_str(&serde_json::to_string(s).unwrap_or_else(|_| "null".to_string()));
-        };
+        let push_str = json_string;
         match branch(schema, b)? {
             Schema::Null => out.push_str("null"),
             Schema::Boolean => out.push_str(if take(b, 1)?.first() == Some(&1) {
@@ -401,6 +438,19 @@ pub mod datum {
             Schema::Ref { name } => return Err(format!("named type reference {} is not supported here", name.name)),
         }
         Ok(())
+    }
+
+    /// `s` as a JSON string, escaped as serde_json does; most strings need no escape
+    /// and are copied as they are.
+    pub fn json_string(out: &mut String, s: &str) {
+        if s.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
+            out.push_str(&serde_json::to_string(s).unwrap_or_else(|_| "null".to_string()));
+        } else {
+            out.reserve(s.len() + 2);
+            out.push('"');
+            out.push_str(s);
+            out.push('"');
+        }
     }
 
     fn dollar_bytes(out: &mut String, v: &[u8]) {

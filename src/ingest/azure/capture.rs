@@ -15,7 +15,7 @@ use std::sync::Arc;
 use anyhow::{Context, Result};
 
 use super::avro_ocf::OcfReader;
-use super::event_data;
+use super::event_data::{self, PartitionName, Scratch};
 use super::json_input::walk;
 use crate::ingest::mapping::Mapper;
 use crate::ingest::{BadRecord, Item, Source, SourceConfig};
@@ -44,7 +44,7 @@ struct Open {
 /// The files of one partition, read one after the other.
 struct Partition {
     /// `<EventHub>/<PartitionId>`, or the file's stem outside a capture tree.
-    name: String,
+    name: PartitionName,
     files: Vec<PathBuf>,
     next_file: usize,
     cur: Option<Open>,
@@ -55,6 +55,7 @@ struct Partition {
 pub struct Capture {
     parts: Vec<Partition>,
     mapper: Mapper,
+    scratch: Scratch,
     total: Arc<AtomicU64>,
     index: u64,
     files: usize,
@@ -128,7 +129,7 @@ impl Capture {
             .map(|(name, mut files)| {
                 files.sort_by_cached_key(|p| time_key(p));
                 Partition {
-                    name,
+                    name: PartitionName::new(name),
                     files,
                     next_file: 0,
                     cur: None,
@@ -139,6 +140,7 @@ impl Capture {
         Ok(Capture {
             parts,
             mapper: cfg.mapper,
+            scratch: Scratch::default(),
             total: Arc::new(AtomicU64::new(0)),
             index: 0,
             files: count,
@@ -159,10 +161,10 @@ impl Capture {
                     Some(Err(bad)) => return Ok(Some(Item::Bad(bad))),
                 }
             };
-            let (mapper, name, index) = (&self.mapper, part.name.as_str(), self.index);
+            let (mapper, name, index, scratch) = (&self.mapper, &part.name, self.index, &mut self.scratch);
             let next = cur.reader.next(|schema, b| {
                 // The block's offset is the record's place (`file@offset`).
-                event_data::decode(mapper, schema, b, name, 0, index)
+                event_data::decode(mapper, schema, b, name, (0, index), scratch)
             });
             let block = cur.reader.block_start;
             let file = cur.file.clone();

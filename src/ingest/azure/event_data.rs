@@ -29,6 +29,31 @@ pub fn check_schema(schema: &Schema) -> Result<(), String> {
     Ok(())
 }
 
+/// Buffers reused from record to record: the JSON text of the fields that go to
+/// meta as they are.
+#[derive(Default)]
+pub struct Scratch {
+    offset: String,
+    props: String,
+    system: String,
+    skipped: String,
+}
+
+/// The partition a record came from: its name (the stream of bodies that name
+/// none) and that name as a JSON string, escaped once.
+pub struct PartitionName {
+    pub name: String,
+    quoted: String,
+}
+
+impl PartitionName {
+    pub fn new(name: String) -> PartitionName {
+        let mut quoted = String::new();
+        datum::json_string(&mut quoted, &name);
+        PartitionName { name, quoted }
+    }
+}
+
 /// Decode one `EventData` record at the start of `b` by the writer schema (any
 /// field order, extra fields skipped) and map it. The outer error means the bytes
 /// could not be decoded (the rest of the block is lost); the inner one that the
@@ -37,20 +62,19 @@ pub fn decode(
     mapper: &Mapper,
     schema: &Schema,
     b: &mut &[u8],
-    partition: &str,
-    loc: u64,
-    index: u64,
+    partition: &PartitionName,
+    (loc, index): (u64, u64),
+    scratch: &mut Scratch,
 ) -> Result<Result<Record, String>, String> {
     let Schema::Record(r) = schema else {
         return Err("the writer schema is not a record".to_string());
     };
     let mut seq = None;
-    let mut offset = None;
+    let mut has_offset = false;
     let mut enqueued = None;
-    let mut props = String::new();
-    let mut system = String::new();
     let mut body = None;
-    let mut skipped = String::new();
+    scratch.props.clear();
+    scratch.system.clear();
     for f in &r.fields {
         match f.name.as_str() {
             "SequenceNumber" => {
@@ -75,79 +99,88 @@ pub fn decode(
                 }
             }
             "Offset" => {
-                let mut o = String::new();
-                datum::json(&f.schema, b, &mut o)?;
-                offset = Some(o);
+                scratch.offset.clear();
+                datum::json(&f.schema, b, &mut scratch.offset)?;
+                has_offset = true;
             }
-            "Properties" => datum::json(&f.schema, b, &mut props)?,
-            "SystemProperties" => datum::json(&f.schema, b, &mut system)?,
+            "Properties" => datum::json(&f.schema, b, &mut scratch.props)?,
+            "SystemProperties" => datum::json(&f.schema, b, &mut scratch.system)?,
             _ => {
-                skipped.clear();
-                datum::json(&f.schema, b, &mut skipped)?;
+                scratch.skipped.clear();
+                datum::json(&f.schema, b, &mut scratch.skipped)?;
             }
         }
     }
     let fields = Fields {
         seq,
-        offset,
+        offset: has_offset.then_some(scratch.offset.as_str()),
         enqueued,
-        props,
-        system,
+        props: &scratch.props,
+        system: &scratch.system,
         body,
     };
     Ok(map(mapper, fields, partition, loc, index))
 }
 
-/// The decoded fields of one record, borrowing from its block.
+/// The decoded fields of one record, borrowing from its block and the scratch.
 struct Fields<'a> {
     seq: Option<i64>,
     /// As JSON text.
-    offset: Option<String>,
+    offset: Option<&'a str>,
     enqueued: Option<&'a str>,
     /// Properties and SystemProperties as JSON text.
-    props: String,
-    system: String,
+    props: &'a str,
+    system: &'a str,
     body: Option<&'a [u8]>,
 }
 
-fn map(mapper: &Mapper, f: Fields, partition: &str, loc: u64, index: u64) -> Result<Record, String> {
+fn map(mapper: &Mapper, f: Fields, partition: &PartitionName, loc: u64, index: u64) -> Result<Record, String> {
+    use std::fmt::Write;
     let seq = f.seq.ok_or("EventData without a SequenceNumber")?;
     let enqueued = f.enqueued.ok_or("EventData without EnqueuedTimeUtc")?;
-    let (offset, props, system, body) = (f.offset, f.props.as_str(), f.system.as_str(), f.body);
     let time = parse_en_us(enqueued).ok_or_else(|| format!("EnqueuedTimeUtc: not a time: {enqueued:?}"))?;
 
-    let (mut rec, own_stream) = map_body(mapper, body, loc, index)?;
+    let (mut rec, own_stream) = map_body(mapper, f.body, loc, index)?;
     if !own_stream {
-        rec.stream = partition.to_string();
+        rec.stream = partition.name.clone();
         rec.seq = Some(seq);
     }
     if rec.id.is_none() {
-        rec.id = Some(format!("{partition}/{seq}"));
+        rec.id = Some(format!("{}/{seq}", partition.name));
     }
-    // Meta is written as text: this runs for every event of a large capture.
-    let mut meta = String::with_capacity(160);
-    let mut member = |name: &str, value: &str| {
-        meta.push(if meta.is_empty() { '{' } else { ',' });
-        meta.push('"');
-        meta.push_str(name);
-        meta.push_str("\":");
-        meta.push_str(value);
-    };
+    // Meta is written as text into one buffer sized for it: this runs for every
+    // event of a large capture. Empty maps and absent fields are left out.
+    let props = (!matches!(f.props, "" | "{}" | "null")).then_some(f.props);
+    let system = (!matches!(f.system, "" | "{}" | "null")).then_some(f.system);
+    let size = 100
+        + partition.quoted.len()
+        + enqueued.len()
+        + f.offset.map_or(0, str::len)
+        + props.map_or(0, str::len)
+        + system.map_or(0, str::len);
+    let mut meta = String::with_capacity(size);
+    meta.push('{');
     if let Some(t) = rec.time.filter(|t| *t != time) {
-        member("eventTime", &json_str(&crate::time::format_micros(t)));
+        meta.push_str("\"eventTime\":");
+        datum::json_string(&mut meta, &crate::time::format_micros(t));
+        meta.push(',');
     }
-    member("partition", &json_str(partition));
-    member("sequenceNumber", &seq.to_string());
-    if let Some(o) = &offset {
-        member("offset", o);
+    meta.push_str("\"partition\":");
+    meta.push_str(&partition.quoted);
+    let _ = write!(meta, ",\"sequenceNumber\":{seq}");
+    if let Some(o) = f.offset {
+        meta.push_str(",\"offset\":");
+        meta.push_str(o);
     }
-    member("enqueuedTimeUtc", &json_str(enqueued));
-    // Empty maps and absent fields are left out.
-    if !matches!(props, "" | "{}" | "null") {
-        member("properties", props);
+    meta.push_str(",\"enqueuedTimeUtc\":");
+    datum::json_string(&mut meta, enqueued);
+    if let Some(p) = props {
+        meta.push_str(",\"properties\":");
+        meta.push_str(p);
     }
-    if !matches!(system, "" | "{}" | "null") {
-        member("systemProperties", system);
+    if let Some(s) = system {
+        meta.push_str(",\"systemProperties\":");
+        meta.push_str(s);
     }
     meta.push('}');
     rec.meta = match rec.meta.take() {
@@ -160,10 +193,6 @@ fn map(mapper: &Mapper, f: Fields, partition: &str, loc: u64, index: u64) -> Res
     rec.time = Some(time);
     rec.loc = loc;
     Ok(rec)
-}
-
-fn json_str(s: &str) -> String {
-    Value::String(s.to_string()).to_string()
 }
 
 /// The body as a record: a CloudEvent (§6), a JSON event (model.md §1), or
@@ -197,8 +226,11 @@ fn map_body(mapper: &Mapper, body: Option<&[u8]>, loc: u64, index: u64) -> Resul
             // Did the body name its stream and id, or did the mapper fall back? Parse
             // again only when a fallback value shows up.
             let fallback_stream = rec.stream == "default";
-            let generated = mapping::generated_id(&mapper.input_name, index);
-            let fallback_id = rec.id.as_deref() == Some(generated.as_str());
+            // A generated id is 16 hex digits: only such an id is worth comparing.
+            let fallback_id = rec
+                .id
+                .as_deref()
+                .is_some_and(|id| id.len() == 16 && id == mapping::generated_id(&mapper.input_name, index).as_str());
             let (mut own_stream, mut own_id) = (true, true);
             if fallback_stream || fallback_id {
                 let top = TopLevel::parse(bytes)?;
