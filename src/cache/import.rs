@@ -243,8 +243,17 @@ impl Importer<'_> {
                         }
                     }
                 })?;
-            let inserted =
-                self.insert_batches(&recv, input_id, file_id, base, by_time, strict, &mut outcome, &bytes, progress);
+            let inserted = self.insert_batches(
+                &recv,
+                input_id,
+                file_id,
+                base,
+                by_time,
+                strict,
+                &mut outcome,
+                &bytes,
+                progress,
+            );
             // Dropping the receiver unblocks the parser if we stopped early.
             drop(recv);
             let source = parser

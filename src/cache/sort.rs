@@ -53,7 +53,15 @@ impl Row {
     fn encode(&self, out: &mut Vec<u8>) {
         out.clear();
         out.extend_from_slice(&[0; 8]); // length, filled in below
-        for v in [self.stime, self.n as i64, self.stream, self.ty, self.kind, self.file, self.loc] {
+        for v in [
+            self.stime,
+            self.n as i64,
+            self.stream,
+            self.ty,
+            self.kind,
+            self.file,
+            self.loc,
+        ] {
             out.extend_from_slice(&v.to_le_bytes());
         }
         for v in [self.seq, self.time] {
@@ -129,7 +137,9 @@ struct Cursor<'a> {
 impl<'a> Cursor<'a> {
     fn take(&mut self, n: usize) -> Result<&'a [u8]> {
         let end = self.at.checked_add(n).filter(|e| *e <= self.b.len());
-        let Some(end) = end else { bail!("sort run: truncated row") };
+        let Some(end) = end else {
+            bail!("sort run: truncated row")
+        };
         let s = &self.b[self.at..end];
         self.at = end;
         Ok(s)
@@ -247,7 +257,9 @@ impl Sorter {
         if self.spill.is_none() {
             self.spill = Some(spill_file(&self.dir)?);
         }
-        let Some(spill) = self.spill.as_mut() else { bail!("sort file missing") };
+        let Some(spill) = self.spill.as_mut() else {
+            bail!("sort file missing")
+        };
         let start = spill.len;
         spill.file.seek(SeekFrom::Start(start))?;
         let mut w = BufWriter::with_capacity(1 << 20, &spill.file);
@@ -271,7 +283,9 @@ impl Sorter {
             return Ok(Merged(Inner::Memory(std::mem::take(&mut self.chunk))));
         }
         self.spill_chunk()?;
-        let Some(spill) = self.spill.take() else { bail!("sort file missing") };
+        let Some(spill) = self.spill.take() else {
+            bail!("sort file missing")
+        };
         let buffer = (MERGE_BUFFERS / self.runs.len().max(1)).clamp(16 << 10, 1 << 20);
         let mut runs: Vec<Run> = self
             .runs
@@ -387,7 +401,9 @@ impl Merged {
         match &mut self.0 {
             Inner::Memory(rows) => Ok(rows.pop()),
             Inner::Runs { spill, runs, heap } => {
-                let Some(Reverse(head)) = heap.pop() else { return Ok(None) };
+                let Some(Reverse(head)) = heap.pop() else {
+                    return Ok(None);
+                };
                 if let Some(run) = runs.get_mut(head.run) {
                     if let Some(row) = run.next_row(&spill.file)? {
                         heap.push(Reverse(Head { row, run: head.run }));
@@ -410,9 +426,9 @@ mod tests {
             n,
             id: format!("id{n}"),
             data: format!("{{\"n\":{n},\"pad\":\"{}\"}}", "x".repeat((n % 50) as usize)),
-            meta: (n % 3 == 0).then(|| "{\"m\":1}".to_string()),
-            seq: (n % 2 == 0).then_some(n as i64),
-            time: (n % 5 != 0).then_some(stime),
+            meta: n.is_multiple_of(3).then(|| "{\"m\":1}".to_string()),
+            seq: n.is_multiple_of(2).then_some(n as i64),
+            time: (!n.is_multiple_of(5)).then_some(stime),
             okey: okey.map(|k| vec![k, 0]),
             ..Row::default()
         }
@@ -435,7 +451,13 @@ mod tests {
     #[test]
     fn spilled_runs_merge_to_the_in_memory_order() {
         let rows: Vec<Row> = (0..5000u64)
-            .map(|n| row(((n * 7919) % 613) as i64 - 300, (n % 4 != 0).then_some((n % 3) as u8), n))
+            .map(|n| {
+                row(
+                    ((n * 7919) % 613) as i64 - 300,
+                    (n % 4 != 0).then_some((n % 3) as u8),
+                    n,
+                )
+            })
             .collect();
         let mut want = rows.clone();
         want.sort_by(|a, b| a.key().cmp(&b.key()));
