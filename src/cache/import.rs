@@ -2,12 +2,14 @@
 //! failed or interrupted import leaves the cache exactly as it was.
 
 use std::collections::HashMap;
+use std::path::PathBuf;
 use std::sync::mpsc::sync_channel;
 use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
 use rusqlite::{params, OptionalExtension, Transaction};
 
+use super::sort::{self, Row, Sorter};
 use super::{schema, Cache};
 use crate::ingest::{BadRecord, Item, Order, Source};
 use crate::json::depth::too_deep;
@@ -45,7 +47,9 @@ pub struct Outcome {
     /// The first few bad records, as `file:line: why`.
     pub skipped_sample: Vec<String>,
     pub seconds: f64,
-    /// The input is ordered by time in the cache (`ingest::Order::Time`).
+    /// The input's rows are stored in the order read and must be sorted by time
+    /// when inputs merge. Only caches of older rewinds hold such inputs: this one
+    /// stores a time-ordered input (`ingest::Order::Time`) already sorted.
     pub by_time: bool,
     /// Records skipped as repeats of an earlier one (at-least-once sources).
     pub duplicates: u64,
@@ -70,6 +74,8 @@ pub struct Importer<'c> {
     /// how many inputs it covered: saves a scan when the cache holds one input.
     times: (Option<i64>, Option<i64>, i64, bool),
     imports: usize,
+    /// Where sort runs spill: the cache's folder.
+    dir: PathBuf,
 }
 
 impl Cache {
@@ -88,6 +94,10 @@ impl Cache {
             changed: false,
             times: (None, None, i64::MIN, true),
             imports: 0,
+            dir: match self.path.parent() {
+                Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+                _ => PathBuf::from("."),
+            },
         })
     }
 
@@ -200,10 +210,10 @@ impl Importer<'_> {
 
         let bytes = source.bytes_read();
         let (send, recv) = sync_channel::<Result<Vec<Item>>>(4);
-        let mut outcome = Outcome {
-            by_time: source.order() == Order::Time,
-            ..Outcome::default()
-        };
+        let by_time = source.order() == Order::Time;
+        // A time-ordered input is stored already sorted (see `insert_batches`), so
+        // it merges like any other: `by_time` stays false.
+        let mut outcome = Outcome::default();
         let result: Result<Box<dyn Source>> = std::thread::scope(|scope| {
             let parser = std::thread::Builder::new()
                 .name("import-decode".into())
@@ -233,7 +243,17 @@ impl Importer<'_> {
                         }
                     }
                 })?;
-            let inserted = self.insert_batches(&recv, input_id, file_id, base, strict, &mut outcome, &bytes, progress);
+            let inserted = self.insert_batches(
+                &recv,
+                input_id,
+                file_id,
+                base,
+                by_time,
+                strict,
+                &mut outcome,
+                &bytes,
+                progress,
+            );
             // Dropping the receiver unblocks the parser if we stopped early.
             drop(recv);
             let source = parser
@@ -270,15 +290,14 @@ impl Importer<'_> {
         input_id: i64,
         file_id: i64,
         base: i64,
+        by_time: bool,
         strict: bool,
         outcome: &mut Outcome,
         bytes: &std::sync::atomic::AtomicU64,
         progress: &mut dyn FnMut(Progress),
     ) -> Result<()> {
         let mut idx: i64 = 0;
-        let mut st = self.tx.prepare_cached(
-            "INSERT INTO events(pos, input, idx, stream, seq, id, type, time, kind, data, meta, file, loc, okey, idh) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
-        )?;
+        let mut st = self.tx.prepare_cached(INSERT_EVENT)?;
         let mut dedupe = self
             .tx
             .prepare_cached("INSERT OR IGNORE INTO dedupe(key, input) VALUES (?1, ?2)")?;
@@ -290,6 +309,14 @@ impl Importer<'_> {
         let mut files: HashMap<SourceFile, i64> = HashMap::new();
         let mut last_file: Option<(Arc<SourceFile>, i64)> = None;
         let mut records = 0u64;
+        // A time-ordered input goes straight into `events` while it comes sorted
+        // (the common case); from its first record out of order on, it goes
+        // through an external sort and into `events` once, sorted, at the end.
+        let times_before = self.times;
+        let mut carried: (i64, Option<Vec<u8>>) = (i64::MIN, None);
+        let mut last: Option<(i64, Option<Vec<u8>>)> = None;
+        let mut sorter: Option<Sorter> = None;
+        let mut read = 0u64;
         for batch in recv.iter() {
             for item in batch? {
                 records += 1;
@@ -303,13 +330,6 @@ impl Importer<'_> {
                         continue;
                     }
                 };
-                if let Some(t) = r.time {
-                    let (min, max, last, sorted) = &mut self.times;
-                    *min = Some(min.map_or(t, |m| m.min(t)));
-                    *max = Some(max.map_or(t, |m| m.max(t)));
-                    *sorted &= *last <= t;
-                    *last = t;
-                }
                 if let Some(key) = &r.dedupe {
                     if dedupe.execute(params![key, input_id])? == 0 {
                         outcome.duplicates += 1;
@@ -335,37 +355,74 @@ impl Importer<'_> {
                         }
                     },
                 };
-                let sid = intern(&self.tx, &mut self.streams, "streams", &r.stream)?;
-                let tid = intern(&self.tx, &mut self.types, "types", &r.ty)?;
-                let id = r.id.unwrap_or_default();
-                st.execute(params![
-                    base + idx + 1,
-                    input_id,
-                    idx,
-                    sid,
-                    r.seq,
-                    id,
-                    tid,
-                    r.time,
-                    r.kind.code(),
-                    r.data,
-                    r.meta,
-                    file,
-                    r.loc as i64,
-                    r.okey,
-                    super::read::id_hash(&id)
-                ])?;
-                idx += 1;
                 if r.kind == Kind::Snapshot {
                     outcome.snapshots += 1;
                 } else {
                     outcome.events += 1;
                 }
+                let mut row = Row {
+                    n: read,
+                    stream: intern(&self.tx, &mut self.streams, "streams", &r.stream)?,
+                    seq: r.seq,
+                    id: r.id.unwrap_or_default(),
+                    ty: intern(&self.tx, &mut self.types, "types", &r.ty)?,
+                    time: r.time,
+                    kind: r.kind.code(),
+                    data: r.data,
+                    meta: r.meta,
+                    file,
+                    loc: r.loc as i64,
+                    okey: r.okey,
+                    ..Row::default()
+                };
+                read += 1;
+                if by_time {
+                    // An untimed record keeps its place right after the record before it.
+                    if let Some(t) = row.time {
+                        carried.0 = t;
+                        carried.1.clone_from(&row.okey);
+                    }
+                    row.stime = carried.0;
+                    row.sokey.clone_from(&carried.1);
+                    let out_of_order = last
+                        .as_ref()
+                        .is_some_and(|(t, k)| (row.stime, row.sokey.as_deref()) < (*t, k.as_deref()));
+                    if sorter.is_none() && out_of_order {
+                        let mut s = Sorter::new(&self.dir, sort::CHUNK);
+                        unload(&self.tx, base, &mut s).context("sorting by time")?;
+                        // The rows come back in their final order at the end.
+                        (self.times.2, self.times.3) = (times_before.2, times_before.3);
+                        idx = 0;
+                        sorter = Some(s);
+                    }
+                    if let Some(s) = sorter.as_mut() {
+                        s.push(row).context("sorting by time")?;
+                        continue;
+                    }
+                    match last.as_mut() {
+                        Some(l) => {
+                            l.0 = row.stime;
+                            l.1.clone_from(&row.sokey);
+                        }
+                        None => last = Some((row.stime, row.sokey.clone())),
+                    }
+                }
+                insert_row(&mut st, input_id, base, idx, &row)?;
+                note_time(&mut self.times, row.time);
+                idx += 1;
             }
             progress(Progress {
                 records,
                 bytes: bytes.load(std::sync::atomic::Ordering::Relaxed),
             });
+        }
+        if let Some(s) = sorter {
+            let mut merged = s.finish().context("sorting by time")?;
+            while let Some(row) = merged.next_row().context("sorting by time")? {
+                insert_row(&mut st, input_id, base, idx, &row)?;
+                note_time(&mut self.times, row.time);
+                idx += 1;
+            }
         }
         Ok(())
     }
@@ -427,6 +484,79 @@ fn refuse_too_deep(item: Item, display: &str) -> Item {
             reason,
         }),
     }
+}
+
+const INSERT_EVENT: &str = "INSERT INTO events(pos, input, idx, stream, seq, id, type, time, kind, data, meta, file, loc, okey, idh) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)";
+
+fn insert_row(st: &mut rusqlite::CachedStatement, input: i64, base: i64, idx: i64, row: &Row) -> Result<()> {
+    st.execute(params![
+        base + idx + 1,
+        input,
+        idx,
+        row.stream,
+        row.seq,
+        row.id,
+        row.ty,
+        row.time,
+        row.kind,
+        row.data,
+        row.meta,
+        row.file,
+        row.loc,
+        row.okey,
+        super::read::id_hash(&row.id)
+    ])?;
+    Ok(())
+}
+
+/// Time range and order seen by the insert loop (see `Importer::times`).
+fn note_time(times: &mut (Option<i64>, Option<i64>, i64, bool), time: Option<i64>) {
+    if let Some(t) = time {
+        let (min, max, last, sorted) = times;
+        *min = Some(min.map_or(t, |m| m.min(t)));
+        *max = Some(max.map_or(t, |m| m.max(t)));
+        *sorted &= *last <= t;
+        *last = t;
+    }
+}
+
+/// Move the rows of the input being imported (positions after `base`, all in the
+/// order read) out of `events` into `sorter`.
+fn unload(tx: &Transaction, base: i64, sorter: &mut Sorter) -> Result<()> {
+    {
+        let mut st = tx.prepare(
+            "SELECT stream, seq, id, type, time, kind, data, meta, file, loc, okey FROM events WHERE pos > ?1 ORDER BY pos",
+        )?;
+        let mut rows = st.query(params![base])?;
+        let mut carried: (i64, Option<Vec<u8>>) = (i64::MIN, None);
+        let mut n = 0u64;
+        while let Some(r) = rows.next()? {
+            let time: Option<i64> = r.get(4)?;
+            let okey: Option<Vec<u8>> = r.get(10)?;
+            if let Some(t) = time {
+                carried = (t, okey.clone());
+            }
+            sorter.push(Row {
+                stime: carried.0,
+                sokey: carried.1.clone(),
+                n,
+                stream: r.get(0)?,
+                seq: r.get(1)?,
+                id: r.get(2)?,
+                ty: r.get(3)?,
+                time,
+                kind: r.get(5)?,
+                data: r.get(6)?,
+                meta: r.get(7)?,
+                file: r.get(8)?,
+                loc: r.get(9)?,
+                okey,
+            })?;
+            n += 1;
+        }
+    }
+    tx.execute("DELETE FROM events WHERE pos > ?1", params![base])?;
+    Ok(())
 }
 
 fn note_bad(outcome: &mut Outcome, bad: &BadRecord) {

@@ -5,6 +5,7 @@ pub mod checkpoints;
 pub mod import;
 pub mod read;
 pub mod schema;
+mod sort;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};

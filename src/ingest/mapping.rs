@@ -128,6 +128,19 @@ impl Found<'_> {
             Found::Owned(v) => Cow::Owned(v.to_string()),
         }
     }
+    /// The text of a JSON string without escapes, borrowed as it is: the common
+    /// case, which needs no value tree. (The raw value is already validated JSON,
+    /// so a string without a backslash holds no escapes or control characters.)
+    fn plain_str(&self) -> Option<&str> {
+        match self {
+            Found::Raw(_, r) => r
+                .get()
+                .strip_prefix('"')
+                .and_then(|t| t.strip_suffix('"'))
+                .filter(|t| !t.contains('\\')),
+            Found::Owned(_) => None,
+        }
+    }
     fn index(&self) -> Option<usize> {
         match self {
             Found::Raw(i, _) => *i,
@@ -316,6 +329,9 @@ pub fn generated_id(input_name: &str, index: u64) -> String {
 }
 
 fn scalar_text(f: &Found, what: &str) -> Result<String, String> {
+    if let Some(s) = f.plain_str() {
+        return Ok(s.to_string());
+    }
     let v = f.value()?;
     match v.as_ref() {
         Value::String(s) => Ok(s.clone()),
@@ -334,6 +350,12 @@ fn parse_int(raw: &str) -> Option<i64> {
 }
 
 fn int_field(f: &Found, what: &str) -> Result<i64, String> {
+    if let Found::Raw(_, r) = f {
+        // A plain JSON integer (validated JSON: no sign or leading-zero oddities).
+        if let Ok(n) = r.get().parse::<i64>() {
+            return Ok(n);
+        }
+    }
     let v = f.value()?;
     let parsed = match v.as_ref() {
         Value::Number(n) => n.as_i64().or_else(|| n.to_string().parse::<i64>().ok()),
@@ -345,6 +367,9 @@ fn int_field(f: &Found, what: &str) -> Result<i64, String> {
 
 /// Returns µs and, when the value was not RFC 3339, the raw value to keep in meta.
 fn time_field(f: &Found) -> Result<(i64, Option<Value>), String> {
+    if let Some(us) = f.plain_str().and_then(time::parse_rfc3339) {
+        return Ok((us, None));
+    }
     let v = f.value()?;
     match v.as_ref() {
         Value::String(s) => match time::parse_rfc3339(s) {
