@@ -1,7 +1,8 @@
 //! The performance suite (issue 7): `scripts/bench.sh` (= `cargo bench --bench suite`).
 //!
 //! For each recording size (1M events by default; `--full` adds 10M, ~4.6 GB of
-//! JSONL; `--events N` picks one size) it generates a realistic recording once
+//! JSONL; `--events N` picks one size; `--tui-only` measures only the TUI) it
+//! generates a realistic recording once
 //! (AI-agent payloads of 300–500 bytes, 1000 streams, a rules file with six ops)
 //! and measures, medians over REWIND_BENCH_RUNS runs (default 3):
 //! - import through the `rewind` binary into a fresh cache: events/s, MB/s, peak RSS;
@@ -473,15 +474,19 @@ fn measure_baselines(n: u64, runs: usize, data: &Path, ours: &Ours, tools: &Tool
 
 struct Args {
     sizes: Vec<u64>,
+    /// Only the TUI rows (for profiling them); the cache is built if missing.
+    tui_only: bool,
 }
 
 fn parse_args() -> Args {
     let mut full = false;
+    let mut tui_only = false;
     let mut events = None;
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
         match a.as_str() {
             "--full" => full = true,
+            "--tui-only" => tui_only = true,
             "--events" => events = it.next().and_then(|v| v.parse::<u64>().ok()),
             // `cargo bench` passes --bench; other flags belong to other harnesses.
             _ => {}
@@ -489,15 +494,17 @@ fn parse_args() -> Args {
     }
     let one = events.unwrap_or_else(|| env_num("REWIND_BENCH_EVENTS", 1_000_000));
     let sizes = if full { vec![1_000_000, 10_000_000] } else { vec![one] };
-    Args { sizes }
+    Args { sizes, tui_only }
 }
 
 fn main() {
     let args = parse_args();
+    // A busy machine slows every row: the table says how busy it was.
+    let start_load = load_average();
     let runs = env_num("REWIND_BENCH_RUNS", 3).max(1) as usize;
     let rules = common::rules_file();
     let tools = find_tools();
-    if tools.jq {
+    if tools.jq && !args.tui_only {
         check_jq_agrees(&rules);
     }
     let mut tables = Vec::new();
@@ -519,15 +526,36 @@ fn main() {
         println!("\n{title}: {}", data.display());
         let cache = common::bench_dir().join(format!("suite-{n}.db"));
         let mut t = Table::default();
-        let ours = measure_engine(n, runs, &rules, &data, &cache, &mut t);
-        measure_tui(n, runs, &cache, &mut t);
-        measure_baselines(n, baseline_runs, &data, &ours, &tools, &mut t);
+        if args.tui_only {
+            if !cache.exists() {
+                common::import_once(&rules, &data, &cache);
+                common::replay_once(&cache);
+            }
+            measure_tui(n, runs, &cache, &mut t);
+        } else {
+            let ours = measure_engine(n, runs, &rules, &data, &cache, &mut t);
+            measure_tui(n, runs, &cache, &mut t);
+            measure_baselines(n, baseline_runs, &data, &ours, &tools, &mut t);
+        }
         tables.push((title, t));
     }
-    println!("\n## rewind performance suite (machine: {} cores)", cores());
+    println!(
+        "\n## rewind performance suite (machine: {} cores; load average {} at the start, {} at the end)",
+        cores(),
+        start_load,
+        load_average()
+    );
     for (title, t) in &tables {
         t.print(title);
     }
+}
+
+/// The 1-minute load average (Linux), or "unknown".
+fn load_average() -> String {
+    fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|s| s.split_whitespace().next().map(str::to_string))
+        .unwrap_or_else(|| "unknown".into())
 }
 
 fn cores() -> usize {
