@@ -108,7 +108,7 @@ fn tool_works(cmd: &str, arg: &str) -> bool {
 }
 
 fn find_tools() -> Tools {
-    let enabled = std::env::var("REWIND_BENCH_BASELINES").map_or(true, |v| v != "0");
+    let enabled = !matches!(std::env::var("REWIND_BENCH_BASELINES").as_deref(), Ok("0"));
     let check = |cmd: &str, arg: &str| {
         let ok = enabled && tool_works(cmd, arg);
         if enabled && !ok {
@@ -479,22 +479,24 @@ struct Args {
 }
 
 fn parse_args() -> Args {
-    let mut full = false;
-    let mut tui_only = false;
-    let mut events = None;
-    let mut it = std::env::args().skip(1);
-    while let Some(a) = it.next() {
-        match a.as_str() {
-            "--full" => full = true,
-            "--tui-only" => tui_only = true,
-            "--events" => events = it.next().and_then(|v| v.parse::<u64>().ok()),
-            // `cargo bench` passes --bench; other flags belong to other harnesses.
-            _ => {}
-        }
-    }
+    // `cargo bench` also passes --bench; flags not listed here are ignored.
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let has = |flag: &str| args.iter().any(|a| a == flag);
+    let events = args
+        .iter()
+        .position(|a| a == "--events")
+        .and_then(|i| args.get(i + 1))
+        .and_then(|v| v.parse::<u64>().ok());
     let one = events.unwrap_or_else(|| env_num("REWIND_BENCH_EVENTS", 1_000_000));
-    let sizes = if full { vec![1_000_000, 10_000_000] } else { vec![one] };
-    Args { sizes, tui_only }
+    let sizes = if has("--full") {
+        vec![1_000_000, 10_000_000]
+    } else {
+        vec![one]
+    };
+    Args {
+        sizes,
+        tui_only: has("--tui-only"),
+    }
 }
 
 fn main() {
