@@ -2,6 +2,8 @@
 //! Requests carry everything the worker needs (no shared state); replies carry
 //! the request id so the UI can tell stale answers from fresh ones.
 
+use std::sync::Arc;
+
 use serde_json::Value;
 
 use crate::cache::read::Filter;
@@ -171,7 +173,8 @@ pub struct StateReply {
     pub id: u64,
     pub pos: u64,
     pub stream: Option<String>,
-    pub value: Value,
+    /// Shared with the state tree: a step hands the world over without copying it.
+    pub value: Arc<Value>,
     /// Changes made by the event at `pos`, as pointers into `value`.
     pub changed: Vec<Change>,
     pub hypothetical: bool,

@@ -3,6 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::io::{self, Write};
+use std::sync::Arc;
 
 use anyhow::Result;
 use serde_json::{Map, Value};
@@ -374,7 +375,7 @@ impl Service {
             id: req.id,
             pos,
             stream: req.stream.clone(),
-            value,
+            value: Arc::new(value),
             changed,
             hypothetical,
             failure: self.failures.get(&pos).cloned(),

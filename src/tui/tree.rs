@@ -3,6 +3,7 @@
 //! under them as the cursor moves through time.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use regex::Regex;
 use serde_json::Value;
@@ -54,7 +55,8 @@ pub enum Mark {
 
 #[derive(Debug)]
 pub struct Tree {
-    value: Value,
+    /// Shared with the state reply it came from.
+    value: Arc<Value>,
     open: HashSet<String>,
     rows: Vec<Row>,
     /// The selected node's pointer; kept even while it does not exist.
@@ -94,7 +96,7 @@ impl Tree {
         let mut open = HashSet::new();
         open.insert(String::new());
         Tree {
-            value: Value::Null,
+            value: Arc::new(Value::Null),
             open,
             rows: Vec::new(),
             selected: String::new(),
@@ -143,8 +145,8 @@ impl Tree {
     }
 
     /// Show a new state; folding, selection and search stay.
-    pub fn set_value(&mut self, value: Value, changes: &[Change]) {
-        self.value = value;
+    pub fn set_value(&mut self, value: impl Into<Arc<Value>>, changes: &[Change]) {
+        self.value = value.into();
         self.loaded = true;
         self.changed.clear();
         self.changed_order.clear();

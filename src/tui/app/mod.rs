@@ -9,6 +9,7 @@ pub mod nav;
 mod tests;
 
 use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
 
 use crossterm::event::{KeyEvent, MouseEvent};
 use ratatui::layout::Rect;
@@ -390,7 +391,7 @@ impl App {
         if s.stream != self.view_stream {
             return;
         }
-        self.tree.set_value(s.value.clone(), &s.changed);
+        self.tree.set_value(Arc::clone(&s.value), &s.changed);
         let h = layout::inner(self.areas().tree).height as usize;
         self.tree.scroll_into_view(h);
         if self.state.as_ref().is_none_or(|old| old.pos != s.pos) {

@@ -85,7 +85,7 @@ fn state(id: u64, pos: u64) -> Response {
         id,
         pos,
         stream: None,
-        value: json!({"s/a": {"n": pos}}),
+        value: json!({"s/a": {"n": pos}}).into(),
         changed: Vec::new(),
         hypothetical: false,
         event: None,
