@@ -301,13 +301,12 @@ pub fn state_world_ms(rec: &Recording, rng: &mut Rng, count: usize) -> Vec<f64> 
             let t = Instant::now();
             let world = rec.world_at(p).expect("state");
             let mut out = Vec::with_capacity(4 << 20);
-            rewind::json::write::write_pretty(
-                &mut out,
-                &WorldView {
-                    world: &world,
-                    cat: &rec.cat,
-                },
-            )
+            // What the CLI does: the world written as pretty JSON, in two halves.
+            WorldView {
+                world: &world,
+                cat: &rec.cat,
+            }
+            .write(&mut out, false)
             .expect("write");
             t.elapsed().as_secs_f64() * 1e3
         })
