@@ -7,6 +7,8 @@
 
 pub mod cache;
 pub mod cli;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod hash;
 pub mod ingest;
 pub mod json;

@@ -7,8 +7,13 @@
 //! - `mapping`: `Mapper::map_event` / `map_snapshot` (field mapping, times, seqs);
 //! - `rules`, `points`: rules files and point expressions;
 //! - `esdb-records`: EventStoreDB chunk headers, footers and log records;
+//! - `avro`, `capture`: Avro container files, Event Hubs Capture records;
 //! - `inputs`: whole files through `ingest::open_source` (detection, gzip/zstd,
 //!   every registered family), drained to the end.
+//!
+//! The coverage-guided targets are in `fuzz/` (`scripts/fuzz.sh`, nightly);
+//! what they find is kept in `tests/data/fuzz/<target>-<what>.bin` and replayed
+//! by `fuzz_findings_stay_fixed` on stable.
 //!
 //! A panic is a failure: the input is saved under `target/fuzz-crashes/` and
 //! should become a regression test. An input that takes over 5 s is reported
@@ -204,16 +209,20 @@ fn target_esdb(b: &[u8]) {
 /// The whole pipeline on a file named like its seed (so name-based detection runs).
 fn target_inputs(dir: &Path, name: &str, b: &[u8]) {
     let path = dir.join(name);
-    if std::fs::write(&path, b).is_err() {
-        return;
+    if std::fs::write(&path, b).is_ok() {
+        drain(&path);
     }
+}
+
+/// Read a whole input (file or folder) to its end.
+fn drain(path: &Path) {
     let cfg = SourceConfig {
         mapper: mapper(),
         records: Default::default(),
         key: Vec::new(),
         system_streams: false,
     };
-    if let Ok(mut src) = open_source(&path, None, cfg) {
+    if let Ok(mut src) = open_source(path, None, cfg) {
         let mut n = 0u64;
         while let Ok(Some(item)) = src.next_item() {
             if let Item::Record(r) = item {
@@ -256,6 +265,8 @@ fn fuzz_decoders_for_a_bounded_time() {
         ("rules", Box::new(|_, b| target_rules(b))),
         ("points", Box::new(|_, b| target_points(b))),
         ("esdb-records", Box::new(|_, b| target_esdb(b))),
+        ("avro", Box::new(|_, b| rewind::fuzzing::avro_ocf(b))),
+        ("capture", Box::new(|_, b| rewind::fuzzing::capture(b, &mapper()))),
     ];
     // Panics are collected, not printed one by one.
     let hook = std::panic::take_hook();
@@ -307,4 +318,52 @@ fn fuzz_decoders_for_a_bounded_time() {
     eprintln!("fuzz: inputs: {execs} inputs");
     std::panic::set_hook(hook);
     assert!(found.is_empty(), "fuzzing found:\n{}", found.join("\n"));
+}
+
+/// Inputs the fuzzers found, named `<target>-<what>.bin` after the cargo-fuzz
+/// target (its first byte, where that target uses it, still picks the decoder):
+/// each must now run to its end quickly and without a panic.
+#[test]
+fn fuzz_findings_stay_fixed() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/fuzz");
+    let work = tempfile::tempdir().expect("tempdir");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("tests/data/fuzz")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "bin"))
+        .collect();
+    files.sort();
+    assert!(!files.is_empty(), "no findings kept");
+    for path in files {
+        let name = path.file_name().expect("name").to_string_lossy().into_owned();
+        let b = std::fs::read(&path).expect("read finding");
+        let started = Instant::now();
+        let target = name.split('-').next().unwrap_or_default();
+        match target {
+            "framing" => target_framing(&b),
+            "mapping" => target_mapping(&b),
+            "rules" => target_rules(&b),
+            "points" => target_points(&b),
+            "avro_ocf" => rewind::fuzzing::avro_ocf(&b),
+            "capture" => {
+                rewind::fuzzing::capture(&b, &mapper());
+                target_inputs(work.path(), "05.avro", &b);
+            }
+            "esdb_chunk" => {
+                target_esdb(&b);
+                let db = work.path().join("db");
+                std::fs::create_dir_all(&db).expect("mkdir");
+                std::fs::write(db.join("chunk-000000.000000"), &b).expect("write");
+                drain(&db);
+            }
+            "inputs" | "aws_envelopes" | "azure_envelopes" | "esdb_feed" => {
+                target_inputs(work.path(), &name, b.get(1..).unwrap_or_default())
+            }
+            other => panic!("{name}: no replay for target {other:?}"),
+        }
+        let took = started.elapsed();
+        assert!(took < SLOW, "{name} took {took:?}");
+        eprintln!("fuzz finding {name}: clean in {took:?}");
+    }
 }

@@ -287,3 +287,375 @@ fn database_folder_tricks_are_refused() {
         assert!(took < Duration::from_secs(20));
     }
 }
+
+// ---- Avro (Event Hubs Capture) files that lie about their sizes ----
+
+/// A zig-zag varint: Avro's `long`.
+fn zz(v: i64) -> Vec<u8> {
+    let mut n = ((v << 1) ^ (v >> 63)) as u64;
+    let mut out = Vec::new();
+    while n >= 0x80 {
+        out.push((n as u8) | 0x80);
+        n >>= 7;
+    }
+    out.push(n as u8);
+    out
+}
+
+fn avro_bytes(b: &[u8]) -> Vec<u8> {
+    [zz(b.len() as i64), b.to_vec()].concat()
+}
+
+const SYNC: [u8; 16] = *b"0123456789abcdef";
+
+/// Capture's required fields, and an extra array of nulls (items of zero bytes).
+const CAPTURE_SCHEMA: &str = r#"{"type":"record","name":"EventData","namespace":"Microsoft.ServiceBus.Messaging","fields":[
+  {"name":"SequenceNumber","type":"long"},{"name":"EnqueuedTimeUtc","type":"string"},
+  {"name":"Body","type":["null","bytes"]},{"name":"Nulls","type":{"type":"array","items":"null"}}]}"#;
+
+/// An Avro header whose schema value is `schema_len` long (the real length when `None`).
+fn avro_header(schema: &str, schema_len: Option<i64>) -> Vec<u8> {
+    let mut out = b"Obj\x01".to_vec();
+    out.extend(zz(2));
+    out.extend(avro_bytes(b"avro.schema"));
+    out.extend(zz(schema_len.unwrap_or(schema.len() as i64)));
+    out.extend_from_slice(schema.as_bytes());
+    out.extend(avro_bytes(b"avro.codec"));
+    out.extend(avro_bytes(b"null"));
+    out.extend(zz(0));
+    out.extend_from_slice(&SYNC);
+    out
+}
+
+/// One record; `nulls` is the item count of its array of nulls (0: empty).
+fn capture_record(seq: i64, nulls: i64) -> Vec<u8> {
+    let mut r = zz(seq);
+    r.extend(avro_bytes(b"11/20/2026 9:10:00 AM"));
+    r.extend(zz(1));
+    r.extend(avro_bytes(
+        format!("{{\"stream\":\"agent/s1\",\"type\":\"Step\",\"data\":{{\"n\":{seq}}}}}").as_bytes(),
+    ));
+    if nulls != 0 {
+        r.extend(zz(nulls));
+    }
+    r.extend(zz(0));
+    r
+}
+
+/// A block claiming `count` records and `size` bytes (the real size when `None`).
+fn avro_block(count: i64, body: &[u8], size: Option<i64>) -> Vec<u8> {
+    [
+        zz(count),
+        zz(size.unwrap_or(body.len() as i64)),
+        body.to_vec(),
+        SYNC.to_vec(),
+    ]
+    .concat()
+}
+
+/// An import that exits 0 within 2 s with `events` events and the reason `why`
+/// reported at the file's block.
+fn avro_reported(env: &Env, name: &str, bytes: Vec<u8>, events: usize, why: &str) {
+    let input = env.write(name, bytes);
+    let (run, took) = import(env, &input, &[]);
+    assert_eq!(run.code, 0, "{name}: {}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains(&format!("{events} events")),
+        "{name}: {}",
+        run.stdout
+    );
+    assert!(run.stdout.contains(why), "{name}: expected {why:?}:\n{}", run.stdout);
+    assert!(
+        run.stdout.contains(&format!("{name}@")),
+        "{name}: no offset:\n{}",
+        run.stdout
+    );
+    assert!(took < Duration::from_secs(2), "{name} took {took:?}");
+}
+
+#[test]
+fn avro_files_claiming_giant_blocks_are_reported_in_bounded_time() {
+    let env = Env::new();
+    let head = avro_header(CAPTURE_SCHEMA, None);
+    let good = avro_block(1, &capture_record(1, 0), None);
+    let file = |blocks: &[Vec<u8>]| [vec![head.clone()], blocks.to_vec()].concat().concat();
+
+    // Sanity: the honest file imports.
+    let input = env.write(
+        "honest.avro",
+        file(&[good.clone(), avro_block(1, &capture_record(2, 0), None)]),
+    );
+    let (run, _) = import(&env, &input, &[]);
+    assert!(run.stdout.contains("2 events"), "{}\n{}", run.stdout, run.stderr);
+
+    // An object count of 2^62 over one record's bytes: a record of zero bytes
+    // would otherwise repeat forever.
+    let records = [capture_record(2, 0), capture_record(3, 0)].concat();
+    avro_reported(
+        &env,
+        "count.avro",
+        file(&[good.clone(), avro_block(1 << 62, &records, None)]),
+        1,
+        &format!(
+            "corrupt block: it claims 4611686018427387904 records but holds {} bytes",
+            records.len()
+        ),
+    );
+    // Block byte sizes: past the 64 MiB block limit, past the end of the file, negative.
+    avro_reported(
+        &env,
+        "size.avro",
+        file(&[good.clone(), avro_block(1, &capture_record(2, 0), Some(1 << 40))]),
+        1,
+        "invalid block size 1099511627776",
+    );
+    avro_reported(
+        &env,
+        "past-end.avro",
+        file(&[good.clone(), avro_block(1, &capture_record(2, 0), Some(50_000_000))]),
+        1,
+        &format!(
+            "truncated block: {} of its 50000000 bytes are in the file",
+            capture_record(2, 0).len() + SYNC.len()
+        ),
+    );
+    avro_reported(
+        &env,
+        "neg-size.avro",
+        file(&[good.clone(), avro_block(1, &capture_record(2, 0), Some(-1))]),
+        1,
+        "invalid block size -1",
+    );
+    avro_reported(
+        &env,
+        "neg-count.avro",
+        file(&[good.clone(), avro_block(-3, &capture_record(2, 0), None)]),
+        1,
+        "invalid block count -3",
+    );
+    // Lengths inside a record: a string of 2^62 bytes, a negative one.
+    let mut giant = zz(2);
+    giant.extend(zz(1 << 62));
+    giant.extend_from_slice(b"11/20/2026");
+    avro_reported(
+        &env,
+        "giant-string.avro",
+        file(&[good.clone(), avro_block(1, &giant, None)]),
+        1,
+        "record ends inside a value (4611686018427387904 bytes wanted, 10 left)",
+    );
+    let mut negative = zz(2);
+    negative.extend(zz(-5));
+    avro_reported(
+        &env,
+        "neg-string.avro",
+        file(&[good.clone(), avro_block(1, &negative, None)]),
+        1,
+        "negative length -5",
+    );
+    // An array of 2^62 nulls (items of zero bytes) inside a record.
+    avro_reported(
+        &env,
+        "nulls.avro",
+        file(&[good.clone(), avro_block(1, &capture_record(2, 1 << 62), None)]),
+        1,
+        "a block of 4611686018427387904 items of zero bytes each (more than 65536)",
+    );
+}
+
+#[test]
+fn avro_headers_claiming_gigantic_schemas_are_refused() {
+    let env = Env::new();
+    let block = avro_block(1, &capture_record(1, 0), None);
+    for (name, claimed, why) in [
+        (
+            "huge-schema.avro",
+            1i64 << 62,
+            "invalid length 4611686018427387904 in the header",
+        ),
+        (
+            "over-limit-schema.avro",
+            70 << 20,
+            "invalid length 73400320 in the header",
+        ),
+        ("neg-schema.avro", -9, "invalid length -9 in the header"),
+        ("short-schema.avro", 60 << 20, "truncated header"),
+    ] {
+        let bytes = [avro_header(CAPTURE_SCHEMA, Some(claimed)), block.clone()].concat();
+        let input = env.write(name, bytes);
+        let (run, took) = import(&env, &input, &[]);
+        assert!(
+            run.stdout.contains(why) || run.stderr.contains(why),
+            "{name}: expected {why:?}:\n{}\n{}",
+            run.stdout,
+            run.stderr
+        );
+        assert!(run.stdout.contains("unreadable Avro header") || run.stderr.contains("unreadable Avro header"));
+        assert!(took < Duration::from_secs(2), "{name} took {took:?}");
+        let peak = peak_rss(&run);
+        assert!(peak < 200 << 20, "{name}: peak RSS {peak}");
+    }
+}
+
+// ---- EventStoreDB chunks with lying lengths ----
+
+const C0: &str = "chunk-000000.000000";
+
+/// A copy of the fixture database whose `chunk` gets `bytes` written at `at`.
+fn poked_db(env: &Env, name: &str, chunk: &str, at: u64, bytes: &[u8]) -> PathBuf {
+    let db = env.path(name);
+    fs::create_dir_all(&db).expect("mkdir");
+    for entry in fs::read_dir(common::root().join("fixtures/eventstore/agents-db")).expect("fixture") {
+        let entry = entry.expect("entry");
+        fs::copy(entry.path(), db.join(entry.file_name())).expect("copy");
+    }
+    let mut f = fs::OpenOptions::new().write(true).open(db.join(chunk)).expect("open");
+    f.seek(SeekFrom::Start(at)).expect("seek");
+    f.write_all(bytes).expect("poke");
+    db
+}
+
+/// Imports within 2 s with exit 0, reporting `why`; later chunks still read.
+fn chunk_reported(env: &Env, db: &Path, why: &str) -> Run {
+    let (run, took) = import(env, db, &[]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains(why), "expected {why:?}:\n{}", run.stdout);
+    assert!(took < Duration::from_secs(2), "took {took:?}");
+    assert!(peak_rss(&run) < 200 << 20, "peak RSS {}", peak_rss(&run));
+    run
+}
+
+#[test]
+fn eventstore_chunks_with_lying_lengths_are_reported() {
+    let env = Env::new();
+    let (clean, _) = import(&env, &common::root().join("fixtures/eventstore/agents-db"), &[]);
+    assert_eq!(clean.code, 0, "{}", clean.stderr);
+    // The first record's length prefix (right after the 128-byte header): 2 GiB,
+    // past any record; 1 MB, past the chunk.
+    let db = poked_db(&env, "prefix-huge", C0, 128, &0x7fff_fff0i32.to_le_bytes());
+    chunk_reported(
+        &env,
+        &db,
+        "chunk-000000.000000@128: bad record length 2147483632: larger than any record",
+    );
+    let db = poked_db(&env, "prefix-past-chunk", C0, 128, &1_000_000i32.to_le_bytes());
+    chunk_reported(
+        &env,
+        &db,
+        "chunk-000000.000000@128: torn record: length prefix says 1000000 bytes",
+    );
+    // Headers claiming a 2 GiB chunk (the size field at byte 2): a completed
+    // chunk is read by its footer's data size, the active one up to writer.chk
+    // or its zero tail; nothing is allocated by the claimed size.
+    let db = poked_db(&env, "header-huge", C0, 2, &i32::MAX.to_le_bytes());
+    chunk_reported(&env, &db, "eventstore-db, 14 events, imported");
+    let db = poked_db(&env, "active-huge", "chunk-000002.000000", 2, &i32::MAX.to_le_bytes());
+    let run = chunk_reported(
+        &env,
+        &db,
+        "chunk-000002.000000@2: writer.chk puts the end of data at log position",
+    );
+    // Its records are still read (they used to be dropped without a word).
+    assert!(run.stdout.contains("14 events, 1 skipped"), "{}", run.stdout);
+    // A negative chunk size.
+    let db = poked_db(&env, "header-negative", C0, 2, &(-1i32).to_le_bytes());
+    chunk_reported(&env, &db, "chunk-000000.000000@0: bad chunk header: size -1");
+}
+
+// ---- AWS inputs with lying lengths and paths ----
+
+/// A KPL aggregate around `body` (a protobuf) with a correct MD5 trailer, so the
+/// lie is in the protobuf itself.
+fn kpl_around(body: &[u8]) -> Vec<u8> {
+    use md5::{Digest, Md5};
+    let mut out = rewind::ingest::aws::kpl::MAGIC.to_vec();
+    out.extend_from_slice(body);
+    out.extend_from_slice(Md5::digest(body).as_slice());
+    out
+}
+
+#[test]
+fn kpl_aggregates_with_lying_protobuf_lengths_are_reported_skips() {
+    use base64::Engine;
+    let env = Env::new();
+    let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
+    let record = |seq: u32, data: &[u8]| {
+        serde_json::json!({"SequenceNumber": seq.to_string(), "ApproximateArrivalTimestamp": 1795165200,
+                           "Data": b64(data), "PartitionKey": "k"})
+    };
+    // Field 1 (partition key table) claiming 5 bytes where 1 is left; claiming
+    // 2^64-1 bytes; a record (field 3) whose inner data field overruns its record.
+    let short = kpl_around(b"\x0a\x05k");
+    let huge = kpl_around(b"\x0a\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01k");
+    let inner = kpl_around(b"\x0a\x01k\x1a\x06\x08\x00\x1a\x7f{}");
+    let page = serde_json::json!({"Records": [
+        record(1, &short), record(2, &huge), record(3, &inner),
+        record(4, br#"{"stream":"agent/s1","type":"Step","data":{}}"#),
+    ], "MillisBehindLatest": 0});
+    let input = env.write("kpl.json", serde_json::to_string_pretty(&page).expect("json"));
+    let (run, took) = import(&env, &input, &[]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("1 events, 3 skipped"), "{}", run.stdout);
+    for why in [
+        "protobuf field of 5 bytes runs past the end",
+        "protobuf field of 18446744073709551615 bytes runs past the end",
+        "protobuf field of 127 bytes runs past the end",
+    ] {
+        assert!(run.stdout.contains(why), "expected {why:?}:\n{}", run.stdout);
+    }
+    assert!(took < Duration::from_secs(2), "took {took:?}");
+}
+
+#[test]
+fn export_manifests_naming_files_outside_the_folder_are_not_followed() {
+    let env = Env::new();
+    let id = env.path("exp/AWSDynamoDB/01700000000000-abcdef12");
+    fs::create_dir_all(id.join("data")).expect("mkdir");
+    fs::write(
+        id.join("manifest-summary.json"),
+        r#"{"tableArn":"arn:aws:dynamodb:us-east-1:1:table/Runs","exportTime":"2026-01-01T00:00:00Z","itemCount":3,"outputFormat":"DYNAMODB_JSON"}"#,
+    )
+    .expect("write");
+    let item = |pk: &str| format!("{{\"Item\":{{\"pk\":{{\"S\":\"{pk}\"}}}}}}\n");
+    let gz = |text: String| {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        e.write_all(text.as_bytes()).expect("gzip");
+        e.finish().expect("gzip")
+    };
+    fs::write(id.join("data/in.json.gz"), gz(item("inside"))).expect("write");
+    // A real data file outside the export folder, reachable through `..`.
+    fs::write(env.path("outside.json.gz"), gz(item("outside"))).expect("write");
+    let manifest = [
+        "AWSDynamoDB/01700000000000-abcdef12/data/in.json.gz",
+        "../../../outside.json.gz",
+        "AWSDynamoDB/01700000000000-abcdef12/data/../../../../outside.json.gz",
+        "/etc/passwd",
+    ]
+    .iter()
+    .map(|k| format!("{{\"itemCount\":1,\"dataFileS3Key\":\"{k}\"}}\n"))
+    .collect::<String>();
+    fs::write(id.join("manifest-files.json"), manifest).expect("write");
+    let (run, took) = import(&env, &env.path("exp"), &[]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    for line in 2..=4 {
+        assert!(
+            run.stdout.contains(&format!("manifest-files.json:{line}: data file")),
+            "line {line} not reported:\n{}",
+            run.stdout
+        );
+    }
+    assert!(
+        run.stdout.contains("is missing from the export folder"),
+        "{}",
+        run.stdout
+    );
+    let state = env.run(&["state", env.path("exp").to_str().expect("utf-8 path")]);
+    assert_eq!(state.code, 0, "{}", state.stderr);
+    assert!(state.stdout.contains("inside"), "{}", state.stdout);
+    assert!(
+        !state.stdout.contains("outside"),
+        "a file outside the folder was read:\n{}",
+        state.stdout
+    );
+    assert!(took < Duration::from_secs(2), "took {took:?}");
+}

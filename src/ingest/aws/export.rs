@@ -122,11 +122,11 @@ fn load(dir: &Path, root: &Path) -> Result<Export> {
         .map(str::to_string)
         .unwrap_or_else(|| folder_table_name(dir, root));
     let item_count = s.get("itemCount").and_then(Value::as_u64);
-    let files_path = match get("manifestFilesS3Key").and_then(|k| resolve(dir, k)) {
+    let files_path = match get("manifestFilesS3Key").and_then(|k| resolve(dir, root, k)) {
         Some(p) => p,
         None => dir.join(FILES),
     };
-    let files = read_manifest_files(dir, &files_path)?;
+    let files = read_manifest_files(dir, root, &files_path)?;
     let mut export = Export {
         kind,
         table,
@@ -160,7 +160,7 @@ fn folder_table_name(dir: &Path, root: &Path) -> String {
         .map_or_else(|| "table".to_string(), |n| n.to_string_lossy().into_owned())
 }
 
-fn read_manifest_files(dir: &Path, path: &Path) -> Result<Vec<DataFile>> {
+fn read_manifest_files(dir: &Path, root: &Path, path: &Path) -> Result<Vec<DataFile>> {
     let shown = path.display().to_string();
     let f = fs::File::open(path).with_context(|| format!("{shown}: the export's list of data files"))?;
     let mut files = Vec::new();
@@ -177,7 +177,7 @@ fn read_manifest_files(dir: &Path, path: &Path) -> Result<Vec<DataFile>> {
             .with_context(|| format!("{shown}:{line_no}: no dataFileS3Key"))?;
         files.push(DataFile {
             key: key.to_string(),
-            path: resolve(dir, key),
+            path: resolve(dir, root, key),
             manifest: shown.clone(),
             manifest_line: line_no,
             item_count: v.get("itemCount").and_then(Value::as_u64),
@@ -190,8 +190,9 @@ fn read_manifest_files(dir: &Path, path: &Path) -> Result<Vec<DataFile>> {
 /// (`AWSDynamoDB/<exportId>/data/x.json.gz`); the user may have synced the prefix,
 /// the export folder, or copied the folder elsewhere, so the longest suffix of the
 /// key that exists below the export folder wins, then the whole key below one of
-/// its parents.
-fn resolve(dir: &Path, key: &str) -> Option<PathBuf> {
+/// its parents up to `root`, the folder the user named: a key never reaches
+/// past it (`/etc/passwd` used to resolve through `/`).
+fn resolve(dir: &Path, root: &Path, key: &str) -> Option<PathBuf> {
     let parts: Vec<&str> = key.split('/').filter(|p| !p.is_empty()).collect();
     let safe = parts
         .iter()
@@ -202,7 +203,12 @@ fn resolve(dir: &Path, key: &str) -> Option<PathBuf> {
     let joined = |base: &Path, ps: &[&str]| ps.iter().fold(base.to_path_buf(), |acc, p| acc.join(p));
     (0..parts.len())
         .map(|start| joined(dir, &parts[start..]))
-        .chain(dir.ancestors().skip(1).map(|a| joined(a, &parts)))
+        .chain(
+            dir.ancestors()
+                .skip(1)
+                .take_while(|a| a.starts_with(root))
+                .map(|a| joined(a, &parts)),
+        )
         .find(|p| p.is_file())
 }
 

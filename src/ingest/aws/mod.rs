@@ -9,10 +9,13 @@ mod export;
 mod files;
 mod firehose;
 mod item;
-mod kinesis;
+#[doc(hidden)] // for src/fuzzing.rs
+pub mod kinesis;
 pub mod kpl;
-mod payload;
-mod stream_rec;
+#[doc(hidden)]
+pub mod payload;
+#[doc(hidden)]
+pub mod stream_rec;
 
 use std::path::Path;
 

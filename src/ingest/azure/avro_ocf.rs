@@ -223,6 +223,15 @@ impl<R: Read> OcfReader<R> {
             inflate.reset(false);
             inflate_block(inflate, &self.raw, &mut self.block).map_err(err)?;
         }
+        // Every record of a Capture schema takes at least one byte, so a count
+        // past the block's size is a lie; trusting it would yield records of zero
+        // bytes forever (a count of 2^62 over a record schema of nulls).
+        if count > self.block.len() as u64 {
+            return Err(err(format!(
+                "corrupt block: it claims {count} records but holds {} bytes",
+                self.block.len()
+            )));
+        }
         self.at = 0;
         self.left = count;
         Ok(true)
@@ -335,6 +344,14 @@ pub mod datum {
         }
     }
 
+    /// The most JSON text one value may decode to: nested blocks of zero-byte
+    /// items still expand a few bytes a lot; every item writes at least one
+    /// character, so this bounds time too.
+    pub const MAX_JSON: usize = super::MAX_BLOCK;
+
+    /// The most items of zero bytes one array or map block may hold.
+    pub const MAX_EMPTY_ITEMS: i64 = 1 << 16;
+
     /// Blocks of an array or map: calls `item` for each item.
     fn blocks(b: &mut &[u8], mut item: impl FnMut(&mut &[u8]) -> Result<(), String>) -> Result<(), String> {
         loop {
@@ -346,8 +363,17 @@ pub mod datum {
                 count = count.checked_neg().ok_or("invalid block count")?;
                 long(b)?;
             }
-            for _ in 0..count {
+            for i in 0..count {
+                let before = b.len();
                 item(b)?;
+                // An item of zero bytes (null, a record of nulls) means its schema
+                // makes every item of the block zero bytes: a count of 2^62 costs
+                // the writer nothing and would take forever to expand.
+                if i == 0 && b.len() == before && count > MAX_EMPTY_ITEMS {
+                    return Err(format!(
+                        "a block of {count} items of zero bytes each (more than {MAX_EMPTY_ITEMS})"
+                    ));
+                }
             }
         }
     }
@@ -402,6 +428,7 @@ pub mod datum {
                 out.push('[');
                 let mut first = true;
                 blocks(b, |b| {
+                    too_long(out)?;
                     if !std::mem::take(&mut first) {
                         out.push(',');
                     }
@@ -413,6 +440,7 @@ pub mod datum {
                 out.push('{');
                 let mut first = true;
                 blocks(b, |b| {
+                    too_long(out)?;
                     if !std::mem::take(&mut first) {
                         out.push(',');
                     }
@@ -451,6 +479,13 @@ pub mod datum {
             out.push_str(s);
             out.push('"');
         }
+    }
+
+    fn too_long(out: &str) -> Result<(), String> {
+        if out.len() > MAX_JSON {
+            return Err(format!("value decodes to over {MAX_JSON} bytes of JSON"));
+        }
+        Ok(())
     }
 
     fn dollar_bytes(out: &mut String, v: &[u8]) {

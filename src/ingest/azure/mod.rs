@@ -1,12 +1,14 @@
 //! Azure inputs (formats.md §5–§7): Cosmos DB documents and change feed, Event
 //! Grid deliveries, CloudEvents, Event Hubs Capture Avro.
 
-mod avro_ocf;
+#[doc(hidden)] // for src/fuzzing.rs
+pub mod avro_ocf;
 pub mod capture;
 pub mod cloudevents;
 pub mod cosmos;
 mod delivery;
-mod event_data;
+#[doc(hidden)]
+pub mod event_data;
 pub mod eventgrid;
 mod json_input;
 pub mod us_time;

@@ -293,6 +293,24 @@ impl DbSource {
                     (len, true)
                 }
                 None => match &writer_chk {
+                    // A lying chunk size in the header moves the chunk's start past
+                    // writer.chk, which would silently read it as empty.
+                    Ok(w) if *w < header.start_position() => {
+                        ready.push_back(bad(
+                            &shown_file,
+                            2,
+                            format!(
+                                "writer.chk puts the end of data at log position {w}, before this chunk's start {} \
+                                 (its header claims chunks of {} bytes): reading records up to the zero tail",
+                                header.start_position(),
+                                header.chunk_size
+                            ),
+                        ));
+                        (
+                            len.min(HEADER_SIZE + u64::try_from(header.chunk_size).unwrap_or(0)),
+                            true,
+                        )
+                    }
                     Ok(w) => {
                         let used = w
                             .saturating_sub(header.start_position())

@@ -1,0 +1,9 @@
+//! Rules files (field overrides, reducer rules, ignore lists).
+#![no_main]
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    if let Ok(text) = std::str::from_utf8(data) {
+        let _ = rewind::rules::Rules::parse(text);
+    }
+});
