@@ -5,6 +5,7 @@
 //! three together for front ends: open inputs, import what changed, answer
 //! questions about points in time.
 
+pub mod aside;
 pub mod cache;
 pub mod cli;
 #[doc(hidden)]

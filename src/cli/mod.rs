@@ -401,7 +401,8 @@ fn cmd_state(rec: &mut Recording, at: &str, stream: Option<&str>, path: Option<&
             cat: &rec.cat,
         }
         .write(&mut o, compact)?;
-        drop_aside(world);
+        // The answer is written; the process exits without waiting for the frees.
+        crate::aside::drop_aside(world);
     } else {
         let state = rec.state_at(pos, stream)?;
         let selected = match path {
@@ -417,14 +418,6 @@ fn cmd_state(rec: &mut Recording, at: &str, stream: Option<&str>, path: Option<&
     o.write_all(b"\n")?;
     o.flush()?;
     Ok(0)
-}
-
-/// Free a large value on a thread of its own: the answer is already written, and
-/// a command-line process exits without waiting for a thousand trees to be freed.
-fn drop_aside<T: Send + 'static>(value: T) {
-    if std::thread::Builder::new().spawn(move || drop(value)).is_err() {
-        // No thread to spare: freeing here is only slower.
-    }
 }
 
 fn emit_json<T: serde::Serialize + ?Sized>(o: &mut impl Write, v: &T, compact: bool) -> io::Result<()> {

@@ -146,7 +146,8 @@ impl Tree {
 
     /// Show a new state; folding, selection and search stay.
     pub fn set_value(&mut self, value: impl Into<Arc<Value>>, changes: &[Change]) {
-        self.value = value.into();
+        // The old state may be the whole world: freed off the render path.
+        crate::aside::drop_aside(std::mem::replace(&mut self.value, value.into()));
         self.loaded = true;
         self.changed.clear();
         self.changed_order.clear();
