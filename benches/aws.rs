@@ -4,14 +4,15 @@
 //! events/s; the target is an export rate of at least 80% of the JSONL rate.
 //! REWIND_BENCH_EVENTS changes the size, REWIND_BENCH_RUNS the number of runs.
 
+mod common;
+
 use std::fmt::Write as _;
 use std::fs::{self, File};
 use std::io::{BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Instant;
 
 use flate2::write::GzEncoder;
-use rewind::recording::{OpenOptions, Recording};
 
 // The `rewind` binary runs on mimalloc (src/main.rs); measure the same.
 #[global_allocator]
@@ -33,33 +34,6 @@ impl Pick {
     }
 }
 
-const WORDS: &[&str] = &[
-    "the",
-    "model",
-    "retrieval",
-    "context",
-    "customer",
-    "invoice",
-    "refund",
-    "policy",
-    "search",
-    "summary",
-    "answer",
-    "ticket",
-    "latency",
-    "embedding",
-    "tool",
-    "result",
-    "plan",
-    "step",
-    "user",
-    "order",
-    "status",
-    "délai",
-    "配送",
-    "eval",
-];
-
 /// One event, in both shapes: (JSONL line, DynamoDB JSON item line).
 fn event(i: u64, seqs: &mut [u64]) -> (String, String) {
     let rng = &mut Pick { i, n: 0 };
@@ -75,14 +49,8 @@ fn event(i: u64, seqs: &mut [u64]) -> (String, String) {
         (secs / 60) % 60,
         secs % 60
     );
-    let words = 30 + rng.below(25);
-    let mut content = String::new();
-    for w in 0..words {
-        if w > 0 {
-            content.push(' ');
-        }
-        content.push_str(WORDS[rng.below(WORDS.len() as u64) as usize]);
-    }
+    let words = 30 + rng.below(25) as usize;
+    let content = common::text(words, |n| rng.below(n));
     let role = if rng.below(2) == 0 { "user" } else { "assistant" };
     let tokens = rng.below(800);
     let model = 1 + rng.below(4);
@@ -142,42 +110,22 @@ fn generate(jsonl: &Path, export: &Path, n: u64) -> std::io::Result<()> {
     Ok(())
 }
 
-fn median(v: &mut [f64]) -> f64 {
-    v.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
-    v[v.len() / 2]
-}
-
 /// Median seconds to import `input` into a fresh cache, and the event count.
 fn time_import(input: &Path, cache: &Path, runs: usize) -> (f64, u64) {
-    let mut times = Vec::new();
-    let mut events = 0;
+    let (mut times, mut events) = (Vec::new(), 0);
     for _ in 0..runs {
-        let _ = fs::remove_file(cache);
-        let opts = OpenOptions {
-            inputs: vec![input.to_path_buf()],
-            cache: Some(cache.to_path_buf()),
-            ..Default::default()
-        };
-        let t = Instant::now();
-        let (rec, _) = Recording::open(&opts, &mut |_| {}).expect("import");
-        times.push(t.elapsed().as_secs_f64());
-        events = rec.len();
+        let (secs, n) = common::import_lib(input, cache);
+        times.push(secs);
+        events = n;
     }
-    let _ = fs::remove_file(cache);
-    (median(&mut times), events)
+    common::remove_db(cache);
+    (common::median(&mut times), events)
 }
 
 fn main() {
-    let n: u64 = std::env::var("REWIND_BENCH_EVENTS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(1_000_000);
-    let runs: usize = std::env::var("REWIND_BENCH_RUNS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(3)
-        .max(1);
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-data");
+    let n = common::env_num("REWIND_BENCH_EVENTS", 1_000_000);
+    let runs = common::env_num("REWIND_BENCH_RUNS", 3).max(1) as usize;
+    let dir = common::bench_dir();
     let jsonl = dir.join(format!("aws-events-{n}.jsonl"));
     let export = dir.join(format!("aws-export-{n}"));
     if !jsonl.exists() || !export.join("AWSDynamoDB").exists() {

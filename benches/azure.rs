@@ -6,14 +6,14 @@
 //! the capture import makes (time = enqueued time, the same meta), so both
 //! imports store the same events.
 
+mod common;
+
 use std::fs::{self, File};
 use std::io::{BufWriter, Write};
-use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::path::Path;
 
 use apache_avro::types::{Record, Value};
 use apache_avro::{Codec, Schema, Writer};
-use rewind::recording::{OpenOptions, Recording};
 
 // The `rewind` binary runs on mimalloc (src/main.rs); measure the same.
 #[global_allocator]
@@ -109,43 +109,17 @@ fn generate(dir: &Path, jsonl: &Path, n: u64) {
     lines.flush().expect("flush");
 }
 
-fn median(v: &mut [f64]) -> f64 {
-    v.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
-    v[v.len() / 2]
-}
-
-/// Seconds to import `input` into a fresh cache.
+/// Seconds to import `input` into a fresh cache, checking it holds `n` events.
 fn import(input: &Path, cache: &Path, n: u64) -> f64 {
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = fs::remove_file(format!("{}{suffix}", cache.display()));
-    }
-    let opts = OpenOptions {
-        inputs: vec![input.to_path_buf()],
-        cache: Some(cache.to_path_buf()),
-        ..Default::default()
-    };
-    let t = Instant::now();
-    let (rec, _) = Recording::open(&opts, &mut |_| {}).expect("import");
-    let secs = t.elapsed().as_secs_f64();
-    let count: i64 = rec
-        .cache
-        .conn
-        .query_row("SELECT count(*) FROM events", [], |r| r.get(0))
-        .expect("count");
-    assert_eq!(count as u64, n, "{}", input.display());
+    let (secs, events) = common::import_lib(input, cache);
+    assert_eq!(events, n, "{}", input.display());
     secs
 }
 
 fn main() {
-    let n: u64 = std::env::var("REWIND_BENCH_EVENTS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(1_000_000);
-    let runs: usize = std::env::var("REWIND_BENCH_RUNS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(3);
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("target/bench-data/azure-{n}"));
+    let n = common::env_num("REWIND_BENCH_EVENTS", 1_000_000);
+    let runs = common::env_num("REWIND_BENCH_RUNS", 3) as usize;
+    let dir = common::bench_dir().join(format!("azure-{n}"));
     let tree = dir.join("capture");
     let jsonl = dir.join("same-events.jsonl");
     if !jsonl.exists() {
@@ -167,7 +141,8 @@ fn main() {
         captures.push(import(&tree, &cache, n));
         generics.push(import(&jsonl, &cache, n));
     }
-    let (capture, generic) = (median(&mut captures), median(&mut generics));
+    common::remove_db(&cache);
+    let (capture, generic) = (common::median(&mut captures), common::median(&mut generics));
     println!(
         "eventhubs-capture: median {capture:.2}s = {:.0} events/s",
         n as f64 / capture

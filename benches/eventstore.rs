@@ -6,75 +6,27 @@
 //! chunk is streamed, so memory stays flat). Data is generated once under
 //! target/bench-data/esdb/. REWIND_BENCH_CHUNK_MIB changes the chunk size.
 
+mod common;
 #[path = "../tests/eventstore/writer.rs"]
 mod writer;
 
 use std::fs::{self, File};
 use std::io::{BufWriter, Write};
-use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::time::Instant;
+use std::path::Path;
 
 use rewind::ingest::eventstore::guid::format_guid;
-use rewind::recording::{OpenOptions, Recording};
 use writer::{guid_n, ticks, Db, Prepare};
 
 // The `rewind` binary runs on mimalloc (src/main.rs); measure the same.
 #[global_allocator]
 static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// xorshift: deterministic data without a dependency.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-    fn text(&mut self, words: usize) -> String {
-        const W: &[&str] = &[
-            "the",
-            "model",
-            "retrieval",
-            "context",
-            "customer",
-            "refund",
-            "policy",
-            "search",
-            "summary",
-            "answer",
-            "ticket",
-            "latency",
-            "embedding",
-            "vector",
-            "tool",
-            "result",
-            "plan",
-            "step",
-            "eval",
-            "délai",
-        ];
-        let mut s = String::new();
-        for i in 0..words {
-            if i > 0 {
-                s.push(' ');
-            }
-            s.push_str(W[self.below(W.len() as u64) as usize]);
-        }
-        s
-    }
-}
-
 /// Write the folder and the JSONL of the same events; returns the event count.
 fn generate(db_dir: &Path, jsonl: &Path, chunk_mib: i32) -> u64 {
     let chunk_size = chunk_mib * 1024 * 1024;
     let mut db = Db::new(db_dir, chunk_size);
     let mut out = BufWriter::with_capacity(1 << 20, File::create(jsonl).expect("jsonl"));
-    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let mut rng = common::Rng(0x9e37_79b9_7f4a_7c15);
     let mut seqs = vec![0i64; 1000];
     let base: i64 = 1_795_000_000_000_000;
     let mut n = 0u64;
@@ -131,62 +83,21 @@ fn generate(db_dir: &Path, jsonl: &Path, chunk_mib: i32) -> u64 {
     n
 }
 
-fn median(v: &mut [f64]) -> f64 {
-    v.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
-    v[v.len() / 2]
-}
-
-fn fresh(cache: &Path) {
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = fs::remove_file(format!("{}{suffix}", cache.display()));
-    }
-}
-
 /// Median seconds of importing `input` into a fresh cache through the library.
 fn import_secs(input: &Path, cache: &Path, runs: usize) -> f64 {
-    let mut times = Vec::new();
-    for _ in 0..runs {
-        fresh(cache);
-        let opts = OpenOptions {
-            inputs: vec![input.to_path_buf()],
-            cache: Some(cache.to_path_buf()),
-            ..Default::default()
-        };
-        let t = Instant::now();
-        let (rec, _) = Recording::open(&opts, &mut |_| {}).expect("import");
-        times.push(t.elapsed().as_secs_f64());
-        drop(rec);
-    }
-    median(&mut times)
+    let mut times: Vec<f64> = (0..runs.max(1)).map(|_| common::import_lib(input, cache).0).collect();
+    common::median(&mut times)
 }
 
 /// Peak RSS (MiB) of one import through the binary.
 fn peak_rss(input: &Path, cache: &Path) -> Option<f64> {
-    fresh(cache);
-    let out = Command::new(env!("CARGO_BIN_EXE_rewind"))
-        .args(["import", "-q", "-v"])
-        .arg(input)
-        .arg("-o")
-        .arg(cache)
-        .output()
-        .expect("run rewind");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    let line = stderr.lines().find(|l| l.contains("peak RSS"))?;
-    let kb = line.rsplit("peak RSS ").next()?.trim().trim_end_matches("kB").trim();
-    kb.parse::<f64>().ok().map(|k| k / 1024.0)
+    common::import_bin(None, input, cache).1.map(|kib| kib / 1024.0)
 }
 
 fn main() {
-    let runs: usize = std::env::var("REWIND_BENCH_RUNS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(3);
-    let mib: i32 = std::env::var("REWIND_BENCH_CHUNK_MIB")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(256);
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-data/esdb");
+    let runs = common::env_num("REWIND_BENCH_RUNS", 3) as usize;
+    let mib = common::env_num("REWIND_BENCH_CHUNK_MIB", 256) as i32;
+    let dir = common::bench_dir().join("esdb");
     let db_dir = dir.join(format!("db-{mib}"));
     let jsonl = dir.join(format!("events-{mib}.jsonl"));
     let done = dir.join(format!("done-{mib}"));
@@ -221,5 +132,5 @@ fn main() {
     if let (Some(a), Some(b)) = (peak_rss(&db_dir, &cache), peak_rss(&jsonl, &cache)) {
         println!("peak RSS: eventstore-db {a:.1} MiB, jsonl {b:.1} MiB");
     }
-    fresh(&cache);
+    common::remove_db(&cache);
 }

@@ -1,6 +1,6 @@
-//! Shared by the engine bench and the suite: the recording generator (realistic
-//! AI-agent events), the rules that give them meaning, and the measurements both
-//! report (import through the real binary, full replay, `state --at` and `diff`).
+//! Shared by the benches: the recording generator (realistic AI-agent events),
+//! the rules that give them meaning, and the measurements they report (import
+//! through the library or the real binary, full replay, `state --at` and `diff`).
 // Each bench uses its own subset of these helpers.
 #![allow(dead_code)]
 
@@ -29,51 +29,57 @@ impl Rng {
     pub fn below(&mut self, n: u64) -> u64 {
         self.next() % n
     }
-    fn word(&mut self) -> &'static str {
-        const W: &[&str] = &[
-            "the",
-            "model",
-            "retrieval",
-            "context",
-            "customer",
-            "invoice",
-            "refund",
-            "policy",
-            "search",
-            "summary",
-            "answer",
-            "ticket",
-            "latency",
-            "embedding",
-            "vector",
-            "index",
-            "tool",
-            "result",
-            "plan",
-            "step",
-            "user",
-            "asked",
-            "about",
-            "order",
-            "status",
-            "shipping",
-            "délai",
-            "配送",
-            "🚚",
-            "eval",
-        ];
-        W[self.below(W.len() as u64) as usize]
+    /// `words` words of agent-ish text.
+    pub fn text(&mut self, words: usize) -> String {
+        text(words, |n| self.below(n))
     }
-    fn text(&mut self, words: usize) -> String {
-        let mut s = String::new();
-        for i in 0..words {
-            if i > 0 {
-                s.push(' ');
-            }
-            s.push_str(self.word());
+}
+
+/// The vocabulary of generated text: English, a few accented and CJK words and an
+/// emoji, so payloads exercise UTF-8.
+pub const WORDS: &[&str] = &[
+    "the",
+    "model",
+    "retrieval",
+    "context",
+    "customer",
+    "invoice",
+    "refund",
+    "policy",
+    "search",
+    "summary",
+    "answer",
+    "ticket",
+    "latency",
+    "embedding",
+    "vector",
+    "index",
+    "tool",
+    "result",
+    "plan",
+    "step",
+    "user",
+    "asked",
+    "about",
+    "order",
+    "status",
+    "shipping",
+    "délai",
+    "配送",
+    "🚚",
+    "eval",
+];
+
+/// `words` words from [`WORDS`], separated by spaces; `below(n)` picks in `0..n`.
+pub fn text(words: usize, mut below: impl FnMut(u64) -> u64) -> String {
+    let mut s = String::new();
+    for i in 0..words {
+        if i > 0 {
+            s.push(' ');
         }
-        s
+        s.push_str(WORDS[below(WORDS.len() as u64) as usize]);
     }
+    s
 }
 
 /// The rules of a generated recording: replace, replace with a `{field}`
@@ -252,16 +258,19 @@ pub fn rewind_bin() -> &'static str {
 /// One `rewind import` into a fresh cache through the real binary: seconds and
 /// peak RSS (KiB, as the binary reports it with `-v`).
 pub fn import_once(rules: &Path, data: &Path, cache: &Path) -> (f64, Option<f64>) {
+    import_bin(Some(rules), data, cache)
+}
+
+/// [`import_once`] with or without a rules file.
+pub fn import_bin(rules: Option<&Path>, data: &Path, cache: &Path) -> (f64, Option<f64>) {
     remove_db(cache);
+    let mut cmd = Command::new(rewind_bin());
+    cmd.args(["import", "-q", "-v"]);
+    if let Some(rules) = rules {
+        cmd.arg("--rules").arg(rules);
+    }
     let t = Instant::now();
-    let out = Command::new(rewind_bin())
-        .args(["import", "-q", "-v", "--rules"])
-        .arg(rules)
-        .arg(data)
-        .arg("-o")
-        .arg(cache)
-        .output()
-        .expect("run rewind");
+    let out = cmd.arg(data).arg("-o").arg(cache).output().expect("run rewind");
     let secs = t.elapsed().as_secs_f64();
     assert!(
         out.status.success(),
@@ -269,6 +278,20 @@ pub fn import_once(rules: &Path, data: &Path, cache: &Path) -> (f64, Option<f64>
         String::from_utf8_lossy(&out.stderr)
     );
     (secs, rss_kib(&String::from_utf8_lossy(&out.stderr)))
+}
+
+/// One import of `input` into a fresh cache through the library: seconds and the
+/// number of events the recording holds. The cache is left for the caller.
+pub fn import_lib(input: &Path, cache: &Path) -> (f64, u64) {
+    remove_db(cache);
+    let opts = OpenOptions {
+        inputs: vec![input.to_path_buf()],
+        cache: Some(cache.to_path_buf()),
+        ..Default::default()
+    };
+    let t = Instant::now();
+    let (rec, _) = Recording::open(&opts, &mut |_| {}).expect("import");
+    (t.elapsed().as_secs_f64(), rec.len())
 }
 
 pub fn open_options(cache: &Path) -> OpenOptions {
