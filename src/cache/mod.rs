@@ -20,6 +20,9 @@ pub struct Cache {
     pub path: PathBuf,
 }
 
+/// Every connection's page cache (16 MiB): the import's memory budget counts it.
+pub const PAGE_CACHE: &str = "PRAGMA cache_size = -16384;";
+
 /// Names behind the integer ids the events table stores.
 #[derive(Debug, Clone, Default)]
 pub struct Catalog {
@@ -213,7 +216,7 @@ impl Cache {
             self.conn.execute_batch("PRAGMA synchronous = NORMAL;")?;
         }
         self.conn
-            .execute_batch("PRAGMA cache_size = -16384; PRAGMA temp_store = FILE;")?;
+            .execute_batch(&format!("{PAGE_CACHE} PRAGMA temp_store = FILE;"))?;
         if version > 0 && version < schema::VERSION {
             // Older schema: the cache is derived data, so rebuild it from the inputs.
             self.reset()?;
@@ -276,7 +279,7 @@ impl Cache {
         let conn =
             Connection::open_with_flags(&self.path, flags).with_context(|| format!("cache {}", self.path.display()))?;
         conn.busy_timeout(Duration::from_secs(60))?;
-        conn.execute_batch("PRAGMA cache_size = -16384;")?;
+        conn.execute_batch(PAGE_CACHE)?;
         Ok(Cache {
             conn,
             path: self.path.clone(),

@@ -55,18 +55,24 @@ impl World {
         &mut self.states[i]
     }
 
-    /// The JSON form: an object of stream name → state, streams sorted by name so
-    /// every way of computing it prints the same bytes.
-    pub fn to_value(&self, cat: &Catalog) -> Value {
-        let mut entries: Vec<(&str, &Value)> = self
+    /// `(stream name, id, state)` of every stream with a state, sorted by name: the
+    /// order of every JSON form of the world, so each way of computing it prints
+    /// the same bytes.
+    pub fn by_name<'a>(&'a self, cat: &'a Catalog) -> Vec<(&'a str, i64, &'a Value)> {
+        let mut entries: Vec<(&str, i64, &Value)> = self
             .states
             .iter()
             .enumerate()
-            .filter_map(|(i, s)| s.as_ref().map(|v| (cat.stream_name(i as i64), v)))
+            .filter_map(|(i, s)| s.as_ref().map(|v| (cat.stream_name(i as i64), i as i64, v)))
             .collect();
-        entries.sort_by(|a, b| a.0.cmp(b.0));
-        let mut m = Map::with_capacity(entries.len());
-        for (k, v) in entries {
+        entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        entries
+    }
+
+    /// The JSON form: an object of stream name → state (see [`World::by_name`]).
+    pub fn to_value(&self, cat: &Catalog) -> Value {
+        let mut m = Map::with_capacity(self.states.len());
+        for (k, _, v) in self.by_name(cat) {
             m.insert(k.to_string(), v.clone());
         }
         Value::Object(m)
@@ -77,21 +83,9 @@ impl World {
 /// JSON forms ([`World::to_value`]), without copying either, and skipping streams
 /// that are the same tree in both (shared checkpoint states are not walked).
 pub fn diff_worlds(old: &World, new: &World, cat: &Catalog) -> Vec<diff::Change> {
-    let by_name = |w: &World| -> Vec<(&str, i64)> {
-        let mut v: Vec<(&str, i64)> = w
-            .states
-            .iter()
-            .enumerate()
-            .filter(|(_, s)| s.is_some())
-            .map(|(i, _)| (cat.stream_name(i as i64), i as i64))
-            .collect();
-        v.sort_unstable();
-        v
-    };
     let mut out = Vec::new();
     // As for any object: the old members in order (changed or removed), then the new ones.
-    for (name, sid) in by_name(old) {
-        let Some(o) = old.get(sid) else { continue };
+    for (name, sid, o) in old.by_name(cat) {
         let path = diff::child("", name);
         match new.get(sid) {
             Some(n) => diff::diff_at(o, n, &path, &mut out),
@@ -103,13 +97,13 @@ pub fn diff_worlds(old: &World, new: &World, cat: &Catalog) -> Vec<diff::Change>
             }),
         }
     }
-    for (name, sid) in by_name(new) {
+    for (name, sid, n) in new.by_name(cat) {
         if old.get(sid).is_none() {
             out.push(diff::Change {
                 op: diff::ChangeOp::Add,
                 path: diff::child("", name),
                 old: None,
-                new: new.get(sid).cloned(),
+                new: Some(n.clone()),
             });
         }
     }
@@ -126,15 +120,11 @@ pub struct WorldView<'a> {
 impl<'a> WorldView<'a> {
     /// `(stream name, state)` of every stream with a state, by name.
     fn entries(&self) -> Vec<(&'a str, &'a Value)> {
-        let (world, cat) = (self.world, self.cat);
-        let mut entries: Vec<(&str, &Value)> = world
-            .states
-            .iter()
-            .enumerate()
-            .filter_map(|(i, v)| v.as_ref().map(|v| (cat.stream_name(i as i64), v)))
-            .collect();
-        entries.sort_by(|a, b| a.0.cmp(b.0));
-        entries
+        self.world
+            .by_name(self.cat)
+            .into_iter()
+            .map(|(k, _, v)| (k, v))
+            .collect()
     }
 
     /// Write the world as terminal-safe JSON, the same bytes as
@@ -467,7 +457,7 @@ impl<'a> Replayer<'a> {
         })?;
         writer.finish(&stamp(&self.cache.generation()?, self.rules.hash()))?;
         tx.commit()?;
-        self.cache.conn.execute_batch("PRAGMA cache_size = -16384;")?;
+        self.cache.conn.execute_batch(crate::cache::PAGE_CACHE)?;
         progress(self.cat.len);
         Ok(())
     }
