@@ -54,8 +54,24 @@ impl<'de: 'a, 'a> Deserialize<'de> for Key<'a> {
     }
 }
 
+/// A top-level member's value as JSON text, already validated (by the parse that
+/// split the record, or by the converter that wrote it).
+#[derive(Clone, Copy, Debug)]
+pub struct Raw<'a>(&'a str);
+
+impl<'a> Raw<'a> {
+    /// `text` must be one valid JSON value (the mapping trusts it).
+    pub fn new(text: &'a str) -> Raw<'a> {
+        Raw(text)
+    }
+
+    pub fn get(&self) -> &'a str {
+        self.0
+    }
+}
+
 /// The top-level members of a JSON object, in order, values unparsed.
-pub struct TopLevel<'a>(pub Vec<(Cow<'a, str>, &'a RawValue)>);
+pub struct TopLevel<'a>(pub Vec<(Cow<'a, str>, Raw<'a>)>);
 
 impl<'de: 'a, 'a> Deserialize<'de> for TopLevel<'a> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -69,7 +85,7 @@ impl<'de: 'a, 'a> Deserialize<'de> for TopLevel<'a> {
                 let mut out = Vec::with_capacity(m.size_hint().unwrap_or(8));
                 while let Some(k) = m.next_key::<Key<'de>>()? {
                     let v: &'de RawValue = m.next_value()?;
-                    out.push((k.0, v));
+                    out.push((k.0, Raw(v.get())));
                 }
                 Ok(TopLevel(out))
             }
@@ -85,11 +101,11 @@ impl<'a> TopLevel<'a> {
         serde_json::from_str(text).map_err(|e| describe_json_error(&e))
     }
 
-    pub fn get(&self, name: &str) -> Option<&'a RawValue> {
+    pub fn get(&self, name: &str) -> Option<Raw<'a>> {
         self.0.iter().find(|(k, _)| k == name).map(|(_, v)| *v)
     }
 
-    fn find(&self, names: &[&str]) -> Option<(usize, &'a RawValue)> {
+    fn find(&self, names: &[&str]) -> Option<(usize, Raw<'a>)> {
         names
             .iter()
             .find_map(|n| self.0.iter().position(|(k, _)| k == n).map(|i| (i, self.0[i].1)))
@@ -111,7 +127,7 @@ pub fn describe_json_error(e: &serde_json::Error) -> String {
 
 /// A located field: top-level index (to leave it out of implicit data) and value.
 enum Found<'a> {
-    Raw(Option<usize>, &'a RawValue),
+    Raw(Option<usize>, Raw<'a>),
     Owned(Value),
 }
 
@@ -180,7 +196,12 @@ impl Mapper {
 
     /// Map one JSON event record. `index` is the record's 0-based place in the input.
     pub fn map_event(&self, bytes: &[u8], loc: u64, index: u64) -> Result<Record, String> {
-        let top = TopLevel::parse(bytes)?;
+        self.map_top(&TopLevel::parse(bytes)?, bytes.len(), loc, index)
+    }
+
+    /// Map an event record already split at its top level (`len`: its size, to
+    /// size the implicit data).
+    pub fn map_top(&self, top: &TopLevel, len: usize, loc: u64, index: u64) -> Result<Record, String> {
         let f = &self.fields;
         let mut used: Vec<usize> = Vec::with_capacity(8);
         let mut note = |found: &Option<Found>| {
@@ -242,7 +263,7 @@ impl Mapper {
             Some(d) => d.raw_text().into_owned(),
             None => {
                 // No data member: the data is the record minus the mapped fields.
-                let mut s = String::with_capacity(bytes.len());
+                let mut s = String::with_capacity(len);
                 s.push('{');
                 let mut first = true;
                 for (i, (k, v)) in top.0.iter().enumerate() {

@@ -17,6 +17,8 @@ use serde::de::{DeserializeSeed, Deserializer, Error as _, MapAccess, SeqAccess,
 use serde_json::value::RawValue;
 use serde_json::Value;
 
+use crate::ingest::mapping::{Raw, TopLevel};
+
 /// Standard alphabet; padding optional on input (some writers drop it).
 const LENIENT: GeneralPurpose = GeneralPurpose::new(
     &alphabet::STANDARD,
@@ -55,6 +57,17 @@ impl Converted {
 
     pub fn has(&self, name: &str) -> bool {
         self.members.iter().any(|(n, _)| n == name)
+    }
+
+    /// The item split at its top level, for the field mapping, without parsing
+    /// the converted text again.
+    pub fn top(&self) -> TopLevel<'_> {
+        TopLevel(
+            self.members
+                .iter()
+                .filter_map(|(n, r)| Some((Cow::Borrowed(n.as_str()), Raw::new(self.json.get(r.clone())?))))
+                .collect(),
+        )
     }
 }
 

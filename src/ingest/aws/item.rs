@@ -114,7 +114,7 @@ pub fn keys_of(keys_json: &str, cfg: &SourceConfig) -> Result<Vec<(String, Value
 
 /// An event item mapped by model.md §1; `time` fills in when the item has none.
 pub fn event_record(item: &Converted, cfg: &SourceConfig, index: u64, time: Option<i64>) -> Result<Record, String> {
-    let mut r = cfg.mapper.map_event(item.json.as_bytes(), 0, index)?;
+    let mut r = cfg.mapper.map_top(&item.top(), item.json.len(), 0, index)?;
     if r.time.is_none() {
         r.time = time;
     }

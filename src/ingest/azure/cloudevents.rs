@@ -7,7 +7,7 @@ use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use super::eventgrid::text;
-use crate::ingest::mapping::TopLevel;
+use crate::ingest::mapping::{Raw, TopLevel};
 use crate::model::{Kind, Record};
 use crate::time;
 
@@ -35,7 +35,7 @@ pub fn map_top(top: &TopLevel, loc: u64) -> Result<Record, String> {
     let mut ty = None;
     let mut subject = None;
     let mut time_raw = None;
-    let mut data: Option<&RawValue> = None;
+    let mut data: Option<Raw> = None;
     let mut data_base64 = None;
     let mut meta = Map::new();
     for (k, v) in &top.0 {
