@@ -59,6 +59,14 @@ impl PathTemplate {
         Ok(PathTemplate { segments })
     }
 
+    /// The names of the `{field}` placeholders, in order.
+    pub fn fields(&self) -> impl Iterator<Item = &str> {
+        self.segments.iter().flatten().filter_map(|p| match p {
+            Part::Field(f) => Some(f.as_str()),
+            Part::Lit(_) => None,
+        })
+    }
+
     /// Resolve placeholders against the event's data; each field value becomes part
     /// of one segment, so a `/` inside it does not split it.
     pub fn resolve(&self, data: &Value) -> Result<Vec<String>, String> {

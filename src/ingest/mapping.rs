@@ -210,9 +210,9 @@ impl Mapper {
             }
         };
 
-        let stream = self.locate(&top, &f.stream, STREAM)?;
+        let stream = self.locate(top, &f.stream, STREAM)?;
         note(&stream);
-        let mut seq = self.locate(&top, &f.seq, SEQ)?;
+        let mut seq = self.locate(top, &f.seq, SEQ)?;
         if seq.is_none() && f.seq.is_none() {
             // `sk` counts as a sequence only when it is numeric.
             if let Some((i, raw)) = top.find(&["sk"]) {
@@ -222,15 +222,15 @@ impl Mapper {
             }
         }
         note(&seq);
-        let id = self.locate(&top, &f.id, ID)?;
+        let id = self.locate(top, &f.id, ID)?;
         note(&id);
-        let ty = self.locate(&top, &f.ty, TYPE)?;
+        let ty = self.locate(top, &f.ty, TYPE)?;
         note(&ty);
-        let time_f = self.locate(&top, &f.time, TIME)?;
+        let time_f = self.locate(top, &f.time, TIME)?;
         note(&time_f);
-        let meta_f = self.locate(&top, &f.meta, META)?;
+        let meta_f = self.locate(top, &f.meta, META)?;
         note(&meta_f);
-        let data_f = self.locate(&top, &f.data, DATA)?;
+        let data_f = self.locate(top, &f.data, DATA)?;
 
         let stream = match &stream {
             Some(s) => scalar_text(s, "stream")?,

@@ -102,16 +102,7 @@ fn apply_rule(state: &mut Option<Value>, rule: &Rule, data: Data<'_>) -> Result<
             merge_into(state, &path, value);
             Ok(())
         }
-        Op::Replace => {
-            if path.is_empty() {
-                *state = Some(value);
-                return Ok(());
-            }
-            check_path(state.as_ref(), &path)?;
-            let (parent, last) = parent_mut(state, &path).ok_or(INTERNAL)?;
-            set_child(parent, last, value);
-            Ok(())
-        }
+        Op::Replace => replace_at(state, &path, value),
         Op::Append => {
             match lookup(state.as_ref(), &path) {
                 Some(Value::Array(_)) | None => {}
@@ -178,6 +169,18 @@ fn apply_rule(state: &mut Option<Value>, rule: &Rule, data: Data<'_>) -> Result<
             Ok(())
         }
     }
+}
+
+/// The `replace` op: `value` at `path`, parents created where missing.
+pub(crate) fn replace_at(state: &mut Option<Value>, path: &[String], value: Value) -> Result<(), String> {
+    if path.is_empty() {
+        *state = Some(value);
+        return Ok(());
+    }
+    check_path(state.as_ref(), path)?;
+    let (parent, last) = parent_mut(state, path).ok_or(INTERNAL)?;
+    set_child(parent, last, value);
+    Ok(())
 }
 
 /// RFC 7386 merge of `value` at `path`; a missing target (or state) counts as `{}`.

@@ -2,6 +2,7 @@
 //! (model.md §3–§5). Reads the cache, never writes it except to build checkpoints.
 
 pub mod apply;
+pub mod lazy;
 pub mod pipeline;
 
 use std::collections::HashSet;
@@ -17,6 +18,8 @@ use crate::json::{diff, eq::json_eq, pointer};
 use crate::model::Kind;
 use crate::rules::{Op, Rules};
 use apply::{apply, Applied, Data};
+use lazy::LazyWorld;
+use pipeline::ReadAs;
 
 /// How far apart checkpoints are: at least `min` events, at most `max`, and in
 /// between as soon as the events replayed since the last one outweigh twice the
@@ -288,11 +291,16 @@ impl<'a> Reducer<'a> {
         }
     }
 
-    /// By type id: whether the rules ignore events of that type (their data is
-    /// never read).
-    pub fn ignored_types(&self) -> Vec<bool> {
+    /// By type id, how to read the payloads of events of that type: not at all
+    /// when the rules ignore them; with `raw`, kept as text when a `replace` rule
+    /// moves them into the state whole (for a [`lazy::LazyWorld`]).
+    pub fn read_plan(&self, raw: bool) -> Vec<ReadAs<'a>> {
         (0..self.rule_of_type.len())
-            .map(|ty| self.rule(ty as i64).is_some_and(|r| r.op == Op::Ignore))
+            .map(|ty| match self.rule(ty as i64) {
+                Some(r) if r.op == Op::Ignore => ReadAs::Skip,
+                Some(r) if raw && r.op == Op::Replace && r.from.is_none() => ReadAs::Raw(&r.path),
+                _ => ReadAs::Parse,
+            })
             .collect()
     }
 
@@ -351,9 +359,9 @@ impl<'a> Reducer<'a> {
         for (sid, blob) in reader.checkpoint_blobs(cp, self.cat.streams.len(), &|sid| share.has(sid))? {
             *world.slot(sid) = Some(decode_state(&blob)?);
         }
-        let ignored = self.ignored_types();
+        let plan = self.read_plan(false);
         reader.scan(cp, pos, None, &mut |ev| {
-            if share.has(ev.stream) && !pipeline::unread(&ignored, ev.kind, ev.ty) {
+            if share.has(ev.stream) && !pipeline::unread(&plan, ev.kind, ev.ty) {
                 let data = serde_json::from_str(ev.data)
                     .with_context(|| format!("event {}: stored data is not JSON", ev.pos))?;
                 self.step_value(&mut world, ev.stream, ev.ty, ev.kind, Data::Own(data));
@@ -470,31 +478,36 @@ impl<'a> Replayer<'a> {
         blob_rx: &Receiver<Result<EncodedCheckpoint>>,
         progress: &mut dyn FnMut(u64),
     ) -> Result<()> {
-        let mut world = World::default();
+        let mut world = LazyWorld::default();
         let mut changed: HashSet<i64> = HashSet::new();
         let mut last_size: Vec<usize> = Vec::new();
         let mut since = 0u64;
         let mut bytes_since = 0usize;
         let mut estimate = 0usize;
-        let ignored = self.reducer.ignored_types();
+        let plan = self.reducer.read_plan(true);
         pipeline::scan_parsed(
             self.cache,
             &self.cat.generation,
             0,
             self.cat.len,
             None,
-            &ignored,
+            &plan,
             &mut |ev| {
                 if let Some(snap) = self.reducer.snapshot_value(ev.kind, ev.ty, &ev.data) {
                     // verify: compare what replay built with what the snapshot says.
-                    if let Some(before) = world.get(ev.stream) {
+                    if let Some(before) = world.state(ev.stream)? {
                         if !json_eq(before, snap) {
                             let paths: Vec<String> = diff::diff(before, snap).into_iter().map(|c| c.path).collect();
                             writer.drift(ev.pos, ev.stream, &paths)?;
                         }
                     }
                 }
-                if let Step::Failed(e) = self.step_value(&mut world, ev.stream, ev.ty, ev.kind, Data::Own(ev.data)) {
+                let step = match ev.raw {
+                    Some(raw) => world.replace_raw(ev.stream, raw),
+                    None => world.step(&self.reducer, ev.stream, ev.ty, ev.kind, ev.data),
+                }
+                .with_context(|| format!("event {}", ev.pos))?;
+                if let Step::Failed(e) = step {
                     writer.failure(ev.pos, &e)?;
                 }
                 if changed.insert(ev.stream) {
@@ -512,14 +525,13 @@ impl<'a> Replayer<'a> {
                     let states = sids
                         .into_iter()
                         .map(|sid| {
-                            let json = match world.get(sid) {
-                                None => None,
-                                Some(v) => {
-                                    let hint = last_size.get(sid as usize).copied().unwrap_or(256);
-                                    let mut buf = Vec::with_capacity(hint + hint / 4);
-                                    serde_json::to_writer(&mut buf, v)?;
-                                    Some(buf)
-                                }
+                            let json = if world.has_state(sid) {
+                                let hint = last_size.get(sid as usize).copied().unwrap_or(256);
+                                let mut buf = Vec::with_capacity(hint + hint / 4);
+                                world.write_state(sid, &mut buf)?;
+                                Some(buf)
+                            } else {
+                                None
                             };
                             Ok((sid, json))
                         })
@@ -602,8 +614,8 @@ impl<'a> Replayer<'a> {
         for (sid, v) in decode_states(blobs)? {
             *world.slot(sid) = Some(v);
         }
-        let ignored = self.reducer.ignored_types();
-        pipeline::scan_parsed(self.cache, &self.cat.generation, cp, pos, None, &ignored, &mut |ev| {
+        let plan = self.reducer.read_plan(false);
+        pipeline::scan_parsed(self.cache, &self.cat.generation, cp, pos, None, &plan, &mut |ev| {
             self.step_value(&mut world, ev.stream, ev.ty, ev.kind, Data::Own(ev.data));
             Ok(())
         })?;
