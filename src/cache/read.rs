@@ -36,6 +36,19 @@ impl Cache {
         stream: Option<i64>,
         f: &mut dyn FnMut(RawEvent<'_>) -> Result<()>,
     ) -> Result<()> {
+        self.scan_kept(from, to, stream, &|_, _, _| true, f)
+    }
+
+    /// [`Cache::scan`] of the events `keep(stream, type, kind)` accepts: the data
+    /// of the others is never read (nor checked to be UTF-8).
+    pub fn scan_kept(
+        &self,
+        from: u64,
+        to: u64,
+        stream: Option<i64>,
+        keep: &dyn Fn(i64, i64, Kind) -> bool,
+        f: &mut dyn FnMut(RawEvent<'_>) -> Result<()>,
+    ) -> Result<()> {
         let (sql, args): (&str, Vec<i64>) = match stream {
             None => ("SELECT pos, stream, type, kind, data FROM events WHERE pos > ?1 AND pos <= ?2 ORDER BY pos", vec![from as i64, to as i64]),
             Some(s) => (
@@ -47,11 +60,15 @@ impl Cache {
         let mut rows = st.query(rusqlite::params_from_iter(args))?;
         while let Some(r) = rows.next()? {
             let kind = Kind::from_code(r.get(3)?).unwrap_or(Kind::Event);
+            let (stream, ty) = (r.get(1)?, r.get(2)?);
+            if !keep(stream, ty, kind) {
+                continue;
+            }
             let data = r.get_ref(4)?.as_str().context("event data is not text")?;
             f(RawEvent {
                 pos: r.get::<_, i64>(0)? as u64,
-                stream: r.get(1)?,
-                ty: r.get(2)?,
+                stream,
+                ty,
                 kind,
                 data,
             })?;

@@ -48,6 +48,27 @@ pub fn is_unsafe_char(c: char) -> bool {
     )
 }
 
+/// The bytes that can begin the UTF-8 encoding of an [unsafe character](is_unsafe_char):
+/// C0 controls and DEL themselves, and the lead bytes of U+0080–U+00BF (C2), U+061C (D8),
+/// U+180E (E1), U+2000–U+2FFF (E2), U+F000–U+FFFF (EF) and U+C0000–U+FFFFF (F3). Text
+/// without them (most text, CJK and emoji included) needs no char-by-char check.
+static SUSPECT: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        t[b] = true;
+        b += 1;
+    }
+    t[0x7f] = true;
+    t[0xc2] = true;
+    t[0xd8] = true;
+    t[0xe1] = true;
+    t[0xe2] = true;
+    t[0xef] = true;
+    t[0xf3] = true;
+    t
+};
+
 /// A serde_json [`Formatter`] that delegates everything to `F` but escapes
 /// [unsafe characters](is_unsafe_char) inside strings and object keys.
 #[derive(Debug, Clone, Default)]
@@ -57,8 +78,8 @@ pub struct TerminalSafe<F>(pub F);
 /// characters beyond the BMP, as JSON requires). With `keep_c0`, C0 controls pass through:
 /// in raw JSON text they can only be whitespace between tokens.
 fn write_escaped<W: ?Sized + io::Write>(w: &mut W, text: &str, keep_c0: bool) -> io::Result<()> {
-    // Most text is printable ASCII, none of which is unsafe: skip the char walk.
-    if text.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+    // Most text has no byte that can start an unsafe character: skip the char walk.
+    if !text.bytes().any(|b| SUSPECT[b as usize]) {
         return w.write_all(text.as_bytes());
     }
     let mut start = 0;
@@ -183,6 +204,15 @@ pub fn write_compact<W: io::Write, T: Serialize + ?Sized>(w: W, v: &T) -> io::Re
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn every_unsafe_character_starts_with_a_suspect_byte() {
+        let mut buf = [0u8; 4];
+        for c in (0..=0x10ffff).filter_map(char::from_u32).filter(|&c| is_unsafe_char(c)) {
+            let lead = c.encode_utf8(&mut buf).as_bytes()[0];
+            assert!(SUSPECT[lead as usize], "{c:?} starts with {lead:#x}");
+        }
+    }
 
     fn parse(text: &str) -> Value {
         serde_json::from_str(text).unwrap_or(Value::Null)

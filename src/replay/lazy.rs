@@ -41,6 +41,15 @@ pub struct LazyWorld {
     pending: Vec<Vec<Pending>>,
 }
 
+impl From<World> for LazyWorld {
+    fn from(world: World) -> Self {
+        LazyWorld {
+            world,
+            pending: Vec::new(),
+        }
+    }
+}
+
 /// Whether one path lies at or inside the other.
 fn overlaps(a: &[String], b: &[String]) -> bool {
     a.iter().zip(b).all(|(x, y)| x == y)

@@ -329,6 +329,15 @@ impl<'a> Reducer<'a> {
         }
     }
 
+    /// Apply an event read by a `read_plan(true)` plan to a lazy world.
+    fn apply_parsed(&self, world: &mut LazyWorld, ev: pipeline::Parsed) -> Result<Step> {
+        match ev.raw {
+            Some(raw) => world.replace_raw(ev.stream, raw),
+            None => world.step(self, ev.stream, ev.ty, ev.kind, ev.data),
+        }
+        .with_context(|| format!("event {}", ev.pos))
+    }
+
     /// The value a snapshot event fixes, if `ev` is one (kind or `snapshot` rule).
     fn snapshot_value<'v>(&self, kind: Kind, ty: i64, data: &'v Value) -> Option<&'v Value> {
         match kind {
@@ -359,16 +368,15 @@ impl<'a> Reducer<'a> {
         for (sid, blob) in reader.checkpoint_blobs(cp, self.cat.streams.len(), &|sid| share.has(sid))? {
             *world.slot(sid) = Some(decode_state(&blob)?);
         }
-        let plan = self.read_plan(false);
-        reader.scan(cp, pos, None, &mut |ev| {
-            if share.has(ev.stream) && !pipeline::unread(&plan, ev.kind, ev.ty) {
-                let data = serde_json::from_str(ev.data)
-                    .with_context(|| format!("event {}: stored data is not JSON", ev.pos))?;
-                self.step_value(&mut world, ev.stream, ev.ty, ev.kind, Data::Own(data));
-            }
+        let mut world = LazyWorld::from(world);
+        let plan = self.read_plan(true);
+        let keep = |stream, ty, kind| share.has(stream) && !pipeline::unread(&plan, kind, ty);
+        reader.scan_kept(cp, pos, None, &keep, &mut |ev| {
+            self.apply_parsed(&mut world, pipeline::parsed(ev, &plan)?)?;
             Ok(())
         })?;
         Ok(world
+            .into_world()?
             .states
             .into_iter()
             .enumerate()
@@ -502,19 +510,15 @@ impl<'a> Replayer<'a> {
                         }
                     }
                 }
-                let step = match ev.raw {
-                    Some(raw) => world.replace_raw(ev.stream, raw),
-                    None => world.step(&self.reducer, ev.stream, ev.ty, ev.kind, ev.data),
+                let (pos, stream, bytes) = (ev.pos, ev.stream, ev.bytes);
+                if let Step::Failed(e) = self.reducer.apply_parsed(&mut world, ev)? {
+                    writer.failure(pos, &e)?;
                 }
-                .with_context(|| format!("event {}", ev.pos))?;
-                if let Step::Failed(e) = step {
-                    writer.failure(ev.pos, &e)?;
-                }
-                if changed.insert(ev.stream) {
-                    estimate += last_size.get(ev.stream as usize).copied().unwrap_or(256);
+                if changed.insert(stream) {
+                    estimate += last_size.get(stream as usize).copied().unwrap_or(256);
                 }
                 since += 1;
-                bytes_since += ev.bytes;
+                bytes_since += bytes;
                 // Space checkpoints so their bytes stay below the events' bytes, and
                 // replay from one never costs more than loading it.
                 if since >= spacing.max || (since >= spacing.min && bytes_since >= 2 * estimate) {
@@ -537,12 +541,12 @@ impl<'a> Replayer<'a> {
                         })
                         .collect::<Result<_>>()?;
                     state_tx
-                        .send((ev.pos, states))
+                        .send((pos, states))
                         .map_err(|_| anyhow::anyhow!("checkpoint encoder stopped"))?;
                     since = 0;
                     bytes_since = 0;
                     estimate = 0;
-                    progress(ev.pos);
+                    progress(pos);
                 }
                 while let Ok(encoded) = blob_rx.try_recv() {
                     let encoded = encoded?;
@@ -614,12 +618,13 @@ impl<'a> Replayer<'a> {
         for (sid, v) in decode_states(blobs)? {
             *world.slot(sid) = Some(v);
         }
-        let plan = self.reducer.read_plan(false);
+        let mut world = LazyWorld::from(world);
+        let plan = self.reducer.read_plan(true);
         pipeline::scan_parsed(self.cache, &self.cat.generation, cp, pos, None, &plan, &mut |ev| {
-            self.step_value(&mut world, ev.stream, ev.ty, ev.kind, Data::Own(ev.data));
+            self.reducer.apply_parsed(&mut world, ev)?;
             Ok(())
         })?;
-        Ok(world)
+        world.into_world()
     }
 
     /// One stream's state at `pos` (`None`: no state).

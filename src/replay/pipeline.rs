@@ -72,7 +72,7 @@ fn parse(ev: &RawEvent<'_>) -> Result<Value> {
 }
 
 /// An event's payload read as its type's plan says.
-fn parsed(ev: RawEvent<'_>, plan: &[ReadAs]) -> Result<Parsed> {
+pub(crate) fn parsed(ev: RawEvent<'_>, plan: &[ReadAs]) -> Result<Parsed> {
     let how = match ev.kind {
         Kind::Event => plan.get(ev.ty as usize).copied().unwrap_or(ReadAs::Parse),
         _ => ReadAs::Parse,
