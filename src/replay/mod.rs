@@ -459,7 +459,7 @@ impl<'a> Replayer<'a> {
             let (state_tx, state_rx) = sync_channel::<StatesJson>(2);
             let (blob_tx, blob_rx) = channel::<Result<EncodedCheckpoint>>();
             let encoder = std::thread::Builder::new()
-                .name("checkpoint-zstd".into())
+                .name("checkpoint-lz4".into())
                 .spawn_scoped(scope, move || encode_checkpoints(state_rx, blob_tx))?;
             let result = self.replay_for_checkpoints(spacing, &writer, &state_tx, &blob_rx, progress);
             drop(state_tx);
