@@ -69,22 +69,33 @@ impl LazyWorld {
         // A value kept as text above `path` must be a tree to be walked into.
         self.materialize(sid, |p| p.len() < path.len() && path.starts_with(p))?;
         let state = self.world.slot(sid);
-        if let Err(e) = replace_at(state, &path, Value::Null) {
-            return Ok(Step::Failed(e));
-        }
-        // A key of an object names the place for good; an array index may shift.
-        let under_object = match path.split_last() {
-            None => true,
-            Some((_, head)) => matches!(
-                state.as_ref().and_then(|s| pointer::get(s, head)),
-                Some(Value::Object(_))
-            ),
+        let under_object = if placeholder_in_place(state, &path) {
+            true
+        } else {
+            if let Err(e) = replace_at(state, &path, Value::Null) {
+                return Ok(Step::Failed(e));
+            }
+            // A key of an object names the place for good; an array index may shift.
+            match path.split_last() {
+                None => true,
+                Some((_, head)) => matches!(
+                    state.as_ref().and_then(|s| pointer::get(s, head)),
+                    Some(Value::Object(_))
+                ),
+            }
         };
         let i = sid as usize;
         if self.pending.len() <= i {
             self.pending.resize_with(i + 1, Vec::new);
         }
         let list = &mut self.pending[i];
+        // The same place replaced again (the usual case): swap the text.
+        if under_object {
+            if let Some(p) = list.iter_mut().find(|p| p.path == path) {
+                p.text = raw.text;
+                return Ok(Step::Applied);
+            }
+        }
         list.retain(|p| !p.path.starts_with(&path));
         if under_object {
             list.push(Pending { path, text: raw.text });
@@ -180,6 +191,35 @@ impl LazyWorld {
         *list = kept;
         Ok(())
     }
+}
+
+/// The common case of a `replace` at a non-empty path whose parents all exist as
+/// objects: put the `null` placeholder there in one walk (no key copied unless the
+/// last one is new). `false`, and nothing changed, in any other case.
+fn placeholder_in_place(state: &mut Option<Value>, path: &[String]) -> bool {
+    let Some((last, head)) = path.split_last() else {
+        return false;
+    };
+    let Some(mut node) = state.as_mut() else {
+        return false;
+    };
+    for tok in head {
+        node = match node {
+            Value::Object(m) => match m.get_mut(tok) {
+                Some(next) => next,
+                None => return false,
+            },
+            _ => return false,
+        };
+    }
+    let Value::Object(m) = node else { return false };
+    match m.get_mut(last) {
+        Some(slot) => *slot = Value::Null,
+        None => {
+            m.insert(last.clone(), Value::Null);
+        }
+    }
+    true
 }
 
 fn touches(reducer: &Reducer, kind: Kind, ty: i64, data: &Value) -> Touch {
