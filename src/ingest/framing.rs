@@ -166,7 +166,7 @@ impl<R: BufRead> Framer<R> {
                     self.eof = true;
                     break;
                 }
-                let (take, found) = match chunk.iter().position(|&b| b == b'\n') {
+                let (take, found) = match memchr::memchr(b'\n', chunk) {
                     Some(p) => (p + 1, true),
                     None => (chunk.len(), false),
                 };
