@@ -12,7 +12,9 @@ use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{sync_channel, Receiver};
 use std::sync::Arc;
+use std::thread;
 
 use flate2::read::MultiGzDecoder;
 
@@ -120,33 +122,141 @@ pub fn open(path: &Path) -> io::Result<(Box<dyn BufRead + Send>, Compression, Ar
     let comp = sniff(raw.fill_buf()?);
     let reader: Box<dyn BufRead + Send> = match comp {
         Compression::None => Box::new(raw),
-        Compression::Gzip => Box::new(BufReader::with_capacity(
-            256 * 1024,
-            Capped {
-                inner: MultiGzDecoder::new(raw),
-                out: 0,
-                limit,
-                why,
-                comp,
-            },
-        )),
-        Compression::Zstd => Box::new(BufReader::with_capacity(
-            256 * 1024,
-            Capped {
-                inner: zstd::stream::read::Decoder::with_buffer(raw)?,
-                out: 0,
-                limit,
-                why,
-                comp,
-            },
-        )),
+        Compression::Gzip => read_ahead(Capped {
+            inner: MultiGzDecoder::new(raw),
+            out: 0,
+            limit,
+            why,
+            comp,
+        })?,
+        Compression::Zstd => read_ahead(Capped {
+            inner: zstd::stream::read::Decoder::with_buffer(raw)?,
+            out: 0,
+            limit,
+            why,
+            comp,
+        })?,
     };
     Ok((reader, comp, count))
+}
+
+const CHUNK: usize = 256 * 1024;
+
+/// Decompression on a thread of its own, a few chunks ahead of the reader: it is a
+/// good part of a compressed input's decoding, which is otherwise one thread's work.
+fn read_ahead<R: Read + Send + 'static>(mut inner: R) -> io::Result<Box<dyn BufRead + Send>> {
+    let (tx, rx) = sync_channel::<io::Result<Vec<u8>>>(4);
+    thread::Builder::new().name("decompress".into()).spawn(move || loop {
+        let mut chunk = vec![0; CHUNK];
+        let sent = match inner.read(&mut chunk) {
+            Ok(0) => return,
+            Ok(n) => {
+                chunk.truncate(n);
+                tx.send(Ok(chunk))
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            // The error ends the content, as it would have read inline.
+            Err(e) => {
+                let _ = tx.send(Err(e));
+                return;
+            }
+        };
+        // The reader was dropped: stop decompressing.
+        if sent.is_err() {
+            return;
+        }
+    })?;
+    Ok(Box::new(Ahead {
+        rx,
+        chunk: Vec::new(),
+        at: 0,
+        done: false,
+    }))
+}
+
+/// The reading end of [`read_ahead`].
+struct Ahead {
+    rx: Receiver<io::Result<Vec<u8>>>,
+    chunk: Vec<u8>,
+    at: usize,
+    done: bool,
+}
+
+impl Read for Ahead {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = {
+            let avail = self.fill_buf()?;
+            let n = avail.len().min(buf.len());
+            buf[..n].copy_from_slice(&avail[..n]);
+            n
+        };
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+impl BufRead for Ahead {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        while self.at >= self.chunk.len() && !self.done {
+            match self.rx.recv() {
+                Ok(Ok(chunk)) => {
+                    self.chunk = chunk;
+                    self.at = 0;
+                }
+                Ok(Err(e)) => {
+                    self.done = true;
+                    return Err(e);
+                }
+                // The thread ended: the content is over.
+                Err(_) => self.done = true,
+            }
+        }
+        Ok(self.chunk.get(self.at..).unwrap_or_default())
+    }
+
+    fn consume(&mut self, amt: usize) {
+        self.at = (self.at + amt).min(self.chunk.len());
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::Write;
+
+    fn gzip(bytes: &[u8]) -> Vec<u8> {
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(bytes).expect("gzip");
+        gz.finish().expect("gzip")
+    }
+
+    #[test]
+    fn read_ahead_gives_the_content_across_chunks_and_its_errors() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let lines: String = (0..60_000)
+            .map(|i| format!("{{\"n\":{i},\"pad\":\"{}\"}}\n", "x".repeat(i % 50)))
+            .collect();
+        assert!(lines.len() > 4 * CHUNK);
+        let whole = gzip(lines.as_bytes());
+        let path = dir.path().join("e.jsonl.gz");
+        std::fs::write(&path, &whole).expect("write");
+        let (mut r, comp, _) = open(&path).expect("open");
+        assert_eq!(comp, Compression::Gzip);
+        let mut got = String::new();
+        r.read_to_string(&mut got).expect("read");
+        assert_eq!(got, lines);
+        // A cut member fails the read (after the content before the cut), not ends it quietly.
+        std::fs::write(&path, &whole[..whole.len() / 2]).expect("write");
+        let (mut r, _, _) = open(&path).expect("open");
+        let mut got = Vec::new();
+        assert!(r.read_to_end(&mut got).is_err());
+        assert!(!got.is_empty() && lines.as_bytes().starts_with(&got));
+        // Dropping a reader early stops its thread (no hang, nothing leaks into later reads).
+        let (mut r, _, _) = open(&path).expect("open");
+        let mut first = [0u8; 10];
+        r.read_exact(&mut first).expect("read");
+        drop(r);
+    }
 
     #[test]
     fn the_default_cap_is_a_ratio_with_a_floor() {
