@@ -75,13 +75,10 @@ impl LazyWorld {
             if let Err(e) = replace_at(state, &path, Value::Null) {
                 return Ok(Step::Failed(e));
             }
-            // A key of an object names the place for good; an array index may shift.
+            // Keys of objects name the place for good; an array index above it may shift.
             match path.split_last() {
                 None => true,
-                Some((_, head)) => matches!(
-                    state.as_ref().and_then(|s| pointer::get(s, head)),
-                    Some(Value::Object(_))
-                ),
+                Some((_, head)) => objects_all_the_way(state.as_ref(), head),
             }
         };
         let i = sid as usize;
@@ -191,6 +188,18 @@ impl LazyWorld {
         *list = kept;
         Ok(())
     }
+}
+
+/// Whether the root and every node down `head` are objects.
+fn objects_all_the_way(state: Option<&Value>, head: &[String]) -> bool {
+    let mut node = state;
+    for tok in head {
+        node = match node {
+            Some(Value::Object(m)) => m.get(tok),
+            _ => return false,
+        };
+    }
+    matches!(node, Some(Value::Object(_)))
 }
 
 /// The common case of a `replace` at a non-empty path whose parents all exist as
@@ -390,12 +399,23 @@ mod tests {
             w.replace_raw(1, raw(&["list", "0"], "{\"a\": 2}")),
             Ok(Step::Applied)
         ));
-        assert!(matches!(w.replace_raw(1, raw(&["a"], "[1, 2]")), Ok(Step::Applied)));
+        assert!(matches!(w.replace_raw(1, raw(&["a"], "[1, {}]")), Ok(Step::Applied)));
         let mut out = Vec::new();
         w.write_state(1, &mut out).expect("write");
         assert_eq!(
             String::from_utf8(out).expect("utf-8"),
-            r#"{"list":[{"a":2}],"a":[1, 2]}"#
+            r#"{"list":[{"a":2}],"a":[1, {}]}"#
+        );
+        // Text put inside an array element: written (and later read) in its place.
+        assert!(matches!(
+            w.replace_raw(1, raw(&["a", "1", "deep"], "7")),
+            Ok(Step::Applied)
+        ));
+        let mut out = Vec::new();
+        w.write_state(1, &mut out).expect("write");
+        assert_eq!(
+            String::from_utf8(out).expect("utf-8"),
+            r#"{"list":[{"a":2}],"a":[1,{"deep":7}]}"#
         );
         assert!(matches!(w.replace_raw(1, raw(&[], "\"all\"")), Ok(Step::Applied)));
         assert_eq!(w.into_world().expect("world").get(1), Some(&json!("all")));
