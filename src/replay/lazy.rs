@@ -333,7 +333,7 @@ mod tests {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+        #![proptest_config(ProptestConfig { cases: 2048, ..ProptestConfig::default() })]
 
         /// Replaying with values kept as text gives the plain replay's outcome
         /// for every event, its state (byte for byte) after every event, and its
