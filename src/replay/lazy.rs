@@ -69,41 +69,25 @@ impl LazyWorld {
         // A value kept as text above `path` must be a tree to be walked into.
         self.materialize(sid, |p| p.len() < path.len() && path.starts_with(p))?;
         let state = self.world.slot(sid);
-        let under_object = if placeholder_in_place(state, &path) {
-            true
-        } else {
-            if let Err(e) = replace_at(state, &path, Value::Null) {
-                return Ok(Step::Failed(e));
-            }
-            // Keys of objects name the place for good; an array index above it may shift.
-            match path.split_last() {
-                None => true,
-                Some((_, head)) => objects_all_the_way(state.as_ref(), head),
-            }
-        };
+        // Keys of objects name the place for good; an array index above it may shift,
+        // so a value going there is parsed and placed now.
+        let head = path.split_last().map_or(&[][..], |(_, head)| head);
+        if !path.is_empty() && !under_objects(state.as_ref(), head) {
+            return Ok(match replace_at(state, &path, parse(&raw.text)?) {
+                Ok(()) => Step::Applied,
+                Err(e) => Step::Failed(e),
+            });
+        }
+        if let Err(e) = replace_at(state, &path, Value::Null) {
+            return Ok(Step::Failed(e));
+        }
         let i = sid as usize;
         if self.pending.len() <= i {
             self.pending.resize_with(i + 1, Vec::new);
         }
         let list = &mut self.pending[i];
-        // The same place replaced again (the usual case): swap the text.
-        if under_object {
-            if let Some(p) = list.iter_mut().find(|p| p.path == path) {
-                p.text = raw.text;
-                return Ok(Step::Applied);
-            }
-        }
         list.retain(|p| !p.path.starts_with(&path));
-        if under_object {
-            list.push(Pending { path, text: raw.text });
-        } else {
-            let value = parse(&raw.text)?;
-            let slot = state
-                .as_mut()
-                .and_then(|s| pointer::get_mut(s, &path))
-                .ok_or_else(|| anyhow!("internal error: replaced value not found"))?;
-            *slot = value;
-        }
+        list.push(Pending { path, text: raw.text });
         Ok(Step::Applied)
     }
 
@@ -190,45 +174,18 @@ impl LazyWorld {
     }
 }
 
-/// Whether the root and every node down `head` are objects.
-fn objects_all_the_way(state: Option<&Value>, head: &[String]) -> bool {
+/// Whether every node down `head` (the root included) is an object, or missing and
+/// so made an object by the replace.
+fn under_objects(state: Option<&Value>, head: &[String]) -> bool {
     let mut node = state;
     for tok in head {
         node = match node {
+            None => return true,
             Some(Value::Object(m)) => m.get(tok),
-            _ => return false,
+            Some(_) => return false,
         };
     }
-    matches!(node, Some(Value::Object(_)))
-}
-
-/// The common case of a `replace` at a non-empty path whose parents all exist as
-/// objects: put the `null` placeholder there in one walk (no key copied unless the
-/// last one is new). `false`, and nothing changed, in any other case.
-fn placeholder_in_place(state: &mut Option<Value>, path: &[String]) -> bool {
-    let Some((last, head)) = path.split_last() else {
-        return false;
-    };
-    let Some(mut node) = state.as_mut() else {
-        return false;
-    };
-    for tok in head {
-        node = match node {
-            Value::Object(m) => match m.get_mut(tok) {
-                Some(next) => next,
-                None => return false,
-            },
-            _ => return false,
-        };
-    }
-    let Value::Object(m) = node else { return false };
-    match m.get_mut(last) {
-        Some(slot) => *slot = Value::Null,
-        None => {
-            m.insert(last.clone(), Value::Null);
-        }
-    }
-    true
+    matches!(node, None | Some(Value::Object(_)))
 }
 
 fn touches(reducer: &Reducer, kind: Kind, ty: i64, data: &Value) -> Touch {
@@ -347,7 +304,7 @@ mod tests {
             };
             let rules = Rules::parse(RULES).expect("rules");
             let reducer = Reducer::new(&cat, &rules);
-            let plan = reducer.read_plan(true);
+            let plan = reducer.read_plan();
             let (mut plain, mut lazy) = (World::default(), LazyWorld::default());
             for (sid, kind, ty, data) in events {
                 let want = reducer.step_value(&mut plain, sid, ty, kind, Data::Own(data.clone()));

@@ -11,7 +11,7 @@ use std::sync::mpsc::{channel, sync_channel, Receiver, Sender, SyncSender};
 use anyhow::{Context, Result};
 use serde_json::{Map, Value};
 
-use crate::cache::checkpoints::{decode_state, stamp, CheckpointWriter, StateEncoder};
+use crate::cache::checkpoints::{decode_state, encode_state, stamp, CheckpointWriter};
 use crate::cache::read::RawEvent;
 use crate::cache::{Cache, Catalog, StaleCatalog};
 use crate::json::{diff, eq::json_eq, pointer};
@@ -19,7 +19,7 @@ use crate::model::Kind;
 use crate::rules::{Op, Rules};
 use apply::{apply, Applied, Data};
 use lazy::LazyWorld;
-use pipeline::ReadAs;
+use pipeline::{Payload, ReadAs};
 
 /// How far apart checkpoints are: at least `min` events, at most `max`, and in
 /// between as soon as the events replayed since the last one outweigh twice the
@@ -229,19 +229,12 @@ struct EncodedCheckpoint {
 }
 
 fn encode_checkpoints(states: Receiver<StatesJson>, out: Sender<Result<EncodedCheckpoint>>) {
-    let mut encoder = match StateEncoder::new() {
-        Ok(e) => e,
-        Err(e) => {
-            let _ = out.send(Err(e));
-            return;
-        }
-    };
     for (pos, list) in states {
         let encoded: Result<Vec<_>> = list
             .into_iter()
             .map(|(sid, json)| match json {
                 None => Ok((sid, None, 0)),
-                Some(json) => encoder.compress(&json).map(|blob| (sid, Some(blob), json.len())),
+                Some(json) => encode_state(&json).map(|blob| (sid, Some(blob), json.len())),
             })
             .collect();
         let failed = encoded.is_err();
@@ -292,13 +285,13 @@ impl<'a> Reducer<'a> {
     }
 
     /// By type id, how to read the payloads of events of that type: not at all
-    /// when the rules ignore them; with `raw`, kept as text when a `replace` rule
-    /// moves them into the state whole (for a [`lazy::LazyWorld`]).
-    pub fn read_plan(&self, raw: bool) -> Vec<ReadAs<'a>> {
+    /// when the rules ignore them; kept as text when a `replace` rule moves them
+    /// into the state whole (for a [`lazy::LazyWorld`]).
+    pub fn read_plan(&self) -> Vec<ReadAs<'a>> {
         (0..self.rule_of_type.len())
             .map(|ty| match self.rule(ty as i64) {
                 Some(r) if r.op == Op::Ignore => ReadAs::Skip,
-                Some(r) if raw && r.op == Op::Replace && r.from.is_none() => ReadAs::Raw(&r.path),
+                Some(r) if r.op == Op::Replace && r.from.is_none() => ReadAs::Raw(&r.path),
                 _ => ReadAs::Parse,
             })
             .collect()
@@ -329,11 +322,11 @@ impl<'a> Reducer<'a> {
         }
     }
 
-    /// Apply an event read by a `read_plan(true)` plan to a lazy world.
+    /// Apply an event read by a [`Reducer::read_plan`] plan to a lazy world.
     fn apply_parsed(&self, world: &mut LazyWorld, ev: pipeline::Parsed) -> Result<Step> {
-        match ev.raw {
-            Some(raw) => world.replace_raw(ev.stream, raw),
-            None => world.step(self, ev.stream, ev.ty, ev.kind, ev.data),
+        match ev.payload {
+            Payload::Text(raw) => world.replace_raw(ev.stream, raw),
+            Payload::Tree(data) => world.step(self, ev.stream, ev.ty, ev.kind, data),
         }
         .with_context(|| format!("event {}", ev.pos))
     }
@@ -369,7 +362,7 @@ impl<'a> Reducer<'a> {
             *world.slot(sid) = Some(decode_state(&blob)?);
         }
         let mut world = LazyWorld::from(world);
-        let plan = self.read_plan(true);
+        let plan = self.read_plan();
         let keep = |stream, ty, kind| share.has(stream) && !pipeline::unread(&plan, kind, ty);
         reader.scan_kept(cp, pos, None, &keep, &mut |ev| {
             self.apply_parsed(&mut world, pipeline::parsed(ev, &plan)?)?;
@@ -418,8 +411,7 @@ impl<'a> Replayer<'a> {
 
     /// Apply one raw event to the world.
     pub fn step(&self, world: &mut World, ev: &RawEvent<'_>) -> Result<Step> {
-        let data: Value =
-            serde_json::from_str(ev.data).with_context(|| format!("event {}: stored data is not JSON", ev.pos))?;
+        let data = pipeline::parse(ev)?;
         Ok(self.step_value(world, ev.stream, ev.ty, ev.kind, Data::Own(data)))
     }
 
@@ -492,7 +484,7 @@ impl<'a> Replayer<'a> {
         let mut since = 0u64;
         let mut bytes_since = 0usize;
         let mut estimate = 0usize;
-        let plan = self.reducer.read_plan(true);
+        let plan = self.reducer.read_plan();
         pipeline::scan_parsed(
             self.cache,
             &self.cat.generation,
@@ -501,7 +493,11 @@ impl<'a> Replayer<'a> {
             None,
             &plan,
             &mut |ev| {
-                if let Some(snap) = self.reducer.snapshot_value(ev.kind, ev.ty, &ev.data) {
+                let snap = match &ev.payload {
+                    Payload::Tree(data) => self.reducer.snapshot_value(ev.kind, ev.ty, data),
+                    Payload::Text(_) => None,
+                };
+                if let Some(snap) = snap {
                     // verify: compare what replay built with what the snapshot says.
                     if let Some(before) = world.state(ev.stream)? {
                         if !json_eq(before, snap) {
@@ -619,7 +615,7 @@ impl<'a> Replayer<'a> {
             *world.slot(sid) = Some(v);
         }
         let mut world = LazyWorld::from(world);
-        let plan = self.reducer.read_plan(true);
+        let plan = self.reducer.read_plan();
         pipeline::scan_parsed(self.cache, &self.cat.generation, cp, pos, None, &plan, &mut |ev| {
             self.reducer.apply_parsed(&mut world, ev)?;
             Ok(())

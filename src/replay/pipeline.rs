@@ -20,12 +20,17 @@ pub struct Parsed {
     pub stream: i64,
     pub ty: i64,
     pub kind: Kind,
-    /// The payload; `null` when it is not read or kept as `raw`.
-    pub data: Value,
-    /// The payload as text, for an event its type's plan keeps unparsed.
-    pub raw: Option<RawPayload>,
+    pub payload: Payload,
     /// Size of the stored payload text.
     pub bytes: usize,
+}
+
+/// An event's payload as its type's [`ReadAs`] plan reads it.
+pub enum Payload {
+    /// Parsed (`null` when never read).
+    Tree(Value),
+    /// Kept as text.
+    Text(RawPayload),
 }
 
 /// The payload of a `replace` event kept as text: where it goes (its rule path
@@ -67,7 +72,8 @@ pub(crate) fn unread(plan: &[ReadAs], kind: Kind, ty: i64) -> bool {
     kind == Kind::Event && matches!(plan.get(ty as usize), Some(ReadAs::Skip))
 }
 
-fn parse(ev: &RawEvent<'_>) -> Result<Value> {
+/// An event's stored data parsed.
+pub(crate) fn parse(ev: &RawEvent<'_>) -> Result<Value> {
     serde_json::from_str(ev.data).with_context(|| format!("event {}: stored data is not JSON", ev.pos))
 }
 
@@ -77,24 +83,20 @@ pub(crate) fn parsed(ev: RawEvent<'_>, plan: &[ReadAs]) -> Result<Parsed> {
         Kind::Event => plan.get(ev.ty as usize).copied().unwrap_or(ReadAs::Parse),
         _ => ReadAs::Parse,
     };
-    let (data, raw) = match how {
-        ReadAs::Skip => (Value::Null, None),
-        ReadAs::Parse => (parse(&ev)?, None),
+    let payload = match how {
+        ReadAs::Skip => Payload::Tree(Value::Null),
+        ReadAs::Parse => Payload::Tree(parse(&ev)?),
         ReadAs::Raw(path) => match resolve_raw(path, ev.data) {
-            Some(path) => (
-                Value::Null,
-                Some(RawPayload {
-                    path,
-                    text: ev.data.to_string(),
-                }),
-            ),
-            // Not an object, or a placeholder field that needs a parse: as usual.
-            None => (parse(&ev)?, None),
+            Some(path) => Payload::Text(RawPayload {
+                path,
+                text: ev.data.to_string(),
+            }),
+            // Not a JSON object: its placeholders resolve (and fail) as usual.
+            None => Payload::Tree(parse(&ev)?),
         },
     };
     Ok(Parsed {
-        data,
-        raw,
+        payload,
         bytes: ev.data.len(),
         pos: ev.pos,
         stream: ev.stream,
