@@ -12,7 +12,7 @@ use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::mpsc::{sync_channel, Receiver};
+use std::sync::mpsc::{channel, sync_channel, Receiver, Sender};
 use std::sync::Arc;
 use std::thread;
 
@@ -144,16 +144,15 @@ const CHUNK: usize = 256 * 1024;
 
 /// Decompression on a thread of its own, a few chunks ahead of the reader: it is a
 /// good part of a compressed input's decoding, which is otherwise one thread's work.
+/// Read chunks go back to the thread to be filled again.
 fn read_ahead<R: Read + Send + 'static>(mut inner: R) -> io::Result<Box<dyn BufRead + Send>> {
-    let (tx, rx) = sync_channel::<io::Result<Vec<u8>>>(4);
+    let (tx, rx) = sync_channel::<io::Result<(Vec<u8>, usize)>>(4);
+    let (back, spare) = channel::<Vec<u8>>();
     thread::Builder::new().name("decompress".into()).spawn(move || loop {
-        let mut chunk = vec![0; CHUNK];
+        let mut chunk = spare.try_recv().unwrap_or_else(|_| vec![0; CHUNK]);
         let sent = match inner.read(&mut chunk) {
             Ok(0) => return,
-            Ok(n) => {
-                chunk.truncate(n);
-                tx.send(Ok(chunk))
-            }
+            Ok(n) => tx.send(Ok((chunk, n))),
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             // The error ends the content, as it would have read inline.
             Err(e) => {
@@ -168,7 +167,9 @@ fn read_ahead<R: Read + Send + 'static>(mut inner: R) -> io::Result<Box<dyn BufR
     })?;
     Ok(Box::new(Ahead {
         rx,
+        back,
         chunk: Vec::new(),
+        len: 0,
         at: 0,
         done: false,
     }))
@@ -176,8 +177,11 @@ fn read_ahead<R: Read + Send + 'static>(mut inner: R) -> io::Result<Box<dyn BufR
 
 /// The reading end of [`read_ahead`].
 struct Ahead {
-    rx: Receiver<io::Result<Vec<u8>>>,
+    rx: Receiver<io::Result<(Vec<u8>, usize)>>,
+    back: Sender<Vec<u8>>,
+    /// The current chunk; its first `len` bytes are content.
     chunk: Vec<u8>,
+    len: usize,
     at: usize,
     done: bool,
 }
@@ -197,11 +201,15 @@ impl Read for Ahead {
 
 impl BufRead for Ahead {
     fn fill_buf(&mut self) -> io::Result<&[u8]> {
-        while self.at >= self.chunk.len() && !self.done {
+        while self.at >= self.len && !self.done {
             match self.rx.recv() {
-                Ok(Ok(chunk)) => {
-                    self.chunk = chunk;
-                    self.at = 0;
+                Ok(Ok((chunk, len))) => {
+                    let used = std::mem::replace(&mut self.chunk, chunk);
+                    if !used.is_empty() {
+                        // The thread may have ended: then the chunk is simply freed.
+                        let _ = self.back.send(used);
+                    }
+                    (self.len, self.at) = (len, 0);
                 }
                 Ok(Err(e)) => {
                     self.done = true;
@@ -211,11 +219,11 @@ impl BufRead for Ahead {
                 Err(_) => self.done = true,
             }
         }
-        Ok(self.chunk.get(self.at..).unwrap_or_default())
+        Ok(self.chunk.get(self.at..self.len).unwrap_or_default())
     }
 
     fn consume(&mut self, amt: usize) {
-        self.at = (self.at + amt).min(self.chunk.len());
+        self.at = (self.at + amt).min(self.len);
     }
 }
 
