@@ -26,10 +26,14 @@ fn main() {
         std::process::exit(2);
     };
     let runs: usize = args.get(1).and_then(|r| r.parse().ok()).unwrap_or(1);
-    for _ in 0..runs {
+    let only = args.get(2).map(String::as_str);
+    for _ in 0..if only == Some("state") { 0 } else { runs } {
         let secs = common::replay_once(&cache);
         let (rec, _) = Recording::open(&common::open_options(&cache), &mut |_| {}).expect("open");
         println!("replay {secs:.3}s = {:.0} events/s", rec.len() as f64 / secs);
+    }
+    if only == Some("replay") {
+        return;
     }
     let (rec, _) = Recording::open(&common::open_options(&cache), &mut |_| {}).expect("open");
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);

@@ -313,8 +313,9 @@ fn several_inputs_merge_by_time() {
     assert_eq!(order, ["a1", "a2", "b1", "b2", "a3"]);
 }
 
-/// A v3 cache (checkpoint states in a WITHOUT ROWID tree) opened on its own is
-/// upgraded in place: its events are kept and its derived tables rebuilt.
+/// A v3 cache (checkpoint states in a WITHOUT ROWID tree, a table of global
+/// checkpoint positions) opened on its own is upgraded in place, v3 → v4 → v5:
+/// its events are kept and its derived tables rebuilt.
 #[test]
 fn v3_cache_is_upgraded_in_place() {
     let env = Env::new();
@@ -327,6 +328,7 @@ fn v3_cache_is_upgraded_in_place() {
         conn.execute_batch(
             "DROP TABLE cp_states;
              CREATE TABLE cp_states(stream INTEGER NOT NULL, pos INTEGER NOT NULL, state BLOB, PRIMARY KEY(stream, pos)) WITHOUT ROWID;
+             CREATE TABLE checkpoints(pos INTEGER PRIMARY KEY);
              PRAGMA user_version = 3;",
         )
         .expect("make it v3");
@@ -338,10 +340,11 @@ fn v3_cache_is_upgraded_in_place() {
     let version: i64 = conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .expect("version");
-    assert_eq!(version, 4);
-    // The new table: a rowid one (this recording is too short for checkpoints).
+    assert_eq!(version, 5);
+    // The new table: a rowid one; global checkpoint positions are gone.
     conn.prepare("SELECT id, stream, pos, state FROM cp_states")
-        .expect("v4 cp_states");
+        .expect("v5 cp_states");
+    assert!(conn.prepare("SELECT pos FROM checkpoints").is_err());
 }
 
 #[test]

@@ -125,8 +125,8 @@ proptest! {
             let got = rec.world_at(pos).expect("world").to_value(&rec.cat);
             prop_assert!(json_eq(&got, &want), "world at {}", pos);
         }
-        rec.replayer().build_checkpoints_spaced(Spacing { min: 1100, max: 1500 }, &mut |_| {}).expect("build");
-        prop_assert!(rec.cache.checkpoint_before(len).expect("cp") > 0);
+        rec.replayer().build_checkpoints_spaced(Spacing { min: 40, max: 300 }, &mut |_| {}).expect("build");
+        prop_assert!(rec.cache.checkpoint_rows().expect("cp") > 0);
         for &pos in &points {
             let want = full_replay(&rec, pos);
             let got = rec.world_at(pos).expect("world").to_value(&rec.cat);

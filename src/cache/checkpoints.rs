@@ -1,4 +1,4 @@
-//! Storage of derived data: checkpoints (per-stream state blobs, LZ4 JSON),
+//! Storage of derived data: checkpoints (stream states at positions, LZ4 JSON),
 //! failed events and snapshot drift. All of it depends on the events and the
 //! rules, and is thrown away when either changes.
 
@@ -11,7 +11,7 @@ use super::Cache;
 /// Identifies what checkpoints were built from, and their blob format (a cache
 /// whose checkpoints have another stamp rebuilds them).
 pub fn stamp(generation: &str, rules_hash: u64) -> String {
-    format!("{generation}:{rules_hash:016x}:lz4")
+    format!("{generation}:{rules_hash:016x}:lz4:stream")
 }
 
 impl Cache {
@@ -23,51 +23,26 @@ impl Cache {
         self.info("checkpoints")
     }
 
-    /// The newest checkpoint at or before `pos` (0 = the empty world).
-    pub fn checkpoint_before(&self, pos: u64) -> Result<u64> {
-        let p: Option<i64> = self.conn.query_row(
-            "SELECT max(pos) FROM checkpoints WHERE pos <= ?1",
-            params![pos as i64],
-            |r| r.get(0),
-        )?;
-        Ok(p.unwrap_or(0) as u64)
-    }
-
-    /// A stream's state as of checkpoint `cp`: `None` if it had none.
-    pub fn checkpoint_stream(&self, stream: i64, cp: u64) -> Result<Option<Value>> {
-        if cp == 0 {
-            return Ok(None);
-        }
-        let blob: Option<Option<Vec<u8>>> = self
+    /// Stream `stream`'s newest checkpoint at or before `pos`: its position and
+    /// compressed state (`None`: no state then), or position 0 and `None` if it has
+    /// none (the stream's history starts empty). Decoding is left to the caller.
+    pub fn checkpoint_of(&self, stream: i64, pos: u64) -> Result<(u64, Option<Vec<u8>>)> {
+        let row: Option<(i64, Option<Vec<u8>>)> = self
             .conn
-            .prepare_cached("SELECT state FROM cp_states WHERE stream = ?1 AND pos <= ?2 ORDER BY pos DESC LIMIT 1")?
-            .query_row(params![stream, cp as i64], |r| r.get(0))
+            .prepare_cached(
+                "SELECT pos, state FROM cp_states WHERE stream = ?1 AND pos <= ?2 ORDER BY pos DESC LIMIT 1",
+            )?
+            .query_row(params![stream, pos as i64], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?;
-        match blob.flatten() {
-            None => Ok(None),
-            Some(b) => Ok(Some(decode_state(&b)?)),
-        }
+        Ok(row.map_or((0, None), |(p, blob)| (p as u64, blob)))
     }
 
-    /// The compressed state of every stream that has one at checkpoint `cp`, as
-    /// `(stream id, blob)`: one index probe per stream, decoding left to the caller
-    /// (it can spread that over threads; the connection cannot be shared).
-    /// `keep` picks the streams wanted.
-    pub fn checkpoint_blobs(&self, cp: u64, streams: usize, keep: &dyn Fn(i64) -> bool) -> Result<Vec<(i64, Vec<u8>)>> {
-        let mut out = Vec::with_capacity(streams);
-        if cp == 0 {
-            return Ok(out);
-        }
-        let mut st = self
+    /// How many stream states the checkpoints hold.
+    pub fn checkpoint_rows(&self) -> Result<u64> {
+        let n: i64 = self
             .conn
-            .prepare_cached("SELECT state FROM cp_states WHERE stream = ?1 AND pos <= ?2 ORDER BY pos DESC LIMIT 1")?;
-        for sid in (1..streams as i64).filter(|&sid| keep(sid)) {
-            let blob: Option<Option<Vec<u8>>> = st.query_row(params![sid, cp as i64], |r| r.get(0)).optional()?;
-            if let Some(Some(b)) = blob {
-                out.push((sid, b));
-            }
-        }
-        Ok(out)
+            .query_row("SELECT count(*) FROM cp_states", [], |r| r.get(0))?;
+        Ok(n as u64)
     }
 
     pub fn failure(&self, pos: u64) -> Result<Option<String>> {
@@ -121,15 +96,8 @@ pub struct CheckpointWriter<'t> {
 
 impl<'t> CheckpointWriter<'t> {
     pub fn new(tx: &'t Transaction<'t>) -> Result<Self> {
-        tx.execute_batch("DELETE FROM checkpoints; DELETE FROM cp_states; DELETE FROM failures; DELETE FROM drift;")?;
+        tx.execute_batch("DELETE FROM cp_states; DELETE FROM failures; DELETE FROM drift;")?;
         Ok(CheckpointWriter { tx })
-    }
-
-    pub fn checkpoint(&self, pos: u64) -> Result<()> {
-        self.tx
-            .prepare_cached("INSERT INTO checkpoints(pos) VALUES (?1)")?
-            .execute(params![pos as i64])?;
-        Ok(())
     }
 
     /// Store a stream's encoded state at checkpoint `pos` (`None`: no state).
@@ -170,7 +138,10 @@ pub fn decode_state(blob: &[u8]) -> Result<Value> {
         bail!("checkpoint blob is corrupt: it claims {size} bytes");
     }
     let json = lz4_flex::decompress_size_prepended(blob).context("checkpoint blob is corrupt")?;
-    serde_json::from_slice(&json).context("checkpoint blob is not JSON")
+    // One UTF-8 check of the whole text, then a parse that checks no string again:
+    // cheaper than `from_slice` checking each string on its own.
+    let text = std::str::from_utf8(&json).context("checkpoint blob is not UTF-8")?;
+    serde_json::from_str(text).context("checkpoint blob is not JSON")
 }
 
 #[cfg(test)]

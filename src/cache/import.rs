@@ -445,9 +445,8 @@ impl Importer<'_> {
         self.tx.execute_batch(schema::INDEXES).context("indexes")?;
         if self.changed {
             Cache::store_counts(&self.tx).context("counts")?;
-            self.tx.execute_batch(
-                "DELETE FROM checkpoints; DELETE FROM cp_states; DELETE FROM failures; DELETE FROM drift;",
-            )?;
+            self.tx
+                .execute_batch("DELETE FROM cp_states; DELETE FROM failures; DELETE FROM drift;")?;
             self.tx.execute(
                 "UPDATE info SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'",
                 [],

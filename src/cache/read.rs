@@ -60,13 +60,13 @@ impl Cache {
         let mut rows = st.query(rusqlite::params_from_iter(args))?;
         while let Some(r) = rows.next()? {
             let kind = Kind::from_code(r.get(3)?).unwrap_or(Kind::Event);
-            let (stream, ty) = (r.get(1)?, r.get(2)?);
+            let (pos, stream, ty) = (r.get::<_, i64>(0)? as u64, r.get(1)?, r.get(2)?);
             if !keep(stream, ty, kind) {
                 continue;
             }
             let data = r.get_ref(4)?.as_str().context("event data is not text")?;
             f(RawEvent {
-                pos: r.get::<_, i64>(0)? as u64,
+                pos,
                 stream,
                 ty,
                 kind,

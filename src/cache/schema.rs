@@ -1,10 +1,10 @@
 //! The cache's tables. The version lives in `PRAGMA user_version`; a cache made by
 //! a newer rewind is refused, an older one is rebuilt (it is derived data).
 
-pub const VERSION: i64 = 4;
+pub const VERSION: i64 = 5;
 
-/// The oldest schema this rewind upgrades in place: v3 → v4 changed derived
-/// tables only (checkpoint states), which are emptied and rebuilt by the next replay.
+/// The oldest schema this rewind upgrades in place: v3 → v4 → v5 changed derived
+/// tables only (checkpoint states), which are emptied or kept as they are.
 pub const MIGRATES_FROM: i64 = 3;
 
 /// v3 → v4: checkpoint states moved from a (stream, pos) tree, which every build
@@ -16,6 +16,15 @@ CREATE INDEX cp_states_stream ON cp_states(stream, pos);
 DELETE FROM checkpoints; DELETE FROM failures; DELETE FROM drift;
 DELETE FROM info WHERE key = 'checkpoints';
 PRAGMA user_version = 4;
+"#;
+
+/// v4 → v5: checkpoints are per stream (each stream's state is stored when its
+/// own events since the last one outweigh it), so the table of global checkpoint
+/// positions goes. The states v4 stored stay valid: each is a stream's state at a
+/// position.
+pub const MIGRATE_4_TO_5: &str = r#"
+DROP TABLE IF EXISTS checkpoints;
+PRAGMA user_version = 5;
 "#;
 
 /// A value in `info` that marks the file as ours, so a foreign SQLite file with a
@@ -51,7 +60,6 @@ CREATE TABLE inputs(
 CREATE TABLE files(id INTEGER PRIMARY KEY, input INTEGER NOT NULL, path TEXT NOT NULL, offsets INTEGER NOT NULL);
 CREATE TABLE streams(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
 CREATE TABLE types(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
-CREATE TABLE checkpoints(pos INTEGER PRIMARY KEY);
 CREATE TABLE cp_states(id INTEGER PRIMARY KEY, stream INTEGER NOT NULL, pos INTEGER NOT NULL, state BLOB);
 CREATE INDEX cp_states_stream ON cp_states(stream, pos);
 CREATE TABLE failures(pos INTEGER PRIMARY KEY, error TEXT NOT NULL);

@@ -117,6 +117,12 @@ impl LazyWorld {
         Ok(self.world.get(sid))
     }
 
+    /// Set stream `sid`'s state, which has no values kept as text yet.
+    pub fn set_state(&mut self, sid: i64, state: Value) {
+        debug_assert!(self.pending.get(sid as usize).is_none_or(Vec::is_empty));
+        *self.world.slot(sid) = Some(state);
+    }
+
     /// Whether stream `sid` has a state.
     pub fn has_state(&self, sid: i64) -> bool {
         self.world.get(sid).is_some()

@@ -5,7 +5,6 @@ pub mod apply;
 pub mod lazy;
 pub mod pipeline;
 
-use std::collections::HashSet;
 use std::sync::mpsc::{channel, sync_channel, Receiver, Sender, SyncSender};
 
 use anyhow::{Context, Result};
@@ -21,9 +20,14 @@ use apply::{apply, Applied, Data};
 use lazy::LazyWorld;
 use pipeline::{Payload, ReadAs};
 
-/// How far apart checkpoints are: at least `min` events, at most `max`, and in
-/// between as soon as the events replayed since the last one outweigh twice the
-/// states it would store (so checkpoints cost at most half the events' bytes).
+/// When a full replay stores a stream's state (a checkpoint of that stream): once
+/// the stream's events since its last one outweigh twice the state it would store
+/// (replaying them then never costs more than loading that state), and at least
+/// `min` of them; and always after `max` of them. Each stream keeps its own
+/// rhythm, so the events to replay for the world at any point are about the same
+/// few per stream, instead of growing from none to a whole interval's worth
+/// between world-wide checkpoints (which made the slowest points twice the
+/// typical ones).
 #[derive(Debug, Clone, Copy)]
 pub struct Spacing {
     pub min: u64,
@@ -32,10 +36,7 @@ pub struct Spacing {
 
 impl Default for Spacing {
     fn default() -> Self {
-        Spacing {
-            min: 2048,
-            max: 32 * 1024,
-        }
+        Spacing { min: 8, max: 1024 }
     }
 }
 
@@ -189,72 +190,67 @@ impl serde::Serialize for WorldView<'_> {
     }
 }
 
-/// Decode checkpoint blobs on all cores: for a world of a thousand streams this
-/// is most of the cost of loading a checkpoint.
-fn decode_states(blobs: Vec<(i64, Vec<u8>)>) -> Result<Vec<(i64, Value)>> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(4);
-    if threads < 2 || blobs.len() < 32 {
-        return blobs.iter().map(|(sid, b)| Ok((*sid, decode_state(b)?))).collect();
-    }
-    let per = blobs.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = blobs
-            .chunks(per)
-            .map(|part| {
-                scope.spawn(move || {
-                    part.iter()
-                        .map(|(sid, b)| Ok((*sid, decode_state(b)?)))
-                        .collect::<Result<Vec<_>>>()
-                })
-            })
-            .collect();
-        let mut out = Vec::with_capacity(blobs.len());
-        for h in handles {
-            let part = h
-                .join()
-                .map_err(|_| anyhow::anyhow!("checkpoint decoder thread panicked"))??;
-            out.extend(part);
-        }
-        Ok(out)
-    })
-}
+/// Stream states to store, as JSON text: `(position, stream, state)`, `None`
+/// for no state.
+type StatesJson = Vec<(u64, i64, Option<Vec<u8>>)>;
 
-/// A checkpoint's states as JSON text, by stream (`None`: no state).
-type StatesJson = (u64, Vec<(i64, Option<Vec<u8>>)>);
+/// The same states compressed, as stored.
+type EncodedStates = Vec<(u64, i64, Option<Vec<u8>>)>;
 
-/// A checkpoint's states as stored: `(stream, blob, JSON size)`.
-struct EncodedCheckpoint {
-    pos: u64,
-    states: Vec<(i64, Option<Vec<u8>>, usize)>,
-}
+/// States handed to the encoder thread at a time.
+const STATES_BATCH: usize = 64;
 
-fn encode_checkpoints(states: Receiver<StatesJson>, out: Sender<Result<EncodedCheckpoint>>) {
-    for (pos, list) in states {
+fn encode_checkpoints(states: Receiver<StatesJson>, out: Sender<Result<EncodedStates>>) {
+    for list in states {
         let encoded: Result<Vec<_>> = list
             .into_iter()
-            .map(|(sid, json)| match json {
-                None => Ok((sid, None, 0)),
-                Some(json) => encode_state(&json).map(|blob| (sid, Some(blob), json.len())),
+            .map(|(pos, sid, json)| match json {
+                None => Ok((pos, sid, None)),
+                Some(json) => encode_state(&json).map(|blob| (pos, sid, Some(blob))),
             })
             .collect();
         let failed = encoded.is_err();
-        if out
-            .send(encoded.map(|states| EncodedCheckpoint { pos, states }))
-            .is_err()
-            || failed
-        {
+        if out.send(encoded).is_err() || failed {
             return;
         }
     }
 }
 
-fn store_checkpoint(writer: &CheckpointWriter<'_>, cp: EncodedCheckpoint) -> Result<()> {
-    writer.checkpoint(cp.pos)?;
-    for (sid, blob, _) in &cp.states {
-        writer.stream_state(cp.pos, *sid, blob.as_deref())?;
+fn store_states(writer: &CheckpointWriter<'_>, states: EncodedStates) -> Result<()> {
+    for (pos, sid, blob) in &states {
+        writer.stream_state(*pos, *sid, blob.as_deref())?;
     }
     Ok(())
 }
+
+/// A full replay's bookkeeping for one stream since its last stored state.
+#[derive(Clone, Copy, Default)]
+struct Since {
+    events: u64,
+    bytes: usize,
+    /// JSON size of the last stored state.
+    size: usize,
+}
+
+/// Stream `sid`'s state as JSON for a checkpoint (`None`: no state), its
+/// bookkeeping started over.
+fn checkpoint_json(world: &LazyWorld, since: &mut Since, sid: i64) -> Result<Option<Vec<u8>>> {
+    let json = if world.has_state(sid) {
+        let mut buf = Vec::with_capacity(since.size + since.size / 4 + 64);
+        world.write_state(sid, &mut buf)?;
+        Some(buf)
+    } else {
+        None
+    };
+    *since = Since {
+        size: json.as_ref().map_or(0, Vec::len),
+        ..Since::default()
+    };
+    Ok(json)
+}
+
+/// How often a full replay reports its position.
+const PROGRESS_EVERY: u64 = 16 * 1024;
 
 /// Called with (position, state before, state after) for each replayed event.
 pub type StepVisitor<'f> = dyn FnMut(u64, Option<&Value>, Option<&Value>) -> Result<()> + 'f;
@@ -349,33 +345,54 @@ impl<'a> Reducer<'a> {
         }
     }
 
-    /// One share of the world at `pos` (the streams `share` picks), read over
-    /// `reader`'s own snapshot: the checkpoint's states, then the events after it.
-    /// Fails with [`StaleCatalog`] if that snapshot is not the one `want` stamps.
-    fn world_share(&self, reader: &Cache, want: &str, cp: u64, pos: u64, share: Share) -> Result<Vec<(i64, Value)>> {
+    /// Stream `sid`'s state at `pos` put into `world`, read through `cache`: its
+    /// newest checkpoint at or before `pos`, then its events after that.
+    fn stream_into(&self, cache: &Cache, world: &mut LazyWorld, sid: i64, pos: u64, plan: &[ReadAs]) -> Result<()> {
+        let (cp, blob) = cache.checkpoint_of(sid, pos)?;
+        if let Some(blob) = blob {
+            world.set_state(
+                sid,
+                decode_state(&blob).with_context(|| format!("checkpoint of stream {sid} at {cp}"))?,
+            );
+        }
+        let keep = |_, ty, kind| !pipeline::unread(plan, kind, ty);
+        cache.scan_kept(cp, pos, Some(sid), &keep, &mut |ev| {
+            self.apply_parsed(world, pipeline::parsed(ev, plan)?)?;
+            Ok(())
+        })
+    }
+
+    /// One share of the world at `pos` (the streams `share` picks), stream by
+    /// stream, read over `reader`'s own snapshot. Fails with [`StaleCatalog`] if
+    /// that snapshot is not the one `want` stamps.
+    fn world_share(&self, reader: &Cache, want: &str, pos: u64, share: Share) -> Result<Vec<Option<Value>>> {
         reader.conn.execute_batch("BEGIN DEFERRED")?;
         if reader.generation()? != self.cat.generation || reader.checkpoints_stamp()?.as_deref() != Some(want) {
             return Err(StaleCatalog.into());
         }
-        let mut world = World::default();
-        for (sid, blob) in reader.checkpoint_blobs(cp, self.cat.streams.len(), &|sid| share.has(sid))? {
-            *world.slot(sid) = Some(decode_state(&blob)?);
-        }
-        let mut world = LazyWorld::from(world);
         let plan = self.read_plan();
-        let keep = |stream, ty, kind| share.has(stream) && !pipeline::unread(&plan, kind, ty);
-        reader.scan_kept(cp, pos, None, &keep, &mut |ev| {
-            self.apply_parsed(&mut world, pipeline::parsed(ev, &plan)?)?;
-            Ok(())
-        })?;
-        Ok(world
-            .into_world()?
-            .states
+        let mut world = LazyWorld::default();
+        for sid in (1..self.cat.streams.len() as i64).filter(|&sid| share.has(sid)) {
+            self.stream_into(reader, &mut world, sid, pos, &plan)?;
+        }
+        Ok(world.into_world()?.states)
+    }
+}
+
+/// Run `f(index, item)` for each item on a thread of its own; the results in order.
+fn on_threads<T: Send, R: Send>(items: Vec<T>, f: impl Fn(usize, T) -> Result<R> + Sync) -> Result<Vec<R>> {
+    let f = &f;
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = items
             .into_iter()
             .enumerate()
-            .filter_map(|(sid, s)| s.map(|v| (sid as i64, v)))
-            .collect())
-    }
+            .map(|(i, item)| scope.spawn(move || f(i, item)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().map_err(|_| anyhow::anyhow!("world replay thread panicked"))?)
+            .collect()
+    })
 }
 
 /// Which streams one thread of a world load handles: ids `index` mod `of`.
@@ -448,8 +465,8 @@ impl<'a> Replayer<'a> {
         // every event waits for. It writes their JSON itself (cheaper than copying
         // the trees across).
         std::thread::scope(|scope| -> Result<()> {
-            let (state_tx, state_rx) = sync_channel::<StatesJson>(2);
-            let (blob_tx, blob_rx) = channel::<Result<EncodedCheckpoint>>();
+            let (state_tx, state_rx) = sync_channel::<StatesJson>(4);
+            let (blob_tx, blob_rx) = channel::<Result<EncodedStates>>();
             let encoder = std::thread::Builder::new()
                 .name("checkpoint-lz4".into())
                 .spawn_scoped(scope, move || encode_checkpoints(state_rx, blob_tx))?;
@@ -459,7 +476,7 @@ impl<'a> Replayer<'a> {
             result?;
             joined.map_err(|_| anyhow::anyhow!("checkpoint encoder thread panicked"))?;
             for encoded in blob_rx {
-                store_checkpoint(&writer, encoded?)?;
+                store_states(&writer, encoded?)?;
             }
             Ok(())
         })?;
@@ -475,15 +492,13 @@ impl<'a> Replayer<'a> {
         spacing: Spacing,
         writer: &CheckpointWriter<'_>,
         state_tx: &SyncSender<StatesJson>,
-        blob_rx: &Receiver<Result<EncodedCheckpoint>>,
+        blob_rx: &Receiver<Result<EncodedStates>>,
         progress: &mut dyn FnMut(u64),
     ) -> Result<()> {
         let mut world = LazyWorld::default();
-        let mut changed: HashSet<i64> = HashSet::new();
-        let mut last_size: Vec<usize> = Vec::new();
-        let mut since = 0u64;
-        let mut bytes_since = 0usize;
-        let mut estimate = 0usize;
+        let mut since: Vec<Since> = vec![Since::default(); self.cat.streams.len()];
+        let mut batch: StatesJson = Vec::with_capacity(STATES_BATCH);
+        let mut report_at = PROGRESS_EVERY;
         let plan = self.reducer.read_plan();
         pipeline::scan_parsed(
             self.cache,
@@ -510,91 +525,67 @@ impl<'a> Replayer<'a> {
                 if let Step::Failed(e) = self.reducer.apply_parsed(&mut world, ev)? {
                     writer.failure(pos, &e)?;
                 }
-                if changed.insert(stream) {
-                    estimate += last_size.get(stream as usize).copied().unwrap_or(256);
+                let i = stream.max(0) as usize;
+                if i >= since.len() {
+                    since.resize(i + 1, Since::default());
                 }
-                since += 1;
-                bytes_since += bytes;
-                // Space checkpoints so their bytes stay below the events' bytes, and
-                // replay from one never costs more than loading it.
-                if since >= spacing.max || (since >= spacing.min && bytes_since >= 2 * estimate) {
-                    // In stream order: each row then lands next to the previous one in
-                    // the (stream, pos) index instead of all over it.
-                    let mut sids: Vec<i64> = changed.drain().collect();
-                    sids.sort_unstable();
-                    let states = sids
-                        .into_iter()
-                        .map(|sid| {
-                            let json = if world.has_state(sid) {
-                                let hint = last_size.get(sid as usize).copied().unwrap_or(256);
-                                let mut buf = Vec::with_capacity(hint + hint / 4);
-                                world.write_state(sid, &mut buf)?;
-                                Some(buf)
-                            } else {
-                                None
-                            };
-                            Ok((sid, json))
-                        })
-                        .collect::<Result<_>>()?;
+                let s = &mut since[i];
+                s.events += 1;
+                s.bytes += bytes;
+                if s.events >= spacing.max || (s.events >= spacing.min && s.bytes >= 2 * s.size) {
+                    // Written now, while the state is still in the CPU cache.
+                    batch.push((pos, stream, checkpoint_json(&world, s, stream)?));
+                }
+                if batch.len() >= STATES_BATCH {
                     state_tx
-                        .send((pos, states))
+                        .send(std::mem::replace(&mut batch, Vec::with_capacity(STATES_BATCH)))
                         .map_err(|_| anyhow::anyhow!("checkpoint encoder stopped"))?;
-                    since = 0;
-                    bytes_since = 0;
-                    estimate = 0;
+                }
+                if pos >= report_at {
                     progress(pos);
+                    report_at = pos + PROGRESS_EVERY;
                 }
                 while let Ok(encoded) = blob_rx.try_recv() {
-                    let encoded = encoded?;
-                    for (sid, _, size) in &encoded.states {
-                        let i = *sid as usize;
-                        if i >= last_size.len() {
-                            last_size.resize(i + 1, 256);
-                        }
-                        last_size[i] = (*size).max(64);
-                    }
-                    store_checkpoint(writer, encoded)?;
+                    store_states(writer, encoded?)?;
                 }
                 Ok(())
             },
-        )
+        )?;
+        if !batch.is_empty() {
+            state_tx
+                .send(batch)
+                .map_err(|_| anyhow::anyhow!("checkpoint encoder stopped"))?;
+        }
+        Ok(())
     }
 
-    /// The whole world at `pos`. Streams are independent, so its streams are split
-    /// over threads, each loading its share of the checkpoint before `pos` and
-    /// replaying its share of the events after it on a connection of its own.
+    /// The whole world at `pos`. Streams are independent, so they are split over
+    /// threads, each with a connection of its own, loading each of its streams'
+    /// newest checkpoint before `pos` and replaying that stream's events after it.
     pub fn world_at(&self, pos: u64) -> Result<World> {
         let shares = std::thread::available_parallelism().map_or(1, |n| n.get()).min(4);
         if shares < 2 || self.cat.streams.len() <= 2 {
             return self.world_at_serial(pos);
         }
-        let cp = self.cache.checkpoint_before(pos)?;
-        let want = stamp(&self.cat.generation, self.rules.hash());
         let readers = (0..shares)
             .map(|_| self.cache.mapped_reader())
             .collect::<Result<Vec<_>>>()?;
+        let want = stamp(&self.cat.generation, self.rules.hash());
         let reducer = &self.reducer;
-        let want = want.as_str();
-        let parts = std::thread::scope(|scope| -> Result<Vec<Vec<(i64, Value)>>> {
-            let handles: Vec<_> = readers
-                .into_iter()
-                .enumerate()
-                .map(|(index, reader)| {
-                    scope.spawn(move || reducer.world_share(&reader, want, cp, pos, Share { index, of: shares }))
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().map_err(|_| anyhow::anyhow!("world replay thread panicked"))?)
-                .collect()
+        let parts = on_threads(readers, |index, reader| {
+            reducer.world_share(&reader, &want, pos, Share { index, of: shares })
         });
         match parts {
             Ok(parts) => {
                 let mut world = World {
                     states: vec![None; self.cat.streams.len()],
                 };
-                for (sid, v) in parts.into_iter().flatten() {
-                    *world.slot(sid) = Some(v);
+                for part in parts {
+                    for (sid, state) in part.into_iter().enumerate() {
+                        if state.is_some() {
+                            *world.slot(sid as i64) = state;
+                        }
+                    }
                 }
                 Ok(world)
             }
@@ -605,34 +596,22 @@ impl<'a> Replayer<'a> {
         }
     }
 
-    /// [`Replayer::world_at`] over this connection alone: the checkpoint's states
-    /// decoded on all cores, then the events after it parsed on a second thread.
+    /// [`Replayer::world_at`] over this connection alone, stream by stream.
     fn world_at_serial(&self, pos: u64) -> Result<World> {
-        let cp = self.cache.checkpoint_before(pos)?;
-        let mut world = World::default();
-        let blobs = self.cache.checkpoint_blobs(cp, self.cat.streams.len(), &|_| true)?;
-        for (sid, v) in decode_states(blobs)? {
-            *world.slot(sid) = Some(v);
-        }
-        let mut world = LazyWorld::from(world);
         let plan = self.reducer.read_plan();
-        pipeline::scan_parsed(self.cache, &self.cat.generation, cp, pos, None, &plan, &mut |ev| {
-            self.reducer.apply_parsed(&mut world, ev)?;
-            Ok(())
-        })?;
+        let mut world = LazyWorld::default();
+        for sid in 1..self.cat.streams.len() as i64 {
+            self.reducer.stream_into(self.cache, &mut world, sid, pos, &plan)?;
+        }
         world.into_world()
     }
 
     /// One stream's state at `pos` (`None`: no state).
     pub fn stream_at(&self, sid: i64, pos: u64) -> Result<Option<Value>> {
-        let cp = self.cache.checkpoint_before(pos)?;
-        let mut world = World::default();
-        *world.slot(sid) = self.cache.checkpoint_stream(sid, cp)?;
-        self.cache.scan(cp, pos, Some(sid), &mut |ev| {
-            self.step(&mut world, &ev)?;
-            Ok(())
-        })?;
-        Ok(world.slot(sid).take())
+        let plan = self.reducer.read_plan();
+        let mut world = LazyWorld::default();
+        self.reducer.stream_into(self.cache, &mut world, sid, pos, &plan)?;
+        Ok(world.into_world()?.slot(sid).take())
     }
 
     /// Replay `sid`'s events in `(from, to]` starting from its state at `from`,
