@@ -15,6 +15,7 @@ use super::apply::{replace_at, Data};
 use super::pipeline::RawPayload;
 use super::{Reducer, Step, World};
 use crate::json::pointer;
+use crate::json::write::{write_str, write_value};
 use crate::model::Kind;
 use crate::rules::Op;
 
@@ -211,10 +212,12 @@ fn touches(reducer: &Reducer, kind: Kind, ty: i64, data: &Value) -> Touch {
 }
 
 /// `v` (at depth `depth` of its state) as compact JSON, with the values of
-/// `pending` (all under `v`'s path) written as their text.
+/// `pending` (all under `v`'s path) written as their text. (Terminal-safe escapes
+/// included: the same value, and the direct writer is the fastest one we have.)
 fn write(v: &Value, depth: usize, pending: &[&Pending], out: &mut Vec<u8>) -> Result<()> {
     if pending.is_empty() {
-        return Ok(serde_json::to_writer(&mut *out, v)?);
+        write_value(out, v, false);
+        return Ok(());
     }
     if let Some(p) = pending.iter().find(|p| p.path.len() == depth) {
         out.extend_from_slice(p.text.as_bytes());
@@ -228,7 +231,7 @@ fn write(v: &Value, depth: usize, pending: &[&Pending], out: &mut Vec<u8>) -> Re
         if i > 0 {
             out.push(b',');
         }
-        serde_json::to_writer(&mut *out, k)?;
+        write_str(out, k);
         out.push(b':');
         let under: Vec<&Pending> = pending.iter().copied().filter(|p| p.path[depth] == *k).collect();
         write(child, depth + 1, &under, out)?;

@@ -136,14 +136,9 @@ impl<'a> WorldView<'a> {
     /// world is rendered in two halves on two threads, then joined: each half is
     /// the same object syntax, so dropping the inner brace pair gives the whole.
     pub fn write(&self, out: &mut dyn std::io::Write, compact: bool) -> std::io::Result<()> {
-        use crate::json::write::{write_compact, write_pretty};
         let render = |part: &[(&str, &Value)]| -> std::io::Result<Vec<u8>> {
             let mut buf = Vec::with_capacity(part.len() * 4096);
-            if compact {
-                write_compact(&mut buf, &Entries(part))?;
-            } else {
-                write_pretty(&mut buf, &Entries(part))?;
-            }
+            crate::json::write::write_members(&mut buf, part.iter().copied(), !compact);
             Ok(buf)
         };
         let entries = self.entries();
