@@ -517,6 +517,11 @@ impl Recording {
         self.replayer().world_at(pos)
     }
 
+    /// The world at `pos` and its JSON, pretty or compact (what `state` prints).
+    pub fn world_json_at(&self, pos: u64, compact: bool) -> Result<(World, Vec<u8>)> {
+        self.replayer().world_json_at(pos, compact)
+    }
+
     /// The state at `pos`: the world, or one stream's (`null` when it has none).
     pub fn state_at(&self, pos: u64, stream: Option<&str>) -> Result<Value> {
         match stream {

@@ -18,7 +18,6 @@ use crate::json::{eq::json_eq, write};
 use crate::model::Event;
 use crate::recording::{diff_selected, OpenOptions, OpenProgress, OpenReport, Recording, Status};
 use crate::replay::apply::Data;
-use crate::replay::WorldView;
 use crate::sanitize::clean;
 use crate::time;
 use args::{Cli, Command, Common, DiffFormat, DiffView, RecordsArg};
@@ -394,15 +393,11 @@ fn cmd_state(rec: &mut Recording, at: &str, stream: Option<&str>, path: Option<&
     checkpoints(rec)?;
     let mut o = out();
     if stream.is_none() && path.is_none() {
-        // The whole world is written straight from the replay, not copied first.
-        let world = rec.world_at(pos)?;
-        WorldView {
-            world: &world,
-            cat: &rec.cat,
-        }
-        .write(&mut o, compact)?;
+        // The whole world is written by the threads that rebuild it, not copied first.
+        let (world, json) = rec.world_json_at(pos, compact)?;
+        o.write_all(&json)?;
         // The answer is written; the process exits without waiting for the frees.
-        crate::aside::drop_aside(world);
+        crate::aside::drop_aside((world, json));
     } else {
         let state = rec.state_at(pos, stream)?;
         let selected = match path {

@@ -217,6 +217,11 @@ pub fn write_value(out: &mut Vec<u8>, v: &Value, pretty: bool) {
     write_at(out, v, pretty, 0);
 }
 
+/// [`write_value`] of a value nested `depth` levels deep (its indent when pretty).
+pub fn write_value_at(out: &mut Vec<u8>, v: &Value, pretty: bool, depth: usize) {
+    write_at(out, v, pretty, depth);
+}
+
 /// Writes `members` as one JSON object, like [`write_value`] of an object holding them.
 pub fn write_members<'v>(
     out: &mut Vec<u8>,
@@ -297,7 +302,7 @@ fn newline(out: &mut Vec<u8>, depth: usize) {
 
 /// A JSON string: serde_json's escapes (short forms for `\b \f \n \r \t`, `\u00xx` for
 /// other C0 controls), and `\uxxxx` for the other unsafe characters.
-pub(crate) fn write_str(out: &mut Vec<u8>, s: &str) {
+pub fn write_str(out: &mut Vec<u8>, s: &str) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let bytes = s.as_bytes();
     out.reserve(bytes.len() + 2);

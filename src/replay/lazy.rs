@@ -124,6 +124,12 @@ impl LazyWorld {
         *self.world.slot(sid) = Some(state);
     }
 
+    /// Take stream `sid`'s state out of the world, as a tree.
+    pub fn take_state(&mut self, sid: i64) -> Result<Option<Value>> {
+        self.materialize(sid, |_| true)?;
+        Ok(self.world.slot(sid).take())
+    }
+
     /// Whether stream `sid` has a state.
     pub fn has_state(&self, sid: i64) -> bool {
         self.world.get(sid).is_some()
