@@ -517,8 +517,8 @@ impl Recording {
         self.replayer().world_at(pos)
     }
 
-    /// The world at `pos` and its JSON, pretty or compact (what `state` prints).
-    pub fn world_json_at(&self, pos: u64, compact: bool) -> Result<(World, Vec<u8>)> {
+    /// The world at `pos` as JSON, pretty or compact (what `state` prints).
+    pub fn world_json_at(&self, pos: u64, compact: bool) -> Result<Vec<u8>> {
         self.replayer().world_json_at(pos, compact)
     }
 

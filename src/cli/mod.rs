@@ -394,10 +394,7 @@ fn cmd_state(rec: &mut Recording, at: &str, stream: Option<&str>, path: Option<&
     let mut o = out();
     if stream.is_none() && path.is_none() {
         // The whole world is written by the threads that rebuild it, not copied first.
-        let (world, json) = rec.world_json_at(pos, compact)?;
-        o.write_all(&json)?;
-        // The answer is written; the process exits without waiting for the frees.
-        crate::aside::drop_aside((world, json));
+        o.write_all(&rec.world_json_at(pos, compact)?)?;
     } else {
         let state = rec.state_at(pos, stream)?;
         let selected = match path {

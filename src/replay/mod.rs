@@ -373,37 +373,34 @@ impl<'a> Reducer<'a> {
         Ok(world.into_world()?.states)
     }
 
-    /// [`Reducer::world_share`], each stream's state also written as JSON right
-    /// after it is rebuilt (while it is still in the CPU cache), into one buffer:
-    /// the states, and per stream with a state the range of its JSON.
-    #[allow(clippy::type_complexity)]
-    fn world_json_share(
-        &self,
-        reader: &Cache,
-        want: &str,
-        pos: u64,
-        share: Share,
-        pretty: bool,
-    ) -> Result<(Vec<(i64, Value)>, Vec<u8>, Vec<(i64, std::ops::Range<usize>)>)> {
+    /// [`Reducer::world_share`] written as JSON: each stream's state is written
+    /// right after it is rebuilt (while it is still in the CPU cache) and freed
+    /// (its memory serves the next stream: a fresh process would otherwise fault in
+    /// and zero pages for the whole world). Returns the JSON and, per stream with a
+    /// state, the range of its JSON.
+    fn world_json_share(&self, reader: &Cache, want: &str, pos: u64, share: Share, pretty: bool) -> Result<ShareJson> {
         reader.conn.execute_batch("BEGIN DEFERRED")?;
         if reader.generation()? != self.cat.generation || reader.checkpoints_stamp()?.as_deref() != Some(want) {
             return Err(StaleCatalog.into());
         }
         let plan = self.read_plan();
         let mut world = LazyWorld::default();
-        let (mut states, mut json, mut ranges) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut json, mut ranges) = (Vec::new(), Vec::new());
         for sid in (1..self.cat.streams.len() as i64).filter(|&sid| share.has(sid)) {
             self.stream_into(reader, &mut world, sid, pos, &plan)?;
             if let Some(state) = world.take_state(sid)? {
                 let start = json.len();
                 crate::json::write::write_value_at(&mut json, &state, pretty, 1);
                 ranges.push((sid, start..json.len()));
-                states.push((sid, state));
             }
         }
-        Ok((states, json, ranges))
+        Ok((json, ranges))
     }
 }
+
+/// One share's world as JSON: the states' JSON, one after another, and per stream
+/// with a state the range of its JSON.
+type ShareJson = (Vec<u8>, Vec<(i64, std::ops::Range<usize>)>);
 
 /// Run `f(index, item)` for each item on a thread of its own; the results in order.
 fn on_threads<T: Send, R: Send>(items: Vec<T>, f: impl Fn(usize, T) -> Result<R> + Sync) -> Result<Vec<R>> {
@@ -622,19 +619,21 @@ impl<'a> Replayer<'a> {
         }
     }
 
-    /// The world at `pos` and its JSON (the bytes [`WorldView::write`] gives): what
-    /// `rewind state` prints. Each thread writes the JSON of its streams as it
-    /// rebuilds them; the pieces are then joined in stream-name order.
-    pub fn world_json_at(&self, pos: u64, compact: bool) -> Result<(World, Vec<u8>)> {
+    /// The world at `pos` as JSON (the bytes [`WorldView::write`] gives for
+    /// [`Replayer::world_at`]): what `rewind state` prints. Each thread writes the
+    /// JSON of its streams as it rebuilds them; the pieces are then joined in
+    /// stream-name order.
+    pub fn world_json_at(&self, pos: u64, compact: bool) -> Result<Vec<u8>> {
         let shares = std::thread::available_parallelism().map_or(1, |n| n.get()).min(4);
-        let serial = |world: World| -> Result<(World, Vec<u8>)> {
+        let serial = |world: World| -> Result<Vec<u8>> {
             let mut out = Vec::new();
             WorldView {
                 world: &world,
                 cat: self.cat,
             }
             .write(&mut out, compact)?;
-            Ok((world, out))
+            crate::aside::drop_aside(world);
+            Ok(out)
         };
         if shares < 2 || self.cat.streams.len() <= 2 {
             return serial(self.world_at_serial(pos)?);
@@ -651,12 +650,9 @@ impl<'a> Replayer<'a> {
             Err(e) if e.is::<StaleCatalog>() => return serial(self.world_at_serial(pos)?),
             Err(e) => return Err(e),
         };
-        let mut world = World {
-            states: vec![None; self.cat.streams.len()],
-        };
         let mut pieces: Vec<(&str, usize, std::ops::Range<usize>)> = Vec::new();
         let mut total = 2;
-        for (part, (_, json, ranges)) in parts.iter().enumerate() {
+        for (part, (json, ranges)) in parts.iter().enumerate() {
             total += json.len() + ranges.len() * 8;
             for (sid, range) in ranges {
                 pieces.push((self.cat.stream_name(*sid), part, range.clone()));
@@ -679,16 +675,11 @@ impl<'a> Replayer<'a> {
                 }
                 crate::json::write::write_str(&mut out, name);
                 out.extend_from_slice(if compact { b":" } else { b": " });
-                out.extend_from_slice(&parts[*part].1[range.clone()]);
+                out.extend_from_slice(&parts[*part].0[range.clone()]);
             }
             out.extend_from_slice(if compact { b"}" } else { b"\n}" });
         }
-        for (states, _, _) in parts {
-            for (sid, state) in states {
-                *world.slot(sid) = Some(state);
-            }
-        }
-        Ok((world, out))
+        Ok(out)
     }
 
     /// [`Replayer::world_at`] over this connection alone, stream by stream.
