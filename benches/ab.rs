@@ -1,9 +1,10 @@
-//! `cargo bench --bench ab -- CACHE [RUNS]`: the engine's replay and world-state
+//! `cargo bench --bench ab -- CACHE [RUNS] [replay|state]`: the engine's replay and world-state
 //! timings on a cache you give, for comparing two builds on a machine whose speed
 //! changes: build this bench at each commit (e.g. in a `git worktree`), copy the
 //! binaries out of `target/release/deps/ab-*`, and run them alternately on two
 //! copies of one cache. Prints each full replay (checkpoints dropped and rebuilt,
-//! in process) and the world state at 100 random points, p50 / p99, three times.
+//! in process) and the world state at 100 random points written out as `rewind
+//! state` does, p50 / p99, three times; `replay` or `state` runs only that part.
 //! A build whose checkpoint format differs rebuilds the cache's checkpoints on
 //! open, hence one copy per build.
 
@@ -22,7 +23,7 @@ fn main() {
     // `cargo bench` passes `--bench` first; the cache is the first other argument.
     let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
     let Some(cache) = args.first().map(PathBuf::from) else {
-        eprintln!("usage: cargo bench --bench ab -- CACHE [RUNS]");
+        eprintln!("usage: cargo bench --bench ab -- CACHE [RUNS] [replay|state]");
         std::process::exit(2);
     };
     let runs: usize = args.get(1).and_then(|r| r.parse().ok()).unwrap_or(1);

@@ -36,7 +36,9 @@ pub struct Spacing {
 
 impl Default for Spacing {
     fn default() -> Self {
-        Spacing { min: 8, max: 1024 }
+        // `max` only bounds streams whose events are tiny next to their state: a
+        // low one would rewrite a large state every `max` events.
+        Spacing { min: 8, max: 32 * 1024 }
     }
 }
 
