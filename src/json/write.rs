@@ -228,7 +228,18 @@ pub fn write_members<'v>(
     members: impl ExactSizeIterator<Item = (&'v str, &'v Value)>,
     pretty: bool,
 ) {
-    write_object(out, members, pretty, 0);
+    write_object(out, members, pretty, 0, |out, v, depth| write_at(out, v, pretty, depth));
+}
+
+/// Writes `members` as one JSON object whose values are JSON already written by
+/// [`write_value_at`] at depth 1 (pretty or not, as `pretty` says): the same
+/// bytes as [`write_members`] of the values they were written from.
+pub fn write_written_members<'m>(
+    out: &mut Vec<u8>,
+    members: impl ExactSizeIterator<Item = (&'m str, &'m [u8])>,
+    pretty: bool,
+) {
+    write_object(out, members, pretty, 0, |out, json, _| out.extend_from_slice(json));
 }
 
 fn write_at(out: &mut Vec<u8>, v: &Value, pretty: bool, depth: usize) {
@@ -259,22 +270,31 @@ fn write_at(out: &mut Vec<u8>, v: &Value, pretty: bool, depth: usize) {
             }
             out.push(b']');
         }
-        Value::Object(map) => write_object(out, map.iter().map(|(k, v)| (k.as_str(), v)), pretty, depth),
+        Value::Object(map) => write_object(
+            out,
+            map.iter().map(|(k, v)| (k.as_str(), v)),
+            pretty,
+            depth,
+            |out, v, d| write_at(out, v, pretty, d),
+        ),
     }
 }
 
-fn write_object<'v>(
+/// An object's syntax around its members, each value written by `value` at the
+/// depth it is nested at.
+fn write_object<'k, V>(
     out: &mut Vec<u8>,
-    members: impl ExactSizeIterator<Item = (&'v str, &'v Value)>,
+    members: impl ExactSizeIterator<Item = (&'k str, V)>,
     pretty: bool,
     depth: usize,
+    mut value: impl FnMut(&mut Vec<u8>, V, usize),
 ) {
     if members.len() == 0 {
         out.extend_from_slice(b"{}");
         return;
     }
     out.push(b'{');
-    for (i, (key, value)) in members.enumerate() {
+    for (i, (key, v)) in members.enumerate() {
         if i > 0 {
             out.push(b',');
         }
@@ -286,7 +306,7 @@ fn write_object<'v>(
         if pretty {
             out.push(b' ');
         }
-        write_at(out, value, pretty, depth + 1);
+        value(out, v, depth + 1);
     }
     if pretty {
         newline(out, depth);

@@ -359,50 +359,33 @@ impl<'a> Reducer<'a> {
         })
     }
 
-    /// One share of the world at `pos` (the streams `share` picks), stream by
-    /// stream, read over `reader`'s own snapshot. Fails with [`StaleCatalog`] if
-    /// that snapshot is not the one `want` stamps.
-    fn world_share(&self, reader: &Cache, want: &str, pos: u64, share: Share) -> Result<Vec<Option<Value>>> {
+    /// Each stream of `share` at `pos`, rebuilt one after the other over
+    /// `reader`'s own snapshot and handed to `f` with its state as a tree (streams
+    /// without a state are skipped). Fails with [`StaleCatalog`] if that snapshot
+    /// is not the one `want` stamps.
+    fn each_stream(
+        &self,
+        reader: &Cache,
+        want: &str,
+        pos: u64,
+        share: Share,
+        f: &mut dyn FnMut(i64, Value) -> Result<()>,
+    ) -> Result<()> {
         reader.conn.execute_batch("BEGIN DEFERRED")?;
         if reader.generation()? != self.cat.generation || reader.checkpoints_stamp()?.as_deref() != Some(want) {
             return Err(StaleCatalog.into());
         }
         let plan = self.read_plan();
         let mut world = LazyWorld::default();
-        for sid in (1..self.cat.streams.len() as i64).filter(|&sid| share.has(sid)) {
-            self.stream_into(reader, &mut world, sid, pos, &plan)?;
-        }
-        Ok(world.into_world()?.states)
-    }
-
-    /// [`Reducer::world_share`] written as JSON: each stream's state is written
-    /// right after it is rebuilt (while it is still in the CPU cache) and freed
-    /// (its memory serves the next stream: a fresh process would otherwise fault in
-    /// and zero pages for the whole world). Returns the JSON and, per stream with a
-    /// state, the range of its JSON.
-    fn world_json_share(&self, reader: &Cache, want: &str, pos: u64, share: Share, pretty: bool) -> Result<ShareJson> {
-        reader.conn.execute_batch("BEGIN DEFERRED")?;
-        if reader.generation()? != self.cat.generation || reader.checkpoints_stamp()?.as_deref() != Some(want) {
-            return Err(StaleCatalog.into());
-        }
-        let plan = self.read_plan();
-        let mut world = LazyWorld::default();
-        let (mut json, mut ranges) = (Vec::new(), Vec::new());
         for sid in (1..self.cat.streams.len() as i64).filter(|&sid| share.has(sid)) {
             self.stream_into(reader, &mut world, sid, pos, &plan)?;
             if let Some(state) = world.take_state(sid)? {
-                let start = json.len();
-                crate::json::write::write_value_at(&mut json, &state, pretty, 1);
-                ranges.push((sid, start..json.len()));
+                f(sid, state)?;
             }
         }
-        Ok((json, ranges))
+        Ok(())
     }
 }
-
-/// One share's world as JSON: the states' JSON, one after another, and per stream
-/// with a state the range of its JSON.
-type ShareJson = (Vec<u8>, Vec<(i64, std::ops::Range<usize>)>);
 
 /// Run `f(index, item)` for each item on a thread of its own; the results in order.
 fn on_threads<T: Send, R: Send>(items: Vec<T>, f: impl Fn(usize, T) -> Result<R> + Sync) -> Result<Vec<R>> {
@@ -525,57 +508,49 @@ impl<'a> Replayer<'a> {
         let mut batch: StatesJson = Vec::with_capacity(STATES_BATCH);
         let mut report_at = PROGRESS_EVERY;
         let plan = self.reducer.read_plan();
-        pipeline::scan_parsed(
-            self.cache,
-            &self.cat.generation,
-            0,
-            self.cat.len,
-            None,
-            &plan,
-            &mut |ev| {
-                let snap = match &ev.payload {
-                    Payload::Tree(data) => self.reducer.snapshot_value(ev.kind, ev.ty, data),
-                    Payload::Text(_) => None,
-                };
-                if let Some(snap) = snap {
-                    // verify: compare what replay built with what the snapshot says.
-                    if let Some(before) = world.state(ev.stream)? {
-                        if !json_eq(before, snap) {
-                            let paths: Vec<String> = diff::diff(before, snap).into_iter().map(|c| c.path).collect();
-                            writer.drift(ev.pos, ev.stream, &paths)?;
-                        }
+        pipeline::scan_parsed(self.cache, &self.cat.generation, 0, self.cat.len, &plan, &mut |ev| {
+            let snap = match &ev.payload {
+                Payload::Tree(data) => self.reducer.snapshot_value(ev.kind, ev.ty, data),
+                Payload::Text(_) => None,
+            };
+            if let Some(snap) = snap {
+                // verify: compare what replay built with what the snapshot says.
+                if let Some(before) = world.state(ev.stream)? {
+                    if !json_eq(before, snap) {
+                        let paths: Vec<String> = diff::diff(before, snap).into_iter().map(|c| c.path).collect();
+                        writer.drift(ev.pos, ev.stream, &paths)?;
                     }
                 }
-                let (pos, stream, bytes) = (ev.pos, ev.stream, ev.bytes);
-                if let Step::Failed(e) = self.reducer.apply_parsed(&mut world, ev)? {
-                    writer.failure(pos, &e)?;
-                }
-                let i = stream.max(0) as usize;
-                if i >= since.len() {
-                    since.resize(i + 1, Since::default());
-                }
-                let s = &mut since[i];
-                s.events += 1;
-                s.bytes += bytes;
-                if s.events >= spacing.max || (s.events >= spacing.min && s.bytes >= 2 * s.size) {
-                    // Written now, while the state is still in the CPU cache.
-                    batch.push((pos, stream, checkpoint_json(&world, s, stream)?));
-                }
-                if batch.len() >= STATES_BATCH {
-                    state_tx
-                        .send(std::mem::replace(&mut batch, Vec::with_capacity(STATES_BATCH)))
-                        .map_err(|_| anyhow::anyhow!("checkpoint encoder stopped"))?;
-                }
-                if pos >= report_at {
-                    progress(pos);
-                    report_at = pos + PROGRESS_EVERY;
-                }
-                while let Ok(encoded) = blob_rx.try_recv() {
-                    store_states(writer, encoded?)?;
-                }
-                Ok(())
-            },
-        )?;
+            }
+            let (pos, stream, bytes) = (ev.pos, ev.stream, ev.bytes);
+            if let Step::Failed(e) = self.reducer.apply_parsed(&mut world, ev)? {
+                writer.failure(pos, &e)?;
+            }
+            let i = stream.max(0) as usize;
+            if i >= since.len() {
+                since.resize(i + 1, Since::default());
+            }
+            let s = &mut since[i];
+            s.events += 1;
+            s.bytes += bytes;
+            if s.events >= spacing.max || (s.events >= spacing.min && s.bytes >= 2 * s.size) {
+                // Written now, while the state is still in the CPU cache.
+                batch.push((pos, stream, checkpoint_json(&world, s, stream)?));
+            }
+            if batch.len() >= STATES_BATCH {
+                state_tx
+                    .send(std::mem::replace(&mut batch, Vec::with_capacity(STATES_BATCH)))
+                    .map_err(|_| anyhow::anyhow!("checkpoint encoder stopped"))?;
+            }
+            if pos >= report_at {
+                progress(pos);
+                report_at = pos + PROGRESS_EVERY;
+            }
+            while let Ok(encoded) = blob_rx.try_recv() {
+                store_states(writer, encoded?)?;
+            }
+            Ok(())
+        })?;
         if !batch.is_empty() {
             state_tx
                 .send(batch)
@@ -584,50 +559,72 @@ impl<'a> Replayer<'a> {
         Ok(())
     }
 
-    /// The whole world at `pos`. Streams are independent, so they are split over
-    /// threads, each with a connection of its own, loading each of its streams'
-    /// newest checkpoint before `pos` and replaying that stream's events after it.
-    pub fn world_at(&self, pos: u64) -> Result<World> {
+    /// `f` run for each share of the streams on a thread of its own, each with a
+    /// connection of its own; `None` when the world should be loaded over this
+    /// connection instead: one core, or another rewind imported or rebuilt the
+    /// checkpoints since this one pinned its snapshot.
+    fn on_shares<R: Send>(&self, f: impl Fn(&Cache, &str, Share) -> Result<R> + Sync) -> Result<Option<Vec<R>>> {
         let shares = std::thread::available_parallelism().map_or(1, |n| n.get()).min(4);
         if shares < 2 || self.cat.streams.len() <= 2 {
-            return self.world_at_serial(pos);
+            return Ok(None);
         }
         let readers = (0..shares)
             .map(|_| self.cache.mapped_reader())
             .collect::<Result<Vec<_>>>()?;
         let want = stamp(&self.cat.generation, self.rules.hash());
-        let reducer = &self.reducer;
-        let parts = on_threads(readers, |index, reader| {
-            reducer.world_share(&reader, &want, pos, Share { index, of: shares })
-        });
-        match parts {
-            Ok(parts) => {
-                let mut world = World {
-                    states: vec![None; self.cat.streams.len()],
-                };
-                for part in parts {
-                    for (sid, state) in part.into_iter().enumerate() {
-                        if state.is_some() {
-                            *world.slot(sid as i64) = state;
-                        }
-                    }
-                }
-                Ok(world)
-            }
-            // Another rewind imported or rebuilt checkpoints since this one pinned its
-            // snapshot: read through the pinned connection instead.
-            Err(e) if e.is::<StaleCatalog>() => self.world_at_serial(pos),
+        match on_threads(readers, |index, reader| f(&reader, &want, Share { index, of: shares })) {
+            Ok(parts) => Ok(Some(parts)),
+            Err(e) if e.is::<StaleCatalog>() => Ok(None),
             Err(e) => Err(e),
         }
     }
 
+    /// The whole world at `pos`. Streams are independent, so they are split over
+    /// threads, each loading each of its streams' newest checkpoint before `pos`
+    /// and replaying that stream's events after it.
+    pub fn world_at(&self, pos: u64) -> Result<World> {
+        // The reducer, not `self`: the threads cannot share this connection.
+        let reducer = &self.reducer;
+        let parts = self.on_shares(|reader, want, share| {
+            let mut states = Vec::new();
+            reducer.each_stream(reader, want, pos, share, &mut |sid, state| {
+                states.push((sid, state));
+                Ok(())
+            })?;
+            Ok(states)
+        })?;
+        let Some(parts) = parts else {
+            return self.world_at_serial(pos);
+        };
+        let mut world = World {
+            states: vec![None; self.cat.streams.len()],
+        };
+        for (sid, state) in parts.into_iter().flatten() {
+            *world.slot(sid) = Some(state);
+        }
+        Ok(world)
+    }
+
     /// The world at `pos` as JSON (the bytes [`WorldView::write`] gives for
-    /// [`Replayer::world_at`]): what `rewind state` prints. Each thread writes the
-    /// JSON of its streams as it rebuilds them; the pieces are then joined in
-    /// stream-name order.
+    /// [`Replayer::world_at`]): what `rewind state` prints. Each thread writes a
+    /// stream's JSON right after rebuilding it (while it is still in the CPU cache)
+    /// and frees it (its memory serves the next stream: a fresh process would
+    /// otherwise fault in and zero pages for the whole world); the pieces are then
+    /// joined in stream-name order.
     pub fn world_json_at(&self, pos: u64, compact: bool) -> Result<Vec<u8>> {
-        let shares = std::thread::available_parallelism().map_or(1, |n| n.get()).min(4);
-        let serial = |world: World| -> Result<Vec<u8>> {
+        let reducer = &self.reducer;
+        let parts = self.on_shares(|reader, want, share| {
+            let (mut json, mut ranges) = (Vec::new(), Vec::new());
+            reducer.each_stream(reader, want, pos, share, &mut |sid, state| {
+                let start = json.len();
+                crate::json::write::write_value_at(&mut json, &state, !compact, 1);
+                ranges.push((sid, start..json.len()));
+                Ok(())
+            })?;
+            Ok((json, ranges))
+        })?;
+        let Some(parts) = parts else {
+            let world = self.world_at_serial(pos)?;
             let mut out = Vec::new();
             WorldView {
                 world: &world,
@@ -635,52 +632,20 @@ impl<'a> Replayer<'a> {
             }
             .write(&mut out, compact)?;
             crate::aside::drop_aside(world);
-            Ok(out)
+            return Ok(out);
         };
-        if shares < 2 || self.cat.streams.len() <= 2 {
-            return serial(self.world_at_serial(pos)?);
-        }
-        let readers = (0..shares)
-            .map(|_| self.cache.mapped_reader())
-            .collect::<Result<Vec<_>>>()?;
-        let want = stamp(&self.cat.generation, self.rules.hash());
-        let reducer = &self.reducer;
-        let parts = match on_threads(readers, |index, reader| {
-            reducer.world_json_share(&reader, &want, pos, Share { index, of: shares }, !compact)
-        }) {
-            Ok(parts) => parts,
-            Err(e) if e.is::<StaleCatalog>() => return serial(self.world_at_serial(pos)?),
-            Err(e) => return Err(e),
-        };
-        let mut pieces: Vec<(&str, usize, std::ops::Range<usize>)> = Vec::new();
-        let mut total = 2;
-        for (part, (json, ranges)) in parts.iter().enumerate() {
-            total += json.len() + ranges.len() * 8;
-            for (sid, range) in ranges {
-                pieces.push((self.cat.stream_name(*sid), part, range.clone()));
-            }
-        }
+        let mut pieces: Vec<(&str, &[u8])> = parts
+            .iter()
+            .flat_map(|(json, ranges)| {
+                ranges
+                    .iter()
+                    .map(move |(sid, range)| (self.cat.stream_name(*sid), &json[range.clone()]))
+            })
+            .collect();
         pieces.sort_unstable_by(|a, b| a.0.cmp(b.0));
-        let mut out = Vec::with_capacity(total + pieces.iter().map(|p| p.0.len()).sum::<usize>());
-        if pieces.is_empty() {
-            out.extend_from_slice(b"{}");
-        } else {
-            // The object syntax of `json::write`: pretty puts each member on its own
-            // line, indented once; compact has no spaces.
-            out.push(b'{');
-            for (i, (name, part, range)) in pieces.iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                if !compact {
-                    out.extend_from_slice(b"\n  ");
-                }
-                crate::json::write::write_str(&mut out, name);
-                out.extend_from_slice(if compact { b":" } else { b": " });
-                out.extend_from_slice(&parts[*part].0[range.clone()]);
-            }
-            out.extend_from_slice(if compact { b"}" } else { b"\n}" });
-        }
+        let size: usize = pieces.iter().map(|(name, json)| name.len() + json.len() + 8).sum();
+        let mut out = Vec::with_capacity(size + 4);
+        crate::json::write::write_written_members(&mut out, pieces.into_iter(), !compact);
         Ok(out)
     }
 

@@ -123,8 +123,7 @@ pub(crate) fn resolve_raw(path: &PathTemplate, text: &str) -> Option<Result<Vec<
     Some(path.resolve(&Value::Object(picked)))
 }
 
-/// Visit the events with `from < pos <= to` (of one stream, or all) in position
-/// order, parsed; stops at the first error, `f`'s or a read or parse failure.
+/// Visit the events with `from < pos <= to` in position order, parsed; stops at the first error, `f`'s or a read or parse failure.
 /// `generation` is the import generation the caller's positions belong to: the
 /// helper's connection reads in its own snapshot, and fails with
 /// [`crate::cache::StaleCatalog`] if another process imported in between.
@@ -133,18 +132,13 @@ pub fn scan_parsed(
     generation: &str,
     from: u64,
     to: u64,
-    stream: Option<i64>,
     plan: &[ReadAs],
     f: &mut dyn FnMut(Parsed) -> Result<()>,
 ) -> Result<()> {
-    // One stream's events between checkpoints are few: not worth a thread.
-    let reader = match stream {
-        None if to.saturating_sub(from) > INLINE => Some(cache.reader()?),
-        _ => None,
-    };
-    let Some(reader) = reader else {
-        return cache.scan(from, to, stream, &mut |ev| f(parsed(ev, plan)?));
-    };
+    if to.saturating_sub(from) <= INLINE {
+        return cache.scan(from, to, None, &mut |ev| f(parsed(ev, plan)?));
+    }
+    let reader = cache.reader()?;
     thread::scope(|scope| {
         let (tx, rx) = sync_channel::<Result<Vec<Parsed>>>(4);
         let worker = thread::Builder::new()
