@@ -11,6 +11,7 @@ use rusqlite::OptionalExtension;
 use serde_json::Value;
 
 use crate::cache::import::{InputKey, Outcome, Progress, StoredInput};
+use crate::cache::ledger::InputLedger;
 use crate::cache::{is_sqlite_file, Cache, Catalog};
 use crate::hash::{fnv1a, fnv1a_parts};
 use crate::ingest::mapping::Mapper;
@@ -82,6 +83,8 @@ pub struct OpenReport {
     pub snapshots: u64,
     pub time_range: (Option<i64>, Option<i64>),
     pub seconds: f64,
+    /// Every input's ledger as the cache holds it (after the merge).
+    pub ledgers: Vec<InputLedger>,
 }
 
 /// Progress of an open, for front ends that show it.
@@ -368,6 +371,7 @@ impl Recording {
             snapshots: cache.snapshot_count()?,
             time_range: cache.time_range()?,
             seconds: started.elapsed().as_secs_f64(),
+            ledgers: cache.ledgers()?,
         };
         Ok((Recording { cache, cat, rules }, report))
     }
@@ -660,17 +664,20 @@ fn sync_inputs(
     if !needs_write(&stored, stored_rules.as_deref(), &keys, opts, rules) {
         return Ok(cached_reports(&stored, opts));
     }
+    // Removing an input leaves gaps in the positions, and may bring back
+    // events it had made duplicates: the rest merge again.
+    let mut needs_merge = false;
     for s in &stored {
         if !keys.contains(&s.key) {
             imp.remove_input(s.id)?;
+            needs_merge = true;
         }
     }
-    let mut needs_merge = false;
     for (i, (key, path)) in keys.iter().zip(&opts.inputs).enumerate() {
         let display = path.display().to_string();
         if let Some(s) = stored.iter().find(|s| s.key == *key) {
             imp.set_order(s.id, i as i64)?;
-            needs_merge |= s.outcome.snapshot || s.outcome.by_time;
+            needs_merge |= s.outcome.snapshot || s.outcome.by_time || s.outcome.idents > 1;
             reports.push(InputReport {
                 display,
                 status: Status::Cached,
@@ -700,7 +707,7 @@ fn sync_inputs(
                 size,
             })
         })?;
-        needs_merge |= outcome.snapshot || outcome.by_time;
+        needs_merge |= outcome.snapshot || outcome.by_time || outcome.idents > 1;
         reports.push(InputReport {
             display,
             status: Status::Imported,

@@ -2,7 +2,9 @@
 //! events, rules in force, and derived checkpoints (model.md §5).
 
 pub mod checkpoints;
+mod identity;
 pub mod import;
+pub mod ledger;
 pub mod read;
 pub mod schema;
 mod sort;
@@ -246,6 +248,7 @@ impl Cache {
         match version {
             3 => tx.execute_batch(schema::MIGRATE_3_TO_4)?,
             4 => tx.execute_batch(schema::MIGRATE_4_TO_5)?,
+            5 => tx.execute_batch(schema::MIGRATE_5_TO_6)?,
             _ => {}
         }
         tx.commit()?;

@@ -184,7 +184,17 @@ impl fmt::Display for BadRecord {
 
 pub enum Item {
     Record(Record),
+    /// A record that could not be read; it is not in the timeline.
     Bad(BadRecord),
+    /// A record kept in the timeline with a problem (e.g. an undecodable payload kept raw);
+    /// yielded right after that `Record`.
+    Warn(BadRecord),
+    /// A record read and left out on purpose (e.g. an EventStoreDB `$` stream without
+    /// `--system-streams`).
+    Filtered(BadRecord),
+    /// A file of a folder input that holds no records by design (a `_SUCCESS` or `.crc` sidecar,
+    /// a hidden or empty file); listed in the ledger, not counted as a record.
+    Ignored(BadRecord),
 }
 
 /// A decoder of one input. `next_item` returns `Ok(None)` at the end and `Err`
@@ -391,7 +401,7 @@ impl Source for Generic {
         let mapped = if snapshot {
             self.mapper.map_snapshot(&frame.bytes, frame.line, index)
         } else {
-            self.mapper.map_event(&frame.bytes, frame.line, index)
+            self.mapper.map_event_identified(&frame.bytes, frame.line, index)
         };
         Ok(Some(match mapped {
             Ok(r) => Item::Record(r),
