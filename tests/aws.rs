@@ -635,17 +635,13 @@ fn kinesis_for_dynamodb_records_saved_as_lines_read_as_stream_records() {
 fn a_truncated_lambda_event_is_a_reported_skip() {
     let env = Env::new();
     let f = format!("{SAMPLES}/aws-lambda-go/dynamodb-event-malformed.2.json");
-    let imp = ok(&env, &["import", &f]);
-    assert!(
-        imp.stdout.contains("dynamodb-stream, 0 events, 1 skipped"),
-        "{}",
-        imp.stdout
+    // Its one record is unreadable: no event at all is an error naming the skip.
+    import_fails(
+        &env,
+        Path::new(&f),
+        "dynamodb-event-malformed.2.json: no events: none of the 1 record read as dynamodb-stream could be used (1 skipped",
     );
-    assert!(
-        imp.stdout.contains("dynamodb-event-malformed.2.json:1: truncated"),
-        "{}",
-        imp.stdout
-    );
+    import_fails(&env, Path::new(&f), "dynamodb-event-malformed.2.json:1: truncated");
 }
 
 // ---- Kinesis ----
@@ -830,24 +826,15 @@ fn a_lambda_event_larger_than_the_detection_peek_is_still_detected() {
 #[test]
 fn kinesis_placeholders_and_damaged_payloads_are_reported_skips() {
     let env = Env::new();
-    let imp = ok(&env, &["import", &format!("{SAMPLES}/aws-sam-cli/Kinesis.json")]);
-    assert!(
-        imp.stdout.contains("Kinesis.json:3: data: invalid base64"),
-        "{}",
-        imp.stdout
-    );
-    let imp = ok(
+    import_fails(
         &env,
-        &[
-            "import",
-            &format!("{SAMPLES}/aws-sam-cli/KinesisFirehoseStreamsAsSource.json"),
-        ],
+        Path::new(&format!("{SAMPLES}/aws-sam-cli/Kinesis.json")),
+        "Kinesis.json:3: data: invalid base64",
     );
-    assert!(
-        imp.stdout
-            .contains("KinesisFirehoseStreamsAsSource.json:6: data: invalid base64"),
-        "{}",
-        imp.stdout
+    import_fails(
+        &env,
+        Path::new(&format!("{SAMPLES}/aws-sam-cli/KinesisFirehoseStreamsAsSource.json")),
+        "KinesisFirehoseStreamsAsSource.json:6: data: invalid base64",
     );
     // A KPL aggregate whose MD5 trailer does not match.
     let mut agg = rewind::ingest::aws::kpl::aggregate(&["k"], &[(0, br#"{"type":"T","data":{}}"#)]);
@@ -903,8 +890,9 @@ fn kinesis_records_as_json_lines_are_detected_and_forced_formats_work() {
             env.path("f.db").to_str().expect("utf8"),
         ],
     );
-    assert_eq!(forced.code, 0, "{}", forced.stderr);
-    assert!(forced.stdout.contains("1 skipped"), "{}", forced.stdout);
+    // The record is no Kinesis record: nothing to import is an error.
+    assert_eq!(forced.code, 2, "{}", forced.stderr);
+    assert!(forced.stderr.contains("(1 skipped, 0 filtered"), "{}", forced.stderr);
 }
 
 // ---- Firehose S3 prefixes ----

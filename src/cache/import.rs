@@ -276,11 +276,14 @@ impl Importer<'_> {
         let source = result?;
         outcome.format = source.format_name();
         let totals = tally.totals();
-        if totals.imported == 0 {
-            bail!(
-                "{display}: {}",
-                nothing_read(self, input_id, &outcome, &totals, display)?
-            );
+        // Records none of which could be used (a binary file, another format), or
+        // an empty file: an error, not an empty timeline. A container that holds
+        // no records (an empty page, `[]`) is an input with no events.
+        let empty_file = totals.read == 0
+            && totals.ignored == 0
+            && std::fs::metadata(display).is_ok_and(|m| m.is_file() && m.len() == 0);
+        if (totals.read > 0 && totals.imported == 0) || empty_file {
+            bail!("{display}: {}", nothing_read(self, input_id, &outcome, &totals)?);
         }
         ledger::store_tally(&self.tx, input_id, &tally)?;
         outcome.snapshot = source.is_snapshot();
@@ -616,7 +619,7 @@ fn unload(tx: &Transaction, base: i64, sorter: &mut Sorter) -> Result<()> {
 }
 
 /// Why an input gave no event, for the error that refuses it.
-fn nothing_read(imp: &Importer, input: i64, outcome: &Outcome, c: &ledger::Counts, display: &str) -> Result<String> {
+fn nothing_read(imp: &Importer, input: i64, outcome: &Outcome, c: &ledger::Counts) -> Result<String> {
     let first = |kind: EntryKind| -> Result<Option<String>> {
         Ok(imp
             .tx
@@ -649,18 +652,7 @@ fn nothing_read(imp: &Importer, input: i64, outcome: &Outcome, c: &ledger::Count
         format!(" as {}", outcome.format)
     };
     Ok(if c.read == 0 {
-        let empty = std::fs::metadata(display).is_ok_and(|m| m.is_file() && m.len() == 0);
-        if empty {
-            "no events: the file is empty".to_string()
-        } else if c.ignored > 0 {
-            format!(
-                "no events: no records, {} ignored (first: {})",
-                plural(c.ignored, "file"),
-                first(EntryKind::Ignored)?.unwrap_or_default()
-            )
-        } else {
-            format!("no events: no records found{format}")
-        }
+        "no events: the file is empty".to_string()
     } else if c.filtered > 0 && c.skipped == 0 {
         format!(
             "no events: all {} read{format} were filtered out (first: {})",

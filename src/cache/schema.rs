@@ -29,20 +29,33 @@ PRAGMA user_version = 5;
 "#;
 
 /// v5 → v6: the ledger (what each import read and where every record went) and
-/// identities decided when inputs merge. A v5 cache keeps working as it is, opened
+/// identities decided when inputs merge: the columns added (table, column, how),
+/// each only when missing. A v5 cache keeps working as it is, opened
 /// alone its inputs show the counts v5 kept; its inputs are marked changed, so the
 /// next open that names them imports them again and records their full ledger.
-pub const MIGRATE_5_TO_6: &str = r#"
-ALTER TABLE events ADD COLUMN ikey TEXT;
-ALTER TABLE inputs ADD COLUMN end_pos INTEGER;
-ALTER TABLE inputs ADD COLUMN idents INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE inputs ADD COLUMN ledger INTEGER NOT NULL DEFAULT 0;
-UPDATE inputs SET fingerprint = 'v5:' || fingerprint;
+pub const MIGRATE_5_TO_6: &[(&str, &str, &str)] = &[
+    ("events", "ikey", "ALTER TABLE events ADD COLUMN ikey TEXT"),
+    ("inputs", "end_pos", "ALTER TABLE inputs ADD COLUMN end_pos INTEGER"),
+    (
+        "inputs",
+        "idents",
+        "ALTER TABLE inputs ADD COLUMN idents INTEGER NOT NULL DEFAULT 0",
+    ),
+    (
+        "inputs",
+        "ledger",
+        "ALTER TABLE inputs ADD COLUMN ledger INTEGER NOT NULL DEFAULT 0",
+    ),
+];
+
+/// The rest of v5 → v6, after the columns of [`MIGRATE_5_TO_6`].
+pub const MIGRATE_5_TO_6_TABLES: &str = r#"
+UPDATE inputs SET fingerprint = 'v5:' || fingerprint WHERE ledger = 0;
 DROP TABLE IF EXISTS dedupe;
-CREATE TABLE dups(pos INTEGER PRIMARY KEY, input INTEGER NOT NULL, idx INTEGER NOT NULL, stream INTEGER NOT NULL, seq INTEGER, id TEXT NOT NULL, type INTEGER NOT NULL, time INTEGER, kind INTEGER NOT NULL, data TEXT NOT NULL, meta TEXT, file INTEGER NOT NULL, loc INTEGER NOT NULL, okey BLOB, idh INTEGER NOT NULL, ikey TEXT);
-CREATE TABLE ledger(id INTEGER PRIMARY KEY, input INTEGER NOT NULL, kind INTEGER NOT NULL, file TEXT NOT NULL, loc INTEGER NOT NULL, offset INTEGER NOT NULL, reason TEXT NOT NULL);
-CREATE INDEX ledger_input ON ledger(input, kind, id);
-CREATE TABLE ledger_files(input INTEGER NOT NULL, file TEXT NOT NULL, ord INTEGER NOT NULL, read INTEGER NOT NULL, stored INTEGER NOT NULL, filtered INTEGER NOT NULL, skipped INTEGER NOT NULL, warnings INTEGER NOT NULL, ignored INTEGER NOT NULL, PRIMARY KEY(input, file));
+CREATE TABLE IF NOT EXISTS dups(pos INTEGER PRIMARY KEY, input INTEGER NOT NULL, idx INTEGER NOT NULL, stream INTEGER NOT NULL, seq INTEGER, id TEXT NOT NULL, type INTEGER NOT NULL, time INTEGER, kind INTEGER NOT NULL, data TEXT NOT NULL, meta TEXT, file INTEGER NOT NULL, loc INTEGER NOT NULL, okey BLOB, idh INTEGER NOT NULL, ikey TEXT);
+CREATE TABLE IF NOT EXISTS ledger(id INTEGER PRIMARY KEY, input INTEGER NOT NULL, kind INTEGER NOT NULL, file TEXT NOT NULL, loc INTEGER NOT NULL, offset INTEGER NOT NULL, reason TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS ledger_input ON ledger(input, kind, id);
+CREATE TABLE IF NOT EXISTS ledger_files(input INTEGER NOT NULL, file TEXT NOT NULL, ord INTEGER NOT NULL, read INTEGER NOT NULL, stored INTEGER NOT NULL, filtered INTEGER NOT NULL, skipped INTEGER NOT NULL, warnings INTEGER NOT NULL, ignored INTEGER NOT NULL, PRIMARY KEY(input, file));
 PRAGMA user_version = 6;
 "#;
 

@@ -15,6 +15,7 @@ impl App {
             A::Quit => self.fx.push(super::Effect::Quit),
             A::Help => self.overlay = Overlay::Help { scroll: 0 },
             A::HelpClose => self.overlay = Overlay::None,
+            A::Ledger => self.overlay = Overlay::Ledger { scroll: 0 },
             A::FocusNext => self.focus_cycle(1),
             A::FocusPrev => self.focus_cycle(-1),
             A::FocusEvents => self.focus_pane(Pane::Events),
@@ -56,11 +57,11 @@ impl App {
                 }
             }
             A::NextBookmark => match self.bookmarks.range(self.cursor + 1..).next().copied() {
-                Some(p) => self.set_cursor(p),
+                Some(p) => self.goto_bookmark(p),
                 None => self.info_msg("no bookmark after the cursor (b sets one)"),
             },
             A::PrevBookmark => match self.bookmarks.range(..self.cursor).next_back().copied() {
-                Some(p) => self.set_cursor(p),
+                Some(p) => self.goto_bookmark(p),
                 None => self.info_msg("no bookmark before the cursor (b sets one)"),
             },
             A::StateScope => self.toggle_scope(),
@@ -206,7 +207,7 @@ impl App {
 
     fn page_rows(&self) -> isize {
         let r = match self.overlay {
-            Overlay::Help { .. } => self.size.height.saturating_sub(4),
+            Overlay::Help { .. } | Overlay::Ledger { .. } => self.size.height.saturating_sub(4),
             _ => layout::inner(self.areas().lower).height,
         };
         r.saturating_sub(1).max(1) as isize
@@ -216,11 +217,12 @@ impl App {
         let h = self.page_rows().max(1) as usize;
         let len = match (&self.overlay, self.focus) {
             (Overlay::Help { .. }, _) => view::help::lines(self.color).len(),
+            (Overlay::Ledger { .. }, _) => view::ledger::lines(self).len(),
             (_, Pane::Detail) => view::detail::line_count(self),
             _ => view::diff::line_count(self),
         };
         let pos = match &mut self.overlay {
-            Overlay::Help { scroll } => scroll,
+            Overlay::Help { scroll } | Overlay::Ledger { scroll } => scroll,
             _ => match self.focus {
                 Pane::Detail => &mut self.detail_scroll,
                 _ => &mut self.diff_scroll,
@@ -228,6 +230,24 @@ impl App {
         };
         let max = len.saturating_sub(h) as isize;
         *pos = (*pos as isize).saturating_add(d).clamp(0, max.max(0)) as usize;
+    }
+
+    /// Move to a bookmark, naming the input that ends there if one does.
+    fn goto_bookmark(&mut self, p: u64) {
+        self.set_cursor(p);
+        let ends: Vec<&str> = self
+            .info
+            .input_ends
+            .iter()
+            .filter(|(e, _)| *e == p)
+            .map(|(_, n)| n.as_str())
+            .collect();
+        if !ends.is_empty() {
+            self.info_msg(format!(
+                "bookmark {p}: end of {} (m here, then another mark's bookmark: the diff shows what came between)",
+                crate::sanitize::clean(&ends.join(", "))
+            ));
+        }
     }
 
     fn copy(&mut self, text: String, note: String) {

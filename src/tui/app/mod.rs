@@ -75,7 +75,13 @@ pub struct Prompt {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Overlay {
     None,
-    Help { scroll: usize },
+    Help {
+        scroll: usize,
+    },
+    /// The ledger: what the import skipped, kept with a problem, or found twice.
+    Ledger {
+        scroll: usize,
+    },
     Prompt(Prompt),
 }
 
@@ -215,6 +221,12 @@ impl App {
             next_id: 1,
             fx: Vec::new(),
         };
+        // Each input's end is a bookmark, so `{`/`}` step between them and `m` at one
+        // then a move to another diffs what one input had that the other lacked.
+        app.bookmarks.extend(app.info.input_ends.iter().map(|(p, _)| *p));
+        if app.info.ledger.needs_notice() {
+            app.message = Some((Level::Error, format!("{} (press ! to list)", app.info.ledger.badge())));
+        }
         app.request_rows(cursor);
         app.request_state();
         app.request_density();
