@@ -2,7 +2,6 @@
 //! record or a reported skip) and identity across files and inputs.
 
 mod common;
-#[allow(dead_code)]
 #[path = "eventstore/writer.rs"]
 mod writer;
 
@@ -372,7 +371,7 @@ fn a_truncated_line_is_reported_by_every_command_and_strict_refuses_it() {
         vec!["diff", "--from", "0", "--to", "end"],
     ] {
         let mut args = cmd.clone();
-        args.push(&f.to_str().expect("utf8"));
+        args.push(f.to_str().expect("utf8"));
         args.extend(["--cache", cache.as_str()]);
         let r = env.run(&args);
         assert!(r.code < 2, "{cmd:?}: {}", r.stderr);
