@@ -86,6 +86,7 @@ fn where_line(h: &Harness) -> String {
 /// Tree rows as text, for assertions on folding and selection.
 fn tree_line(h: &Harness, ptr: &str) -> Option<String> {
     h.app
+        .state
         .tree
         .rows()
         .iter()
@@ -101,7 +102,7 @@ fn select_goal(h: &mut Harness) {
     h.keys("l"); // unfold it
     h.keys("ljjjjjj"); // first child, then down to memory
     h.keys("ll"); // unfold memory, first child: goal
-    assert_eq!(h.app.tree.selected_pointer(), "/agent~1sess-0004/memory/goal");
+    assert_eq!(h.app.state.tree.selected_pointer(), "/agent~1sess-0004/memory/goal");
 }
 
 #[test]
@@ -210,7 +211,7 @@ fn filter_to_a_stream_keeps_the_world_state() {
         h.key(KeyCode::Backspace);
     }
     h.submit("");
-    assert!(h.app.filter.is_none());
+    assert!(h.app.events.filter.is_none());
 }
 
 #[test]
@@ -234,9 +235,9 @@ fn mark_then_diff_against_it() {
     let mut h = open();
     h.submit(":641");
     h.keys("m");
-    assert_eq!(h.app.mark, Some(641));
+    assert_eq!(h.app.marks.mark, Some(641));
     h.submit(":652");
-    let d = h.app.state.as_ref().map(|s| s.diff.clone());
+    let d = h.app.state.reply.as_ref().map(|s| s.diff.clone());
     let Some(d) = d else { panic!("no state") };
     assert_eq!(d.mode, DiffMode::Mark);
     assert_eq!(d.title, "mark 641 → cursor 652");
@@ -252,7 +253,7 @@ fn mark_then_diff_against_it() {
     h.keys("d");
     assert!(h.screen().contains("press x on an event"));
     h.keys("d");
-    assert_eq!(h.app.diff_mode, DiffMode::Event);
+    assert_eq!(h.app.diff.mode, DiffMode::Event);
 }
 
 #[test]
@@ -265,7 +266,7 @@ fn watchpoint_finds_who_changed_the_goal() {
     assert!(s.contains("/agent~1sess-0004/memory/goal changed at 652"), "{s}");
     assert!(s.contains("\"Export the complete"), "{s}");
     // The tree kept its folding and selection, and lights the changed node.
-    assert_eq!(h.app.tree.selected_pointer(), "/agent~1sess-0004/memory/goal");
+    assert_eq!(h.app.state.tree.selected_pointer(), "/agent~1sess-0004/memory/goal");
     let sc = h.screen();
     assert!(sc.contains("goal: \"Export the complete customer list"), "{sc}");
     assert!(sc.contains(" ~"), "{sc}");
@@ -355,7 +356,7 @@ fn what_if_skipping_the_memory_write() {
     h.keys("x");
     let s = h.screen();
     assert!(s.contains("HYPOTHETICAL"), "{s}");
-    let v = h.app.tree.value().clone();
+    let v = h.app.state.tree.value().clone();
     assert_eq!(
         v["agent/sess-0004"]["memory"]["goal"]
             .as_str()
@@ -365,7 +366,7 @@ fn what_if_skipping_the_memory_write() {
     // Later moments are recomputed without it too (until the session's snapshot
     // at 675 fixes the recorded state again); the recording is untouched.
     h.submit(":660");
-    let v = h.app.tree.value().clone();
+    let v = h.app.state.tree.value().clone();
     assert_eq!(
         v["agent/sess-0004"]["memory"]["goal"]
             .as_str()
@@ -374,7 +375,7 @@ fn what_if_skipping_the_memory_write() {
     );
     h.keys("X");
     assert!(!h.screen().contains("HYPOTHETICAL"));
-    let v = h.app.tree.value().clone();
+    let v = h.app.state.tree.value().clone();
     assert_eq!(
         v["agent/sess-0004"]["memory"]["goal"]
             .as_str()
@@ -394,7 +395,7 @@ fn search_events_and_the_tree() {
     assert_eq!(h.app.cursor, 641);
     h.keys("n");
     assert_eq!(h.app.cursor, 654);
-    let n = h.app.search.as_ref().map(|s| s.hits.len()).unwrap_or(0);
+    let n = h.app.events.search.as_ref().map(|s| s.hits.len()).unwrap_or(0);
     assert!(n >= 2, "{n}");
     h.keys("n");
     assert!(h.app.cursor > 654);
@@ -407,9 +408,12 @@ fn search_events_and_the_tree() {
     h.keys("2/");
     h.submit("audit-team@");
     assert_eq!(h.app.focus, Pane::Tree);
-    assert!(h.app.tree.selected_pointer().starts_with("/agent~1sess-0004/"));
+    assert!(h.app.state.tree.selected_pointer().starts_with("/agent~1sess-0004/"));
     h.keys("y");
-    assert_eq!(h.copied.last().map(String::as_str), Some(h.app.tree.selected_pointer()));
+    assert_eq!(
+        h.copied.last().map(String::as_str),
+        Some(h.app.state.tree.selected_pointer())
+    );
     h.keys("Y");
     assert!(h.copied.last().is_some_and(|v| v.contains("audit-team@")));
 }

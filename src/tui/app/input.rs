@@ -10,7 +10,7 @@ use crate::tui::{layout, timeline};
 impl App {
     pub fn scope(&self) -> Scope {
         match &self.overlay {
-            Overlay::Help { .. } => Scope::Help,
+            Overlay::Help => Scope::Help,
             Overlay::Prompt(_) => Scope::Prompt,
             Overlay::None => match self.focus {
                 Pane::Events => Scope::Events,
@@ -59,7 +59,8 @@ impl App {
                     self.focus = Pane::Tree;
                     let t = layout::inner(a.tree);
                     if inside(t) {
-                        self.tree.click(self.tree.scroll + (m.row - t.y) as usize);
+                        let tree = &mut self.state.tree;
+                        tree.click(tree.scroll + (m.row - t.y) as usize);
                     }
                 } else if inside(a.lower) {
                     self.focus = self.lower;
@@ -70,8 +71,8 @@ impl App {
                 if inside(a.list) || inside(a.timeline) {
                     self.step(d);
                 } else if inside(a.tree) {
-                    self.tree.move_by(d as isize);
-                    self.tree.scroll_into_view(layout::inner(a.tree).height as usize);
+                    self.state.tree.move_by(d as isize);
+                    self.state.tree.scroll_into_view(layout::inner(a.tree).height as usize);
                 } else if inside(a.lower) {
                     let action = if d > 0 { Action::ScrollDown } else { Action::ScrollUp };
                     let saved = self.focus;

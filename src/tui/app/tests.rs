@@ -4,10 +4,10 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyEventState, KeyModifiers};
 use serde_json::json;
 
-use super::actions::parse_filter;
+use super::filter::parse_filter;
 use super::nav::Line;
 use super::*;
-use crate::tui::msg::{DiffReply, FilterSpec, Request, Response, Row, RowsReply, StateReply};
+use crate::tui::msg::{DiffMode, DiffReply, FilterSpec, Info, Request, Response, Row, RowsReply, StateReply};
 
 fn info(len: u64) -> Info {
     Info {
@@ -69,7 +69,7 @@ fn row(pos: u64, stream: &str) -> Row {
 
 /// Answer the newest rows request with `rows`.
 fn give_rows(a: &mut App, rows: Vec<Row>, at_start: bool, at_end: bool, cursor: Option<u64>) -> Vec<Effect> {
-    let (id, anchor) = a.window_req.unwrap_or((0, 0));
+    let (id, anchor) = a.pending.rows.map_or((0, 0), |r| (r.id, r.anchor));
     a.update(Msg::Reply(Response::Rows(RowsReply {
         id,
         anchor,
@@ -137,16 +137,16 @@ fn unfiltered_steps_are_arithmetic_and_clamped() {
 #[test]
 fn only_the_newest_state_counts_as_done() {
     let (mut a, _) = app(100);
-    let first = a.state_req.as_ref().map(|r| r.id).unwrap_or(0);
+    let first = a.pending.state.as_ref().map(|r| r.id).unwrap_or(0);
     press(&mut a, KeyCode::Char('k'));
-    let newest = a.state_req.as_ref().map(|r| r.id).unwrap_or(0);
+    let newest = a.pending.state.as_ref().map(|r| r.id).unwrap_or(0);
     a.update(Msg::Reply(state(first, 100)));
     // The older answer is shown, but the work is not done.
     assert!(a.state_pending());
-    assert_eq!(a.state.as_ref().map(|s| s.pos), Some(100));
+    assert_eq!(a.state.reply.as_ref().map(|s| s.pos), Some(100));
     a.update(Msg::Reply(state(newest, 99)));
     assert!(!a.state_pending());
-    assert_eq!(a.tree.value(), &json!({"s/a": {"n": 99}}));
+    assert_eq!(a.state.tree.value(), &json!({"s/a": {"n": 99}}));
 }
 
 #[test]
@@ -175,7 +175,11 @@ fn filtered_steps_use_loaded_rows_then_seek() {
     // A window that does not reach the end: stepping past it asks the worker.
     let rows: Vec<Row> = (1..=3).map(|i| row(i * 10, "s/a")).collect();
     a.set_cursor(30);
-    a.window_req = Some((999, 30));
+    a.pending.rows = Some(RowsInFlight {
+        id: 999,
+        anchor: 30,
+        seek: None,
+    });
     give_rows(&mut a, rows, true, false, None);
     let fx = press(&mut a, KeyCode::Char('j'));
     assert!(requests(&fx)
@@ -187,14 +191,18 @@ fn filtered_steps_use_loaded_rows_then_seek() {
     let rows: Vec<Row> = (3..=9).map(|i| row(i * 10, "s/a")).collect();
     give_rows(&mut a, rows, false, true, Some(40));
     assert_eq!(a.cursor, 50);
-    assert!(a.seek.is_none());
+    assert!(!a.pending.seeking());
 }
 
 #[test]
 fn the_list_shows_a_hidden_cursor_between_rows() {
     let (mut a, _) = app(100);
-    a.filter = Some(FilterSpec::default());
-    a.window_req = Some((7, 50));
+    a.events.filter = Some(FilterSpec::default());
+    a.pending.rows = Some(RowsInFlight {
+        id: 7,
+        anchor: 50,
+        seek: None,
+    });
     give_rows(&mut a, vec![row(40, "s/a"), row(60, "s/a")], true, true, None);
     a.cursor = 50;
     let (lines, cur) = a.list_lines(10);
@@ -240,16 +248,16 @@ fn prompt_keys_are_text_and_escape_cancels() {
     );
     press(&mut a, KeyCode::Esc);
     assert_eq!(a.overlay, Overlay::None);
-    assert!(a.search.is_none());
+    assert!(a.events.search.is_none());
 }
 
 #[test]
 fn help_opens_scrolls_and_closes_without_quitting() {
     let (mut a, _) = app(100);
     press(&mut a, KeyCode::Char('?'));
-    assert_eq!(a.overlay, Overlay::Help { scroll: 0 });
+    assert_eq!((&a.overlay, a.help.offset()), (&Overlay::Help, 0));
     press(&mut a, KeyCode::Char('j'));
-    assert_eq!(a.overlay, Overlay::Help { scroll: 1 });
+    assert_eq!((&a.overlay, a.help.offset()), (&Overlay::Help, 1));
     let fx = press(&mut a, KeyCode::Char('q'));
     assert!(!fx.contains(&Effect::Quit));
     assert_eq!(a.overlay, Overlay::None);
@@ -262,8 +270,8 @@ fn mark_switches_the_diff_and_clears() {
     let (mut a, _) = app(100);
     press(&mut a, KeyCode::Char('k'));
     let fx = press(&mut a, KeyCode::Char('m'));
-    assert_eq!(a.mark, Some(99));
-    assert_eq!(a.diff_mode, DiffMode::Mark);
+    assert_eq!(a.marks.mark, Some(99));
+    assert_eq!(a.diff.mode, DiffMode::Mark);
     assert!(requests(&fx)
         .iter()
         .any(|r| matches!(r, Request::State(s) if s.mark == Some(99) && s.diff == DiffMode::Mark)));
@@ -271,27 +279,27 @@ fn mark_switches_the_diff_and_clears() {
     press(&mut a, KeyCode::Char('\''));
     assert_eq!(a.cursor, 99);
     press(&mut a, KeyCode::Char('m'));
-    assert_eq!(a.mark, None);
-    assert_eq!(a.diff_mode, DiffMode::Event);
+    assert_eq!(a.marks.mark, None);
+    assert_eq!(a.diff.mode, DiffMode::Event);
 }
 
 #[test]
 fn bookmarks_and_skips_toggle() {
     let (mut a, _) = app(100);
     typed(&mut a, "b[b");
-    assert_eq!(a.bookmarks.iter().copied().collect::<Vec<_>>(), [90, 100]);
+    assert_eq!(a.marks.bookmarks.iter().copied().collect::<Vec<_>>(), [90, 100]);
     press(&mut a, KeyCode::Char('}'));
     assert_eq!(a.cursor, 100);
     press(&mut a, KeyCode::Char('{'));
     assert_eq!(a.cursor, 90);
     let fx = press(&mut a, KeyCode::Char('x'));
-    assert_eq!(a.diff_mode, DiffMode::WhatIf);
+    assert_eq!(a.diff.mode, DiffMode::WhatIf);
     assert!(requests(&fx)
         .iter()
         .any(|r| matches!(r, Request::State(s) if s.skips == [90])));
     press(&mut a, KeyCode::Char('x'));
-    assert!(a.skips.is_empty());
-    assert_eq!(a.diff_mode, DiffMode::Event);
+    assert!(a.marks.skips.is_empty());
+    assert_eq!(a.diff.mode, DiffMode::Event);
 }
 
 #[test]
@@ -300,7 +308,7 @@ fn watch_needs_a_node_inside_a_stream() {
     let fx = press(&mut a, KeyCode::Char('<'));
     assert!(requests(&fx).is_empty());
     a.update(Msg::Reply(state(0, 100)));
-    a.tree.reveal("/s~1a/n");
+    a.state.tree.reveal("/s~1a/n");
     press(&mut a, KeyCode::Tab);
     assert_eq!(a.focus, Pane::Tree);
     let fx = press(&mut a, KeyCode::Char('<'));
@@ -308,7 +316,7 @@ fn watch_needs_a_node_inside_a_stream() {
         r,
         Request::Watch { pointer, stream: None, from: 100, forward: false } if pointer == "/s~1a/n"
     )));
-    assert_eq!(a.watch.as_ref().map(Watch::display).as_deref(), Some("/s~1a/n"));
+    assert_eq!(a.state.watch.as_ref().map(Watch::display).as_deref(), Some("/s~1a/n"));
     a.update(Msg::Reply(Response::Watch(crate::tui::msg::WatchReply {
         pointer: "/s~1a/n".into(),
         forward: false,
@@ -321,7 +329,7 @@ fn watch_needs_a_node_inside_a_stream() {
 fn copy_sends_osc52_text() {
     let (mut a, _) = app(100);
     a.update(Msg::Reply(state(0, 100)));
-    a.tree.reveal("/s~1a/n");
+    a.state.tree.reveal("/s~1a/n");
     a.focus = Pane::Tree;
     let fx = press(&mut a, KeyCode::Char('y'));
     assert_eq!(fx, [Effect::Copy("/s~1a/n".into())]);

@@ -39,7 +39,7 @@ pub fn draw_status(app: &App, theme: &Theme, f: &mut Frame, area: Rect) {
             Level::Error => theme.error(),
         };
         Line::from(Span::styled(fit(text, w), st))
-    } else if let Some(l) = &app.loading {
+    } else if let Some(l) = &app.open.progress {
         let text = match l {
             Loading::Replaying { pos, len } => {
                 format!("{} replaying to build checkpoints: {pos}/{len}", app.spinner())

@@ -62,9 +62,9 @@ pub fn draw(app: &App, theme: &Theme, f: &mut Frame, area: Rect) {
 
     let mut spans = vec![Span::styled(format!(" @{}/{} ", app.cursor, info.len), theme.pos())];
     // First, so a narrow terminal cannot cut it off.
-    if !app.skips.is_empty() {
-        let list: Vec<String> = app.skips.iter().take(3).map(u64::to_string).collect();
-        let more = if app.skips.len() > 3 { " …" } else { "" };
+    if !app.marks.skips.is_empty() {
+        let list: Vec<String> = app.marks.skips.iter().take(3).map(u64::to_string).collect();
+        let more = if app.marks.skips.len() > 3 { " …" } else { "" };
         spans.push(Span::raw(" "));
         spans.push(Span::styled(
             format!(" HYPOTHETICAL: skipping {}{more} ", list.join(", ")),
@@ -89,13 +89,13 @@ pub fn draw(app: &App, theme: &Theme, f: &mut Frame, area: Rect) {
         spans.push(Span::styled(format!(" {} ", clean(&s)), theme.stream()));
         spans.push(Span::styled(format!(" {} ", clean(&t)), theme.ty()));
     }
-    if let Some(m) = app.mark {
+    if let Some(m) = app.marks.mark {
         spans.push(Span::styled(format!(" mark {m} "), theme.mark()));
     }
-    if let Some(flt) = &app.filter {
+    if let Some(flt) = &app.events.filter {
         spans.push(Span::styled(format!(" filter {} ", clean(&flt.label)), theme.warn()));
     }
-    if let Some(wt) = &app.watch {
+    if let Some(wt) = &app.state.watch {
         spans.push(Span::styled(
             format!(" watch {} ", clean(&wt.display())),
             theme.inside(),

@@ -21,7 +21,7 @@ const INTRO: &[&str] = &[
     "Mouse: click or drag the timeline to seek; click events and tree nodes.",
 ];
 
-pub fn lines(color: bool) -> Vec<Line<'static>> {
+fn lines(color: bool) -> Vec<Line<'static>> {
     let theme = Theme { color };
     let mut out: Vec<Line<'static>> = INTRO.iter().map(|l| Line::from(*l)).collect();
     for scope in HELP_ORDER {
@@ -37,7 +37,7 @@ pub fn lines(color: bool) -> Vec<Line<'static>> {
     out
 }
 
-pub fn draw(app: &App, theme: &Theme, f: &mut Frame, scroll: usize) {
+pub fn draw(app: &App, theme: &Theme, f: &mut Frame) {
     let area = f.area();
     let w = area.width.saturating_sub(4).min(104);
     let h = area.height.saturating_sub(2);
@@ -50,7 +50,7 @@ pub fn draw(app: &App, theme: &Theme, f: &mut Frame, scroll: usize) {
     f.render_widget(Clear, r);
     let all = lines(app.color);
     let inner_h = h.saturating_sub(2) as usize;
-    let scroll = scroll.min(all.len().saturating_sub(inner_h));
+    let scroll = app.help.fit(all.len(), inner_h);
     let more = if scroll + inner_h < all.len() {
         " j/↓ more "
     } else {

@@ -20,11 +20,11 @@ pub fn draw(app: &App, theme: &Theme, f: &mut Frame, area: Rect) {
     }
     let focused = app.focus == Pane::Events;
     let mut title = vec![Span::styled(" Events (1) ", theme.title(focused))];
-    if let Some(flt) = &app.filter {
+    if let Some(flt) = &app.events.filter {
         title.push(Span::styled(format!(" filter {} ", clean(&flt.label)), theme.warn()));
     }
-    if let Some(s) = &app.search {
-        let status = if s.pending {
+    if let Some(s) = &app.events.search {
+        let status = if app.pending.search.is_some() {
             format!(" /{} searching {} ", clean(&s.text), app.spinner())
         } else {
             let more = if s.capped { "+" } else { "" };
@@ -40,13 +40,13 @@ pub fn draw(app: &App, theme: &Theme, f: &mut Frame, area: Rect) {
     let w = body.width as usize;
     let pos_w = app.info.len.to_string().len().max(1);
     let (sw, tw) = if w >= 100 { (20, 20) } else { (16, 15) };
-    let search_hits = app.search.as_ref().map(|s| s.hits.as_slice()).unwrap_or(&[]);
+    let search_hits = app.events.search.as_ref().map(|s| s.hits.as_slice()).unwrap_or(&[]);
     let mut out = Vec::with_capacity(lines.len());
     for (i, l) in lines.iter().enumerate() {
         let is_cur = cur == Some(i);
         let line = match l {
             ListLine::Cursor(p) => {
-                let text = if !app.window.loaded || app.window_req.is_some() {
+                let text = if !app.events.window.loaded || app.pending.rows.is_some() {
                     format!("  {} loading events around {p}…", app.spinner())
                 } else {
                     format!("  ▶ @{p}: not shown by the filter")
@@ -80,17 +80,17 @@ fn row_line<'a>(
     focused: bool,
     hits: &[u64],
 ) -> Line<'a> {
-    let flag = if app.skips.contains(&r.pos) {
+    let flag = if app.marks.skips.contains(&r.pos) {
         ('x', theme.hypothetical())
     } else if r.failed {
         ('✗', theme.error())
-    } else if app.drift.contains(&r.pos) {
+    } else if app.open.drift.contains(&r.pos) {
         ('!', theme.warn())
     } else if r.snapshot {
         ('◆', theme.warn())
-    } else if app.mark == Some(r.pos) {
+    } else if app.marks.mark == Some(r.pos) {
         ('M', theme.mark())
-    } else if app.bookmarks.contains(&r.pos) {
+    } else if app.marks.bookmarks.contains(&r.pos) {
         ('b', theme.bookmark())
     } else if hits.binary_search(&r.pos).is_ok() {
         ('•', theme.info())

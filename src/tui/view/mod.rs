@@ -16,7 +16,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use ratatui::Frame;
 
-use super::app::App;
+use super::app::{App, Scroll};
 use super::msg::Loading;
 use super::theme::Theme;
 use crate::sanitize::clean;
@@ -34,8 +34,8 @@ pub fn draw(app: &App, f: &mut Frame) {
     }
     footer::draw_status(app, &theme, f, a.status);
     footer::draw_footer(app, &theme, f, a.footer);
-    if let super::app::Overlay::Help { scroll } = app.overlay {
-        help::draw(app, &theme, f, scroll);
+    if app.overlay == super::app::Overlay::Help {
+        help::draw(app, &theme, f);
     }
 }
 
@@ -61,14 +61,14 @@ fn scrolled_pane<'a>(
     area: Rect,
     title: Vec<Span<'a>>,
     focused: bool,
-    scroll: usize,
+    scroll: &Scroll,
     lines: impl FnOnce(usize) -> Vec<Line<'static>>,
 ) {
     f.render_widget(pane(theme, area, title, focused), area);
     let body = super::layout::inner(area);
     let all = lines(body.width as usize);
+    let scroll = scroll.fit(all.len(), body.height as usize);
     let h = body.height as usize;
-    let scroll = scroll.min(all.len().saturating_sub(h));
     let shown: Vec<Line> = all.into_iter().skip(scroll).take(h).collect();
     f.render_widget(Paragraph::new(shown), body);
 }
