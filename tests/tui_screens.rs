@@ -115,7 +115,7 @@ fn step_forward_and_back() {
     let s = h.screen();
     assert!(where_line(&h).contains("@652/1193"), "{s}");
     assert!(
-        s.contains("▶  652 11-20 10:24:13 agent/sess-0004  MemoryUpdated"),
+        s.contains("▶  652 11-20 10:24:13Z agent/sess-0004  MemoryUpdated"),
         "{s}"
     );
     assert!(s.contains("651 → 652  agent/sess-0004"), "{s}");
@@ -484,4 +484,65 @@ fn bookmarks_jump_and_quit_keys() {
     h.key_mod(KeyCode::Char('c'), KeyModifiers::CONTROL);
     assert!(h.quit);
     let _ = Effect::Quit;
+}
+
+#[test]
+fn help_wraps_at_80_columns_and_pages_with_ctrl_d() {
+    let mut h = open_sized(80, 24);
+    h.keys("?");
+    let mut seen = String::new();
+    let mut last = String::new();
+    loop {
+        let s = h.screen();
+        if s == last {
+            break;
+        }
+        // The box's inside, one line per row, borders dropped.
+        for line in s.lines().skip(2).take(20) {
+            seen.push_str(line.trim_matches(|c: char| c == '│' || c.is_whitespace()));
+            seen.push(' ');
+        }
+        last = s;
+        h.key(KeyCode::Char('j'));
+    }
+    let flat = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
+    let seen = flat(&seen);
+    for b in BINDINGS {
+        assert!(seen.contains(&flat(b.help)), "help at 80 columns lacks {:?}", b.help);
+    }
+    h.keys("g");
+    h.key_mod(KeyCode::Char('d'), KeyModifiers::CONTROL);
+    let paged = h.app.help.offset();
+    assert!(paged > 10, "{paged}");
+    h.key_mod(KeyCode::Char('u'), KeyModifiers::CONTROL);
+    assert_eq!(h.app.help.offset(), 0);
+}
+
+#[test]
+fn prompts_start_empty_in_the_list_and_the_tree() {
+    let mut h = open();
+    h.keys("/");
+    h.submit("refund");
+    h.keys("/");
+    h.submit("TokensUsed");
+    assert_eq!(
+        h.app.events.search.as_ref().map(|s| s.text.as_str()),
+        Some("TokensUsed")
+    );
+    h.keys("2/");
+    h.submit("goal");
+    h.keys("/");
+    h.submit("facts");
+    let find = h.app.state.tree.search_status().map(|s| s.2).unwrap_or_default();
+    assert!(find.contains("facts") && !find.contains("goal"), "{find}");
+    use rewind::tui::history::Kind;
+    assert_eq!(
+        h.remembered,
+        [
+            (Kind::Search, "refund".to_string()),
+            (Kind::Search, "TokensUsed".into()),
+            (Kind::Find, "goal".into()),
+            (Kind::Find, "facts".into())
+        ]
+    );
 }

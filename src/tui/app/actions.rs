@@ -3,6 +3,7 @@
 use super::{App, Effect, Overlay, Pane, PromptKind, Watch};
 use crate::tui::keys::Action;
 use crate::tui::layout;
+use crate::tui::line_edit::LineEdit;
 use crate::tui::msg::{DiffMode, Request};
 use crate::tui::tree::Tree;
 
@@ -73,7 +74,18 @@ impl App {
             A::ScrollBottom => self.scroll_to(true),
             A::PromptSubmit => self.submit_prompt(),
             A::PromptCancel => self.close_overlay(),
-            A::PromptBackspace => self.prompt_backspace(),
+            A::PromptBackspace => self.prompt_edit(LineEdit::backspace),
+            A::PromptDelete => self.prompt_edit(LineEdit::delete),
+            A::PromptLeft => self.prompt_edit(LineEdit::left),
+            A::PromptRight => self.prompt_edit(LineEdit::right),
+            A::PromptHome => self.prompt_edit(LineEdit::home),
+            A::PromptEnd => self.prompt_edit(LineEdit::end),
+            A::PromptWordLeft => self.prompt_edit(LineEdit::word_left),
+            A::PromptWordRight => self.prompt_edit(LineEdit::word_right),
+            A::PromptKillToStart => self.prompt_edit(LineEdit::kill_to_start),
+            A::PromptKillWord => self.prompt_edit(LineEdit::kill_word_back),
+            A::PromptOlder => self.prompt_recall(true),
+            A::PromptNewer => self.prompt_recall(false),
         }
     }
 
@@ -271,11 +283,14 @@ impl App {
         self.state.watch = Some(w);
     }
 
+    /// `<` / `>`: in the tree, watch the selected node (the world's root, which
+    /// no event changes as such, keeps the active watch); elsewhere, the watch.
     fn watch_jump(&mut self, forward: bool) {
-        let from_tree = self.focus == Pane::Tree || self.state.watch.is_none();
+        let p = self.state.tree.selected_pointer().to_string();
+        let world_root = p.is_empty() && self.state.stream.is_none();
+        let from_tree = (self.focus == Pane::Tree && !world_root) || self.state.watch.is_none();
         if from_tree {
-            let p = self.state.tree.selected_pointer().to_string();
-            if p.is_empty() && self.state.stream.is_none() {
+            if world_root {
                 self.info_msg("pick a node inside a stream: Tab to the state tree, select it, press < or >");
                 return;
             }

@@ -30,8 +30,9 @@ impl App {
             Some(action) => self.perform(action),
             None => {
                 if let (Overlay::Prompt(p), KeyCode::Char(c)) = (&mut self.overlay, key.code) {
-                    if !key.modifiers.contains(KeyModifiers::CONTROL) {
-                        p.input.push(c);
+                    if !key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) {
+                        p.line.insert(c);
+                        p.recall = None;
                     }
                 }
             }

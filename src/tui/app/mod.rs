@@ -19,11 +19,13 @@ use crossterm::event::{KeyEvent, MouseEvent};
 use ratatui::layout::Rect;
 
 pub use self::panes::{
-    DetailPane, DiffPane, EventSearch, EventsPane, InFlight, Marks, Opening, RowsInFlight, StatePane, TimelinePane,
-    Watch, Window,
+    DetailPane, DiffPane, EventSearch, EventsPane, InFlight, Marks, Opening, RowsInFlight, SearchInFlight, StatePane,
+    TimelinePane, Watch, Window,
 };
 pub use self::scroll::Scroll;
+use super::history::{self, History};
 use super::layout::{self, Areas};
+use super::line_edit::LineEdit;
 use super::msg::{Info, Request, Response, Row, StateReq};
 use crate::sanitize::clean;
 
@@ -42,6 +44,8 @@ pub enum Effect {
     Send(Request),
     /// Put text on the clipboard (OSC 52).
     Copy(String),
+    /// Keep a prompt's input in the history file.
+    Remember(history::Kind, String),
     Quit,
 }
 
@@ -62,6 +66,16 @@ pub enum PromptKind {
 }
 
 impl PromptKind {
+    /// Which history the prompt's inputs go to.
+    pub fn history(self) -> history::Kind {
+        match self {
+            PromptKind::Goto => history::Kind::Goto,
+            PromptKind::Search => history::Kind::Search,
+            PromptKind::TreeSearch => history::Kind::Find,
+            PromptKind::Filter => history::Kind::Filter,
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             PromptKind::Goto => "go to (N, start, end, end-N, id:ID, STREAM@SEQ, time): ",
@@ -72,10 +86,15 @@ impl PromptKind {
     }
 }
 
+/// An open prompt. It starts empty; Up and Down recall earlier inputs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Prompt {
     pub kind: PromptKind,
-    pub input: String,
+    pub line: LineEdit,
+    /// The history entry shown (0 = the newest), while recalling.
+    pub recall: Option<usize>,
+    /// What was typed before recalling began, restored by going past the newest.
+    pub draft: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -102,6 +121,8 @@ pub struct App {
     pub lower: Pane,
     pub overlay: Overlay,
     pub help: Scroll,
+    /// Earlier prompt inputs; the runner loads them and saves each new one.
+    pub history: History,
     pub open: Opening,
     pub events: EventsPane,
     pub timeline: TimelinePane,
@@ -131,6 +152,7 @@ impl App {
             lower: Pane::Diff,
             overlay: Overlay::None,
             help: Scroll::default(),
+            history: History::default(),
             open: Opening::default(),
             events: EventsPane::default(),
             timeline: TimelinePane::default(),

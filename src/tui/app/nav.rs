@@ -73,6 +73,10 @@ impl App {
         let pos = pos.min(self.info.len);
         let moved = pos != self.cursor;
         self.cursor = pos;
+        if moved && self.message.as_ref().is_some_and(|m| m.0 == super::Level::Info) {
+            // Notes speak of where they were said ("at 652"); moving makes them stale.
+            self.message = None;
+        }
         self.ensure_window();
         if moved || self.state.reply.is_none() {
             self.request_state();

@@ -119,8 +119,16 @@ pub struct InFlight {
     pub state: Option<StateReq>,
     pub goto: bool,
     pub watch: bool,
-    /// The id of the search being run.
-    pub search: Option<u64>,
+    pub search: Option<SearchInFlight>,
+}
+
+/// A search being run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SearchInFlight {
+    pub id: u64,
+    /// Go to the first hit when it lands: the user searched. A search re-run
+    /// for a new filter leaves the cursor where it is.
+    pub jump: bool,
 }
 
 impl InFlight {

@@ -97,15 +97,17 @@ impl App {
     }
 
     fn on_search(&mut self, s: SearchReply) {
-        if self.pending.search != Some(s.id) {
+        let Some(req) = self.pending.search.filter(|p| p.id == s.id) else {
             return;
-        }
+        };
         self.pending.search = None;
         let Some(cur) = &mut self.events.search else { return };
         cur.hits = s.hits;
         cur.capped = s.capped;
         self.recompute_hit_cols();
-        self.search_jump(true, true);
+        if req.jump {
+            self.search_jump(true, true);
+        }
     }
 
     fn on_goto(&mut self, r: Result<u64, String>) {

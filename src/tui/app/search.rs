@@ -1,10 +1,20 @@
 //! Searching events: start a search, step through its hits.
 
-use super::{App, EventSearch};
+use super::{App, EventSearch, SearchInFlight};
 use crate::tui::msg::Request;
 
 impl App {
+    /// Search from the `/` prompt: go to the first hit at or after the cursor.
     pub(super) fn start_search(&mut self, text: String) {
+        self.run_search(text, true);
+    }
+
+    /// The same search under a new filter: the hits change, the cursor stays.
+    pub(super) fn rerun_search(&mut self, text: String) {
+        self.run_search(text, false);
+    }
+
+    fn run_search(&mut self, text: String, jump: bool) {
         if text.is_empty() {
             self.events.search = None;
             self.pending.search = None;
@@ -16,7 +26,7 @@ impl App {
             text: text.clone(),
             ..EventSearch::default()
         });
-        self.pending.search = Some(id);
+        self.pending.search = Some(SearchInFlight { id, jump });
         self.send(Request::Search {
             id,
             text,

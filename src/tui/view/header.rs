@@ -10,19 +10,19 @@ use crate::sanitize::clean;
 use crate::tui::app::App;
 use crate::tui::theme::Theme;
 
-/// `2026-11-20 10:24:13.870535`
+/// `2026-11-20 10:24:13.870535Z`: times are UTC, and say so.
 pub fn long_time(us: i64) -> String {
-    crate::time::format_micros(us)
-        .replacen('T', " ", 1)
-        .trim_end_matches('Z')
-        .to_string()
+    crate::time::format_micros(us).replacen('T', " ", 1)
 }
 
-/// `11-20 10:24:13`, for list rows.
+/// `11-20 10:24:13Z`, for list rows.
 pub fn short_time(us: i64) -> String {
     let t = long_time(us);
-    t.get(5..19).map(str::to_string).unwrap_or(t)
+    t.get(5..19).map(|s| format!("{s}Z")).unwrap_or(t)
 }
+
+/// Cells a list row's time takes.
+pub const SHORT_TIME: usize = 15;
 
 pub fn draw(app: &App, theme: &Theme, f: &mut Frame, area: Rect) {
     if area.height == 0 {
@@ -92,8 +92,18 @@ pub fn draw(app: &App, theme: &Theme, f: &mut Frame, area: Rect) {
     if let Some(m) = app.marks.mark {
         spans.push(Span::styled(format!(" mark {m} "), theme.mark()));
     }
+    // Filter chips, each with the key that drops it.
     if let Some(flt) = &app.events.filter {
-        spans.push(Span::styled(format!(" filter {} ", clean(&flt.label)), theme.warn()));
+        for (key, chip) in [("F", &flt.streams), ("T", &flt.types)] {
+            if let Some(c) = chip {
+                spans.push(Span::raw(" "));
+                spans.push(Span::styled(format!("[{key}] {}", clean(&c.label)), theme.warn()));
+            }
+        }
+    }
+    if let Some(s) = &app.events.search {
+        spans.push(Span::raw(" "));
+        spans.push(Span::styled(format!("[/] {}", clean(&s.text)), theme.info()));
     }
     if let Some(wt) = &app.state.watch {
         spans.push(Span::styled(
@@ -108,8 +118,8 @@ pub fn draw(app: &App, theme: &Theme, f: &mut Frame, area: Rect) {
     f.render_widget(Paragraph::new(lines), area);
 }
 
-/// `2026-11-20 10:24`
+/// `2026-11-20 10:24Z`
 fn short_day(us: i64) -> String {
     let t = long_time(us);
-    t.get(..16).map(str::to_string).unwrap_or(t)
+    t.get(..16).map(|s| format!("{s}Z")).unwrap_or(t)
 }

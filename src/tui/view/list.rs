@@ -5,7 +5,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
-use super::header::short_time;
+use super::header::{short_time, SHORT_TIME};
 use super::{fit, pane};
 use crate::sanitize::clean;
 use crate::tui::app::nav::Line as ListLine;
@@ -21,7 +21,7 @@ pub fn draw(app: &App, theme: &Theme, f: &mut Frame, area: Rect) {
     let focused = app.focus == Pane::Events;
     let mut title = vec![Span::styled(" Events (1) ", theme.title(focused))];
     if let Some(flt) = &app.events.filter {
-        title.push(Span::styled(format!(" filter {} ", clean(&flt.label)), theme.warn()));
+        title.push(Span::styled(format!(" filter {} ", clean(&flt.label())), theme.warn()));
     }
     if let Some(s) = &app.events.search {
         let status = if app.pending.search.is_some() {
@@ -99,10 +99,10 @@ fn row_line<'a>(
     } else {
         (' ', theme.plain())
     };
-    let time = r.time.map(short_time).unwrap_or_else(|| "-".repeat(14));
+    let time = r.time.map(short_time).unwrap_or_else(|| "-".repeat(SHORT_TIME));
     let stream = fit(&clean(&r.stream), sw);
     let ty = fit(&clean(&r.ty), tw);
-    let used = 2 + pos_w + 1 + 14 + 1 + sw + 1 + tw + 1;
+    let used = 2 + pos_w + 1 + SHORT_TIME + 1 + sw + 1 + tw + 1;
     let summary = fit(&r.summary, w.saturating_sub(used));
     // The cursor's row is one plain bar, so nothing on it fights the highlight.
     let st = |s| if is_cur { theme.plain() } else { s };

@@ -108,6 +108,46 @@ pub fn draw_loading(what: &str, loading: Option<&Loading>, tick: u64, color: boo
     f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
 }
 
+/// `1 key`, `2 keys`.
+fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+/// Break `s` into lines of at most `w` cells, at spaces where it can; a word
+/// longer than a line is cut. Never returns no lines.
+fn wrap_words(s: &str, w: usize) -> Vec<String> {
+    let w = w.max(1);
+    let mut out = Vec::new();
+    let mut line = String::new();
+    let mut used = 0;
+    for word in s.split(' ') {
+        let ww = width(word);
+        if used > 0 && used + 1 + ww > w {
+            out.push(std::mem::take(&mut line));
+            used = 0;
+        }
+        if used > 0 {
+            line.push(' ');
+            used += 1;
+        }
+        for c in word.chars() {
+            let cw = width(c.encode_utf8(&mut [0u8; 4]));
+            if used + cw > w && used > 0 {
+                out.push(std::mem::take(&mut line));
+                used = 0;
+            }
+            line.push(c);
+            used += cw;
+        }
+    }
+    out.push(line);
+    out
+}
+
 /// Width of a string in terminal cells.
 fn width(s: &str) -> usize {
     Span::raw(s).width()

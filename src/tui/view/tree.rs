@@ -5,7 +5,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
-use super::{fit, pane};
+use super::{count, fit, pane};
 use crate::sanitize::clean;
 use crate::tui::app::{App, Pane};
 use crate::tui::layout::inner;
@@ -94,10 +94,10 @@ pub fn draw(app: &App, theme: &Theme, f: &mut Frame, area: Rect) {
         let used: usize = spans.iter().map(|s| s.width()).sum();
         let room = w.saturating_sub(used + 2);
         let (text, style) = match r.shape {
-            Shape::Object(n) if r.open => (format!("{{ {n} keys"), theme.dim()),
-            Shape::Array(n) if r.open => (format!("[ {n} items"), theme.dim()),
-            Shape::Object(n) => (format!("{{…}} {n} keys"), theme.dim()),
-            Shape::Array(n) => (format!("[…] {n} items"), theme.dim()),
+            Shape::Object(n) if r.open => (format!("{{ {}", count(n, "key")), theme.dim()),
+            Shape::Array(n) if r.open => (format!("[ {}", count(n, "item")), theme.dim()),
+            Shape::Object(n) => (format!("{{…}} {}", count(n, "key")), theme.dim()),
+            Shape::Array(n) => (format!("[…] {}", count(n, "item")), theme.dim()),
             Shape::Scalar => {
                 let st = if r.preview.starts_with('"') {
                     theme.string()
