@@ -44,7 +44,7 @@ pub fn lines(app: &App) -> Vec<Line<'static>> {
     out
 }
 
-pub fn draw(app: &App, theme: &Theme, f: &mut Frame, scroll: usize) {
+pub fn draw(app: &App, theme: &Theme, f: &mut Frame) {
     let area = f.area();
     let w = area.width.saturating_sub(4).min(140);
     let h = area.height.saturating_sub(2);
@@ -57,7 +57,7 @@ pub fn draw(app: &App, theme: &Theme, f: &mut Frame, scroll: usize) {
     f.render_widget(Clear, r);
     let all = lines(app);
     let inner_h = h.saturating_sub(2) as usize;
-    let scroll = scroll.min(all.len().saturating_sub(inner_h));
+    let scroll = app.help.fit(all.len(), inner_h);
     let more = if scroll + inner_h < all.len() {
         " j/↓ more "
     } else {

@@ -1,7 +1,6 @@
 //! The ledger (every record an import reads is an event, a duplicate, a filtered
 //! record or a reported skip) and identity across files and inputs.
 
-mod common;
 #[path = "eventstore/writer.rs"]
 mod writer;
 
@@ -9,7 +8,7 @@ use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use common::{root, Env};
+use crate::common::{self, root, Env};
 use rewind::cache::ledger::{EntryKind, InputLedger};
 use rewind::cache::read::Filter;
 use rewind::recording::{OpenOptions, Recording};
