@@ -259,7 +259,8 @@ pub struct Info {
     pub type_names: Vec<String>,
     /// What the import left out or kept with a problem (the header's badge, `!`).
     pub ledger: LedgerInfo,
-    /// Where each input ends: (position, input name), when there are several.
+    /// Where each input ends: (position, input name), when several inputs hold
+    /// copies of one history.
     pub input_ends: Vec<(u64, String)>,
 }
 

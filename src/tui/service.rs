@@ -70,7 +70,10 @@ fn ledger_info(rec: &Recording, report: &OpenReport) -> LedgerInfo {
 
 /// Header facts from an open report and the catalog.
 pub fn info(rec: &Recording, report: &OpenReport) -> Info {
-    let input_ends = if report.ledgers.len() > 1 {
+    // Inputs that hold copies of one history (backups, rotated logs that overlap):
+    // each one's end is a bookmark. Unrelated inputs merged by time are not marked.
+    let overlap = report.ledgers.iter().any(|l| l.totals.duplicates > 0);
+    let input_ends = if report.ledgers.len() > 1 && overlap {
         report
             .ledgers
             .iter()
