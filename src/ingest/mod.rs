@@ -9,6 +9,7 @@ pub mod folder;
 pub mod framing;
 pub mod mapping;
 pub mod sample;
+pub mod undecodable;
 
 use std::fmt;
 use std::fs;
@@ -23,6 +24,7 @@ use crate::model::Record;
 use decompress::Compression;
 use framing::{Framer, Framing};
 use mapping::Mapper;
+use undecodable::Warnings;
 
 /// Formats the user can force with `--format` (formats.md §0).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -225,7 +227,10 @@ pub fn open_source(path: &Path, forced: Option<Format>, cfg: SourceConfig) -> Re
     if let Some(format) = format {
         if !format.is_generic() {
             let family = family_of(format).with_context(|| format!("this build cannot read {}", format.name()))?;
-            return family.open(path, format, cfg);
+            return Ok(Warnings::wrap(
+                family.open(path, format, cfg)?,
+                path.display().to_string(),
+            ));
         }
     }
     if fs::metadata(path).map(|m| m.is_dir()).unwrap_or(false) {
@@ -248,7 +253,10 @@ pub(crate) fn open_file(
     let peek = peek(path)?;
     if let Some(format) = FAMILIES.iter().find_map(|f| f.detect(&peek)) {
         let family = family_of(format).with_context(|| format!("this build cannot read {}", format.name()))?;
-        return family.open(path, format, cfg).map(Ok);
+        return Ok(Ok(Warnings::wrap(
+            family.open(path, format, cfg)?,
+            path.display().to_string(),
+        )));
     }
     let start = peek.head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&peek.head);
     match start.iter().find(|b| !b.is_ascii_whitespace()) {
