@@ -480,7 +480,7 @@ fn real_cloudevents_spec_examples() {
     assert!(placeholders.iter().all(|e| e["data"]["$error"]
         .as_str()
         .is_some_and(|s| s.starts_with("data_base64: invalid base64"))));
-    let batch = log(&env, &data("cloudevents/spec-json-format/07-batch-two-events.json"));
+    let batch = log(&env, data("cloudevents/spec-json-format/07-batch-two-events.json"));
     assert_eq!(batch.len(), 2, "the spec's batch example: both events");
     let xml = events.iter().find(|e| e["id"] == "B234-1234-1234").expect("02");
     assert_eq!(xml["data"], "<much wow=\"xml\"/>");
