@@ -4,14 +4,11 @@
 //! family and shape, checked against its plain JSON Lines form through the CLI
 //! (`rewind log --json`, `rewind state`).
 
-mod common;
-#[path = "eventstore/writer.rs"]
-mod writer;
-
 use std::io::Write;
 use std::path::Path;
 
-use common::{Env, Run};
+use crate::common::{self, Env, Run};
+use crate::eventstore::writer;
 use rewind::ingest::mapping::Mapper;
 use rewind::ingest::{open_source, Item, SourceConfig};
 use serde_json::{json, Value};
