@@ -75,6 +75,9 @@ pub struct Record {
     /// other value is a family's key (an EventStoreDB event id, a Kinesis sequence
     /// number, an Event Grid id...), repeats of which are duplicates even in one file.
     pub dedupe: Option<String>,
+    /// A problem that keeps the record in the timeline (e.g. its payload kept raw as
+    /// `{"$undecodable", "$error"}`): reported as an `Item::Warn` right after it.
+    pub warning: Option<String>,
 }
 
 /// A file a record came from, as shown in `source` (`path:line` or `path@offset`).

@@ -16,7 +16,7 @@ use rusqlite::{params, OptionalExtension, Transaction};
 use serde_json::Value;
 
 use super::ledger::{self, Entry, EntryKind};
-use super::read::Key;
+use super::renumber::Key;
 use super::schema;
 
 /// What a merge decided, by index into the merged order.

@@ -489,7 +489,7 @@ impl Importer<'_> {
     /// needed when the cache holds more than one input or a snapshot file.
     pub fn finish(self, merge: bool) -> Result<()> {
         if merge {
-            super::read::renumber(&self.tx).context("renumbering events")?;
+            super::renumber::renumber(&self.tx).context("renumbering events")?;
         }
         if self.changed {
             let inputs: i64 = self.tx.query_row("SELECT count(*) FROM inputs", [], |r| r.get(0))?;

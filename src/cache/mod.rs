@@ -6,6 +6,7 @@ mod identity;
 pub mod import;
 pub mod ledger;
 pub mod read;
+mod renumber;
 pub mod schema;
 mod sort;
 

@@ -18,4 +18,5 @@ mod hostile_input;
 mod input;
 mod ledger;
 mod rule_ops;
+mod shapes;
 mod terminal_safety;
