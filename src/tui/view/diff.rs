@@ -4,7 +4,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::Frame;
 
-use super::{fit, scrolled_pane, width, wrap_words};
+use super::{fit, scrolled_pane, wrap_words};
 use crate::json::diff::ChangeOp;
 use crate::json::write;
 use crate::sanitize::clean;
