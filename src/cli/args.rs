@@ -91,104 +91,125 @@ pub enum Command {
     /// Open the TUI (the default when INPUTs are given without a command).
     Open(InputArgs),
     /// Import inputs into a cache and print a summary.
-    Import {
-        #[command(flatten)]
-        input: InputArgs,
-        /// Write the cache to this file (same as --cache).
-        #[arg(short = 'o', long = "output", value_name = "FILE")]
-        output: Option<PathBuf>,
-    },
+    Import(ImportArgs),
     /// List events.
-    Log {
-        #[command(flatten)]
-        input: InputArgs,
-        /// Only this stream (exact name, or a glob with *).
-        #[arg(long)]
-        stream: Option<String>,
-        /// Only types matching this glob.
-        #[arg(long = "type", value_name = "GLOB")]
-        ty: Option<String>,
-        /// Events after this point.
-        #[arg(long, value_name = "P")]
-        from: Option<String>,
-        /// Events up to and including this point.
-        #[arg(long, value_name = "P")]
-        to: Option<String>,
-        /// At most N events.
-        #[arg(long, value_name = "N")]
-        limit: Option<usize>,
-        /// One JSON object per line.
-        #[arg(long)]
-        json: bool,
-    },
+    Log(LogArgs),
     /// Print the state at a point as JSON.
-    State {
-        #[command(flatten)]
-        input: InputArgs,
-        /// The point (default: end).
-        #[arg(long, value_name = "P", default_value = "end")]
-        at: String,
-        /// Only this stream's state.
-        #[arg(long)]
-        stream: Option<String>,
-        /// Select a node with a JSON Pointer.
-        #[arg(long, value_name = "PTR")]
-        path: Option<String>,
-        /// One line instead of pretty JSON.
-        #[arg(long)]
-        compact: bool,
-    },
+    State(StateArgs),
     /// What changed between two points of one recording.
-    Diff {
-        /// Event logs, snapshot files, compressed files, or a cache (*.db).
-        #[arg(required = true, value_name = "INPUT")]
-        inputs: Vec<PathBuf>,
-        #[arg(long, value_name = "P")]
-        from: String,
-        #[arg(long, value_name = "P")]
-        to: String,
-        #[command(flatten)]
-        view: DiffView,
-    },
+    Diff(DiffArgs),
     /// Diff two recordings and name their first divergence.
-    Compare {
-        /// The reference recording (file or cache).
-        baseline: PathBuf,
-        /// The recording to check.
-        candidate: PathBuf,
-        /// Point in both recordings (default: end).
-        #[arg(long, value_name = "P")]
-        at: Option<String>,
-        #[arg(long, value_name = "P")]
-        at_baseline: Option<String>,
-        #[arg(long, value_name = "P")]
-        at_candidate: Option<String>,
-        #[command(flatten)]
-        view: DiffView,
-    },
+    Compare(CompareArgs),
     /// Every event that changed the value at a path.
-    History {
-        #[command(flatten)]
-        input: InputArgs,
-        /// JSON Pointer into the world state (or into --stream's state).
-        #[arg(long, value_name = "PTR")]
-        path: String,
-        #[arg(long)]
-        stream: Option<String>,
-        #[arg(long, value_name = "P")]
-        from: Option<String>,
-        #[arg(long, value_name = "P")]
-        to: Option<String>,
-        #[arg(long)]
-        json: bool,
-    },
+    History(HistoryArgs),
     /// Check snapshots against replay and list events whose rule failed.
-    Verify {
-        #[command(flatten)]
-        input: InputArgs,
-        #[arg(long)]
-        json: bool,
-    },
+    Verify(VerifyArgs),
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ImportArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Write the cache to this file (same as --cache).
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct LogArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Only this stream (exact name, or a glob with *).
+    #[arg(long)]
+    pub stream: Option<String>,
+    /// Only types matching this glob.
+    #[arg(long = "type", value_name = "GLOB")]
+    pub ty: Option<String>,
+    /// Events after this point.
+    #[arg(long, value_name = "P")]
+    pub from: Option<String>,
+    /// Events up to and including this point.
+    #[arg(long, value_name = "P")]
+    pub to: Option<String>,
+    /// At most N events.
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
+    /// One JSON object per line.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct StateArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// The point (default: end).
+    #[arg(long, value_name = "P", default_value = "end")]
+    pub at: String,
+    /// Only this stream's state.
+    #[arg(long)]
+    pub stream: Option<String>,
+    /// Select a node with a JSON Pointer.
+    #[arg(long, value_name = "PTR")]
+    pub path: Option<String>,
+    /// One line instead of pretty JSON.
+    #[arg(long)]
+    pub compact: bool,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct DiffArgs {
+    /// Event logs, snapshot files, compressed files, or a cache (*.db).
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+    #[arg(long, value_name = "P")]
+    pub from: String,
+    #[arg(long, value_name = "P")]
+    pub to: String,
+    #[command(flatten)]
+    pub view: DiffView,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct CompareArgs {
+    /// The reference recording (file or cache).
+    pub baseline: PathBuf,
+    /// The recording to check.
+    pub candidate: PathBuf,
+    /// Point in both recordings (default: end).
+    #[arg(long, value_name = "P")]
+    pub at: Option<String>,
+    #[arg(long, value_name = "P")]
+    pub at_baseline: Option<String>,
+    #[arg(long, value_name = "P")]
+    pub at_candidate: Option<String>,
+    #[command(flatten)]
+    pub view: DiffView,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct HistoryArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// JSON Pointer into the world state (or into --stream's state).
+    #[arg(long, value_name = "PTR")]
+    pub path: String,
+    #[arg(long)]
+    pub stream: Option<String>,
+    #[arg(long, value_name = "P")]
+    pub from: Option<String>,
+    #[arg(long, value_name = "P")]
+    pub to: Option<String>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct VerifyArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Args, Debug, Clone)]
