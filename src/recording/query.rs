@@ -80,7 +80,9 @@ impl Recording {
 
     pub fn stream_id(&self, name: &str) -> Result<i64> {
         self.cat.stream_id(name).ok_or_else(|| {
-            let mut known: Vec<&str> = self.cat.streams.iter().skip(1).map(String::as_str).take(8).collect();
+            let mut known: Vec<&str> = self.cat.streams.iter().skip(1).map(String::as_str).collect();
+            known.sort_unstable_by(|a, b| crate::natural::cmp(a, b));
+            known.truncate(8);
             if self.cat.streams.len() > 9 {
                 known.push("...");
             }
