@@ -595,7 +595,7 @@ fn kpl_aggregates_with_lying_protobuf_lengths_are_reported_skips() {
     let input = env.write("kpl.json", serde_json::to_string_pretty(&page).expect("json"));
     let (run, took) = import(&env, &input, &[]);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
-    assert!(run.stdout.contains("1 events, 3 skipped"), "{}", run.stdout);
+    assert!(run.stdout.contains("1 event, 3 skipped"), "{}", run.stdout);
     for why in [
         "protobuf field of 5 bytes runs past the end",
         "protobuf field of 18446744073709551615 bytes runs past the end",

@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use super::args::{Common, CompareArgs, DiffFormat};
 use super::diff::{point_info, print_changes};
 use super::render::{self, Style};
-use super::{checkpoints, open, out};
+use super::{checkpoints, finish, open, out};
 use crate::cache::read::Filter;
 use crate::json::eq::json_eq;
 use crate::json::write;
@@ -88,8 +88,8 @@ pub(super) fn run(common: &Common, args: CompareArgs, style: &Style) -> Result<i
     if common.cache.is_some() {
         bail!("compare keeps one cache per recording: pass cache files as BASELINE/CANDIDATE instead of --cache");
     }
-    let (mut base, _) = open(common, std::slice::from_ref(&args.baseline), None)?;
-    let (mut cand, _) = open(common, std::slice::from_ref(&args.candidate), None)?;
+    let (mut base, _) = open(common, std::slice::from_ref(&args.baseline))?;
+    let (mut cand, _) = open(common, std::slice::from_ref(&args.candidate))?;
     let (base, cand) = (&mut base, &mut cand);
     let pb = args
         .at_baseline
@@ -105,38 +105,44 @@ pub(super) fn run(common: &Common, args: CompareArgs, style: &Style) -> Result<i
     let sb = cand.state_at(b, view.stream.as_deref()).context("candidate")?;
     let changes = diff_selected(&sa, &sb, view.path.as_deref())?;
     let div = divergence(base, cand)?;
-    let mut o = out();
-    match view.output {
-        DiffFormat::Json => {
-            let divergence = match &div {
-                Some((p, eb, ec)) => json!({
-                    "pos": p,
-                    "baseline": eb.as_ref().map(|e| render::event_json(e, None)),
-                    "candidate": ec.as_ref().map(|e| render::event_json(e, None)),
-                }),
-                None => Value::Null,
-            };
-            let v = json!({"from": point_info(base, a)?, "to": point_info(cand, b)?, "changes": changes, "divergence": divergence});
-            write::write_pretty(&mut o, &v)?;
-            o.write_all(b"\n")?;
-        }
-        DiffFormat::Patch => print_changes(&mut o, &changes, &sa, &sb, view, style, ("baseline", "candidate"))?,
-        _ => {
-            match &div {
-                Some((p, eb, ec)) => {
-                    writeln!(o, "first divergence at position {p}:")?;
-                    for (label, ev) in [("baseline ", eb), ("candidate", ec)] {
-                        match ev {
-                            Some(e) => writeln!(o, "  {label} {}", render::event_line(e, None, style).trim_start())?,
-                            None => writeln!(o, "  {label} (no event: the recording ends at {})", p - 1)?,
+    let (base, cand) = (&*base, &*cand);
+    let written = (|| -> Result<()> {
+        let mut o = out();
+        match view.output {
+            DiffFormat::Json => {
+                let divergence = match &div {
+                    Some((p, eb, ec)) => json!({
+                        "pos": p,
+                        "baseline": eb.as_ref().map(|e| render::event_json(e, None)),
+                        "candidate": ec.as_ref().map(|e| render::event_json(e, None)),
+                    }),
+                    None => Value::Null,
+                };
+                let v = json!({"from": point_info(base, a)?, "to": point_info(cand, b)?, "changes": changes, "divergence": divergence});
+                write::write_pretty(&mut o, &v)?;
+                o.write_all(b"\n")?;
+            }
+            DiffFormat::Patch => print_changes(&mut o, &changes, &sa, &sb, view, style, ("baseline", "candidate"))?,
+            _ => {
+                match &div {
+                    Some((p, eb, ec)) => {
+                        writeln!(o, "first divergence at position {p}:")?;
+                        for (label, ev) in [("baseline ", eb), ("candidate", ec)] {
+                            match ev {
+                                Some(e) => {
+                                    writeln!(o, "  {label} {}", render::event_line(e, None, style).trim_start())?
+                                }
+                                None => writeln!(o, "  {label} (no event: the recording ends at {})", p - 1)?,
+                            }
                         }
                     }
+                    None => writeln!(o, "the recordings agree event for event")?,
                 }
-                None => writeln!(o, "the recordings agree event for event")?,
+                print_changes(&mut o, &changes, &sa, &sb, view, style, ("baseline", "candidate"))?;
             }
-            print_changes(&mut o, &changes, &sa, &sb, view, style, ("baseline", "candidate"))?;
         }
-    }
-    o.flush()?;
-    Ok(if changes.is_empty() && div.is_none() { 0 } else { 1 })
+        o.flush()?;
+        Ok(())
+    })();
+    finish(if changes.is_empty() && div.is_none() { 0 } else { 1 }, written)
 }

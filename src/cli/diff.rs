@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 
 use super::args::{Common, DiffArgs, DiffFormat, DiffView};
 use super::render::{self, Style};
-use super::{checkpoints, open, out};
+use super::{checkpoints, finish, open, out};
 use crate::json::diff::{self, Change};
 use crate::json::write;
 use crate::recording::{diff_selected, Recording};
@@ -26,7 +26,7 @@ pub(super) fn point_info(rec: &Recording, pos: u64) -> Result<Value> {
 }
 
 pub(super) fn run(common: &Common, args: DiffArgs, style: &Style) -> Result<i32> {
-    let (mut rec, _) = open(common, &args.inputs, None)?;
+    let (mut rec, _) = open(common, &args.inputs)?;
     let rec = &mut rec;
     let (from, to, view) = (args.from.as_str(), args.to.as_str(), &args.view);
     let a = rec.point(from)?;
@@ -43,17 +43,21 @@ pub(super) fn run(common: &Common, args: DiffArgs, style: &Style) -> Result<i32>
         let changes = rec.diff(a, b, view.stream.as_deref(), view.path.as_deref())?;
         (Value::Null, Value::Null, changes)
     };
-    let mut o = out();
-    match view.output {
-        DiffFormat::Json => {
-            let v = json!({"from": point_info(rec, a)?, "to": point_info(rec, b)?, "changes": changes});
-            write::write_pretty(&mut o, &v)?;
-            o.write_all(b"\n")?;
+    let rec = &*rec;
+    let written = (|| -> Result<()> {
+        let mut o = out();
+        match view.output {
+            DiffFormat::Json => {
+                let v = json!({"from": point_info(rec, a)?, "to": point_info(rec, b)?, "changes": changes});
+                write::write_pretty(&mut o, &v)?;
+                o.write_all(b"\n")?;
+            }
+            _ => print_changes(&mut o, &changes, &sa, &sb, view, style, ("from", "to"))?,
         }
-        _ => print_changes(&mut o, &changes, &sa, &sb, view, style, ("from", "to"))?,
-    }
-    o.flush()?;
-    Ok(if changes.is_empty() { 0 } else { 1 })
+        o.flush()?;
+        Ok(())
+    })();
+    finish(if changes.is_empty() { 0 } else { 1 }, written)
 }
 
 pub(super) fn print_changes(

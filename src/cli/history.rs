@@ -2,26 +2,30 @@
 
 use std::io::Write;
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use serde_json::json;
 
-use super::args::{Common, HistoryArgs};
+use super::args::{Common, HistoryArgs, TextJson};
 use super::render::{self, Style};
 use super::{checkpoints, open, out};
-use crate::json::write;
+use crate::json::{pointer, write};
+use crate::recording::Recording;
 use crate::sanitize::clean;
 use crate::time;
 
 pub(super) fn run(common: &Common, args: HistoryArgs, style: &Style) -> Result<i32> {
-    let (mut rec, _) = open(common, &args.input.inputs, args.input.format.as_deref())?;
+    let (mut rec, _) = open(common, &args.input.inputs)?;
     let rec = &mut rec;
     let (path, stream, from, to, as_json) = (
         args.path.as_str(),
         args.stream.as_deref(),
         args.from.as_deref(),
         args.to.as_deref(),
-        args.json,
+        args.output() == TextJson::Json,
     );
+    if stream.is_none() {
+        check_stream_token(rec, path)?;
+    }
     let from = from.map(|p| rec.point(p)).transpose()?.unwrap_or(0);
     let to = to.map(|p| rec.point(p)).transpose()?.unwrap_or(rec.len());
     checkpoints(rec)?;
@@ -55,4 +59,32 @@ pub(super) fn run(common: &Common, args: HistoryArgs, style: &Style) -> Result<i
     }
     o.flush()?;
     Ok(0)
+}
+
+/// The first token of a world path names a stream. A stream name with a `/`
+/// must be written with `~1` (JSON Pointer); when the path spells it with
+/// plain slashes, say so with the path written the right way.
+fn check_stream_token(rec: &Recording, path: &str) -> Result<()> {
+    let tokens = pointer::parse(path)?;
+    let Some(first) = tokens.first() else {
+        return Ok(());
+    };
+    if rec.cat.stream_id(first).is_some() {
+        return Ok(());
+    }
+    for k in (2..=tokens.len()).rev() {
+        let name = tokens[..k].join("/");
+        if rec.cat.stream_id(&name).is_some() {
+            let fixed = pointer::to_pointer(&[name.as_str()]) + &pointer::to_pointer(&tokens[k..]);
+            bail!(
+                "--path {}: no stream named {}; a `/` inside a stream name is written `~1`: --path {} (or --stream {} --path {})",
+                clean(path),
+                clean(first),
+                clean(&fixed),
+                clean(&name),
+                clean(&pointer::to_pointer(&tokens[k..])),
+            );
+        }
+    }
+    Ok(())
 }

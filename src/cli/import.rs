@@ -5,6 +5,7 @@ use std::io::Write;
 use anyhow::Result;
 
 use super::args::{Common, ImportArgs};
+use super::render::count;
 use super::{open, out};
 use crate::recording::{OpenReport, Status};
 use crate::sanitize::clean;
@@ -15,7 +16,7 @@ pub(super) fn run(common: &Common, args: ImportArgs) -> Result<i32> {
     if args.output.is_some() {
         common.cache = args.output;
     }
-    let (_, report) = open(&common, &args.input.inputs, args.input.format.as_deref())?;
+    let (_, report) = open(&common, &args.input.inputs)?;
     if !common.quiet {
         print_summary(&report)?;
     }
@@ -30,16 +31,16 @@ pub fn summary_text(report: &OpenReport) -> String {
         let o = &i.outcome;
         let mut counts = Vec::new();
         if o.events > 0 || o.snapshots == 0 {
-            counts.push(format!("{} events", o.events));
+            counts.push(count(o.events, "event"));
         }
         if o.snapshots > 0 {
-            counts.push(format!("{} snapshots", o.snapshots));
+            counts.push(count(o.snapshots, "snapshot"));
         }
         if o.skipped > 0 {
             counts.push(format!("{} skipped", o.skipped));
         }
         if o.duplicates > 0 {
-            counts.push(format!("{} duplicates skipped", o.duplicates));
+            counts.push(format!("{} skipped", count(o.duplicates, "duplicate")));
         }
         let status = match i.status {
             Status::Imported => format!("imported in {:.2}s", o.seconds),
@@ -56,7 +57,7 @@ pub fn summary_text(report: &OpenReport) -> String {
         skipped_lines.extend(o.skipped_sample.iter().cloned());
     }
     if skipped_total > 0 {
-        s.push_str(&format!("skipped {skipped_total} bad records:\n"));
+        s.push_str(&format!("skipped {}:\n", count(skipped_total, "bad record")));
         for l in &skipped_lines {
             s.push_str(&format!("  {}\n", clean(l)));
         }
@@ -72,10 +73,10 @@ pub fn summary_text(report: &OpenReport) -> String {
         _ => String::new(),
     };
     s.push_str(&format!(
-        "{} events, {} streams, {} snapshots{range}\ncache {} ({:.2}s)\n",
-        report.events,
-        report.streams,
-        report.snapshots,
+        "{}, {}, {}{range}\ncache {} ({:.2}s)\n",
+        count(report.events, "event"),
+        count(report.streams, "stream"),
+        count(report.snapshots, "snapshot"),
         clean(&report.cache.display().to_string()),
         report.seconds
     ));

@@ -4,14 +4,15 @@ use std::io::Write;
 
 use anyhow::{Context, Result};
 
-use super::args::{Common, LogArgs};
+use super::args::{Common, LogArgs, TextJson};
 use super::render::{self, Style};
 use super::{checkpoints, open, out};
 use crate::cache::read::Filter;
 use crate::json::write;
 
 pub(super) fn run(common: &Common, args: LogArgs, style: &Style) -> Result<i32> {
-    let (mut rec, _) = open(common, &args.input.inputs, args.input.format.as_deref())?;
+    let as_json = args.output() == TextJson::Json;
+    let (mut rec, _) = open(common, &args.input.inputs)?;
     let rec = &mut rec;
     let LogArgs {
         stream,
@@ -19,7 +20,6 @@ pub(super) fn run(common: &Common, args: LogArgs, style: &Style) -> Result<i32> 
         from,
         to,
         limit,
-        json: as_json,
         ..
     } = args;
     let from = match from {

@@ -2,13 +2,16 @@
 
 pub mod args;
 mod compare;
+mod completions;
 mod diff;
 mod history;
 mod import;
 mod log;
+mod man;
 mod open;
 pub mod render;
 mod state;
+mod suggest;
 mod verify;
 
 pub use import::summary_text;
@@ -18,12 +21,13 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::{bail, Result};
+use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::Parser;
 
 use crate::ingest::{Format, RecordsMode};
 use crate::recording::{OpenOptions, OpenProgress, OpenReport, Recording};
 use crate::sanitize::clean;
-use args::{Cli, Command, Common, RecordsArg};
+use args::{Cli, Command, Common, NoOutputFormat, RecordsArg};
 use render::Style;
 
 /// Run the CLI; returns the process exit code.
@@ -31,6 +35,10 @@ pub fn main() -> i32 {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
+            if let Some(hint) = input_format_hint(&e) {
+                eprintln!("rewind: {hint}");
+                return 2;
+            }
             let code = if e.use_stderr() { 2 } else { 0 };
             let _ = e.print();
             return code;
@@ -44,7 +52,7 @@ pub fn main() -> i32 {
             if is_broken_pipe(&e) {
                 return 0;
             }
-            eprintln!("rewind: {}", clean(&format!("{e:#}")));
+            eprintln!("rewind: {}", clean(&message(&e)));
             2
         }
     };
@@ -56,6 +64,71 @@ pub fn main() -> i32 {
         );
     }
     code
+}
+
+/// `--format NAME` where NAME is an input format: the spelling from when
+/// `--format` chose the input, answered with the option that does.
+fn input_format_hint(e: &clap::Error) -> Option<String> {
+    if e.kind() != ErrorKind::InvalidValue {
+        return None;
+    }
+    let Some(ContextValue::String(arg)) = e.get(ContextKind::InvalidArg) else {
+        return None;
+    };
+    let Some(ContextValue::String(value)) = e.get(ContextKind::InvalidValue) else {
+        return None;
+    };
+    if !arg.starts_with("--format") || Format::parse(value).is_err() {
+        return None;
+    }
+    let valid = match e.get(ContextKind::ValidValue) {
+        Some(ContextValue::Strings(v)) => v.join("|"),
+        _ => return None,
+    };
+    Some(format!(
+        "--format is the output format ({valid}); use --input-format {} to force the input format",
+        clean(value)
+    ))
+}
+
+/// `--format` on a command that has no output format.
+fn reject_format(command: &str, no_output: &NoOutputFormat) -> Result<()> {
+    match &no_output.format {
+        Some(f) => bail!(
+            "{command} has no output format; use --input-format {} to force the input format",
+            clean(f)
+        ),
+        None => Ok(()),
+    }
+}
+
+/// Keep a command's result when its reader went away: `rewind diff … | head -1`
+/// still exits 1 when there are differences.
+fn finish(code: i32, written: Result<()>) -> Result<i32> {
+    match written {
+        Err(e) if is_broken_pipe(&e) => Ok(code),
+        other => other.map(|()| code),
+    }
+}
+
+/// The error and its causes, `: `-separated, with OS errors in plain words and
+/// a cause that repeats the end of the message before it said once.
+fn message(e: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in e.chain() {
+        let part = match cause.downcast_ref::<io::Error>() {
+            Some(io) => crate::ioerr::describe(io),
+            None => cause.to_string(),
+        };
+        if text.ends_with(&part) {
+            continue;
+        }
+        if !text.is_empty() {
+            text.push_str(": ");
+        }
+        text.push_str(&part);
+    }
+    text
 }
 
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
@@ -82,16 +155,26 @@ fn run(cli: Cli) -> Result<i32> {
             if cli.inputs.is_empty() {
                 bail!("no input given (try `rewind --help`)");
             }
-            open::run(&common, cli.inputs, cli.format, &style)
+            suggest::check_inputs(&cli.inputs)?;
+            reject_format("rewind INPUT...", &cli.no_output)?;
+            open::run(&common, cli.inputs, &style)
         }
-        Some(Command::Open(input)) => open::run(&common, input.inputs, input.format, &style),
-        Some(Command::Import(args)) => import::run(&common, args),
+        Some(Command::Open(args)) => {
+            reject_format("open", &args.no_output)?;
+            open::run(&common, args.input.inputs, &style)
+        }
+        Some(Command::Import(args)) => {
+            reject_format("import", &args.no_output)?;
+            import::run(&common, args)
+        }
         Some(Command::Log(args)) => log::run(&common, args, &style),
         Some(Command::State(args)) => state::run(&common, args),
         Some(Command::Diff(args)) => diff::run(&common, args, &style),
         Some(Command::Compare(args)) => compare::run(&common, args, &style),
         Some(Command::History(args)) => history::run(&common, args, &style),
         Some(Command::Verify(args)) => verify::run(&common, args, &style),
+        Some(Command::Completions(args)) => completions::run(args),
+        Some(Command::Man) => man::run(),
     }
 }
 
@@ -112,8 +195,8 @@ fn open_options(common: &Common, inputs: Vec<PathBuf>, format: Option<Format>) -
     }
 }
 
-fn open(common: &Common, inputs: &[PathBuf], format: Option<&str>) -> Result<(Recording, OpenReport)> {
-    let format = match format.or(common.input_format.as_deref()) {
+fn open(common: &Common, inputs: &[PathBuf]) -> Result<(Recording, OpenReport)> {
+    let format = match common.input_format.as_deref() {
         Some(f) => Some(Format::parse(f)?),
         None => None,
     };

@@ -10,10 +10,10 @@ use super::render::Style;
 use super::{open, open_options};
 use crate::ingest::Format;
 
-pub(super) fn run(common: &Common, inputs: Vec<PathBuf>, format: Option<String>, style: &Style) -> Result<i32> {
+pub(super) fn run(common: &Common, inputs: Vec<PathBuf>, style: &Style) -> Result<i32> {
     if io::stdout().is_terminal() && io::stdin().is_terminal() {
         // The TUI opens (and imports, showing progress) on its own worker thread.
-        let format = match format.as_deref().or(common.input_format.as_deref()) {
+        let format = match common.input_format.as_deref() {
             Some(f) => Some(Format::parse(f)?),
             None => None,
         };
@@ -23,7 +23,7 @@ pub(super) fn run(common: &Common, inputs: Vec<PathBuf>, format: Option<String>,
             color: style.color,
         });
     }
-    let (_rec, report) = open(common, &inputs, format.as_deref())?;
+    let (_rec, report) = open(common, &inputs)?;
     // The TUI is its own front end; without a terminal, print what import prints.
     if !common.quiet {
         super::import::print_summary(&report)?;
