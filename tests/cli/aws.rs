@@ -767,7 +767,7 @@ fn kinesis_samples_import_with_their_streams_and_times() {
         let imp = ok(&env, &["import", &path]);
         assert!(imp.stdout.contains(summary), "{file}: {}", imp.stdout);
         assert!(
-            imp.stdout.contains(&common::count(n_streams as u64, "stream")),
+            imp.stdout.contains(&common::count(*n_streams as u64, "stream")),
             "{file}: {}",
             imp.stdout
         );
