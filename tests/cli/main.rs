@@ -17,5 +17,6 @@ mod fixtures;
 mod hostile_input;
 mod input;
 mod rule_ops;
+mod shapes;
 mod surface;
 mod terminal_safety;
