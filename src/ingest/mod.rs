@@ -26,7 +26,7 @@ use framing::{Framer, Framing};
 use mapping::Mapper;
 use undecodable::Warnings;
 
-/// Formats the user can force with `--format` (formats.md §0).
+/// Formats the user can force with `--input-format` (formats.md §0).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     Jsonl,
@@ -403,7 +403,7 @@ struct Generic {
     comp: Compression,
     count: Arc<AtomicU64>,
     mapper: Mapper,
-    /// Decided by `--format` or by the first readable record.
+    /// Decided by `--input-format` or by the first readable record.
     snapshot: Option<bool>,
     index: u64,
     file: String,
