@@ -34,6 +34,13 @@ pub fn clean(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// `s` as a double-quoted JSON string, every unsafe character escaped as by
+/// [`clean`]: how messages quote names and values taken from input.
+pub fn quote(s: &str) -> String {
+    let json = serde_json::to_string(s).unwrap_or_default();
+    clean(&json).into_owned()
+}
+
 /// Cut `s` to at most `width` characters, marking the cut with `…`.
 pub fn truncate(s: &str, width: usize) -> Cow<'_, str> {
     if width == 0 {

@@ -60,7 +60,7 @@ pub(super) fn run(common: &Common, args: LogArgs, style: &Style) -> Result<i32> 
 /// `--stream` and `--type` take exact names or globs.
 fn matching_ids(names: &[String], pattern: &str) -> Result<Vec<i64>> {
     let glob = globset::Glob::new(pattern)
-        .with_context(|| format!("bad pattern {pattern:?}"))?
+        .with_context(|| format!("bad pattern {}", crate::sanitize::quote(pattern)))?
         .compile_matcher();
     Ok(names
         .iter()

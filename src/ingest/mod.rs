@@ -74,7 +74,8 @@ impl Format {
         match Format::ALL.iter().find(|f| f.name() == name) {
             Some(f) if f.is_generic() || family_of(*f).is_some() => Ok(*f),
             _ => bail!(
-                "unknown format {name:?} (this build reads: {})",
+                "unknown format {} (this build reads: {})",
+                crate::sanitize::quote(name),
                 Format::names().join(", ")
             ),
         }

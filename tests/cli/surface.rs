@@ -449,3 +449,15 @@ fn streams_print_in_natural_order() {
         r.stderr
     );
 }
+
+#[test]
+fn names_in_messages_are_escaped_the_way_json_output_escapes_them() {
+    let env = Env::new();
+    let r = env.run(&["state", "fixtures/agents.jsonl", "--at", "id:x\u{1b}[2J"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains(r#"no event has id "x\u001b[2J""#), "{}", r.stderr);
+    let r = env.run(&["state", "fixtures/agents.jsonl", "--stream", "s\u{9b}1m"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains(r#"no stream named "s\u009b1m""#), "{}", r.stderr);
+    assert!(!r.stderr.contains("\\u{"), "{}", r.stderr);
+}
