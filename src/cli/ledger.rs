@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use anyhow::Result;
 use serde_json::{json, Value};
 
+use super::render::count;
 use crate::cache::ledger::{Counts, Entry, EntryKind, InputLedger};
 use crate::recording::{OpenReport, Recording, Status};
 use crate::sanitize::clean;
@@ -34,16 +35,16 @@ fn ledger_of(report: &OpenReport, i: usize) -> Option<&InputLedger> {
 fn counts_text(c: &Counts, events: u64, snapshots: u64) -> String {
     let mut parts = Vec::new();
     if events > 0 || snapshots == 0 {
-        parts.push(format!("{events} events"));
+        parts.push(count(events, "event"));
     }
     if snapshots > 0 {
-        parts.push(format!("{snapshots} snapshots"));
+        parts.push(count(snapshots, "snapshot"));
     }
     if c.skipped > 0 {
         parts.push(format!("{} skipped", c.skipped));
     }
     if c.duplicates > 0 {
-        parts.push(format!("{} duplicates skipped", c.duplicates));
+        parts.push(format!("{} skipped", count(c.duplicates, "duplicate")));
     }
     if c.filtered > 0 {
         parts.push(format!("{} filtered", c.filtered));
@@ -133,7 +134,7 @@ pub fn summary_text(rec: &Recording, report: &OpenReport) -> Result<String> {
     if skips.is_empty() && totals.skipped > 0 {
         // Inputs imported by a rewind without a ledger kept a sample of their skips.
         let sample: Vec<&String> = report.inputs.iter().flat_map(|i| &i.outcome.skipped_sample).collect();
-        let _ = writeln!(s, "skipped {} bad records:", totals.skipped);
+        let _ = writeln!(s, "skipped {}:", count(totals.skipped, "bad record"));
         for line in sample.iter().take(SHOWN) {
             let _ = writeln!(s, "  {}", clean(line));
         }
@@ -144,7 +145,7 @@ pub fn summary_text(rec: &Recording, report: &OpenReport) -> Result<String> {
     } else {
         section(
             &mut s,
-            format!("skipped {} bad records", totals.skipped),
+            format!("skipped {}", count(totals.skipped, "bad record")),
             &skips,
             totals.skipped,
             &per_file(|c| c.skipped),
@@ -190,10 +191,10 @@ pub fn summary_text(rec: &Recording, report: &OpenReport) -> Result<String> {
     };
     let _ = writeln!(
         s,
-        "{} events, {} streams, {} snapshots{range}\ncache {} ({:.2}s)",
-        report.events,
-        report.streams,
-        report.snapshots,
+        "{}, {}, {}{range}\ncache {} ({:.2}s)",
+        count(report.events, "event"),
+        count(report.streams, "stream"),
+        count(report.snapshots, "snapshot"),
         clean(&report.cache.display().to_string()),
         report.seconds
     );
