@@ -79,6 +79,10 @@ impl App {
                 self.unified = !self.unified;
                 self.diff_scroll = 0;
                 self.lower = Pane::Diff;
+                // The unified text is computed only when shown.
+                if self.unified && self.state.as_ref().is_none_or(|s| s.diff.unified.is_none()) {
+                    self.request_state();
+                }
             }
             A::WhatIf => self.toggle_skip(),
             A::WhatIfClear => {
@@ -143,7 +147,10 @@ impl App {
                 self.copy(p, format!("copied pointer {shown}{scope} to the clipboard (OSC 52)"));
             }
             A::CopyValue => {
-                let v = self.tree.selected_value().map(crate::json::write::to_string_pretty);
+                let v = self
+                    .tree
+                    .selected_value()
+                    .map(|v| crate::json::write::to_string_pretty(&v));
                 match v {
                     Some(text) => {
                         let n = text.len();

@@ -9,7 +9,6 @@ pub mod nav;
 mod tests;
 
 use std::collections::{BTreeSet, HashMap};
-use std::sync::Arc;
 
 use crossterm::event::{KeyEvent, MouseEvent};
 use ratatui::layout::Rect;
@@ -241,6 +240,7 @@ impl App {
     pub fn busy(&self) -> bool {
         !self.ready
             || self.state_pending()
+            || self.diff_pending()
             || self.seek.is_some()
             || self.pending_goto
             || self.pending_watch
@@ -253,6 +253,11 @@ impl App {
             (Some(_), None) => true,
             _ => false,
         }
+    }
+
+    /// Is the diff shown still being computed (its parts arriving)?
+    pub fn diff_pending(&self) -> bool {
+        self.state.as_ref().is_some_and(|s| !s.diff.complete())
     }
 
     pub fn spinner(&self) -> &'static str {
@@ -298,6 +303,7 @@ impl App {
             skips: self.skips.iter().copied().collect(),
             mark: self.mark,
             diff: self.diff_mode,
+            unified: self.unified,
         };
         self.state_req = Some(req.clone());
         self.send(Request::State(req));
@@ -323,6 +329,11 @@ impl App {
             }
             Response::Rows(r) => self.on_rows(r),
             Response::State(s) => self.on_state(s),
+            Response::DiffPart(part) => {
+                if let Some(s) = self.state.as_mut().filter(|s| s.id == part.id) {
+                    s.diff.extend(*part);
+                }
+            }
             Response::Density(d) => {
                 if d.filter == self.filter && d.width == self.areas().timeline.width {
                     self.density = Some(d);
@@ -391,7 +402,7 @@ impl App {
         if s.stream != self.view_stream {
             return;
         }
-        self.tree.set_value(Arc::clone(&s.value), &s.changed);
+        self.tree.set_value(s.value.clone(), &s.changed);
         let h = layout::inner(self.areas().tree).height as usize;
         self.tree.scroll_into_view(h);
         if self.state.as_ref().is_none_or(|old| old.pos != s.pos) {

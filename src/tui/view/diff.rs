@@ -1,16 +1,21 @@
 //! The diff pane: the change list of model.md §7, or a unified text diff.
+//!
+//! A diff between distant moments can hold a great many changes, and it arrives in
+//! parts: only the lines on screen are built, and the title always names what is
+//! being computed until its answer is complete.
 
 use ratatui::layout::Rect;
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
-use super::scrolled_pane;
+use super::pane;
 use crate::json::diff::ChangeOp;
-use crate::json::write;
 use crate::sanitize::clean;
 use crate::tui::app::{App, Pane};
 use crate::tui::layout::inner;
-use crate::tui::msg::LineKind;
+use crate::tui::msg::{DiffMode, DiffReply, LineKind, StateReq, ValueText};
 use crate::tui::theme::Theme;
 
 /// A value shown in the change list wraps onto at most this many lines.
@@ -21,72 +26,203 @@ pub fn draw(app: &App, theme: &Theme, f: &mut Frame, area: Rect) {
         return;
     }
     let focused = app.focus == Pane::Diff;
-    let mut title = vec![Span::styled(" Diff (3) ", theme.title(focused))];
-    if let Some(s) = &app.state {
-        let n = s.diff.changes.len();
-        title.push(Span::styled(format!(" {} ", clean(&s.diff.title)), theme.bold()));
-        title.push(Span::raw(format!(
-            " {n} change{} · {} ",
-            if n == 1 { "" } else { "s" },
-            if app.unified {
-                "unified (u: list)"
-            } else {
-                "list (u: unified)"
+    f.render_widget(pane(theme, area, title(app, theme), focused), area);
+    let body = inner(area);
+    let h = body.height as usize;
+    let w = body.width as usize;
+    let scroll = app.diff_scroll.min(count(app, w).saturating_sub(h));
+    let mut shown = lines(app, theme, w, scroll, h);
+    if stale(app) {
+        // An answer to an older request: kept in view, greyed, while the new one is computed.
+        for line in &mut shown {
+            for span in &mut line.spans {
+                span.style = theme.dim();
             }
-        )));
-        if s.hypothetical {
-            title.push(Span::styled(" HYPOTHETICAL ", theme.hypothetical()));
         }
     }
-    if app.state_pending() {
-        title.push(Span::styled(format!(" {} ", app.spinner()), theme.info()));
-    }
-    scrolled_pane(f, theme, area, title, focused, app.diff_scroll, |w| {
-        lines(app, theme, w)
-    });
+    f.render_widget(Paragraph::new(shown), body);
 }
 
-/// Lines of the diff for a pane `w` cells wide (the count drives scrolling).
-pub fn lines(app: &App, theme: &Theme, w: usize) -> Vec<Line<'static>> {
+/// Does the shown answer belong to an older request than the newest?
+fn stale(app: &App) -> bool {
+    match (&app.state_req, &app.state) {
+        (Some(req), Some(s)) => req.id != s.id,
+        (Some(_), None) => true,
+        _ => false,
+    }
+}
+
+/// What the newest request's diff will be called once it is answered.
+fn expected_title(req: &StateReq) -> String {
+    match req.diff {
+        DiffMode::Event if req.pos == 0 => "start".to_string(),
+        DiffMode::Event => format!("{} → {}", req.pos - 1, req.pos),
+        DiffMode::Mark => match req.mark {
+            Some(m) => format!("mark {m} → cursor {}", req.pos),
+            None => DiffMode::Mark.name().to_string(),
+        },
+        DiffMode::WhatIf => format!("recorded → hypothetical @{}", req.pos),
+    }
+}
+
+fn title<'a>(app: &App, theme: &Theme) -> Vec<Span<'a>> {
+    let focused = app.focus == Pane::Diff;
+    let mut title = vec![Span::styled(" Diff (3) ", theme.title(focused))];
+    let view = if app.unified {
+        "unified (u: list)"
+    } else {
+        "list (u: unified)"
+    };
+    match (&app.state_req, &app.state) {
+        (Some(req), _) if stale(app) => {
+            title.push(Span::styled(
+                format!(" computing {}… ", expected_title(req)),
+                theme.bold(),
+            ));
+            title.push(Span::styled(format!("{} ", app.spinner()), theme.info()));
+            title.push(Span::raw(format!(" {view} ")));
+        }
+        (_, Some(s)) => {
+            let d = &s.diff;
+            let n = d.changes.len();
+            title.push(Span::styled(format!(" {} ", clean(&d.title)), theme.bold()));
+            if d.complete() {
+                title.push(Span::raw(format!(" {n} change{} · {view} ", plural(n))));
+            } else {
+                title.push(Span::raw(format!(
+                    " {n} change{} so far, {}/{} streams compared ",
+                    plural(n),
+                    d.progress.0,
+                    d.progress.1
+                )));
+                title.push(Span::styled(format!("{} ", app.spinner()), theme.info()));
+            }
+            if s.hypothetical {
+                title.push(Span::styled(" HYPOTHETICAL ", theme.hypothetical()));
+            }
+        }
+        _ => {}
+    }
+    title
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+/// What the pane body holds for a pane `w` cells wide.
+enum Body<'a> {
+    /// One line of explanation.
+    Note(String),
+    Unified(&'a [(LineKind, String)]),
+    List(&'a DiffReply),
+}
+
+fn body(app: &App) -> Body<'_> {
     let Some(s) = &app.state else {
-        return vec![Line::from(Span::styled("computing…", theme.dim()))];
+        return Body::Note("computing…".to_string());
     };
     let d = &s.diff;
-    let mut out = Vec::new();
-    if app.state_req.as_ref().is_some_and(|r| r.diff != d.mode) {
-        out.push(Line::from(Span::styled(
-            format!("{} switching to {}…", app.spinner(), app.diff_mode.name()),
-            theme.dim(),
-        )));
-    }
     if let Some(note) = &d.note {
-        out.push(Line::from(Span::styled(clean(note).into_owned(), theme.dim())));
-        return out;
+        return Body::Note(clean(note).into_owned());
     }
     if d.changes.is_empty() {
-        let why = if s.failure.is_some() {
+        let why = if !d.complete() {
+            "computing…"
+        } else if s.failure.is_some() {
             "no change: the event's rule failed, so it left the state as it was"
         } else {
             "no change"
         };
-        out.push(Line::from(Span::styled(why, theme.dim())));
-        return out;
+        return Body::Note(why.to_string());
     }
     if app.unified {
-        for (kind, text) in &d.unified {
-            let st = match kind {
-                LineKind::Header => theme.bold(),
-                LineKind::Hunk => theme.stream(),
-                LineKind::Context => theme.plain(),
-                LineKind::Add => theme.added(),
-                LineKind::Remove => theme.removed(),
-            };
-            out.push(Line::from(Span::styled(text.clone(), st)));
-        }
-        return out;
+        return match &d.unified {
+            Some(u) => Body::Unified(u),
+            None => Body::Note("computing the unified view…".to_string()),
+        };
     }
-    let room = w.saturating_sub(6).max(8);
-    for c in &d.changes {
+    Body::List(d)
+}
+
+/// Room for a value's text in a pane `w` cells wide.
+fn room(w: usize) -> usize {
+    w.saturating_sub(6).max(8)
+}
+
+/// Lines a value takes when wrapped to `room` characters.
+fn value_lines(v: &Option<ValueText>, room: usize) -> usize {
+    v.as_ref().map_or(0, |t| t.chars.div_ceil(room).clamp(1, VALUE_LINES))
+}
+
+/// Lines one change takes: its path, then its old and new values.
+fn change_lines(op: ChangeOp, text: Option<&(Option<ValueText>, Option<ValueText>)>, room: usize) -> usize {
+    let Some((old, new)) = text else { return 1 };
+    let old = if op != ChangeOp::Add { value_lines(old, room) } else { 0 };
+    let new = if op != ChangeOp::Remove {
+        value_lines(new, room)
+    } else {
+        0
+    };
+    1 + old + new
+}
+
+/// Lines of the pane body for a pane `w` cells wide (drives scrolling).
+fn count(app: &App, w: usize) -> usize {
+    match body(app) {
+        Body::Note(_) => 1,
+        Body::Unified(u) => u.len(),
+        Body::List(d) => {
+            let room = room(w);
+            d.changes
+                .iter()
+                .enumerate()
+                .map(|(i, c)| change_lines(c.op, d.texts.get(i), room))
+                .sum()
+        }
+    }
+}
+
+/// The body's lines `from..from + h` for a pane `w` cells wide: only these are built.
+pub fn lines(app: &App, theme: &Theme, w: usize, from: usize, h: usize) -> Vec<Line<'static>> {
+    match body(app) {
+        Body::Note(text) => vec![Line::from(Span::styled(text, theme.dim()))],
+        Body::Unified(u) => u
+            .iter()
+            .skip(from)
+            .take(h)
+            .map(|(kind, text)| {
+                let st = match kind {
+                    LineKind::Header => theme.bold(),
+                    LineKind::Hunk => theme.stream(),
+                    LineKind::Context => theme.plain(),
+                    LineKind::Add => theme.added(),
+                    LineKind::Remove => theme.removed(),
+                };
+                Line::from(Span::styled(text.clone(), st))
+            })
+            .collect(),
+        Body::List(d) => list_lines(d, theme, w, from, h),
+    }
+}
+
+fn list_lines(d: &DiffReply, theme: &Theme, w: usize, from: usize, h: usize) -> Vec<Line<'static>> {
+    let room = room(w);
+    let mut out = Vec::new();
+    // Skip whole changes above the window, then build until it is full.
+    let mut at = 0usize;
+    for (i, c) in d.changes.iter().enumerate() {
+        let text = d.texts.get(i);
+        let n = change_lines(c.op, text, room);
+        if at + n <= from {
+            at += n;
+            continue;
+        }
+        let mut lines = Vec::with_capacity(n);
         let path = if c.path.is_empty() {
             "(root)".to_string()
         } else {
@@ -97,41 +233,59 @@ pub fn lines(app: &App, theme: &Theme, w: usize) -> Vec<Line<'static>> {
             ChangeOp::Remove => ("-", theme.removed()),
             ChangeOp::Replace => ("~", theme.inside()),
         };
-        out.push(Line::from(vec![
+        lines.push(Line::from(vec![
             Span::styled(format!("{sign} "), st),
             Span::styled(path, theme.key()),
         ]));
-        let mut value = |v: &Option<serde_json::Value>, sign: &str, st| {
-            if let Some(v) = v {
-                for (i, chunk) in wrap(&write::to_string_compact(v), room).into_iter().enumerate() {
-                    let lead = if i == 0 {
-                        format!("    {sign} ")
-                    } else {
-                        "      ".to_string()
-                    };
-                    out.push(Line::from(vec![Span::styled(lead, st), Span::styled(chunk, st)]));
-                }
+        if let Some((old, new)) = text {
+            if c.op != ChangeOp::Add {
+                value(old, "-", theme.removed(), room, &mut lines);
             }
-        };
-        if c.op != ChangeOp::Add {
-            value(&c.old, "-", theme.removed());
+            if c.op != ChangeOp::Remove {
+                value(new, "+", theme.added(), room, &mut lines);
+            }
         }
-        if c.op != ChangeOp::Remove {
-            value(&c.new, "+", theme.added());
+        // The first change shown may start above the window.
+        let skip = from.saturating_sub(at);
+        out.extend(lines.into_iter().skip(skip));
+        at += n;
+        if out.len() >= h {
+            break;
         }
     }
+    out.truncate(h);
     out
+}
+
+fn value(v: &Option<ValueText>, sign: &str, st: Style, room: usize, out: &mut Vec<Line<'static>>) {
+    let Some(v) = v else { return };
+    for (i, chunk) in wrap(&v.text, room).into_iter().enumerate() {
+        let lead = if i == 0 {
+            format!("    {sign} ")
+        } else {
+            "      ".to_string()
+        };
+        out.push(Line::from(vec![Span::styled(lead, st), Span::styled(chunk, st)]));
+    }
 }
 
 pub fn line_count(app: &App) -> usize {
     let w = inner(app.areas().lower).width as usize;
-    lines(app, &Theme { color: false }, w).len()
+    count(app, w)
 }
 
 /// Cut `s` into pieces of `w` characters, at most `VALUE_LINES` of them.
 fn wrap(s: &str, w: usize) -> Vec<String> {
-    let chars: Vec<char> = s.chars().collect();
-    let mut out: Vec<String> = chars.chunks(w.max(1)).map(|c| c.iter().collect()).collect();
+    let w = w.max(1);
+    let mut out: Vec<String> = Vec::new();
+    let mut chars = s.chars();
+    while out.len() <= VALUE_LINES {
+        let piece: String = chars.by_ref().take(w).collect();
+        if piece.is_empty() {
+            break;
+        }
+        out.push(piece);
+    }
     if out.len() > VALUE_LINES {
         out.truncate(VALUE_LINES);
         if let Some(last) = out.last_mut() {
