@@ -137,13 +137,15 @@ fn open_step_seek_quit_in_a_real_terminal() {
     };
     let tmux = start(cache.path(), "main");
     tmux.send(&[&command(""), "Enter"]);
-    let s = tmux.wait_for("@1193/1193");
-    assert!(s.contains("Events (1)") && s.contains("? help"), "{s}");
+    tmux.wait_for("@1193/1193");
+    // The first frames draw while the list loads: wait for the whole screen.
+    let s = tmux.wait_for("? help");
+    assert!(s.contains("Events (1)") && s.contains("@1193/1193"), "{s}");
     assert_eq!(tmux.display("#{alternate_on}"), "1");
     tmux.send(&["k"]);
     tmux.wait_for("@1192/1193");
     tmux.send(&[":652", "Enter"]);
-    let s = tmux.wait_for("651 → 652");
+    let s = tmux.wait_for("651 → 652  agent/sess-0004");
     assert!(
         s.contains("@652/1193") && s.contains("/agent~1sess-0004/memory/goal"),
         "{s}"
