@@ -330,11 +330,11 @@ fn measure_engine(n: u64, runs: usize, rules: &Path, data: &Path, cache: &Path, 
 fn frame_ready(h: &Harness) -> bool {
     let screen = buffer_text(&h.buffer());
     let app = &h.app;
-    let state_here = app.state.as_ref().is_some_and(|s| s.pos == app.cursor);
+    let state_here = app.state.reply.as_ref().is_some_and(|s| s.pos == app.cursor);
     let row = app.cursor_row().map(|r| r.stream.clone());
-    app.window.loaded
+    app.events.window.loaded
         && state_here
-        && app.density.is_some()
+        && app.timeline.density.is_some()
         && row.is_some_and(|s| screen.contains(&s))
         && screen.contains("agent/sess-")
 }
@@ -371,8 +371,10 @@ fn goto_ms(h: &mut Harness, pos: u64) -> f64 {
 /// The frame shows the diff of mark `mark` → cursor `to`: its title (not
 /// "computing") and its first changes, or that there are none.
 fn diff_shown(app: &rewind::tui::app::App, screen: &str, mark: u64, to: u64) -> bool {
-    let Some(s) = app.state.as_ref() else { return false };
-    let answered = app.state_req.as_ref().is_some_and(|r| r.id == s.id) && s.pos == to;
+    let Some(s) = app.state.reply.as_ref() else {
+        return false;
+    };
+    let answered = app.pending.state.as_ref().is_some_and(|r| r.id == s.id) && s.pos == to;
     let title = format!("mark {mark} → cursor {to} ");
     let first = s.diff.changes.first().map(|c| {
         let sign = match c.op {
@@ -400,7 +402,7 @@ fn far_diff_ms(live: &mut Live, mark: u64, to: u64, keys: Option<&str>) -> f64 {
     goto(live, mark);
     live.until(wait, |app, _| app.cursor == mark && !app.busy())
         .expect("at the mark");
-    if live.app.mark != Some(mark) {
+    if live.app.marks.mark != Some(mark) {
         live.keys("m").expect("m");
     }
     live.until(wait, |app, s| diff_shown(app, s, mark, mark) && !app.busy())
@@ -420,7 +422,7 @@ fn far_diff_ms(live: &mut Live, mark: u64, to: u64, keys: Option<&str>) -> f64 {
 
 fn measure_far_diff(n: u64, cache: &Path, t: &mut Table) {
     let mut live = Live::open(&common::open_options(cache), TUI_SIZE.0, TUI_SIZE.1).expect("open TUI");
-    live.until(Duration::from_secs(120), |app, _| app.ready && !app.busy())
+    live.until(Duration::from_secs(120), |app, _| app.open.ready && !app.busy())
         .expect("first frame");
     let ends = far_diff_ms(&mut live, 0, n, Some("G"));
     let mut rng = Rng(11);

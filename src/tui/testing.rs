@@ -25,6 +25,8 @@ pub struct Harness {
     pub service: Service,
     queue: VecDeque<Effect>,
     pub copied: Vec<String>,
+    /// Prompt inputs the app asked to keep in the history file.
+    pub remembered: Vec<(crate::tui::history::Kind, String)>,
     pub quit: bool,
 }
 
@@ -42,6 +44,7 @@ impl Harness {
             service,
             queue: fx.into(),
             copied: Vec::new(),
+            remembered: Vec::new(),
             quit: false,
         };
         for r in replies {
@@ -68,6 +71,7 @@ impl Harness {
                     }
                 }
                 Effect::Copy(t) => self.copied.push(t),
+                Effect::Remember(kind, text) => self.remembered.push((kind, text)),
                 Effect::Quit => self.quit = true,
             }
         }

@@ -30,7 +30,7 @@ pub fn draw(app: &App, theme: &Theme, f: &mut Frame, area: Rect) {
     let body = inner(area);
     let h = body.height as usize;
     let w = body.width as usize;
-    let scroll = app.diff_scroll.min(count(app, w).saturating_sub(h));
+    let scroll = app.diff.scroll.fit(count(app, w), h);
     let mut shown = lines(app, theme, w, scroll, h);
     if stale(app) {
         // An answer to an older request: kept in view, greyed, while the new one is computed.
@@ -45,7 +45,7 @@ pub fn draw(app: &App, theme: &Theme, f: &mut Frame, area: Rect) {
 
 /// Does the shown answer belong to an older request than the newest?
 fn stale(app: &App) -> bool {
-    match (&app.state_req, &app.state) {
+    match (&app.pending.state, &app.state.reply) {
         (Some(req), Some(s)) => req.id != s.id,
         (Some(_), None) => true,
         _ => false,
@@ -68,12 +68,12 @@ fn expected_title(req: &StateReq) -> String {
 fn title<'a>(app: &App, theme: &Theme) -> Vec<Span<'a>> {
     let focused = app.focus == Pane::Diff;
     let mut title = vec![Span::styled(" Diff (3) ", theme.title(focused))];
-    let view = if app.unified {
+    let view = if app.diff.unified {
         "unified (u: list)"
     } else {
         "list (u: unified)"
     };
-    match (&app.state_req, &app.state) {
+    match (&app.pending.state, &app.state.reply) {
         (Some(req), _) if stale(app) => {
             title.push(Span::styled(
                 format!(" computing {}… ", expected_title(req)),
@@ -123,7 +123,7 @@ enum Body<'a> {
 }
 
 fn body(app: &App) -> Body<'_> {
-    let Some(s) = &app.state else {
+    let Some(s) = &app.state.reply else {
         return Body::Note("computing…".to_string());
     };
     let d = &s.diff;
@@ -140,7 +140,7 @@ fn body(app: &App) -> Body<'_> {
         };
         return Body::Note(why.to_string());
     }
-    if app.unified {
+    if app.diff.unified {
         return match &d.unified {
             Some(u) => Body::Unified(u),
             None => Body::Note("computing the unified view…".to_string()),
@@ -267,11 +267,6 @@ fn value(v: &Option<ValueText>, sign: &str, st: Style, room: usize, out: &mut Ve
         };
         out.push(Line::from(vec![Span::styled(lead, st), Span::styled(chunk, st)]));
     }
-}
-
-pub fn line_count(app: &App) -> usize {
-    let w = inner(app.areas().lower).width as usize;
-    count(app, w)
 }
 
 /// Cut `s` into pieces of `w` characters, at most `VALUE_LINES` of them.
