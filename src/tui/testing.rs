@@ -152,7 +152,8 @@ impl Live {
     /// Open a recording on a worker thread and wait until it is opened.
     pub fn open(opts: &OpenOptions, width: u16, height: u16) -> Result<Live> {
         let (tx, replies) = mpsc::channel();
-        let worker = worker::spawn(opts.clone(), move |r| {
+        // Dropping the sender stops the worker; nothing waits for it.
+        let (worker, _) = worker::spawn(opts.clone(), move |r| {
             let _ = tx.send(r);
         })?;
         let info = loop {

@@ -10,7 +10,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
-use super::pane;
+use super::{fit, pane, wrap_words};
 use crate::json::diff::ChangeOp;
 use crate::sanitize::clean;
 use crate::tui::app::{App, Pane};
@@ -26,7 +26,7 @@ pub fn draw(app: &App, theme: &Theme, f: &mut Frame, area: Rect) {
         return;
     }
     let focused = app.focus == Pane::Diff;
-    f.render_widget(pane(theme, area, title(app, theme), focused), area);
+    f.render_widget(pane(theme, area, title(app, theme, area.width as usize), focused), area);
     let body = inner(area);
     let h = body.height as usize;
     let w = body.width as usize;
@@ -65,44 +65,51 @@ fn expected_title(req: &StateReq) -> String {
     }
 }
 
-fn title<'a>(app: &App, theme: &Theme) -> Vec<Span<'a>> {
+fn title<'a>(app: &App, theme: &Theme, width: usize) -> Vec<Span<'a>> {
     let focused = app.focus == Pane::Diff;
     let mut title = vec![Span::styled(" Diff (3) ", theme.title(focused))];
-    let view = if app.diff.unified {
+    let mode = if app.diff.unified {
         "unified (u: list)"
     } else {
         "list (u: unified)"
     };
-    match (&app.pending.state, &app.state.reply) {
+    let (name, counts) = match (&app.pending.state, &app.state.reply) {
         (Some(req), _) if stale(app) => {
-            title.push(Span::styled(
-                format!(" computing {}… ", expected_title(req)),
-                theme.bold(),
-            ));
-            title.push(Span::styled(format!("{} ", app.spinner()), theme.info()));
-            title.push(Span::raw(format!(" {view} ")));
+            title.push(Span::styled(format!(" {} ", app.spinner()), theme.info()));
+            (format!("computing {}…", expected_title(req)), format!(" {mode} "))
         }
         (_, Some(s)) => {
-            let d = &s.diff;
-            let n = d.changes.len();
-            title.push(Span::styled(format!(" {} ", clean(&d.title)), theme.bold()));
-            if d.complete() {
-                title.push(Span::raw(format!(" {n} change{} · {view} ", plural(n))));
-            } else {
-                title.push(Span::raw(format!(
-                    " {n} change{} so far, {}/{} streams compared ",
-                    plural(n),
-                    d.progress.0,
-                    d.progress.1
-                )));
-                title.push(Span::styled(format!("{} ", app.spinner()), theme.info()));
-            }
+            // What must not be cut goes first; the free text gets the room left.
             if s.hypothetical {
                 title.push(Span::styled(" HYPOTHETICAL ", theme.hypothetical()));
             }
+            let d = &s.diff;
+            let n = d.changes.len();
+            let mut counts = if d.complete() {
+                format!(" {n} change{} · {mode} ", plural(n))
+            } else {
+                title.push(Span::styled(format!(" {} ", app.spinner()), theme.info()));
+                format!(
+                    " {n} change{} so far, {}/{} streams compared · {mode} ",
+                    plural(n),
+                    d.progress.0,
+                    d.progress.1
+                )
+            };
+            if app.diff.unified && app.diff.hscroll > 0 {
+                counts.push_str(&format!("col {} ", app.diff.hscroll + 1));
+            }
+            (clean(&d.title).into_owned(), counts)
         }
-        _ => {}
+        _ => return title,
+    };
+    // The compared moments come before the counts, which are cut first.
+    let used: usize = title.iter().map(Span::width).sum::<usize>();
+    let room = width.saturating_sub(used + 3);
+    if room >= 6 {
+        title.push(Span::styled(format!(" {} ", fit(&name, room)), theme.bold()));
     }
+    title.push(Span::raw(counts));
     title
 }
 
@@ -154,9 +161,17 @@ fn room(w: usize) -> usize {
     w.saturating_sub(6).max(8)
 }
 
-/// Lines a value takes when wrapped to `room` characters.
+/// Lines a value takes when wrapped to `room` cells (a character takes one or two):
+/// counted without wrapping when the answer is plain, as it is for most values.
 fn value_lines(v: &Option<ValueText>, room: usize) -> usize {
-    v.as_ref().map_or(0, |t| t.chars.div_ceil(room).clamp(1, VALUE_LINES))
+    let Some(t) = v else { return 0 };
+    if t.chars * 2 <= room {
+        1
+    } else if t.chars > VALUE_LINES * room {
+        VALUE_LINES
+    } else {
+        wrap_words(&t.text, room).len().clamp(1, VALUE_LINES)
+    }
 }
 
 /// Lines one change takes: its path, then its old and new values.
@@ -203,7 +218,15 @@ pub fn lines(app: &App, theme: &Theme, w: usize, from: usize, h: usize) -> Vec<L
                     LineKind::Add => theme.added(),
                     LineKind::Remove => theme.removed(),
                 };
-                Line::from(Span::styled(text.clone(), st))
+                // Long lines scroll sideways (←/→) rather than wrap, so columns stay aligned.
+                let hs = app.diff.hscroll;
+                let shown: String = text.chars().skip(hs).collect();
+                let shown = if hs > 0 && !shown.is_empty() {
+                    format!("…{}", shown.chars().skip(1).collect::<String>())
+                } else {
+                    shown
+                };
+                Line::from(Span::styled(fit(&shown, w), st))
             })
             .collect(),
         Body::List(d) => list_lines(d, theme, w, from, h),
@@ -269,18 +292,9 @@ fn value(v: &Option<ValueText>, sign: &str, st: Style, room: usize, out: &mut Ve
     }
 }
 
-/// Cut `s` into pieces of `w` characters, at most `VALUE_LINES` of them.
+/// Wrap `s` at word boundaries into lines of `w` cells, at most `VALUE_LINES` of them.
 fn wrap(s: &str, w: usize) -> Vec<String> {
-    let w = w.max(1);
-    let mut out: Vec<String> = Vec::new();
-    let mut chars = s.chars();
-    while out.len() <= VALUE_LINES {
-        let piece: String = chars.by_ref().take(w).collect();
-        if piece.is_empty() {
-            break;
-        }
-        out.push(piece);
-    }
+    let mut out = wrap_words(s, w);
     if out.len() > VALUE_LINES {
         out.truncate(VALUE_LINES);
         if let Some(last) = out.last_mut() {
