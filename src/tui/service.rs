@@ -72,7 +72,7 @@ pub fn info(rec: &Recording, report: &OpenReport) -> Info {
 impl Service {
     pub fn new(rec: Recording) -> Service {
         let mut by_name: Vec<i64> = (1..rec.cat.streams.len() as i64).collect();
-        by_name.sort_by(|a, b| rec.cat.stream_name(*a).cmp(rec.cat.stream_name(*b)));
+        by_name.sort_by(|a, b| crate::natural::cmp(rec.cat.stream_name(*a), rec.cat.stream_name(*b)));
         Service {
             rec,
             failures: HashMap::new(),
@@ -475,7 +475,7 @@ enum Side {
 const PART_CHANGES: usize = 256;
 const PART_MS: u128 = 50;
 
-/// Compare two views stream by stream (in name order), sending the changes as
+/// Compare two views stream by stream (in natural name order), sending the changes as
 /// [`Response::DiffPart`]s of request `id`. Streams whose state is shared by both
 /// sides are equal without a look. Between streams, `interrupted` may stop the
 /// work: a newer request makes it moot.
@@ -572,7 +572,7 @@ fn pair_streams<'a>(old: &'a StateValue, new: &'a StateValue) -> Vec<Pair<'a>> {
             let mut out = Vec::with_capacity(a.len().max(b.len()));
             while i < a.len() || j < b.len() {
                 let order = match (a.get(i), b.get(j)) {
-                    (Some((ka, _)), Some((kb, _))) => ka.cmp(kb),
+                    (Some((ka, _)), Some((kb, _))) => crate::natural::cmp(ka, kb),
                     (Some(_), None) => std::cmp::Ordering::Less,
                     _ => std::cmp::Ordering::Greater,
                 };

@@ -440,8 +440,10 @@ impl<'a> Node<'a> {
             (_, None) => Some(self),
             (Node::Json(v), Some(_)) => pointer::get(v, tokens).map(Node::Json),
             (Node::World(e), Some((first, rest))) => {
-                // Entries are sorted by name.
-                let i = e.binary_search_by(|(k, _)| k.as_str().cmp(first.as_ref())).ok()?;
+                // Entries are in natural name order.
+                let i = e
+                    .binary_search_by(|(k, _)| crate::natural::cmp(k, first.as_ref()))
+                    .ok()?;
                 Node::Json(&e[i].1).get(rest)
             }
         }
@@ -659,7 +661,7 @@ mod tests {
         let mut t = Tree::new();
         t.set_value(json!({"k\u{1b}[2J": "v\u{1b}]52;c;AAAA\u{7}"}), &[]);
         let r = &t.rows()[1];
-        assert_eq!(r.label, Label::Key("k\\u{1b}[2J".into()));
+        assert_eq!(r.label, Label::Key("k\\u001b[2J".into()));
         assert!(!r.preview.chars().any(char::is_control));
     }
 }

@@ -601,7 +601,7 @@ fn a_far_diff_names_what_it_computes_until_it_is_there() {
     assert_eq!(paths.first(), Some(&"/agent~1sess-0001"), "{paths:?}");
     assert!(s.contains("+ /agent~1sess-0001"), "{s}");
     let mut sorted = paths.clone();
-    sorted.sort_unstable();
+    sorted.sort_by(|a, b| rewind::natural::cmp(a, b));
     assert_eq!(paths, sorted);
     // The unified text is computed only when asked for.
     assert_eq!(d.unified, None);
