@@ -2,7 +2,9 @@
 //! events, rules in force, and derived checkpoints (model.md §5).
 
 pub mod checkpoints;
+mod identity;
 pub mod import;
+pub mod ledger;
 pub mod read;
 mod renumber;
 pub mod schema;
@@ -247,6 +249,19 @@ impl Cache {
         match version {
             3 => tx.execute_batch(schema::MIGRATE_3_TO_4)?,
             4 => tx.execute_batch(schema::MIGRATE_4_TO_5)?,
+            5 => {
+                for (table, column, add) in schema::MIGRATE_5_TO_6 {
+                    let has: bool = tx.query_row(
+                        "SELECT count(*) > 0 FROM pragma_table_info(?1) WHERE name = ?2",
+                        params![table, column],
+                        |r| r.get(0),
+                    )?;
+                    if !has {
+                        tx.execute_batch(add)?;
+                    }
+                }
+                tx.execute_batch(schema::MIGRATE_5_TO_6_TABLES)?;
+            }
             _ => {}
         }
         tx.commit()?;

@@ -97,6 +97,10 @@ pub enum Command {
         /// Write the cache to this file (same as --cache).
         #[arg(short = 'o', long = "output", value_name = "FILE")]
         output: Option<PathBuf>,
+        /// Print the ledger as JSON: per input and file, what was read, imported,
+        /// deduplicated, filtered and skipped, with every skip, warning and conflict.
+        #[arg(long)]
+        json: bool,
     },
     /// List events.
     Log {

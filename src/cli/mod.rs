@@ -1,6 +1,7 @@
 //! The headless front end: commands of cli.md over a [`Recording`].
 
 pub mod args;
+pub mod ledger;
 pub mod render;
 
 use std::io::{self, BufWriter, IsTerminal, Write};
@@ -16,7 +17,7 @@ use crate::ingest::{Format, RecordsMode};
 use crate::json::diff::{self, Change};
 use crate::json::{eq::json_eq, write};
 use crate::model::Event;
-use crate::recording::{diff_selected, OpenOptions, OpenProgress, OpenReport, Recording, Status};
+use crate::recording::{diff_selected, OpenOptions, OpenProgress, OpenReport, Recording};
 use crate::replay::apply::Data;
 use crate::sanitize::clean;
 use crate::time;
@@ -82,14 +83,19 @@ fn run(cli: Cli) -> Result<i32> {
             open_or_summary(&common, cli.inputs, cli.format, &style)
         }
         Some(Command::Open(input)) => open_or_summary(&common, input.inputs, input.format, &style),
-        Some(Command::Import { input, output }) => {
+        Some(Command::Import { input, output, json }) => {
             let mut common = common;
             if output.is_some() {
                 common.cache = output;
             }
-            let (_, report) = open(&common, &input.inputs, input.format.as_deref())?;
-            if !common.quiet {
-                print_summary(&report)?;
+            let (rec, report) = open_quietly(&common, &input.inputs, input.format.as_deref())?;
+            if json {
+                let mut o = out();
+                write::write_pretty(&mut o, &ledger::json(&rec, &report)?)?;
+                o.write_all(b"\n")?;
+                o.flush()?;
+            } else if !common.quiet {
+                print_summary(&rec, &report)?;
             }
             Ok(0)
         }
@@ -184,7 +190,18 @@ fn open_options(common: &Common, inputs: Vec<PathBuf>, format: Option<Format>) -
     }
 }
 
+/// Open the recording for a command that reads it; say on stderr when records
+/// are missing from it (or kept with a problem).
 fn open(common: &Common, inputs: &[PathBuf], format: Option<&str>) -> Result<(Recording, OpenReport)> {
+    let (rec, report) = open_quietly(common, inputs, format)?;
+    for line in ledger::warnings(&rec, &report, inputs)? {
+        eprintln!("rewind: warning: {line}");
+    }
+    Ok((rec, report))
+}
+
+/// Open the recording, showing progress on a terminal.
+fn open_quietly(common: &Common, inputs: &[PathBuf], format: Option<&str>) -> Result<(Recording, OpenReport)> {
     let format = match format.or(common.input_format.as_deref()) {
         Some(f) => Some(Format::parse(f)?),
         None => None,
@@ -249,10 +266,10 @@ fn open_or_summary(common: &Common, inputs: Vec<PathBuf>, format: Option<String>
             color: style.color,
         });
     }
-    let (_rec, report) = open(common, &inputs, format.as_deref())?;
-    // The TUI is its own front end (issue 3); without a terminal, print what import prints.
+    let (rec, report) = open_quietly(common, &inputs, format.as_deref())?;
+    // Without a terminal, print what import prints.
     if !common.quiet {
-        print_summary(&report)?;
+        print_summary(&rec, &report)?;
     }
     Ok(0)
 }
@@ -261,69 +278,9 @@ fn out() -> BufWriter<io::StdoutLock<'static>> {
     BufWriter::with_capacity(64 * 1024, io::stdout().lock())
 }
 
-pub fn summary_text(report: &OpenReport) -> String {
-    let mut s = String::new();
-    let mut skipped_lines = Vec::new();
-    let mut skipped_total = 0;
-    for i in &report.inputs {
-        let o = &i.outcome;
-        let mut counts = Vec::new();
-        if o.events > 0 || o.snapshots == 0 {
-            counts.push(format!("{} events", o.events));
-        }
-        if o.snapshots > 0 {
-            counts.push(format!("{} snapshots", o.snapshots));
-        }
-        if o.skipped > 0 {
-            counts.push(format!("{} skipped", o.skipped));
-        }
-        if o.duplicates > 0 {
-            counts.push(format!("{} duplicates skipped", o.duplicates));
-        }
-        let status = match i.status {
-            Status::Imported => format!("imported in {:.2}s", o.seconds),
-            Status::Cached => "cached".to_string(),
-        };
-        s.push_str(&format!(
-            "{}: {}, {}, {}\n",
-            clean(&i.display),
-            o.format,
-            counts.join(", "),
-            status
-        ));
-        skipped_total += o.skipped;
-        skipped_lines.extend(o.skipped_sample.iter().cloned());
-    }
-    if skipped_total > 0 {
-        s.push_str(&format!("skipped {skipped_total} bad records:\n"));
-        for l in &skipped_lines {
-            s.push_str(&format!("  {}\n", clean(l)));
-        }
-        if (skipped_lines.len() as u64) < skipped_total {
-            s.push_str(&format!(
-                "  ... and {} more\n",
-                skipped_total - skipped_lines.len() as u64
-            ));
-        }
-    }
-    let range = match report.time_range {
-        (Some(a), Some(b)) => format!(", {} .. {}", time::format_micros(a), time::format_micros(b)),
-        _ => String::new(),
-    };
-    s.push_str(&format!(
-        "{} events, {} streams, {} snapshots{range}\ncache {} ({:.2}s)\n",
-        report.events,
-        report.streams,
-        report.snapshots,
-        clean(&report.cache.display().to_string()),
-        report.seconds
-    ));
-    s
-}
-
-fn print_summary(report: &OpenReport) -> Result<()> {
+fn print_summary(rec: &Recording, report: &OpenReport) -> Result<()> {
     let mut o = out();
-    o.write_all(summary_text(report).as_bytes())?;
+    o.write_all(ledger::summary_text(rec, report)?.as_bytes())?;
     o.flush()?;
     Ok(())
 }

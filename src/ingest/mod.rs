@@ -442,7 +442,7 @@ impl Source for Generic {
         let mapped = if snapshot {
             self.mapper.map_snapshot(&frame.bytes, frame.line, index)
         } else {
-            self.mapper.map_event(&frame.bytes, frame.line, index)
+            self.mapper.map_event_identified(&frame.bytes, frame.line, index)
         };
         Ok(Some(match mapped {
             Ok(r) => Item::Record(r),

@@ -9,6 +9,7 @@
 use std::path::PathBuf;
 
 use crate::cache::import::{Outcome, Progress};
+use crate::cache::ledger::InputLedger;
 use crate::cache::{Cache, Catalog};
 use crate::ingest::{Format, RecordsMode};
 use crate::rules::Rules;
@@ -59,6 +60,8 @@ pub struct OpenReport {
     pub snapshots: u64,
     pub time_range: (Option<i64>, Option<i64>),
     pub seconds: f64,
+    /// Every input's ledger as the cache holds it (after the merge).
+    pub ledgers: Vec<InputLedger>,
 }
 
 /// Progress of an open, for front ends that show it.

@@ -100,6 +100,7 @@ impl Recording {
             snapshots: cache.snapshot_count()?,
             time_range: cache.time_range()?,
             seconds: started.elapsed().as_secs_f64(),
+            ledgers: cache.ledgers()?,
         };
         Ok((Recording { cache, cat, rules }, report))
     }

@@ -94,17 +94,20 @@ pub(super) fn sync_inputs(
     if !needs_write(&stored, stored_rules.as_deref(), &keys, opts, rules) {
         return Ok(cached_reports(&stored, opts));
     }
+    // Removing an input leaves gaps in the positions, and may bring back
+    // events it had made duplicates: the rest merge again.
+    let mut needs_merge = false;
     for s in &stored {
         if !keys.contains(&s.key) {
             imp.remove_input(s.id)?;
+            needs_merge = true;
         }
     }
-    let mut needs_merge = false;
     for (i, (key, path)) in keys.iter().zip(&opts.inputs).enumerate() {
         let display = path.display().to_string();
         if let Some(s) = stored.iter().find(|s| s.key == *key) {
             imp.set_order(s.id, i as i64)?;
-            needs_merge |= s.outcome.snapshot || s.outcome.by_time;
+            needs_merge |= s.outcome.snapshot || s.outcome.by_time || s.outcome.idents > 1;
             reports.push(InputReport {
                 display,
                 status: Status::Cached,
@@ -134,7 +137,7 @@ pub(super) fn sync_inputs(
                 size,
             })
         })?;
-        needs_merge |= outcome.snapshot || outcome.by_time;
+        needs_merge |= outcome.snapshot || outcome.by_time || outcome.idents > 1;
         reports.push(InputReport {
             display,
             status: Status::Imported,

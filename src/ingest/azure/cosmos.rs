@@ -217,6 +217,8 @@ impl Cosmos {
             meta: merge_meta(None, system)?,
             loc,
             okey: Some(okey),
+            // A document version (id and `_lsn`) is one change however many pages hold it.
+            dedupe: lsn.map(|l| format!("cosmos\u{0}{}@{l}", doc_id(&doc))),
             ..Record::default()
         })
     }
@@ -269,6 +271,7 @@ impl Cosmos {
                 meta: merge_meta(None, m)?,
                 loc,
                 okey: Some(order::int(lsn)),
+                dedupe: Some(format!("cosmos\u{0}{}@{lsn}\u{0}delete", doc_id(&doc))),
                 ..Record::default()
             });
         }
@@ -278,7 +281,10 @@ impl Cosmos {
         let doc = TopLevel::parse(current.get().as_bytes())?;
         let mut rec = self.document(&doc, loc, index, &op, Some((&meta, crts)))?;
         if rec.kind == Kind::Image {
-            rec.id = Some(format!("{}@{lsn}", doc_top_id(&doc)));
+            let id = format!("{}@{lsn}", doc_top_id(&doc));
+            // With the operation: one `lsn` is one change, whatever else shares it.
+            rec.dedupe = Some(format!("cosmos\u{0}{id}\u{0}{op}"));
+            rec.id = Some(id);
         }
         Ok(rec)
     }

@@ -44,10 +44,13 @@ pub fn prepare_record(p: &Prepare, at: Placed) -> Record {
         meta.push_str(r#","redacted":true"#);
     }
     meta.push('}');
+    let id = format_guid(&p.event_id);
     Record {
         stream: p.stream.to_string(),
         seq: if delete { None } else { at.event_number },
-        id: Some(format_guid(&p.event_id)),
+        // The key feed pages and client dumps use too: one event, whichever shape holds it.
+        dedupe: Some(format!("eventstore:{id}")),
+        id: Some(id),
         ty: p.event_type.to_string(),
         time: dotnet_ticks_to_micros(p.timestamp),
         kind: if delete { Kind::Delete } else { Kind::Event },
