@@ -71,6 +71,9 @@ pub struct Record {
     /// Key for at-least-once sources (formats.md §0): a record whose key an earlier
     /// record of the cache already had is skipped and counted as a duplicate.
     pub dedupe: Option<String>,
+    /// A problem that keeps the record in the timeline (e.g. its payload kept raw as
+    /// `{"$undecodable", "$error"}`): reported as an `Item::Warn` right after it.
+    pub warning: Option<String>,
 }
 
 /// A file a record came from, as shown in `source` (`path:line` or `path@offset`).
@@ -96,4 +99,23 @@ pub struct Event {
     pub meta: Option<Value>,
     /// `file:line` or `file@offset`.
     pub source: String,
+}
+
+impl Event {
+    /// The event as `log --json` prints it (and the TUI copies it).
+    pub fn to_json(&self, failure: Option<&str>) -> Value {
+        serde_json::json!({
+            "pos": self.pos,
+            "stream": self.stream,
+            "seq": self.seq,
+            "id": self.id,
+            "type": self.ty,
+            "time": self.time.map(crate::time::format_micros),
+            "kind": self.kind.as_str(),
+            "data": self.data,
+            "meta": self.meta,
+            "source": self.source,
+            "error": failure,
+        })
+    }
 }
