@@ -1,10 +1,10 @@
-//! The normalized event of model.md §1, as ingest produces it and the cache returns it.
+//! The normalized event of docs/model.md §1, as ingest produces it and the cache returns it.
 
 use std::sync::Arc;
 
 use serde_json::Value;
 
-/// How a record changes its stream's state (model.md §1, §4).
+/// How a record changes its stream's state (docs/model.md §1, §4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Kind {
     /// Apply the first matching rule.
@@ -68,7 +68,7 @@ pub struct Record {
     /// Tie-break after `time` for inputs whose source asks for time order
     /// ([`crate::ingest::Order::Time`]); compared bytewise (see `ingest::order`).
     pub okey: Option<Vec<u8>>,
-    /// Key for at-least-once sources (formats.md §0): a record whose key an earlier
+    /// Key for at-least-once sources (docs/formats.md §0): a record whose key an earlier
     /// record of the cache already had is skipped and counted as a duplicate.
     pub dedupe: Option<String>,
 }

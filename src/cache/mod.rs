@@ -1,5 +1,5 @@
 //! The SQLite cache: the only module that speaks SQL. One file holds the inputs,
-//! events, rules in force, and derived checkpoints (model.md §5).
+//! events, rules in force, and derived checkpoints (docs/model.md §5).
 
 pub mod checkpoints;
 pub mod import;

@@ -1,4 +1,4 @@
-//! Reads, and the one rewrite of positions (model.md §2).
+//! Reads, and the one rewrite of positions (docs/model.md §2).
 
 use std::collections::HashMap;
 
@@ -313,9 +313,9 @@ struct Key {
     seq: Option<i64>,
 }
 
-/// Merge the inputs by time, stably (model.md §2), place snapshot-file records
+/// Merge the inputs by time, stably (docs/model.md §2), place snapshot-file records
 /// after their stream's event with the same seq, else by time, else before the
-/// stream's first event (formats.md §1), and rewrite positions to 1..N.
+/// stream's first event (docs/formats.md §1), and rewrite positions to 1..N.
 pub fn renumber(tx: &Transaction) -> Result<()> {
     let inputs: Vec<(i64, bool, bool)> = {
         let mut st = tx.prepare("SELECT id, snapshot, by_time FROM inputs ORDER BY ord")?;

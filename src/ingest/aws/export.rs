@@ -1,4 +1,4 @@
-//! DynamoDB Export to S3 folders (formats.md §3): full exports (a snapshot of the
+//! DynamoDB Export to S3 folders (docs/formats.md §3): full exports (a snapshot of the
 //! table at `exportTime`) and incremental exports (images and deletes at each
 //! item's `WriteTimestampMicros`). One input may hold several exports of a table
 //! (a full one and its incrementals): they are read in time order and the cache

@@ -1,4 +1,4 @@
-//! CloudEvents 1.0 structured JSON (formats.md §6): one event, a batch array, or
+//! CloudEvents 1.0 structured JSON (docs/formats.md §6): one event, a batch array, or
 //! JSON Lines. stream = subject, else source; extensions go to meta; `data_base64`
 //! is decoded; the dedupe key is (source, id).
 

@@ -1,4 +1,4 @@
-//! One Event Hubs Capture `EventData` Avro record as a [`Record`] (formats.md §7):
+//! One Event Hubs Capture `EventData` Avro record as a [`Record`] (docs/formats.md §7):
 //! the body mapped as a CloudEvent, a JSON event, text or bytes; Properties and
 //! the Capture fields in meta.
 
@@ -195,7 +195,7 @@ fn map(mapper: &Mapper, f: Fields, partition: &PartitionName, loc: u64, index: u
     Ok(rec)
 }
 
-/// The body as a record: a CloudEvent (§6), a JSON event (model.md §1), or
+/// The body as a record: a CloudEvent (§6), a JSON event (docs/model.md §1), or
 /// opaque data. Also says whether the body named its own stream.
 fn map_body(mapper: &Mapper, body: Option<&[u8]>, loc: u64, index: u64) -> Result<(Record, bool), String> {
     let opaque = |data: String| Record {
