@@ -104,7 +104,7 @@ pub fn is_sqlite_file(path: &Path) -> bool {
 
 /// Keep each prepared statement's plan whatever values are bound to it. Without
 /// this, SQLite compiles a statement again whenever a range bound changes (as
-/// `pos <= ?` does on every checkpoint lookup), which was most of the cost of
+/// `pos <= ?` does on every checkpoint lookup), which would be most of the cost of
 /// a world load's thousand per-stream lookups.
 fn stable_plans(conn: &Connection) -> Result<()> {
     conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;

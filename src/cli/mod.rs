@@ -250,7 +250,7 @@ fn open_or_summary(common: &Common, inputs: Vec<PathBuf>, format: Option<String>
         });
     }
     let (_rec, report) = open(common, &inputs, format.as_deref())?;
-    // The TUI is its own front end (issue 3); without a terminal, print what import prints.
+    // The TUI needs a terminal; without one, print what import prints.
     if !common.quiet {
         print_summary(&report)?;
     }

@@ -1,7 +1,7 @@
 //! Questions the TUI asks that the CLI does not: lightweight position lookups,
 //! timeline density, text search, the nearest change of a node, and replay with
 //! events left out (what-if). They live here, next to their only user, as
-//! `impl Recording` blocks; the engine files stay as they are.
+//! `impl Recording` blocks, so the engine carries no TUI-only queries.
 
 use anyhow::{anyhow, bail, Result};
 use rusqlite::{params, params_from_iter, OptionalExtension};
