@@ -1,0 +1,82 @@
+//! A recording: the cache built from a list of inputs under a set of rules. Front
+//! ends open one, then ask it for events, states, diffs and histories.
+//!
+//! `paths` says where a cache lives and how an input is recognised unchanged,
+//! `publish` puts a first import in place whole, `sync` brings a cache in line
+//! with its inputs, `open` ties them together, and `query` answers questions
+//! about points in time.
+
+use std::path::PathBuf;
+
+use crate::cache::import::{Outcome, Progress};
+use crate::cache::{Cache, Catalog};
+use crate::ingest::{Format, RecordsMode};
+use crate::rules::Rules;
+
+mod open;
+mod paths;
+mod publish;
+mod query;
+mod sync;
+
+pub use paths::default_cache_path;
+pub use query::{diff_selected, HistoryEntry};
+
+#[derive(Debug, Clone, Default)]
+pub struct OpenOptions {
+    pub inputs: Vec<PathBuf>,
+    pub cache: Option<PathBuf>,
+    pub format: Option<Format>,
+    pub rules: Option<PathBuf>,
+    pub strict: bool,
+    /// `--records events|states` (docs/formats.md §0).
+    pub records: RecordsMode,
+    /// `--key a,b`: key attributes of state items.
+    pub key: Vec<String>,
+    /// `--system-streams`: keep EventStoreDB `$` streams.
+    pub system_streams: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Imported,
+    Cached,
+}
+
+#[derive(Debug, Clone)]
+pub struct InputReport {
+    pub display: String,
+    pub status: Status,
+    pub outcome: Outcome,
+}
+
+#[derive(Debug, Clone)]
+pub struct OpenReport {
+    pub cache: PathBuf,
+    pub inputs: Vec<InputReport>,
+    pub events: u64,
+    pub streams: u64,
+    pub snapshots: u64,
+    pub time_range: (Option<i64>, Option<i64>),
+    pub seconds: f64,
+}
+
+/// Progress of an open, for front ends that show it.
+#[derive(Debug, Clone)]
+pub enum OpenProgress {
+    Importing {
+        input: String,
+        progress: Progress,
+        size: u64,
+    },
+    Checkpoints {
+        pos: u64,
+        len: u64,
+    },
+}
+
+pub struct Recording {
+    pub cache: Cache,
+    pub cat: Catalog,
+    pub rules: Rules,
+}
