@@ -7,7 +7,7 @@
 //! target/bench-data/esdb/. REWIND_BENCH_CHUNK_MIB changes the chunk size.
 
 mod common;
-#[path = "../tests/eventstore/writer.rs"]
+#[path = "../tests/cli/eventstore/writer.rs"]
 mod writer;
 
 use std::fs::{self, File};

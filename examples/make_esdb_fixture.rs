@@ -2,10 +2,10 @@
 //! AI agent system's streams) laid out byte for byte as the server writes it.
 //! `cargo run --example make_esdb_fixture [out-dir]`
 
-#[path = "../tests/eventstore/writer.rs"]
+#[path = "../tests/cli/eventstore/writer.rs"]
 mod writer;
 
-#[path = "../tests/eventstore/scenario.rs"]
+#[path = "../tests/cli/eventstore/scenario.rs"]
 mod scenario;
 
 fn main() {

@@ -545,7 +545,7 @@ pub mod datum {
 
 /// apache-avro 0.21 panics (an `unwrap` in `Name::parse`) on a named type whose
 /// name breaks the spec's grammar, so names are checked before it sees them.
-/// Found by `tests/fuzz.rs`.
+/// Found by `tests/api/fuzz.rs`.
 fn check_names(schema: &str) -> Result<(), String> {
     let v: Value = serde_json::from_str(schema).map_err(|e| format!("not JSON: {e}"))?;
     let mut stack = vec![&v];

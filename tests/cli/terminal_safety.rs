@@ -5,7 +5,7 @@
 //! `--color always`, and the only escape sequences allowed out are rewind's own
 //! colours (SGR, `ESC [ digits ; m`).
 
-mod common;
+use crate::common;
 
 use common::Env;
 

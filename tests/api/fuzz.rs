@@ -20,9 +20,9 @@
 //! the same way. Time per target: `REWIND_FUZZ_SECS` (default 1, so the normal
 //! test run stays short); `REWIND_FUZZ_SEED` replays a run (default: a fixed
 //! seed, so `cargo test` is reproducible). For a real session:
-//! `REWIND_FUZZ_SEED=random REWIND_FUZZ_SECS=60 cargo test --release --test fuzz -- --nocapture`.
+//! `REWIND_FUZZ_SEED=random REWIND_FUZZ_SECS=60 cargo test --release --test api fuzz:: -- --nocapture`.
 
-mod common;
+use crate::common;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};

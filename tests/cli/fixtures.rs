@@ -1,7 +1,7 @@
 //! The headless commands on the bundled fixture recording, checked against the
 //! expected states an independent reducer wrote (fixtures/expected/).
 
-mod common;
+use crate::common;
 
 use common::{read_json, Env};
 use serde_json::{json, Value};

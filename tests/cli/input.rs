@@ -1,7 +1,7 @@
 //! Import of generic inputs: framings, compression, field mapping, bad records,
 //! --strict, cache reuse and cache trust.
 
-mod common;
+use crate::common;
 
 use std::io::Write;
 

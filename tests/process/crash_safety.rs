@@ -6,7 +6,7 @@
 //!
 //! `REWIND_CRASH_SEED=N` replays a run's kill delays (the seed is printed).
 
-mod common;
+use crate::common;
 
 use common::Rng;
 

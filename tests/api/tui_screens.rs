@@ -68,7 +68,7 @@ fn open() -> Harness {
 macro_rules! screen {
     ($name:expr, $h:expr) => {{
         let mut settings = insta::Settings::clone_current();
-        settings.set_snapshot_path("tui_snapshots");
+        settings.set_snapshot_path("../tui_snapshots");
         settings.set_prepend_module_to_snapshot(false);
         settings.bind(|| insta::assert_snapshot!($name, $h.screen()));
     }};

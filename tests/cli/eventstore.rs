@@ -2,10 +2,8 @@
 //! test chunk writer that follows the server's layout, real HTTP feed pages from the
 //! EventStore repository (tests/data/eventstore), and client dumps.
 
-mod common;
-#[path = "eventstore/scenario.rs"]
+use crate::common;
 mod scenario;
-#[path = "eventstore/writer.rs"]
 mod writer;
 
 use std::fs;

@@ -1,6 +1,6 @@
 //! Every reducer op of docs/model.md §4, through the CLI, on small recordings.
 
-mod common;
+use crate::common;
 
 use common::Env;
 use serde_json::{json, Value};

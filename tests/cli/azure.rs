@@ -2,7 +2,7 @@
 //! Event Grid, CloudEvents and Event Hubs Capture, on the committed fixtures
 //! (fixtures/azure) and real samples (tests/data/azure), plus bad input.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 
@@ -236,7 +236,7 @@ fn avro_without_a_body_field_is_reported_not_read() {
 
 #[test]
 fn a_schema_name_outside_the_avro_grammar_is_reported_not_a_panic() {
-    // Found by tests/fuzz.rs: apache-avro panicked on this writer schema's name.
+    // Found by tests/api/fuzz.rs: apache-avro panicked on this writer schema's name.
     let env = Env::new();
     let r = import(&env, data("fuzz/bad-schema-name.avro"));
     says(&r, "0 events, 1 skipped");

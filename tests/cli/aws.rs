@@ -3,7 +3,7 @@
 //! transformation events and S3 prefixes; the real samples in tests/data/aws; bad
 //! input of each shape.
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::io::Write;

@@ -2,7 +2,7 @@
 //! reported skip, in bounded memory and time, and never a panic. The files are
 //! generated in a temp dir at test time. The table in docs/reliability.md lists these.
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::io::{Seek, SeekFrom, Write};
