@@ -326,11 +326,11 @@ fn measure_engine(n: u64, runs: usize, rules: &Path, data: &Path, cache: &Path, 
 fn frame_ready(h: &Harness) -> bool {
     let screen = buffer_text(&h.buffer());
     let app = &h.app;
-    let state_here = app.state.as_ref().is_some_and(|s| s.pos == app.cursor);
+    let state_here = app.state.reply.as_ref().is_some_and(|s| s.pos == app.cursor);
     let row = app.cursor_row().map(|r| r.stream.clone());
-    app.window.loaded
+    app.events.window.loaded
         && state_here
-        && app.density.is_some()
+        && app.timeline.density.is_some()
         && row.is_some_and(|s| screen.contains(&s))
         && screen.contains("agent/sess-")
 }

@@ -96,6 +96,17 @@ pub enum Action {
     PromptSubmit,
     PromptCancel,
     PromptBackspace,
+    PromptDelete,
+    PromptLeft,
+    PromptRight,
+    PromptHome,
+    PromptEnd,
+    PromptWordLeft,
+    PromptWordRight,
+    PromptKillToStart,
+    PromptKillWord,
+    PromptOlder,
+    PromptNewer,
 }
 
 /// A key and its modifiers. Shift is ignored for characters ('G' is 'G').
@@ -103,30 +114,42 @@ pub enum Action {
 pub struct Key {
     pub code: KeyCode,
     pub ctrl: bool,
+    pub alt: bool,
 }
 
 const fn ch(c: char) -> Key {
-    Key {
-        code: KeyCode::Char(c),
-        ctrl: false,
-    }
+    k(KeyCode::Char(c))
 }
 
 const fn ctrl(c: char) -> Key {
     Key {
         code: KeyCode::Char(c),
         ctrl: true,
+        alt: false,
+    }
+}
+
+const fn alt(c: char) -> Key {
+    Key {
+        code: KeyCode::Char(c),
+        ctrl: false,
+        alt: true,
     }
 }
 
 const fn k(code: KeyCode) -> Key {
-    Key { code, ctrl: false }
+    Key {
+        code,
+        ctrl: false,
+        alt: false,
+    }
 }
 
 impl Key {
     pub fn matches(&self, ev: &KeyEvent) -> bool {
         let ctrl = ev.modifiers.contains(KeyModifiers::CONTROL);
-        if ctrl != self.ctrl {
+        let alt = ev.modifiers.contains(KeyModifiers::ALT);
+        if ctrl != self.ctrl || alt != self.alt {
             return false;
         }
         match (self.code, ev.code) {
@@ -153,12 +176,13 @@ impl Key {
             KeyCode::Tab => "Tab".into(),
             KeyCode::BackTab => "S-Tab".into(),
             KeyCode::Backspace => "Bksp".into(),
+            KeyCode::Delete => "Del".into(),
             other => format!("{other:?}"),
         };
-        if self.ctrl {
-            format!("C-{base}")
-        } else {
-            base
+        match (self.ctrl, self.alt) {
+            (true, _) => format!("C-{base}"),
+            (_, true) => format!("M-{base}"),
+            _ => base,
         }
     }
 }
@@ -214,7 +238,7 @@ pub static BINDINGS: &[Binding] = &[
     b(S::Events, &[ch('G'), k(C::End)], A::End, "go to the end (after the last event)", JOIN),
     b(S::Events, &[ch(']')], A::JumpFwd, "jump forward by 10% of the recording", foot("±10%", 2)),
     b(S::Events, &[ch('[')], A::JumpBack, "jump back by 10% of the recording", JOIN),
-    b(S::Events, &[ch('/')], A::Search, "search event type, stream and data text (smart case)", foot("search", 1)),
+    b(S::Events, &[ch('/')], A::Search, "search type, stream and data text inside the filter (smart case; empty: drop)", foot("search", 1)),
     b(S::Events, &[ch('n')], A::SearchNext, "next search hit", foot("hit", 2)),
     b(S::Events, &[ch('N')], A::SearchPrev, "previous search hit", JOIN),
     b(S::Events, &[k(C::Enter)], A::OpenDetail, "show the event's data and meta", None),
@@ -258,9 +282,9 @@ pub static BINDINGS: &[Binding] = &[
     b(S::Global, &[ch('>')], A::WatchNext, "next event that changed the watched node", JOIN),
     b(S::Global, &[ch('d')], A::DiffMode, "diff: this event / mark → cursor / recorded → hypothetical", foot("diff", 2)),
     b(S::Global, &[ch('u')], A::Unified, "diff as a change list or as unified text", None),
-    b(S::Global, &[ch('f')], A::Filter, "filter the list and timeline: stream glob, or type:GLOB (empty: all)", foot("filter", 2)),
-    b(S::Global, &[ch('F')], A::FilterStream, "filter to the current event's stream (again: clear)", None),
-    b(S::Global, &[ch('T')], A::FilterType, "filter to the current event's type (again: clear)", None),
+    b(S::Global, &[ch('f')], A::Filter, "filter list and timeline: stream globs, type:GLOB (empty: drop every chip)", foot("filter", 2)),
+    b(S::Global, &[ch('F')], A::FilterStream, "filter to the current event's stream, AND the other chips (again: drop it)", None),
+    b(S::Global, &[ch('T')], A::FilterType, "filter to the current event's type, AND the other chips (again: drop it)", None),
     b(S::Global, &[ch('s')], A::StateScope, "state of the whole world, or of the current event's stream", None),
     b(S::Global, &[ch('b')], A::Bookmark, "bookmark the cursor (again: remove)", None),
     b(S::Global, &[ch('}')], A::NextBookmark, "next bookmark", None),
@@ -279,13 +303,26 @@ pub static BINDINGS: &[Binding] = &[
     // Help and prompts.
     b(S::Help, &[ch('j'), k(C::Down)], A::ScrollDown, "scroll down", foot("scroll", 1)),
     b(S::Help, &[ch('k'), k(C::Up)], A::ScrollUp, "scroll up", JOIN),
-    b(S::Help, &[k(C::PageDown), ch(' ')], A::ScrollPageDown, "a page down", None),
-    b(S::Help, &[k(C::PageUp)], A::ScrollPageUp, "a page up", None),
+    b(S::Help, &[k(C::PageDown), ch(' '), ctrl('d')], A::ScrollPageDown, "a page down", foot("page", 1)),
+    b(S::Help, &[k(C::PageUp), ctrl('u')], A::ScrollPageUp, "a page up", None),
+    b(S::Help, &[ch('g'), k(C::Home)], A::ScrollTop, "top", None),
+    b(S::Help, &[ch('G'), k(C::End)], A::ScrollBottom, "bottom", None),
     b(S::Help, &[k(C::Esc), ch('?'), ch('q')], A::HelpClose, "close the help", foot("close", 0)),
     b(S::Help, &[ctrl('c')], A::Quit, "quit", None),
     b(S::Prompt, &[k(C::Enter)], A::PromptSubmit, "run it", foot("ok", 0)),
     b(S::Prompt, &[k(C::Esc)], A::PromptCancel, "cancel", foot("cancel", 0)),
-    b(S::Prompt, &[k(C::Backspace)], A::PromptBackspace, "delete a character (type to edit)", None),
+    b(S::Prompt, &[k(C::Backspace), ctrl('h')], A::PromptBackspace, "delete the character before the cursor (type to edit)", None),
+    b(S::Prompt, &[k(C::Delete), ctrl('d')], A::PromptDelete, "delete the character under the cursor", None),
+    b(S::Prompt, &[k(C::Left), ctrl('b')], A::PromptLeft, "cursor left", None),
+    b(S::Prompt, &[k(C::Right), ctrl('f')], A::PromptRight, "cursor right", None),
+    b(S::Prompt, &[ctrl('a'), k(C::Home)], A::PromptHome, "to the start of the line", None),
+    b(S::Prompt, &[ctrl('e'), k(C::End)], A::PromptEnd, "to the end of the line", None),
+    b(S::Prompt, &[alt('b')], A::PromptWordLeft, "back a word", None),
+    b(S::Prompt, &[alt('f')], A::PromptWordRight, "forward a word", None),
+    b(S::Prompt, &[ctrl('u')], A::PromptKillToStart, "delete to the start of the line", None),
+    b(S::Prompt, &[ctrl('w')], A::PromptKillWord, "delete the word before the cursor", None),
+    b(S::Prompt, &[k(C::Up), ctrl('p')], A::PromptOlder, "older entry of this prompt's history (kept across runs)", foot("history", 1)),
+    b(S::Prompt, &[k(C::Down), ctrl('n')], A::PromptNewer, "newer entry of the history", JOIN),
     b(S::Prompt, &[ctrl('c')], A::Quit, "quit", None),
 ];
 

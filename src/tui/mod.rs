@@ -7,8 +7,10 @@
 //! waits for it. Keys, footer and help come from one table ([`keys`]).
 
 pub mod app;
+pub mod history;
 pub mod keys;
 pub mod layout;
+pub mod line_edit;
 pub mod msg;
 pub mod query;
 pub mod service;
@@ -21,6 +23,7 @@ pub mod tree;
 pub mod view;
 pub mod worker;
 
+use std::path::Path;
 use std::sync::atomic::Ordering;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::time::Duration;
@@ -101,7 +104,11 @@ fn session(term: &mut Term, rx: &Receiver<Incoming>, worker: &Sender<Request>, c
     // Phase 2: the debugger.
     let size = term.terminal.size()?;
     let (mut app, fx) = App::new(*info, size.width, size.height, cfg.color);
-    apply(&mut app, fx, worker)?;
+    let history_file = history::default_path();
+    if let Some(path) = &history_file {
+        app.history = history::load(path);
+    }
+    apply(&mut app, fx, worker, history_file.as_deref())?;
     loop {
         term.terminal.draw(|f| view::draw(&app, f))?;
         let first = if app.busy() {
@@ -116,7 +123,7 @@ fn session(term: &mut Term, rx: &Receiver<Incoming>, worker: &Sender<Request>, c
         let mut batch: Vec<Incoming> = first.into_iter().collect();
         if batch.is_empty() {
             let fx = app.update(Msg::Tick);
-            if apply(&mut app, fx, worker)? {
+            if apply(&mut app, fx, worker, history_file.as_deref())? {
                 break;
             }
             continue;
@@ -140,7 +147,7 @@ fn session(term: &mut Term, rx: &Receiver<Incoming>, worker: &Sender<Request>, c
                 Incoming::Signal(n) => return Ok(128 + n),
             };
             let fx = app.update(msg);
-            if apply(&mut app, fx, worker)? {
+            if apply(&mut app, fx, worker, history_file.as_deref())? {
                 quit = true;
                 break;
             }
@@ -156,7 +163,7 @@ fn session(term: &mut Term, rx: &Receiver<Incoming>, worker: &Sender<Request>, c
 }
 
 /// Carry out effects; true when the app wants to quit.
-fn apply(app: &mut App, fx: Vec<Effect>, worker: &Sender<Request>) -> Result<bool> {
+fn apply(app: &mut App, fx: Vec<Effect>, worker: &Sender<Request>, history_file: Option<&Path>) -> Result<bool> {
     let mut quit = false;
     for e in fx {
         match e {
@@ -164,6 +171,11 @@ fn apply(app: &mut App, fx: Vec<Effect>, worker: &Sender<Request>) -> Result<boo
             Effect::Copy(text) => {
                 if let Err(e) = term::osc52(&text) {
                     app.error_msg(format!("copy failed: {e}"));
+                }
+            }
+            Effect::Remember(kind, text) => {
+                if let Some(path) = history_file {
+                    history::append(path, kind, &text);
                 }
             }
             Effect::Quit => quit = true,

@@ -10,21 +10,41 @@ use crate::cache::read::Filter;
 use crate::json::diff::Change;
 use crate::model::Event;
 
-/// Which events the list and timeline show. Ids index the catalog's names.
+/// One part of a filter: what the user typed or picked, and the catalog ids it names.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Chip {
+    pub label: String,
+    pub ids: Vec<i64>,
+}
+
+/// Which events the list and timeline show: those of the stream chip's
+/// streams AND of the type chip's types. Ids index the catalog's names.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct FilterSpec {
-    /// What the user typed, for the header.
-    pub label: String,
-    pub streams: Option<Vec<i64>>,
-    pub types: Option<Vec<i64>>,
+    pub streams: Option<Chip>,
+    pub types: Option<Chip>,
 }
 
 impl FilterSpec {
     pub fn to_cache(&self) -> Filter {
         Filter {
-            streams: self.streams.clone(),
-            types: self.types.clone(),
+            streams: self.streams.as_ref().map(|c| c.ids.clone()),
+            types: self.types.as_ref().map(|c| c.ids.clone()),
         }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.streams.is_none() && self.types.is_none()
+    }
+
+    /// How the header and messages name it: `agent-1 type:Tool*`.
+    pub fn label(&self) -> String {
+        let parts: Vec<&str> = [&self.streams, &self.types]
+            .into_iter()
+            .flatten()
+            .map(|c| c.label.as_str())
+            .collect();
+        parts.join(" ")
     }
 }
 

@@ -21,6 +21,8 @@ pub struct Harness {
     pub service: Service,
     queue: VecDeque<Effect>,
     pub copied: Vec<String>,
+    /// Prompt inputs the app asked to keep in the history file.
+    pub remembered: Vec<(crate::tui::history::Kind, String)>,
     pub quit: bool,
 }
 
@@ -38,6 +40,7 @@ impl Harness {
             service,
             queue: fx.into(),
             copied: Vec::new(),
+            remembered: Vec::new(),
             quit: false,
         };
         for r in replies {
@@ -64,6 +67,7 @@ impl Harness {
                     }
                 }
                 Effect::Copy(t) => self.copied.push(t),
+                Effect::Remember(kind, text) => self.remembered.push((kind, text)),
                 Effect::Quit => self.quit = true,
             }
         }

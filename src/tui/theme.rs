@@ -29,6 +29,11 @@ impl Theme {
         }
     }
 
+    /// The prompt's cursor over a character.
+    pub fn reversed(&self) -> Style {
+        Style::new().add_modifier(Modifier::REVERSED)
+    }
+
     pub fn bold(&self) -> Style {
         Style::new().add_modifier(Modifier::BOLD)
     }

@@ -86,6 +86,7 @@ fn where_line(h: &Harness) -> String {
 /// Tree rows as text, for assertions on folding and selection.
 fn tree_line(h: &Harness, ptr: &str) -> Option<String> {
     h.app
+        .state
         .tree
         .rows()
         .iter()
@@ -101,7 +102,7 @@ fn select_goal(h: &mut Harness) {
     h.keys("l"); // unfold it
     h.keys("ljjjjjj"); // first child, then down to memory
     h.keys("ll"); // unfold memory, first child: goal
-    assert_eq!(h.app.tree.selected_pointer(), "/agent~1sess-0004/memory/goal");
+    assert_eq!(h.app.state.tree.selected_pointer(), "/agent~1sess-0004/memory/goal");
 }
 
 #[test]
@@ -114,7 +115,7 @@ fn step_forward_and_back() {
     let s = h.screen();
     assert!(where_line(&h).contains("@652/1193"), "{s}");
     assert!(
-        s.contains("▶  652 11-20 10:24:13 agent/sess-0004  MemoryUpdated"),
+        s.contains("▶  652 11-20 10:24:13Z agent/sess-0004  MemoryUpdated"),
         "{s}"
     );
     assert!(s.contains("651 → 652  agent/sess-0004"), "{s}");
@@ -210,7 +211,7 @@ fn filter_to_a_stream_keeps_the_world_state() {
         h.key(KeyCode::Backspace);
     }
     h.submit("");
-    assert!(h.app.filter.is_none());
+    assert!(h.app.events.filter.is_none());
 }
 
 #[test]
@@ -234,9 +235,9 @@ fn mark_then_diff_against_it() {
     let mut h = open();
     h.submit(":641");
     h.keys("m");
-    assert_eq!(h.app.mark, Some(641));
+    assert_eq!(h.app.marks.mark, Some(641));
     h.submit(":652");
-    let d = h.app.state.as_ref().map(|s| s.diff.clone());
+    let d = h.app.state.reply.as_ref().map(|s| s.diff.clone());
     let Some(d) = d else { panic!("no state") };
     assert_eq!(d.mode, DiffMode::Mark);
     assert_eq!(d.title, "mark 641 → cursor 652");
@@ -252,7 +253,7 @@ fn mark_then_diff_against_it() {
     h.keys("d");
     assert!(h.screen().contains("press x on an event"));
     h.keys("d");
-    assert_eq!(h.app.diff_mode, DiffMode::Event);
+    assert_eq!(h.app.diff.mode, DiffMode::Event);
 }
 
 #[test]
@@ -265,7 +266,7 @@ fn watchpoint_finds_who_changed_the_goal() {
     assert!(s.contains("/agent~1sess-0004/memory/goal changed at 652"), "{s}");
     assert!(s.contains("\"Export the complete"), "{s}");
     // The tree kept its folding and selection, and lights the changed node.
-    assert_eq!(h.app.tree.selected_pointer(), "/agent~1sess-0004/memory/goal");
+    assert_eq!(h.app.state.tree.selected_pointer(), "/agent~1sess-0004/memory/goal");
     let sc = h.screen();
     assert!(sc.contains("goal: \"Export the complete customer list"), "{sc}");
     assert!(sc.contains(" ~"), "{sc}");
@@ -355,7 +356,7 @@ fn what_if_skipping_the_memory_write() {
     h.keys("x");
     let s = h.screen();
     assert!(s.contains("HYPOTHETICAL"), "{s}");
-    let v = h.app.tree.value().clone();
+    let v = h.app.state.tree.value().clone();
     assert_eq!(
         v["agent/sess-0004"]["memory"]["goal"]
             .as_str()
@@ -365,7 +366,7 @@ fn what_if_skipping_the_memory_write() {
     // Later moments are recomputed without it too (until the session's snapshot
     // at 675 fixes the recorded state again); the recording is untouched.
     h.submit(":660");
-    let v = h.app.tree.value().clone();
+    let v = h.app.state.tree.value().clone();
     assert_eq!(
         v["agent/sess-0004"]["memory"]["goal"]
             .as_str()
@@ -374,7 +375,7 @@ fn what_if_skipping_the_memory_write() {
     );
     h.keys("X");
     assert!(!h.screen().contains("HYPOTHETICAL"));
-    let v = h.app.tree.value().clone();
+    let v = h.app.state.tree.value().clone();
     assert_eq!(
         v["agent/sess-0004"]["memory"]["goal"]
             .as_str()
@@ -394,7 +395,7 @@ fn search_events_and_the_tree() {
     assert_eq!(h.app.cursor, 641);
     h.keys("n");
     assert_eq!(h.app.cursor, 654);
-    let n = h.app.search.as_ref().map(|s| s.hits.len()).unwrap_or(0);
+    let n = h.app.events.search.as_ref().map(|s| s.hits.len()).unwrap_or(0);
     assert!(n >= 2, "{n}");
     h.keys("n");
     assert!(h.app.cursor > 654);
@@ -407,9 +408,12 @@ fn search_events_and_the_tree() {
     h.keys("2/");
     h.submit("audit-team@");
     assert_eq!(h.app.focus, Pane::Tree);
-    assert!(h.app.tree.selected_pointer().starts_with("/agent~1sess-0004/"));
+    assert!(h.app.state.tree.selected_pointer().starts_with("/agent~1sess-0004/"));
     h.keys("y");
-    assert_eq!(h.copied.last().map(String::as_str), Some(h.app.tree.selected_pointer()));
+    assert_eq!(
+        h.copied.last().map(String::as_str),
+        Some(h.app.state.tree.selected_pointer())
+    );
     h.keys("Y");
     assert!(h.copied.last().is_some_and(|v| v.contains("audit-team@")));
 }
@@ -480,4 +484,65 @@ fn bookmarks_jump_and_quit_keys() {
     h.key_mod(KeyCode::Char('c'), KeyModifiers::CONTROL);
     assert!(h.quit);
     let _ = Effect::Quit;
+}
+
+#[test]
+fn help_wraps_at_80_columns_and_pages_with_ctrl_d() {
+    let mut h = open_sized(80, 24);
+    h.keys("?");
+    let mut seen = String::new();
+    let mut last = String::new();
+    loop {
+        let s = h.screen();
+        if s == last {
+            break;
+        }
+        // The box's inside, one line per row, borders dropped.
+        for line in s.lines().skip(2).take(20) {
+            seen.push_str(line.trim_matches(|c: char| c == '│' || c.is_whitespace()));
+            seen.push(' ');
+        }
+        last = s;
+        h.key(KeyCode::Char('j'));
+    }
+    let flat = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
+    let seen = flat(&seen);
+    for b in BINDINGS {
+        assert!(seen.contains(&flat(b.help)), "help at 80 columns lacks {:?}", b.help);
+    }
+    h.keys("g");
+    h.key_mod(KeyCode::Char('d'), KeyModifiers::CONTROL);
+    let paged = h.app.help.offset();
+    assert!(paged > 10, "{paged}");
+    h.key_mod(KeyCode::Char('u'), KeyModifiers::CONTROL);
+    assert_eq!(h.app.help.offset(), 0);
+}
+
+#[test]
+fn prompts_start_empty_in_the_list_and_the_tree() {
+    let mut h = open();
+    h.keys("/");
+    h.submit("refund");
+    h.keys("/");
+    h.submit("TokensUsed");
+    assert_eq!(
+        h.app.events.search.as_ref().map(|s| s.text.as_str()),
+        Some("TokensUsed")
+    );
+    h.keys("2/");
+    h.submit("goal");
+    h.keys("/");
+    h.submit("facts");
+    let find = h.app.state.tree.search_status().map(|s| s.2).unwrap_or_default();
+    assert!(find.contains("facts") && !find.contains("goal"), "{find}");
+    use rewind::tui::history::Kind;
+    assert_eq!(
+        h.remembered,
+        [
+            (Kind::Search, "refund".to_string()),
+            (Kind::Search, "TokensUsed".into()),
+            (Kind::Find, "goal".into()),
+            (Kind::Find, "facts".into())
+        ]
+    );
 }

@@ -75,7 +75,7 @@ fn start(cache: &Path, tag: &str) -> Tmux {
     };
     let root = env!("CARGO_MANIFEST_DIR");
     let shell = format!(
-        "env -u NO_COLOR PS1='e2e$ ' REWIND_CACHE_DIR='{}' TERM=xterm-256color sh",
+        "env -u NO_COLOR PS1='e2e$ ' REWIND_CACHE_DIR='{0}' REWIND_DATA_DIR='{0}' TERM=xterm-256color sh",
         cache.display()
     );
     let out = tmux.run(&[

@@ -10,7 +10,7 @@ use crate::tui::{layout, timeline};
 impl App {
     pub fn scope(&self) -> Scope {
         match &self.overlay {
-            Overlay::Help { .. } => Scope::Help,
+            Overlay::Help => Scope::Help,
             Overlay::Prompt(_) => Scope::Prompt,
             Overlay::None => match self.focus {
                 Pane::Events => Scope::Events,
@@ -30,8 +30,9 @@ impl App {
             Some(action) => self.perform(action),
             None => {
                 if let (Overlay::Prompt(p), KeyCode::Char(c)) = (&mut self.overlay, key.code) {
-                    if !key.modifiers.contains(KeyModifiers::CONTROL) {
-                        p.input.push(c);
+                    if !key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) {
+                        p.line.insert(c);
+                        p.recall = None;
                     }
                 }
             }
@@ -59,7 +60,8 @@ impl App {
                     self.focus = Pane::Tree;
                     let t = layout::inner(a.tree);
                     if inside(t) {
-                        self.tree.click(self.tree.scroll + (m.row - t.y) as usize);
+                        let tree = &mut self.state.tree;
+                        tree.click(tree.scroll + (m.row - t.y) as usize);
                     }
                 } else if inside(a.lower) {
                     self.focus = self.lower;
@@ -70,8 +72,8 @@ impl App {
                 if inside(a.list) || inside(a.timeline) {
                     self.step(d);
                 } else if inside(a.tree) {
-                    self.tree.move_by(d as isize);
-                    self.tree.scroll_into_view(layout::inner(a.tree).height as usize);
+                    self.state.tree.move_by(d as isize);
+                    self.state.tree.scroll_into_view(layout::inner(a.tree).height as usize);
                 } else if inside(a.lower) {
                     let action = if d > 0 { Action::ScrollDown } else { Action::ScrollUp };
                     let saved = self.focus;

@@ -3,22 +3,30 @@
 //! Nothing here does I/O, so every behaviour is testable without a terminal.
 
 mod actions;
+mod filter;
 mod input;
+mod marks;
 pub mod nav;
+pub mod panes;
+mod prompt;
+mod replies;
+pub mod scroll;
+mod search;
 #[cfg(test)]
 mod tests;
-
-use std::collections::{BTreeSet, HashMap};
-use std::sync::Arc;
 
 use crossterm::event::{KeyEvent, MouseEvent};
 use ratatui::layout::Rect;
 
-use super::layout::{self, Areas};
-use super::msg::{
-    DensityReply, DiffMode, FilterSpec, Info, Loading, Request, Response, Row, RowsReply, StateReply, StateReq,
+pub use self::panes::{
+    DetailPane, DiffPane, EventSearch, EventsPane, InFlight, Marks, Opening, RowsInFlight, SearchInFlight, StatePane,
+    TimelinePane, Watch, Window,
 };
-use super::tree::Tree;
+pub use self::scroll::Scroll;
+use super::history::{self, History};
+use super::layout::{self, Areas};
+use super::line_edit::LineEdit;
+use super::msg::{Info, Request, Response, Row, StateReq};
 use crate::sanitize::clean;
 
 #[derive(Debug, Clone)]
@@ -36,6 +44,8 @@ pub enum Effect {
     Send(Request),
     /// Put text on the clipboard (OSC 52).
     Copy(String),
+    /// Keep a prompt's input in the history file.
+    Remember(history::Kind, String),
     Quit,
 }
 
@@ -56,6 +66,16 @@ pub enum PromptKind {
 }
 
 impl PromptKind {
+    /// Which history the prompt's inputs go to.
+    pub fn history(self) -> history::Kind {
+        match self {
+            PromptKind::Goto => history::Kind::Goto,
+            PromptKind::Search => history::Kind::Search,
+            PromptKind::TreeSearch => history::Kind::Find,
+            PromptKind::Filter => history::Kind::Filter,
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             PromptKind::Goto => "go to (N, start, end, end-N, id:ID, STREAM@SEQ, time): ",
@@ -66,16 +86,22 @@ impl PromptKind {
     }
 }
 
+/// An open prompt. It starts empty; Up and Down recall earlier inputs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Prompt {
     pub kind: PromptKind,
-    pub input: String,
+    pub line: LineEdit,
+    /// The history entry shown (0 = the newest), while recalling.
+    pub recall: Option<usize>,
+    /// What was typed before recalling began, restored by going past the newest.
+    pub draft: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Overlay {
     None,
-    Help { scroll: usize },
+    /// The `?` help; its scroll is [`App::help`].
+    Help,
     Prompt(Prompt),
 }
 
@@ -85,83 +111,26 @@ pub enum Level {
     Error,
 }
 
-/// The loaded slice of the event list around the cursor.
-#[derive(Debug, Clone, Default)]
-pub struct Window {
-    pub rows: Vec<Row>,
-    pub at_start: bool,
-    pub at_end: bool,
-    /// The filter the rows were fetched with.
-    pub filter: Option<FilterSpec>,
-    pub loaded: bool,
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct EventSearch {
-    pub id: u64,
-    pub text: String,
-    pub hits: Vec<u64>,
-    pub capped: bool,
-    pub pending: bool,
-}
-
-/// A node being watched: its pointer in the world or in one stream's state.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Watch {
-    pub stream: Option<String>,
-    pub pointer: String,
-}
-
-impl Watch {
-    /// How the user sees it: a world pointer, or `stream:pointer`.
-    pub fn display(&self) -> String {
-        match &self.stream {
-            None => self.pointer.clone(),
-            Some(s) => format!("{s}:{}", self.pointer),
-        }
-    }
-}
-
 pub struct App {
     pub info: Info,
     pub color: bool,
     pub size: Rect,
-    pub ready: bool,
-    pub loading: Option<Loading>,
     pub cursor: u64,
     pub focus: Pane,
     /// What the lower pane shows: `Diff` or `Detail`.
     pub lower: Pane,
     pub overlay: Overlay,
-    pub mark: Option<u64>,
-    pub bookmarks: BTreeSet<u64>,
-    pub filter: Option<FilterSpec>,
-    pub failures: BTreeSet<u64>,
-    pub drift: BTreeSet<u64>,
-    pub window: Window,
-    /// The newest rows request: id and anchor.
-    pub window_req: Option<(u64, u64)>,
-    /// A seek in flight (id) and the steps the user made meanwhile.
-    pub seek: Option<(u64, i64)>,
-    pub state: Option<Box<StateReply>>,
-    /// The newest state request.
-    pub state_req: Option<StateReq>,
-    pub tree: Tree,
-    /// Trees of the other scope (world / a stream), kept with their folding.
-    saved_trees: HashMap<Option<String>, Tree>,
-    pub view_stream: Option<String>,
-    pub diff_mode: DiffMode,
-    pub unified: bool,
-    pub diff_scroll: usize,
-    pub detail_scroll: usize,
-    pub skips: BTreeSet<u64>,
-    pub search: Option<EventSearch>,
-    /// Columns of the timeline that hold a search hit.
-    pub hit_cols: Vec<bool>,
-    pub density: Option<DensityReply>,
-    pub watch: Option<Watch>,
-    pub pending_goto: bool,
-    pub pending_watch: bool,
+    pub help: Scroll,
+    /// Earlier prompt inputs; the runner loads them and saves each new one.
+    pub history: History,
+    pub open: Opening,
+    pub events: EventsPane,
+    pub timeline: TimelinePane,
+    pub state: StatePane,
+    pub diff: DiffPane,
+    pub detail: DetailPane,
+    pub marks: Marks,
+    pub pending: InFlight,
     pub message: Option<(Level, String)>,
     pub tick: u64,
     pub last_copy: Option<String>,
@@ -178,36 +147,20 @@ impl App {
             info,
             color,
             size: Rect::new(0, 0, width, height),
-            ready: false,
-            loading: None,
             cursor,
             focus: Pane::Events,
             lower: Pane::Diff,
             overlay: Overlay::None,
-            mark: None,
-            bookmarks: BTreeSet::new(),
-            filter: None,
-            failures: BTreeSet::new(),
-            drift: BTreeSet::new(),
-            window: Window::default(),
-            window_req: None,
-            seek: None,
-            state: None,
-            state_req: None,
-            tree: Tree::new(),
-            saved_trees: HashMap::new(),
-            view_stream: None,
-            diff_mode: DiffMode::Event,
-            unified: false,
-            diff_scroll: 0,
-            detail_scroll: 0,
-            skips: BTreeSet::new(),
-            search: None,
-            hit_cols: Vec::new(),
-            density: None,
-            watch: None,
-            pending_goto: false,
-            pending_watch: false,
+            help: Scroll::default(),
+            history: History::default(),
+            open: Opening::default(),
+            events: EventsPane::default(),
+            timeline: TimelinePane::default(),
+            state: StatePane::default(),
+            diff: DiffPane::default(),
+            detail: DetailPane::default(),
+            marks: Marks::default(),
+            pending: InFlight::default(),
             message: None,
             tick: 0,
             last_copy: None,
@@ -239,16 +192,12 @@ impl App {
 
     /// Is work in flight (the spinner turns)?
     pub fn busy(&self) -> bool {
-        !self.ready
-            || self.state_pending()
-            || self.seek.is_some()
-            || self.pending_goto
-            || self.pending_watch
-            || self.search.as_ref().is_some_and(|s| s.pending)
+        let p = &self.pending;
+        !self.open.ready || self.state_pending() || p.seeking() || p.goto || p.watch || p.search.is_some()
     }
 
     pub fn state_pending(&self) -> bool {
-        match (&self.state_req, &self.state) {
+        match (&self.pending.state, &self.state.reply) {
             (Some(req), Some(s)) => req.id != s.id,
             (Some(_), None) => true,
             _ => false,
@@ -286,7 +235,7 @@ impl App {
             self.recompute_hit_cols();
         }
         self.ensure_window();
-        self.tree.scroll_into_view(layout::inner(a.tree).height as usize);
+        self.state.tree.scroll_into_view(layout::inner(a.tree).height as usize);
     }
 
     /// Ask for everything the state, diff and detail panes show at the cursor.
@@ -294,12 +243,12 @@ impl App {
         let req = StateReq {
             id: self.id(),
             pos: self.cursor,
-            stream: self.view_stream.clone(),
-            skips: self.skips.iter().copied().collect(),
-            mark: self.mark,
-            diff: self.diff_mode,
+            stream: self.state.stream.clone(),
+            skips: self.marks.skips.iter().copied().collect(),
+            mark: self.marks.mark,
+            diff: self.diff.mode,
         };
-        self.state_req = Some(req.clone());
+        self.pending.state = Some(req.clone());
         self.send(Request::State(req));
     }
 
@@ -307,154 +256,31 @@ impl App {
         let width = self.areas().timeline.width;
         self.send(Request::Density {
             width,
-            filter: self.filter.clone(),
+            filter: self.events.filter.clone(),
         });
-    }
-
-    fn on_reply(&mut self, r: Response) {
-        match r {
-            Response::Opened(_) => {}
-            Response::Loading(l) => self.loading = Some(l),
-            Response::Ready { failures, drift } => {
-                self.ready = true;
-                self.loading = None;
-                self.failures = failures.into_iter().collect();
-                self.drift = drift.into_iter().collect();
-            }
-            Response::Rows(r) => self.on_rows(r),
-            Response::State(s) => self.on_state(s),
-            Response::Density(d) => {
-                if d.filter == self.filter && d.width == self.areas().timeline.width {
-                    self.density = Some(d);
-                }
-            }
-            Response::Search(s) => {
-                let Some(cur) = &mut self.search else { return };
-                if cur.id != s.id {
-                    return;
-                }
-                cur.hits = s.hits;
-                cur.capped = s.capped;
-                cur.pending = false;
-                self.recompute_hit_cols();
-                self.search_jump(true, true);
-            }
-            Response::Goto(r) => {
-                self.pending_goto = false;
-                match r {
-                    Ok(pos) => {
-                        self.set_cursor(pos);
-                        self.info_msg(format!("at {pos}"));
-                    }
-                    Err(e) => self.error_msg(e),
-                }
-            }
-            Response::Watch(w) => {
-                self.pending_watch = false;
-                let dir = if w.forward { "next" } else { "previous" };
-                match w.found {
-                    Some((pos, old, new)) => {
-                        self.set_cursor(pos);
-                        let show = |v: &Option<serde_json::Value>| match v {
-                            Some(v) => {
-                                crate::sanitize::truncate(&crate::json::write::to_string_compact(v), 60).into_owned()
-                            }
-                            None => "(absent)".to_string(),
-                        };
-                        self.info_msg(format!(
-                            "{} changed at {pos}: {} → {}",
-                            w.pointer,
-                            show(&old),
-                            show(&new)
-                        ));
-                    }
-                    None => self.info_msg(format!("no {dir} change of {}", w.pointer)),
-                }
-            }
-            Response::Error(e) => {
-                self.pending_goto = false;
-                self.pending_watch = false;
-                if let Some(s) = &mut self.search {
-                    s.pending = false;
-                }
-                self.error_msg(e);
-            }
-            Response::Fatal(e) => {
-                self.fatal = Some(e);
-                self.fx.push(Effect::Quit);
-            }
-        }
-    }
-
-    fn on_state(&mut self, s: Box<StateReply>) {
-        // Replies come in request order; an older one still beats showing nothing.
-        if s.stream != self.view_stream {
-            return;
-        }
-        self.tree.set_value(Arc::clone(&s.value), &s.changed);
-        let h = layout::inner(self.areas().tree).height as usize;
-        self.tree.scroll_into_view(h);
-        if self.state.as_ref().is_none_or(|old| old.pos != s.pos) {
-            self.detail_scroll = 0;
-        }
-        self.state = Some(s);
-    }
-
-    fn on_rows(&mut self, r: RowsReply) {
-        if self.window_req.map(|(id, _)| id) != Some(r.id) {
-            return;
-        }
-        self.window_req = None;
-        let mut rows = r.rows;
-        if r.at_start {
-            rows.insert(
-                0,
-                Row {
-                    pos: 0,
-                    time: None,
-                    stream: String::new(),
-                    ty: String::new(),
-                    snapshot: false,
-                    failed: false,
-                    summary: String::new(),
-                },
-            );
-        }
-        self.window = Window {
-            rows,
-            at_start: r.at_start,
-            at_end: r.at_end,
-            filter: self.filter.clone(),
-            loaded: true,
-        };
-        if let (Some(target), Some((id, pending))) = (r.cursor, self.seek) {
-            if id == r.id {
-                self.seek = None;
-                self.set_cursor(target);
-                if pending != 0 {
-                    self.step(pending);
-                }
-            }
-        }
     }
 
     /// Timeline columns with search hits, for the current width.
     fn recompute_hit_cols(&mut self) {
         let w = self.areas().timeline.width as usize;
         let mut cols = vec![false; w];
-        if let Some(s) = &self.search {
+        if let Some(s) = &self.events.search {
             for &p in &s.hits {
                 if let Some(c) = cols.get_mut(super::timeline::column(p, self.info.len, w as u16) as usize) {
                     *c = true;
                 }
             }
         }
-        self.hit_cols = cols;
+        self.timeline.hit_cols = cols;
     }
 
     /// The row at the cursor, if loaded.
     pub fn cursor_row(&self) -> Option<&Row> {
-        self.window.rows.iter().find(|r| r.pos == self.cursor && r.pos > 0)
+        self.events
+            .window
+            .rows
+            .iter()
+            .find(|r| r.pos == self.cursor && r.pos > 0)
     }
 
     /// Stream and type of the event at the cursor, from the list or the state reply.
@@ -462,7 +288,7 @@ impl App {
         if let Some(r) = self.cursor_row() {
             return Some((r.stream.clone(), r.ty.clone()));
         }
-        let s = self.state.as_ref()?;
+        let s = self.state.reply.as_ref()?;
         let ev = s.event.as_ref().filter(|e| e.pos == self.cursor)?;
         Some((ev.stream.clone(), ev.ty.clone()))
     }

@@ -2,7 +2,7 @@
 //! window of list rows around it. Unfiltered moves are arithmetic; filtered
 //! ones use the loaded rows, or ask the worker when they run off the window.
 
-use super::{App, Pane};
+use super::{App, Pane, RowsInFlight};
 use crate::tui::layout;
 use crate::tui::msg::{Request, Row};
 
@@ -27,20 +27,20 @@ impl App {
     pub(crate) fn request_rows(&mut self, anchor: u64) {
         let id = self.id();
         let m = self.margin();
-        self.window_req = Some((id, anchor));
+        self.pending.rows = Some(RowsInFlight { id, anchor, seek: None });
         self.send(Request::Rows {
             id,
             anchor,
             before: m,
             after: m,
-            filter: self.filter.clone(),
+            filter: self.events.filter.clone(),
         });
     }
 
     /// Does the loaded window show the cursor with a page to spare on each side?
     fn window_covers(&self, pos: u64) -> bool {
-        let w = &self.window;
-        if !w.loaded || w.filter != self.filter {
+        let w = &self.events.window;
+        if !w.loaded || w.filter != self.events.filter {
             return false;
         }
         let h = self.list_height();
@@ -59,9 +59,9 @@ impl App {
         if self.window_covers(self.cursor) {
             return;
         }
-        if let Some((_, anchor)) = self.window_req {
+        if let Some(req) = self.pending.rows {
             // One request in flight near here is enough; the worker keeps the newest.
-            if anchor.abs_diff(self.cursor) < self.list_height() as u64 {
+            if req.anchor.abs_diff(self.cursor) < self.list_height() as u64 {
                 return;
             }
         }
@@ -73,8 +73,12 @@ impl App {
         let pos = pos.min(self.info.len);
         let moved = pos != self.cursor;
         self.cursor = pos;
+        if moved && self.message.as_ref().is_some_and(|m| m.0 == super::Level::Info) {
+            // Notes speak of where they were said ("at 652"); moving makes them stale.
+            self.message = None;
+        }
         self.ensure_window();
-        if moved || self.state.is_none() {
+        if moved || self.state.reply.is_none() {
             self.request_state();
         }
     }
@@ -84,12 +88,12 @@ impl App {
         if delta == 0 {
             return;
         }
-        if self.filter.is_none() {
+        if self.events.filter.is_none() {
             let to = (self.cursor as i128 + delta as i128).clamp(0, self.info.len as i128) as u64;
             self.set_cursor(to);
             return;
         }
-        if let Some((_, pending)) = &mut self.seek {
+        if let Some(pending) = self.pending.rows.as_mut().and_then(|r| r.seek.as_mut()) {
             *pending += delta;
             return;
         }
@@ -98,15 +102,18 @@ impl App {
             None => {
                 let id = self.id();
                 let m = self.margin();
-                self.seek = Some((id, 0));
-                self.window_req = Some((id, self.cursor));
+                self.pending.rows = Some(RowsInFlight {
+                    id,
+                    anchor: self.cursor,
+                    seek: Some(0),
+                });
                 self.send(Request::Seek {
                     id,
                     from: self.cursor,
                     delta,
                     before: m,
                     after: m,
-                    filter: self.filter.clone(),
+                    filter: self.events.filter.clone(),
                 });
             }
         }
@@ -114,8 +121,8 @@ impl App {
 
     /// The target of a filtered step if the loaded rows decide it.
     fn step_in_window(&self, delta: i64) -> Option<u64> {
-        let w = &self.window;
-        if !w.loaded || w.filter != self.filter {
+        let w = &self.events.window;
+        if !w.loaded || w.filter != self.events.filter {
             return None;
         }
         let rows = &w.rows;
@@ -151,10 +158,10 @@ impl App {
 
     /// Lines for a list pane of `height`, and which of them is the cursor's.
     pub fn list_lines(&self, height: usize) -> (Vec<Line<'_>>, Option<usize>) {
-        let w = &self.window;
+        let w = &self.events.window;
         let mut lines: Vec<Line<'_>> = Vec::with_capacity(w.rows.len() + 1);
         let mut cur = None;
-        let usable = w.loaded && w.filter == self.filter;
+        let usable = w.loaded && w.filter == self.events.filter;
         let inside = usable
             && (w.at_start || w.rows.first().is_some_and(|r| r.pos <= self.cursor))
             && (w.at_end || w.rows.last().is_some_and(|r| r.pos >= self.cursor));

@@ -9,7 +9,6 @@ use super::scrolled_pane;
 use crate::json::write;
 use crate::sanitize::clean;
 use crate::tui::app::{App, Pane};
-use crate::tui::layout::inner;
 use crate::tui::theme::Theme;
 
 pub fn draw(app: &App, theme: &Theme, f: &mut Frame, area: Rect) {
@@ -21,13 +20,13 @@ pub fn draw(app: &App, theme: &Theme, f: &mut Frame, area: Rect) {
     if app.state_pending() {
         title.push(Span::styled(format!(" {} ", app.spinner()), theme.info()));
     }
-    scrolled_pane(f, theme, area, title, focused, app.detail_scroll, |w| {
+    scrolled_pane(f, theme, area, title, focused, &app.detail.scroll, |w| {
         lines(app, theme, w)
     });
 }
 
-pub fn lines(app: &App, theme: &Theme, w: usize) -> Vec<Line<'static>> {
-    let Some(s) = &app.state else {
+fn lines(app: &App, theme: &Theme, w: usize) -> Vec<Line<'static>> {
+    let Some(s) = &app.state.reply else {
         return vec![Line::from(Span::styled("computing…", theme.dim()))];
     };
     let Some(ev) = &s.event else {
@@ -56,7 +55,7 @@ pub fn lines(app: &App, theme: &Theme, w: usize) -> Vec<Line<'static>> {
         ),
         field("source", clean(&ev.source).into_owned(), theme.dim()),
     ];
-    if app.skips.contains(&ev.pos) {
+    if app.marks.skips.contains(&ev.pos) {
         out.push(Line::from(Span::styled(
             " SKIPPED (what-if): the state is computed as if this event never happened ",
             theme.hypothetical(),
@@ -88,11 +87,6 @@ pub fn lines(app: &App, theme: &Theme, w: usize) -> Vec<Line<'static>> {
         }
     }
     out
-}
-
-pub fn line_count(app: &App) -> usize {
-    let w = inner(app.areas().lower).width as usize;
-    lines(app, &Theme { color: false }, w).len()
 }
 
 /// Indent a JSON line by two and wrap it at `w` cells, continuing under its indent.

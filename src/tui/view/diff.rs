@@ -9,7 +9,6 @@ use crate::json::diff::ChangeOp;
 use crate::json::write;
 use crate::sanitize::clean;
 use crate::tui::app::{App, Pane};
-use crate::tui::layout::inner;
 use crate::tui::msg::LineKind;
 use crate::tui::theme::Theme;
 
@@ -22,13 +21,13 @@ pub fn draw(app: &App, theme: &Theme, f: &mut Frame, area: Rect) {
     }
     let focused = app.focus == Pane::Diff;
     let mut title = vec![Span::styled(" Diff (3) ", theme.title(focused))];
-    if let Some(s) = &app.state {
+    if let Some(s) = &app.state.reply {
         let n = s.diff.changes.len();
         title.push(Span::styled(format!(" {} ", clean(&s.diff.title)), theme.bold()));
         title.push(Span::raw(format!(
             " {n} change{} · {} ",
             if n == 1 { "" } else { "s" },
-            if app.unified {
+            if app.diff.unified {
                 "unified (u: list)"
             } else {
                 "list (u: unified)"
@@ -41,21 +40,21 @@ pub fn draw(app: &App, theme: &Theme, f: &mut Frame, area: Rect) {
     if app.state_pending() {
         title.push(Span::styled(format!(" {} ", app.spinner()), theme.info()));
     }
-    scrolled_pane(f, theme, area, title, focused, app.diff_scroll, |w| {
+    scrolled_pane(f, theme, area, title, focused, &app.diff.scroll, |w| {
         lines(app, theme, w)
     });
 }
 
 /// Lines of the diff for a pane `w` cells wide (the count drives scrolling).
-pub fn lines(app: &App, theme: &Theme, w: usize) -> Vec<Line<'static>> {
-    let Some(s) = &app.state else {
+fn lines(app: &App, theme: &Theme, w: usize) -> Vec<Line<'static>> {
+    let Some(s) = &app.state.reply else {
         return vec![Line::from(Span::styled("computing…", theme.dim()))];
     };
     let d = &s.diff;
     let mut out = Vec::new();
-    if app.state_req.as_ref().is_some_and(|r| r.diff != d.mode) {
+    if app.pending.state.as_ref().is_some_and(|r| r.diff != d.mode) {
         out.push(Line::from(Span::styled(
-            format!("{} switching to {}…", app.spinner(), app.diff_mode.name()),
+            format!("{} switching to {}…", app.spinner(), app.diff.mode.name()),
             theme.dim(),
         )));
     }
@@ -72,7 +71,7 @@ pub fn lines(app: &App, theme: &Theme, w: usize) -> Vec<Line<'static>> {
         out.push(Line::from(Span::styled(why, theme.dim())));
         return out;
     }
-    if app.unified {
+    if app.diff.unified {
         for (kind, text) in &d.unified {
             let st = match kind {
                 LineKind::Header => theme.bold(),
@@ -121,11 +120,6 @@ pub fn lines(app: &App, theme: &Theme, w: usize) -> Vec<Line<'static>> {
         }
     }
     out
-}
-
-pub fn line_count(app: &App) -> usize {
-    let w = inner(app.areas().lower).width as usize;
-    lines(app, &Theme { color: false }, w).len()
 }
 
 /// Cut `s` into pieces of `w` characters, at most `VALUE_LINES` of them.

@@ -7,10 +7,39 @@ use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 use super::{fit, width};
-use crate::tui::app::{App, Level, Overlay};
+use crate::sanitize::clean;
+use crate::tui::app::{App, Level, Overlay, Prompt};
 use crate::tui::keys;
 use crate::tui::msg::Loading;
 use crate::tui::theme::Theme;
+
+/// A prompt's label and input, sanitized, with the cursor kept in view: a
+/// block at the end, or the character under it reversed.
+fn prompt_line(p: &Prompt, theme: &Theme, w: usize) -> Line<'static> {
+    let label = p.kind.label();
+    let (before, after) = p.line.split();
+    let before = clean(before).into_owned();
+    let after = clean(after).into_owned();
+    let room = w.saturating_sub(width(label) + 1);
+    let before = if width(&before) > room {
+        let keep = room.saturating_sub(1);
+        let skip = before.chars().count().saturating_sub(keep);
+        format!("…{}", before.chars().skip(skip).collect::<String>())
+    } else {
+        before
+    };
+    let mut spans = vec![Span::styled(label, theme.bold()), Span::raw(before.clone())];
+    let mut rest = after.chars();
+    match rest.next() {
+        None => spans.push(Span::styled("█", theme.dim())),
+        Some(c) => {
+            spans.push(Span::styled(c.to_string(), theme.reversed()));
+            let left = room.saturating_sub(width(&before) + 1);
+            spans.push(Span::raw(fit(rest.as_str(), left)));
+        }
+    }
+    Line::from(spans)
+}
 
 pub fn draw_status(app: &App, theme: &Theme, f: &mut Frame, area: Rect) {
     if area.height == 0 {
@@ -18,28 +47,14 @@ pub fn draw_status(app: &App, theme: &Theme, f: &mut Frame, area: Rect) {
     }
     let w = area.width as usize;
     let line = if let Overlay::Prompt(p) = &app.overlay {
-        // The input is shown sanitized; the cursor block follows it.
-        let input = crate::sanitize::clean(&p.input).into_owned();
-        let label = p.kind.label();
-        let room = w.saturating_sub(width(label) + 1);
-        let shown = if width(&input) > room {
-            let skip = input.chars().count().saturating_sub(room.saturating_sub(1));
-            format!("…{}", input.chars().skip(skip + 1).collect::<String>())
-        } else {
-            input
-        };
-        Line::from(vec![
-            Span::styled(label, theme.bold()),
-            Span::raw(shown),
-            Span::styled("█", theme.dim()),
-        ])
+        prompt_line(p, theme, w)
     } else if let Some((level, text)) = &app.message {
         let st = match level {
             Level::Info => theme.info(),
             Level::Error => theme.error(),
         };
         Line::from(Span::styled(fit(text, w), st))
-    } else if let Some(l) = &app.loading {
+    } else if let Some(l) = &app.open.progress {
         let text = match l {
             Loading::Replaying { pos, len } => {
                 format!("{} replaying to build checkpoints: {pos}/{len}", app.spinner())

@@ -10,19 +10,19 @@ use crate::sanitize::clean;
 use crate::tui::app::App;
 use crate::tui::theme::Theme;
 
-/// `2026-11-20 10:24:13.870535`
+/// `2026-11-20 10:24:13.870535Z`: times are UTC, and say so.
 pub fn long_time(us: i64) -> String {
-    crate::time::format_micros(us)
-        .replacen('T', " ", 1)
-        .trim_end_matches('Z')
-        .to_string()
+    crate::time::format_micros(us).replacen('T', " ", 1)
 }
 
-/// `11-20 10:24:13`, for list rows.
+/// `11-20 10:24:13Z`, for list rows.
 pub fn short_time(us: i64) -> String {
     let t = long_time(us);
-    t.get(5..19).map(str::to_string).unwrap_or(t)
+    t.get(5..19).map(|s| format!("{s}Z")).unwrap_or(t)
 }
+
+/// Cells a list row's time takes.
+pub const SHORT_TIME: usize = 15;
 
 pub fn draw(app: &App, theme: &Theme, f: &mut Frame, area: Rect) {
     if area.height == 0 {
@@ -62,9 +62,9 @@ pub fn draw(app: &App, theme: &Theme, f: &mut Frame, area: Rect) {
 
     let mut spans = vec![Span::styled(format!(" @{}/{} ", app.cursor, info.len), theme.pos())];
     // First, so a narrow terminal cannot cut it off.
-    if !app.skips.is_empty() {
-        let list: Vec<String> = app.skips.iter().take(3).map(u64::to_string).collect();
-        let more = if app.skips.len() > 3 { " …" } else { "" };
+    if !app.marks.skips.is_empty() {
+        let list: Vec<String> = app.marks.skips.iter().take(3).map(u64::to_string).collect();
+        let more = if app.marks.skips.len() > 3 { " …" } else { "" };
         spans.push(Span::raw(" "));
         spans.push(Span::styled(
             format!(" HYPOTHETICAL: skipping {}{more} ", list.join(", ")),
@@ -89,13 +89,23 @@ pub fn draw(app: &App, theme: &Theme, f: &mut Frame, area: Rect) {
         spans.push(Span::styled(format!(" {} ", clean(&s)), theme.stream()));
         spans.push(Span::styled(format!(" {} ", clean(&t)), theme.ty()));
     }
-    if let Some(m) = app.mark {
+    if let Some(m) = app.marks.mark {
         spans.push(Span::styled(format!(" mark {m} "), theme.mark()));
     }
-    if let Some(flt) = &app.filter {
-        spans.push(Span::styled(format!(" filter {} ", clean(&flt.label)), theme.warn()));
+    // Filter chips, each with the key that drops it.
+    if let Some(flt) = &app.events.filter {
+        for (key, chip) in [("F", &flt.streams), ("T", &flt.types)] {
+            if let Some(c) = chip {
+                spans.push(Span::raw(" "));
+                spans.push(Span::styled(format!("[{key}] {}", clean(&c.label)), theme.warn()));
+            }
+        }
     }
-    if let Some(wt) = &app.watch {
+    if let Some(s) = &app.events.search {
+        spans.push(Span::raw(" "));
+        spans.push(Span::styled(format!("[/] {}", clean(&s.text)), theme.info()));
+    }
+    if let Some(wt) = &app.state.watch {
         spans.push(Span::styled(
             format!(" watch {} ", clean(&wt.display())),
             theme.inside(),
@@ -108,8 +118,8 @@ pub fn draw(app: &App, theme: &Theme, f: &mut Frame, area: Rect) {
     f.render_widget(Paragraph::new(lines), area);
 }
 
-/// `2026-11-20 10:24`
+/// `2026-11-20 10:24Z`
 fn short_day(us: i64) -> String {
     let t = long_time(us);
-    t.get(..16).map(str::to_string).unwrap_or(t)
+    t.get(..16).map(|s| format!("{s}Z")).unwrap_or(t)
 }

@@ -5,6 +5,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 use ratatui::Frame;
 
+use super::{width, wrap_words};
 use crate::tui::app::App;
 use crate::tui::keys::{self, BINDINGS, HELP_ORDER};
 use crate::tui::theme::Theme;
@@ -21,23 +22,37 @@ const INTRO: &[&str] = &[
     "Mouse: click or drag the timeline to seek; click events and tree nodes.",
 ];
 
-pub fn lines(color: bool) -> Vec<Line<'static>> {
+/// Keys take this many cells, then the text.
+const KEYS_W: usize = 20;
+
+/// The help for a box `w` cells wide: long lines wrap at words, binding text
+/// continuing under itself.
+fn lines(color: bool, w: usize) -> Vec<Line<'static>> {
     let theme = Theme { color };
-    let mut out: Vec<Line<'static>> = INTRO.iter().map(|l| Line::from(*l)).collect();
+    let mut out: Vec<Line<'static>> = Vec::new();
+    for l in INTRO {
+        out.extend(wrap_words(l, w).into_iter().map(Line::from));
+    }
     for scope in HELP_ORDER {
         out.push(Line::from(""));
         out.push(Line::from(Span::styled(scope.title(), theme.title(false))));
         for b in BINDINGS.iter().filter(|b| b.scope == scope) {
-            out.push(Line::from(vec![
-                Span::styled(format!("  {:<18}", keys::keys_label(b)), theme.key()),
-                Span::raw(b.help),
-            ]));
+            let keys = format!("  {:<18}", keys::keys_label(b));
+            let pad = width(&keys).max(KEYS_W);
+            for (i, piece) in wrap_words(b.help, w.saturating_sub(pad)).into_iter().enumerate() {
+                let lead = if i == 0 {
+                    Span::styled(keys.clone(), theme.key())
+                } else {
+                    Span::raw(" ".repeat(pad))
+                };
+                out.push(Line::from(vec![lead, Span::raw(piece)]));
+            }
         }
     }
     out
 }
 
-pub fn draw(app: &App, theme: &Theme, f: &mut Frame, scroll: usize) {
+pub fn draw(app: &App, theme: &Theme, f: &mut Frame) {
     let area = f.area();
     let w = area.width.saturating_sub(4).min(104);
     let h = area.height.saturating_sub(2);
@@ -48,9 +63,9 @@ pub fn draw(app: &App, theme: &Theme, f: &mut Frame, scroll: usize) {
         height: h,
     };
     f.render_widget(Clear, r);
-    let all = lines(app.color);
+    let all = lines(app.color, w.saturating_sub(2) as usize);
     let inner_h = h.saturating_sub(2) as usize;
-    let scroll = scroll.min(all.len().saturating_sub(inner_h));
+    let scroll = app.help.fit(all.len(), inner_h);
     let more = if scroll + inner_h < all.len() {
         " j/↓ more "
     } else {

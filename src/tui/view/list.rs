@@ -5,7 +5,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
-use super::header::short_time;
+use super::header::{short_time, SHORT_TIME};
 use super::{fit, pane};
 use crate::sanitize::clean;
 use crate::tui::app::nav::Line as ListLine;
@@ -20,11 +20,11 @@ pub fn draw(app: &App, theme: &Theme, f: &mut Frame, area: Rect) {
     }
     let focused = app.focus == Pane::Events;
     let mut title = vec![Span::styled(" Events (1) ", theme.title(focused))];
-    if let Some(flt) = &app.filter {
-        title.push(Span::styled(format!(" filter {} ", clean(&flt.label)), theme.warn()));
+    if let Some(flt) = &app.events.filter {
+        title.push(Span::styled(format!(" filter {} ", clean(&flt.label())), theme.warn()));
     }
-    if let Some(s) = &app.search {
-        let status = if s.pending {
+    if let Some(s) = &app.events.search {
+        let status = if app.pending.search.is_some() {
             format!(" /{} searching {} ", clean(&s.text), app.spinner())
         } else {
             let more = if s.capped { "+" } else { "" };
@@ -40,13 +40,13 @@ pub fn draw(app: &App, theme: &Theme, f: &mut Frame, area: Rect) {
     let w = body.width as usize;
     let pos_w = app.info.len.to_string().len().max(1);
     let (sw, tw) = if w >= 100 { (20, 20) } else { (16, 15) };
-    let search_hits = app.search.as_ref().map(|s| s.hits.as_slice()).unwrap_or(&[]);
+    let search_hits = app.events.search.as_ref().map(|s| s.hits.as_slice()).unwrap_or(&[]);
     let mut out = Vec::with_capacity(lines.len());
     for (i, l) in lines.iter().enumerate() {
         let is_cur = cur == Some(i);
         let line = match l {
             ListLine::Cursor(p) => {
-                let text = if !app.window.loaded || app.window_req.is_some() {
+                let text = if !app.events.window.loaded || app.pending.rows.is_some() {
                     format!("  {} loading events around {p}…", app.spinner())
                 } else {
                     format!("  ▶ @{p}: not shown by the filter")
@@ -80,17 +80,17 @@ fn row_line<'a>(
     focused: bool,
     hits: &[u64],
 ) -> Line<'a> {
-    let flag = if app.skips.contains(&r.pos) {
+    let flag = if app.marks.skips.contains(&r.pos) {
         ('x', theme.hypothetical())
     } else if r.failed {
         ('✗', theme.error())
-    } else if app.drift.contains(&r.pos) {
+    } else if app.open.drift.contains(&r.pos) {
         ('!', theme.warn())
     } else if r.snapshot {
         ('◆', theme.warn())
-    } else if app.mark == Some(r.pos) {
+    } else if app.marks.mark == Some(r.pos) {
         ('M', theme.mark())
-    } else if app.bookmarks.contains(&r.pos) {
+    } else if app.marks.bookmarks.contains(&r.pos) {
         ('b', theme.bookmark())
     } else if hits.binary_search(&r.pos).is_ok() {
         ('•', theme.info())
@@ -99,10 +99,10 @@ fn row_line<'a>(
     } else {
         (' ', theme.plain())
     };
-    let time = r.time.map(short_time).unwrap_or_else(|| "-".repeat(14));
+    let time = r.time.map(short_time).unwrap_or_else(|| "-".repeat(SHORT_TIME));
     let stream = fit(&clean(&r.stream), sw);
     let ty = fit(&clean(&r.ty), tw);
-    let used = 2 + pos_w + 1 + 14 + 1 + sw + 1 + tw + 1;
+    let used = 2 + pos_w + 1 + SHORT_TIME + 1 + sw + 1 + tw + 1;
     let summary = fit(&r.summary, w.saturating_sub(used));
     // The cursor's row is one plain bar, so nothing on it fights the highlight.
     let st = |s| if is_cur { theme.plain() } else { s };

@@ -16,7 +16,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use ratatui::Frame;
 
-use super::app::App;
+use super::app::{App, Scroll};
 use super::msg::Loading;
 use super::theme::Theme;
 use crate::sanitize::clean;
@@ -34,8 +34,8 @@ pub fn draw(app: &App, f: &mut Frame) {
     }
     footer::draw_status(app, &theme, f, a.status);
     footer::draw_footer(app, &theme, f, a.footer);
-    if let super::app::Overlay::Help { scroll } = app.overlay {
-        help::draw(app, &theme, f, scroll);
+    if app.overlay == super::app::Overlay::Help {
+        help::draw(app, &theme, f);
     }
 }
 
@@ -61,14 +61,14 @@ fn scrolled_pane<'a>(
     area: Rect,
     title: Vec<Span<'a>>,
     focused: bool,
-    scroll: usize,
+    scroll: &Scroll,
     lines: impl FnOnce(usize) -> Vec<Line<'static>>,
 ) {
     f.render_widget(pane(theme, area, title, focused), area);
     let body = super::layout::inner(area);
     let all = lines(body.width as usize);
+    let scroll = scroll.fit(all.len(), body.height as usize);
     let h = body.height as usize;
-    let scroll = scroll.min(all.len().saturating_sub(h));
     let shown: Vec<Line> = all.into_iter().skip(scroll).take(h).collect();
     f.render_widget(Paragraph::new(shown), body);
 }
@@ -106,6 +106,46 @@ pub fn draw_loading(what: &str, loading: Option<&Loading>, tick: u64, color: boo
     lines.push(Line::from(""));
     lines.push(Line::from(Span::styled("q or Ctrl-C: cancel", theme.dim())));
     f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
+}
+
+/// `1 key`, `2 keys`.
+fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+/// Break `s` into lines of at most `w` cells, at spaces where it can; a word
+/// longer than a line is cut. Never returns no lines.
+fn wrap_words(s: &str, w: usize) -> Vec<String> {
+    let w = w.max(1);
+    let mut out = Vec::new();
+    let mut line = String::new();
+    let mut used = 0;
+    for word in s.split(' ') {
+        let ww = width(word);
+        if used > 0 && used + 1 + ww > w {
+            out.push(std::mem::take(&mut line));
+            used = 0;
+        }
+        if used > 0 {
+            line.push(' ');
+            used += 1;
+        }
+        for c in word.chars() {
+            let cw = width(c.encode_utf8(&mut [0u8; 4]));
+            if used + cw > w && used > 0 {
+                out.push(std::mem::take(&mut line));
+                used = 0;
+            }
+            line.push(c);
+            used += cw;
+        }
+    }
+    out.push(line);
+    out
 }
 
 /// Width of a string in terminal cells.

@@ -22,7 +22,12 @@ pub fn draw(app: &App, theme: &Theme, f: &mut Frame, area: Rect) {
 
     // Row 1: density, the cursor's column inverted.
     let mut bars: Vec<Span> = Vec::with_capacity(w as usize);
-    let levels = app.density.as_ref().map(|d| d.levels.as_slice()).unwrap_or(&[]);
+    let levels = app
+        .timeline
+        .density
+        .as_ref()
+        .map(|d| d.levels.as_slice())
+        .unwrap_or(&[]);
     for c in 0..w as usize {
         let lv = levels.get(c).copied().unwrap_or(0.0);
         let g = if levels.is_empty() { '·' } else { glyph(lv) };
@@ -36,7 +41,7 @@ pub fn draw(app: &App, theme: &Theme, f: &mut Frame, area: Rect) {
 
     // Row 2: markers; later ones win a shared column.
     let mut marks: Vec<(char, Style)> = vec![(' ', theme.plain()); w as usize];
-    for (c, hit) in app.hit_cols.iter().enumerate() {
+    for (c, hit) in app.timeline.hit_cols.iter().enumerate() {
         if *hit {
             if let Some(m) = marks.get_mut(c) {
                 *m = ('•', theme.info());
@@ -48,19 +53,19 @@ pub fn draw(app: &App, theme: &Theme, f: &mut Frame, area: Rect) {
             *m = (ch, st);
         }
     };
-    for &p in &app.failures {
+    for &p in &app.open.failures {
         put(p, '✗', theme.error());
     }
-    for &p in &app.drift {
+    for &p in &app.open.drift {
         put(p, '!', theme.warn());
     }
-    for &p in &app.bookmarks {
+    for &p in &app.marks.bookmarks {
         put(p, 'b', theme.bookmark());
     }
-    for &p in &app.skips {
+    for &p in &app.marks.skips {
         put(p, 'x', theme.hypothetical());
     }
-    if let Some(m) = app.mark {
+    if let Some(m) = app.marks.mark {
         put(m, 'M', theme.mark());
     }
     put(app.cursor, '▲', theme.pos());
@@ -72,6 +77,7 @@ pub fn draw(app: &App, theme: &Theme, f: &mut Frame, area: Rect) {
     );
 
     let label = app
+        .timeline
         .density
         .as_ref()
         .map(|d| d.label.as_str())

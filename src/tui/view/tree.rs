@@ -5,7 +5,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
-use super::{fit, pane};
+use super::{count, fit, pane};
 use crate::sanitize::clean;
 use crate::tui::app::{App, Pane};
 use crate::tui::layout::inner;
@@ -17,11 +17,11 @@ pub fn draw(app: &App, theme: &Theme, f: &mut Frame, area: Rect) {
         return;
     }
     let focused = app.focus == Pane::Tree;
-    let scope = match &app.view_stream {
+    let scope = match &app.state.stream {
         Some(s) => format!("stream {}", clean(s)),
         None => "world".to_string(),
     };
-    let shown_pos = app.state.as_ref().map(|s| s.pos);
+    let shown_pos = app.state.reply.as_ref().map(|s| s.pos);
     let mut title = vec![Span::styled(" State (2) ", theme.title(focused))];
     title.push(Span::styled(
         format!(
@@ -30,7 +30,7 @@ pub fn draw(app: &App, theme: &Theme, f: &mut Frame, area: Rect) {
         ),
         theme.bold(),
     ));
-    if app.state.as_ref().is_some_and(|s| s.hypothetical) {
+    if app.state.reply.as_ref().is_some_and(|s| s.hypothetical) {
         title.push(Span::styled(" HYPOTHETICAL ", theme.hypothetical()));
     }
     if app.state_pending() {
@@ -39,14 +39,14 @@ pub fn draw(app: &App, theme: &Theme, f: &mut Frame, area: Rect) {
             theme.info(),
         ));
     }
-    if let Some((at, n, re)) = app.tree.search_status() {
+    if let Some((at, n, re)) = app.state.tree.search_status() {
         let shown = if n == 0 { 0 } else { at + 1 };
         title.push(Span::styled(format!(" /{}: {shown}/{n} ", clean(&re)), theme.info()));
     }
     f.render_widget(pane(theme, area, title, focused), area);
     let body = inner(area);
-    if !app.tree.loaded() {
-        let text = if app.ready {
+    if !app.state.tree.loaded() {
+        let text = if app.open.ready {
             format!("{} computing the state…", app.spinner())
         } else {
             format!("{} building checkpoints…", app.spinner())
@@ -55,16 +55,21 @@ pub fn draw(app: &App, theme: &Theme, f: &mut Frame, area: Rect) {
         return;
     }
     let w = body.width as usize;
-    let rows = app.tree.rows();
-    let sel = app.tree.selected_index();
-    let root_label = match &app.view_stream {
+    let rows = app.state.tree.rows();
+    let sel = app.state.tree.selected_index();
+    let root_label = match &app.state.stream {
         Some(s) => clean(s).into_owned(),
         None => "world".to_string(),
     };
     let mut out = Vec::new();
-    for (i, r) in rows.iter().enumerate().skip(app.tree.scroll).take(body.height as usize) {
-        let mark = app.tree.mark(&r.pointer);
-        let hit = app.tree.is_hit(&r.pointer);
+    for (i, r) in rows
+        .iter()
+        .enumerate()
+        .skip(app.state.tree.scroll)
+        .take(body.height as usize)
+    {
+        let mark = app.state.tree.mark(&r.pointer);
+        let hit = app.state.tree.is_hit(&r.pointer);
         let lead = if i == sel { "▶" } else { " " };
         let mut spans = vec![Span::raw(format!("{lead}{}", "  ".repeat(r.depth)))];
         let fold = match (r.shape, r.open) {
@@ -89,10 +94,10 @@ pub fn draw(app: &App, theme: &Theme, f: &mut Frame, area: Rect) {
         let used: usize = spans.iter().map(|s| s.width()).sum();
         let room = w.saturating_sub(used + 2);
         let (text, style) = match r.shape {
-            Shape::Object(n) if r.open => (format!("{{ {n} keys"), theme.dim()),
-            Shape::Array(n) if r.open => (format!("[ {n} items"), theme.dim()),
-            Shape::Object(n) => (format!("{{…}} {n} keys"), theme.dim()),
-            Shape::Array(n) => (format!("[…] {n} items"), theme.dim()),
+            Shape::Object(n) if r.open => (format!("{{ {}", count(n, "key")), theme.dim()),
+            Shape::Array(n) if r.open => (format!("[ {}", count(n, "item")), theme.dim()),
+            Shape::Object(n) => (format!("{{…}} {}", count(n, "key")), theme.dim()),
+            Shape::Array(n) => (format!("[…] {}", count(n, "item")), theme.dim()),
             Shape::Scalar => {
                 let st = if r.preview.starts_with('"') {
                     theme.string()

@@ -1,0 +1,90 @@
+//! The mark, bookmarks and what-if skips: positions the user singled out.
+
+use super::{App, Pane};
+use crate::tui::msg::DiffMode;
+
+impl App {
+    pub(super) fn toggle_mark(&mut self) {
+        if self.marks.mark == Some(self.cursor) {
+            self.marks.mark = None;
+            if self.diff.mode == DiffMode::Mark {
+                self.diff.mode = DiffMode::Event;
+            }
+            self.info_msg("mark cleared");
+        } else {
+            self.marks.mark = Some(self.cursor);
+            self.diff.mode = DiffMode::Mark;
+            self.lower = Pane::Diff;
+            self.info_msg(format!(
+                "mark set at {}: move, and the diff shows mark → cursor (d: other diffs, ' back to the mark)",
+                self.cursor
+            ));
+        }
+        self.diff.scroll.reset();
+        self.request_state();
+    }
+
+    pub(super) fn jump_to_mark(&mut self) {
+        match self.marks.mark {
+            Some(m) => self.set_cursor(m),
+            None => self.info_msg("no mark: press m to set one"),
+        }
+    }
+
+    pub(super) fn toggle_bookmark(&mut self) {
+        if self.marks.bookmarks.remove(&self.cursor) {
+            self.info_msg(format!("bookmark {} removed", self.cursor));
+        } else {
+            self.marks.bookmarks.insert(self.cursor);
+            self.info_msg(format!("bookmarked {} ({{ and }} jump between bookmarks)", self.cursor));
+        }
+    }
+
+    pub(super) fn bookmark_jump(&mut self, forward: bool) {
+        let b = &self.marks.bookmarks;
+        let found = if forward {
+            b.range(self.cursor + 1..).next().copied()
+        } else {
+            b.range(..self.cursor).next_back().copied()
+        };
+        match found {
+            Some(p) => self.set_cursor(p),
+            None if forward => self.info_msg("no bookmark after the cursor (b sets one)"),
+            None => self.info_msg("no bookmark before the cursor (b sets one)"),
+        }
+    }
+
+    pub(super) fn toggle_skip(&mut self) {
+        if self.cursor == 0 {
+            self.info_msg("no event at the start to skip");
+            return;
+        }
+        if self.marks.skips.remove(&self.cursor) {
+            if self.marks.skips.is_empty() && self.diff.mode == DiffMode::WhatIf {
+                self.diff.mode = DiffMode::Event;
+            }
+            self.info_msg(format!("event {} restored", self.cursor));
+        } else {
+            self.marks.skips.insert(self.cursor);
+            self.diff.mode = DiffMode::WhatIf;
+            self.lower = Pane::Diff;
+            self.info_msg(format!(
+                "what-if: event {} skipped; the state is HYPOTHETICAL (x restores it, X restores all)",
+                self.cursor
+            ));
+        }
+        self.request_state();
+    }
+
+    pub(super) fn clear_skips(&mut self) {
+        if self.marks.skips.is_empty() {
+            return;
+        }
+        self.marks.skips.clear();
+        if self.diff.mode == DiffMode::WhatIf {
+            self.diff.mode = DiffMode::Event;
+        }
+        self.info_msg("what-if cleared: the state is the recorded one again");
+        self.request_state();
+    }
+}
