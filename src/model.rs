@@ -71,6 +71,9 @@ pub struct Record {
     /// Key for at-least-once sources (docs/formats.md §0): a record whose key an earlier
     /// record of the cache already had is skipped and counted as a duplicate.
     pub dedupe: Option<String>,
+    /// A problem that keeps the record in the timeline (e.g. its payload kept raw as
+    /// `{"$undecodable", "$error"}`): reported as an `Item::Warn` right after it.
+    pub warning: Option<String>,
 }
 
 /// A file a record came from, as shown in `source` (`path:line` or `path@offset`).

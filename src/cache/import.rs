@@ -53,6 +53,12 @@ pub struct Outcome {
     pub by_time: bool,
     /// Records skipped as repeats of an earlier one (at-least-once sources).
     pub duplicates: u64,
+    /// Records kept in the timeline with a problem (an undecodable payload kept raw).
+    pub warnings: Vec<String>,
+    /// Records read and left out on purpose.
+    pub filtered: u64,
+    /// Files of a folder input that hold no records by design.
+    pub ignored: Vec<String>,
 }
 
 /// How many bad records an import keeps word for word.
@@ -139,6 +145,7 @@ fn stored_inputs(conn: &rusqlite::Connection) -> Result<Vec<StoredInput>> {
                 seconds: r.get(14)?,
                 by_time: r.get::<_, i64>(15)? != 0,
                 duplicates: r.get::<_, i64>(16)? as u64,
+                ..Outcome::default()
             },
         })
     })?;
@@ -329,6 +336,18 @@ impl Importer<'_> {
                         note_bad(outcome, &bad);
                         continue;
                     }
+                    Item::Warn(note) => {
+                        outcome.warnings.push(note.to_string());
+                        continue;
+                    }
+                    Item::Filtered(_) => {
+                        outcome.filtered += 1;
+                        continue;
+                    }
+                    Item::Ignored(note) => {
+                        outcome.ignored.push(note.to_string());
+                        continue;
+                    }
                 };
                 if let Some(key) = &r.dedupe {
                     if dedupe.execute(params![key, input_id])? == 0 {
@@ -431,7 +450,7 @@ impl Importer<'_> {
     /// needed when the cache holds more than one input or a snapshot file.
     pub fn finish(self, merge: bool) -> Result<()> {
         if merge {
-            super::read::renumber(&self.tx).context("renumbering events")?;
+            super::renumber::renumber(&self.tx).context("renumbering events")?;
         }
         if self.changed {
             let inputs: i64 = self.tx.query_row("SELECT count(*) FROM inputs", [], |r| r.get(0))?;

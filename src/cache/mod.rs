@@ -4,6 +4,7 @@
 pub mod checkpoints;
 pub mod import;
 pub mod read;
+mod renumber;
 pub mod schema;
 mod sort;
 

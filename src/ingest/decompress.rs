@@ -18,6 +18,8 @@ use std::thread;
 
 use flate2::read::MultiGzDecoder;
 
+use super::sample::Sampled;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Compression {
     None,
@@ -107,7 +109,8 @@ pub fn sniff(head: &[u8]) -> Compression {
 }
 
 /// A buffered reader of the decompressed content, the compression found, and the
-/// counter of raw bytes consumed.
+/// counter of raw bytes consumed. The reader's first `fill_buf` returns the whole
+/// detection sample ([`Sampled`]).
 pub fn open(path: &Path) -> io::Result<(Box<dyn BufRead + Send>, Compression, Arc<AtomicU64>)> {
     let file = File::open(path)?;
     let (limit, why) = limit_for(file.metadata()?.len());
@@ -121,21 +124,21 @@ pub fn open(path: &Path) -> io::Result<(Box<dyn BufRead + Send>, Compression, Ar
     );
     let comp = sniff(raw.fill_buf()?);
     let reader: Box<dyn BufRead + Send> = match comp {
-        Compression::None => Box::new(raw),
-        Compression::Gzip => read_ahead(Capped {
+        Compression::None => Box::new(Sampled::new(raw)),
+        Compression::Gzip => Box::new(Sampled::new(read_ahead(Capped {
             inner: MultiGzDecoder::new(raw),
             out: 0,
             limit,
             why,
             comp,
-        })?,
-        Compression::Zstd => read_ahead(Capped {
+        })?)),
+        Compression::Zstd => Box::new(Sampled::new(read_ahead(Capped {
             inner: zstd::stream::read::Decoder::with_buffer(raw)?,
             out: 0,
             limit,
             why,
             comp,
-        })?,
+        })?)),
     };
     Ok((reader, comp, count))
 }

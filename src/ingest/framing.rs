@@ -63,13 +63,18 @@ pub fn detect(head: &[u8]) -> Framing {
     }
     let (mut one_per_line, mut back_to_back, mut spanning) = (0, 0, 0);
     let mut lines: Vec<&[u8]> = head[i..].split(|&b| b == b'\n').collect();
-    if head.len() >= 64 * 1024 && !head.ends_with(b"\n") {
+    if head.len() >= crate::ingest::sample::SAMPLE && !head.ends_with(b"\n") {
         // A sample this long was likely cut short of the file's end, and its
         // last line with it: a value unfinished there says nothing (a JSONL
         // file with a first line longer than the sample would otherwise read as
         // one value spanning lines, and a broken long line would swallow every
-        // record after it).
-        lines.pop();
+        // record after it). A value that ends there with the next one right
+        // behind it still says concatenated.
+        if let Some(t) = lines.pop().map(trim) {
+            if t.starts_with(b"{") && first_value_end(t).is_some_and(|end| trim(&t[end..]).starts_with(b"{")) {
+                back_to_back += 1;
+            }
+        }
     }
     for line in lines {
         let t = trim(line);
@@ -89,6 +94,27 @@ pub fn detect(head: &[u8]) -> Framing {
         Framing::Concatenated
     } else {
         Framing::Lines
+    }
+}
+
+/// Does `head` hold its first JSON value whole, and a byte after it that tells how
+/// values are delimited (a newline, or the next value)? True as well when the head
+/// does not start a value (there is nothing to wait for). The first element of a
+/// leading array counts as the first value.
+pub fn first_value_settled(head: &[u8]) -> bool {
+    let mut i = skip_ws(head, 0);
+    if head[i..].starts_with(b"\xef\xbb\xbf") {
+        i = skip_ws(head, i + 3);
+    }
+    if head.get(i) == Some(&b'[') {
+        i = skip_ws(head, i + 1);
+    }
+    if !matches!(head.get(i), Some(b'{' | b'[')) {
+        return true;
+    }
+    match first_value_end(&head[i..]) {
+        None => false,
+        Some(end) => head[i + end..].iter().any(|&b| b == b'\n' || !b.is_ascii_whitespace()),
     }
 }
 

@@ -5,12 +5,15 @@ pub mod aws;
 pub mod azure;
 pub mod decompress;
 pub mod eventstore;
+pub mod folder;
 pub mod framing;
 pub mod mapping;
+pub mod sample;
+pub mod undecodable;
 
 use std::fmt;
 use std::fs;
-use std::io::{BufRead, Cursor, Read};
+use std::io::{BufRead, Cursor};
 use std::path::Path;
 use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
@@ -21,6 +24,7 @@ use crate::model::Record;
 use decompress::Compression;
 use framing::{Framer, Framing};
 use mapping::Mapper;
+use undecodable::Warnings;
 
 /// Formats the user can force with `--format` (docs/formats.md §0).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -138,8 +142,8 @@ pub enum Order {
 pub struct Peek<'a> {
     pub path: &'a Path,
     pub is_dir: bool,
-    /// Up to 64 KiB of the file's content after gzip/zstd (raw bytes when the
-    /// content is not compressed); empty for a folder.
+    /// The file's detection sample ([`head_of`]): at least 64 KiB of its content
+    /// after gzip/zstd and its whole first value; empty for a folder.
     pub head: Vec<u8>,
     /// The first JSON value of the content (the first element when it is one JSON
     /// array), when the head starts one that parses.
@@ -184,7 +188,17 @@ impl fmt::Display for BadRecord {
 
 pub enum Item {
     Record(Record),
+    /// A record that could not be read; it is not in the timeline.
     Bad(BadRecord),
+    /// A record kept in the timeline with a problem (e.g. an undecodable payload kept raw);
+    /// yielded right after that `Record`.
+    Warn(BadRecord),
+    /// A record read and left out on purpose (e.g. an EventStoreDB `$` stream without
+    /// `--system-streams`).
+    Filtered(BadRecord),
+    /// A file of a folder input that holds no records by design (a `_SUCCESS` or `.crc` sidecar,
+    /// a hidden or empty file); listed in the ledger, not counted as a record.
+    Ignored(BadRecord),
 }
 
 /// A decoder of one input. `next_item` returns `Ok(None)` at the end and `Err`
@@ -203,7 +217,8 @@ pub trait Source: Send {
     }
 }
 
-/// Open `path` with the format forced or detected from its content and layout.
+/// Open `path` with the format forced or detected from its content and layout. A
+/// folder without a known layout is the union of its files ([`folder::Union`]).
 pub fn open_source(path: &Path, forced: Option<Format>, cfg: SourceConfig) -> Result<Box<dyn Source>> {
     let format = match forced {
         Some(f) => Some(f),
@@ -212,16 +227,49 @@ pub fn open_source(path: &Path, forced: Option<Format>, cfg: SourceConfig) -> Re
     if let Some(format) = format {
         if !format.is_generic() {
             let family = family_of(format).with_context(|| format!("this build cannot read {}", format.name()))?;
-            return family.open(path, format, cfg);
+            return Ok(Warnings::wrap(
+                family.open(path, format, cfg)?,
+                path.display().to_string(),
+            ));
         }
     }
     if fs::metadata(path).map(|m| m.is_dir()).unwrap_or(false) {
-        bail!(
-            "{}: no known export layout in this folder (formats: {})",
-            path.display(),
-            Format::names().join(", ")
-        );
+        return Ok(Box::new(folder::Union::open(path, format, cfg)?));
     }
+    open_generic(path, format, cfg)
+}
+
+/// Open one file of a folder: `Ok(Err(why))` when it is in no format rewind reads
+/// (no family knows it and its content does not start a JSON value), so that one
+/// binary file costs one reported skip instead of one per line.
+pub(crate) fn open_file(
+    path: &Path,
+    forced: Option<Format>,
+    cfg: SourceConfig,
+) -> Result<std::result::Result<Box<dyn Source>, String>> {
+    if forced.is_some() {
+        return open_source(path, forced, cfg).map(Ok);
+    }
+    let peek = peek(path)?;
+    if let Some(format) = FAMILIES.iter().find_map(|f| f.detect(&peek)) {
+        let family = family_of(format).with_context(|| format!("this build cannot read {}", format.name()))?;
+        return Ok(Ok(Warnings::wrap(
+            family.open(path, format, cfg)?,
+            path.display().to_string(),
+        )));
+    }
+    let start = peek.head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&peek.head);
+    match start.iter().find(|b| !b.is_ascii_whitespace()) {
+        None | Some(b'{' | b'[') => open_generic(path, None, cfg).map(Ok),
+        Some(_) => Ok(Err(format!(
+            "not in a format rewind reads (its content does not start with a JSON value; formats: {})",
+            Format::names().join(", ")
+        ))),
+    }
+}
+
+/// JSON Lines, JSON arrays and concatenated JSON, of events or of snapshots.
+fn open_generic(path: &Path, format: Option<Format>, cfg: SourceConfig) -> Result<Box<dyn Source>> {
     let (reader, comp, count) = decompress::open(path).with_context(|| format!("{}", path.display()))?;
     let framing = match format {
         Some(Format::Jsonl) => Some(Framing::Lines),
@@ -250,7 +298,13 @@ pub fn detect(path: &Path) -> Result<Option<Format>> {
     Ok(FAMILIES.iter().find_map(|f| f.detect(&peek)))
 }
 
-const PEEK_BYTES: u64 = 64 * 1024;
+/// The detection sample of a file: the first bytes of its content after gzip/zstd,
+/// exactly as the importer's framer sees them ([`sample`]).
+pub fn head_of(path: &Path) -> Result<Vec<u8>> {
+    let (mut reader, _, _) = decompress::open(path).with_context(|| path.display().to_string())?;
+    // A broken compressed stream is reported when the input is read, not here.
+    Ok(reader.fill_buf().map(<[u8]>::to_vec).unwrap_or_default())
+}
 
 fn peek(path: &Path) -> Result<Peek<'_>> {
     let meta = fs::metadata(path).with_context(|| path.display().to_string())?;
@@ -263,10 +317,7 @@ fn peek(path: &Path) -> Result<Peek<'_>> {
             array: false,
         });
     }
-    let (reader, _, _) = decompress::open(path).with_context(|| path.display().to_string())?;
-    let mut head = Vec::new();
-    // A broken compressed stream is reported when the input is read, not here.
-    let _ = reader.take(PEEK_BYTES).read_to_end(&mut head);
+    let head = head_of(path)?;
     let (first, array) = match Framer::new(Cursor::new(&head[..]), None) {
         Ok(mut framer) => {
             let array = framer.mode() == Framing::Array;

@@ -828,27 +828,28 @@ fn a_lambda_event_larger_than_the_detection_peek_is_still_detected() {
 }
 
 #[test]
-fn kinesis_placeholders_and_damaged_payloads_are_reported_skips() {
+fn kinesis_placeholders_and_damaged_payloads_stay_kept_raw() {
     let env = Env::new();
-    let imp = ok(&env, &["import", &format!("{SAMPLES}/aws-sam-cli/Kinesis.json")]);
-    assert!(
-        imp.stdout.contains("Kinesis.json:3: data: invalid base64"),
-        "{}",
-        imp.stdout
-    );
-    let imp = ok(
-        &env,
-        &[
-            "import",
-            &format!("{SAMPLES}/aws-sam-cli/KinesisFirehoseStreamsAsSource.json"),
-        ],
-    );
-    assert!(
-        imp.stdout
-            .contains("KinesisFirehoseStreamsAsSource.json:6: data: invalid base64"),
-        "{}",
-        imp.stdout
-    );
+    // The SAM CLI samples carry placeholder data: the events stay, payload kept raw.
+    let log_of = |path: &str| -> Vec<Value> {
+        let out = ok(&env, &["log", "--json", path]);
+        out.stdout
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("json"))
+            .collect()
+    };
+    let kept = |e: &Value, why: &str| {
+        e["data"]["$undecodable"].is_string() && e["data"]["$error"].as_str().is_some_and(|s| s.contains(why))
+    };
+    let events = log_of(&format!("{SAMPLES}/aws-sam-cli/Kinesis.json"));
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert!(kept(&events[0], "data: invalid base64"), "{events:?}");
+    let events = log_of(&format!("{SAMPLES}/aws-sam-cli/KinesisFirehoseStreamsAsSource.json"));
+    let line6 = events
+        .iter()
+        .find(|e| e["source"].as_str().is_some_and(|s| s.ends_with(":6")))
+        .expect("the record at line 6 stays");
+    assert!(kept(line6, "data: invalid base64"), "{line6}");
     // A KPL aggregate whose MD5 trailer does not match.
     let mut agg = rewind::ingest::aws::kpl::aggregate(&["k"], &[(0, br#"{"type":"T","data":{}}"#)]);
     let last = agg.len() - 1;
@@ -858,14 +859,12 @@ fn kinesis_placeholders_and_damaged_payloads_are_reported_skips() {
         {"SequenceNumber": "2", "ApproximateArrivalTimestamp": 1795165201, "Data": b64(br#"{"type":"T","data":{"a":1}}"#), "PartitionKey": "k"}
     ], "MillisBehindLatest": 0});
     let p = env.write("agg.json", serde_json::to_string_pretty(&page).expect("json"));
-    let imp = ok(&env, &["import", p.to_str().expect("utf8")]);
-    assert!(imp.stdout.contains("1 events, 1 skipped"), "{}", imp.stdout);
-    assert!(
-        imp.stdout
-            .contains("agg.json:3: KPL aggregated record: MD5 trailer does not match"),
-        "{}",
-        imp.stdout
-    );
+    let events = log_of(p.to_str().expect("utf8"));
+    assert_eq!(events.len(), 2, "{events:?}");
+    assert!(kept(&events[0], "KPL aggregate"), "{}", events[0]);
+    assert!(kept(&events[0], "MD5 trailer does not match"), "{}", events[0]);
+    assert_eq!(events[0]["stream"], "k");
+    assert_eq!(events[0]["source"], format!("{}:3", p.display()));
 }
 
 #[test]

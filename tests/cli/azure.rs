@@ -467,14 +467,21 @@ fn real_cloudevents_spec_examples() {
     let env = Env::new();
     let input = data("cloudevents/spec-json-format");
     let r = import(&env, &input);
-    // 01 and the second event of 07 carry the spec's placeholder data_base64; 04 and
-    // 06 repeat the (source, id) of 03 and 05, so they are duplicates.
-    says(&r, "4 events, 2 skipped, 2 duplicates skipped");
-    says(
-        &r,
-        "01-binary-data_base64-placeholder.json:1: data_base64: invalid base64",
-    );
+    // 01 and the first event of 07 carry the spec's placeholder data_base64: they stay,
+    // their payload kept raw; 04 and 06 repeat the (source, id) of 03 and 05, so they
+    // are duplicates.
+    says(&r, "6 events, 2 duplicates skipped");
     let events = log(&env, &input);
+    let placeholders: Vec<&Value> = events
+        .iter()
+        .filter(|e| e["data"]["$undecodable"] == "... base64 encoded string ...")
+        .collect();
+    assert_eq!(placeholders.len(), 2, "{events:?}");
+    assert!(placeholders.iter().all(|e| e["data"]["$error"]
+        .as_str()
+        .is_some_and(|s| s.starts_with("data_base64: invalid base64"))));
+    let batch = log(&env, data("cloudevents/spec-json-format/07-batch-two-events.json"));
+    assert_eq!(batch.len(), 2, "the spec's batch example: both events");
     let xml = events.iter().find(|e| e["id"] == "B234-1234-1234").expect("02");
     assert_eq!(xml["data"], "<much wow=\"xml\"/>");
     assert_eq!(xml["meta"]["comexampleothervalue"], 5);
@@ -497,7 +504,7 @@ fn real_cloudevents_spec_examples() {
 }
 
 #[test]
-fn cloudevent_with_both_data_and_data_base64_is_skipped() {
+fn cloudevent_with_both_data_and_data_base64_is_skipped_and_bad_base64_kept_raw() {
     let env = Env::new();
     let p = env.write(
         "ce.jsonl",
@@ -507,9 +514,11 @@ fn cloudevent_with_both_data_and_data_base64_is_skipped() {
 "#,
     );
     let r = import(&env, &p);
-    says(&r, "1 events, 2 skipped");
+    // Both members is no usable envelope: skipped. Bad base64 is a payload kept raw.
+    says(&r, "2 events, 1 skipped");
     says(&r, "ce.jsonl:1: CloudEvent has both \"data\" and \"data_base64\"");
-    says(&r, "ce.jsonl:2: data_base64: invalid base64");
+    let events = log(&env, &p);
+    assert_eq!(events[0]["data"]["$undecodable"], "not base64!");
 }
 
 // ------------------------------------------------------------ Detection

@@ -4,7 +4,7 @@
 
 use crate::common;
 mod scenario;
-mod writer;
+pub mod writer;
 
 use std::fs;
 use std::path::Path;

@@ -575,7 +575,7 @@ fn kpl_around(body: &[u8]) -> Vec<u8> {
 }
 
 #[test]
-fn kpl_aggregates_with_lying_protobuf_lengths_are_reported_skips() {
+fn kpl_aggregates_with_lying_protobuf_lengths_stay_kept_raw() {
     use base64::Engine;
     let env = Env::new();
     let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
@@ -595,14 +595,22 @@ fn kpl_aggregates_with_lying_protobuf_lengths_are_reported_skips() {
     let input = env.write("kpl.json", serde_json::to_string_pretty(&page).expect("json"));
     let (run, took) = import(&env, &input, &[]);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
-    assert!(run.stdout.contains("1 events, 3 skipped"), "{}", run.stdout);
-    for why in [
+    // The envelopes are sound: each aggregate stays in the timeline, its payload kept raw.
+    assert!(run.stdout.contains("4 events"), "{}", run.stdout);
+    let log = env.run(&["log", "--json", input.to_str().expect("utf-8")]);
+    let errors: Vec<String> = log
+        .json_lines()
+        .iter()
+        .filter_map(|e| e["data"]["$error"].as_str().map(str::to_string))
+        .collect();
+    for (error, why) in errors.iter().zip([
         "protobuf field of 5 bytes runs past the end",
         "protobuf field of 18446744073709551615 bytes runs past the end",
         "protobuf field of 127 bytes runs past the end",
-    ] {
-        assert!(run.stdout.contains(why), "expected {why:?}:\n{}", run.stdout);
+    ]) {
+        assert!(error.contains(why), "expected {why:?}: {error}");
     }
+    assert_eq!(errors.len(), 3, "{errors:?}");
     assert!(took < Duration::from_secs(2), "took {took:?}");
 }
 

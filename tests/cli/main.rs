@@ -17,4 +17,5 @@ mod fixtures;
 mod hostile_input;
 mod input;
 mod rule_ops;
+mod shapes;
 mod terminal_safety;

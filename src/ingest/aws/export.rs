@@ -546,7 +546,7 @@ impl Source for ExportSource {
             let file = reader.frames.file.clone();
             match reader.frames.next()? {
                 Next::End => self.finish_file(),
-                Next::Bad(item) => return Ok(Some(item)),
+                Next::Bad(bad) => return Ok(Some(Item::Bad(bad))),
                 Next::Frame(f) => {
                     let mapped = self.map_line(&f.bytes);
                     return Ok(Some(files::item(&file, f.line, mapped)));

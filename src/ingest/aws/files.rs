@@ -23,7 +23,7 @@ pub struct FileFrames {
 
 pub enum Next {
     Frame(Frame),
-    Bad(Item),
+    Bad(BadRecord),
     End,
 }
 
@@ -59,7 +59,12 @@ impl FileFrames {
         self.frames += 1;
         Ok(match frame {
             Ok(f) => Next::Frame(f),
-            Err(bad) => Next::Bad(bad_item(&self.file, bad.line, bad.reason)),
+            Err(bad) => Next::Bad(BadRecord {
+                file: self.file.path.clone(),
+                loc: bad.line,
+                offset: false,
+                reason: bad.reason,
+            }),
         })
     }
 }

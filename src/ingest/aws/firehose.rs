@@ -171,7 +171,7 @@ impl Source for FirehoseSource {
             self.progress.update(&r.frames);
             let f = match r.frames.next()? {
                 Next::Frame(f) => f,
-                Next::Bad(item) => return Ok(Some(item)),
+                Next::Bad(bad) => return Ok(Some(Item::Bad(bad))),
                 Next::End => {
                     self.progress.finish(&r.frames);
                     self.reader = None;

@@ -139,10 +139,27 @@ fn common(s: Shape) -> Result<Common, String> {
 pub fn map(text: &str, cfg: &SourceConfig, table: &str, next_index: &mut u64) -> Result<Vec<Record>, String> {
     let shape: Shape = serde_json::from_str(text).map_err(|e| crate::ingest::mapping::describe_json_error(&e))?;
     let c = common(shape)?;
-    let bytes = attr::decode_base64(&c.data).map_err(|e| format!("data: {e}"))?;
+    let pk = c.partition_key.clone();
+    let kept_raw = |raw: &[u8], why: String, next_index: &mut u64| -> Result<Vec<Record>, String> {
+        let index = *next_index;
+        *next_index += 1;
+        let mut r = payload::undecodable(raw, why, cfg, index);
+        if let Some(pk) = &pk {
+            r.stream = pk.clone();
+        }
+        Ok(vec![place(r, &c, c.sub, pk.as_deref(), cfg, index)?])
+    };
+    let bytes = match attr::decode_base64(&c.data) {
+        Ok(b) => b,
+        Err(e) => return kept_raw(c.data.as_bytes(), format!("data: {e}"), next_index),
+    };
     let mut out = Vec::new();
     if kpl::is_aggregated(&bytes) {
-        for (i, user) in kpl::split(&bytes)?.into_iter().enumerate() {
+        let users = match kpl::split(&bytes) {
+            Ok(users) => users,
+            Err(why) => return kept_raw(&bytes, format!("KPL aggregate: {why}"), next_index),
+        };
+        for (i, user) in users.into_iter().enumerate() {
             let sub = i as u64;
             out.push(one(
                 &user.data,
@@ -179,7 +196,20 @@ fn one(
 ) -> Result<Record, String> {
     let index = *next_index;
     *next_index += 1;
-    let mut r = payload::map(bytes, cfg, index, &Origin { partition_key, table })?;
+    let r = payload::map(bytes, cfg, index, &Origin { partition_key, table })?;
+    place(r, c, sub, partition_key, cfg, index)
+}
+
+/// Give a mapped payload its place from the envelope: id, dedupe key, arrival time,
+/// `meta.kinesis` and the order key.
+fn place(
+    mut r: Record,
+    c: &Common,
+    sub: Option<u64>,
+    partition_key: Option<&str>,
+    cfg: &SourceConfig,
+    index: u64,
+) -> Result<Record, String> {
     let own = stream_rec::own_id(&r, cfg, index);
     // The record's place in its shard: the same record read twice has the same one.
     let place = c.seq.as_ref().map(|seq| {

@@ -1,7 +1,8 @@
 //! A Kinesis or Firehose payload → a record (docs/formats.md §4, docs/model.md §1): JSON is
 //! mapped by the field mapping, a Kinesis-for-DynamoDB record as a stream record
 //! (§3); gzip (CloudWatch Logs subscriptions) is undone first; anything else stays
-//! in the timeline as `{"$bytes": "<base64>"}`.
+//! in the timeline as `{"$bytes": "<base64>"}`, and a JSON payload that does not map
+//! as `{"$undecodable", "$error"}` with a warning.
 
 use std::io::Read;
 
@@ -10,7 +11,7 @@ use flate2::read::MultiGzDecoder;
 use super::{attr, stream_rec};
 use crate::ingest::framing::MAX_RECORD;
 use crate::ingest::mapping::{self, TopLevel};
-use crate::ingest::SourceConfig;
+use crate::ingest::{undecodable, SourceConfig};
 use crate::model::Record;
 
 /// Where the payload came from, for the fields it does not carry itself.
@@ -21,7 +22,7 @@ pub struct Origin<'a> {
     pub table: &'a str,
 }
 
-/// Map one payload. `Err` only for a JSON record the mapping rejects.
+/// Map one payload. A JSON payload the mapping rejects is kept raw, with a warning.
 pub fn map(bytes: &[u8], cfg: &SourceConfig, index: u64, origin: &Origin) -> Result<Record, String> {
     let unzipped;
     let bytes = if bytes.starts_with(&[0x1f, 0x8b]) {
@@ -37,10 +38,18 @@ pub fn map(bytes: &[u8], cfg: &SourceConfig, index: u64, origin: &Origin) -> Res
     };
     let mut rec = match TopLevel::parse(bytes) {
         Ok(top) if top.get("eventName").is_some() && top.get("dynamodb").is_some() => {
-            let text = std::str::from_utf8(bytes).map_err(|e| e.to_string())?;
-            return stream_rec::to_record(text, cfg, origin.table, index);
+            let mapped = std::str::from_utf8(bytes)
+                .map_err(|e| e.to_string())
+                .and_then(|text| stream_rec::to_record(text, cfg, origin.table, index));
+            match mapped {
+                Ok(r) => return Ok(r),
+                Err(why) => undecodable(bytes, format!("DynamoDB record in the payload: {why}"), cfg, index),
+            }
         }
-        Ok(_) => cfg.mapper.map_event(bytes, 0, index)?,
+        Ok(_) => match cfg.mapper.map_event(bytes, 0, index) {
+            Ok(r) => r,
+            Err(why) => undecodable(bytes, format!("payload: {why}"), cfg, index),
+        },
         Err(_) => {
             let data = match serde_json::from_slice::<serde::de::IgnoredAny>(bytes) {
                 Ok(_) => String::from_utf8_lossy(bytes).trim().to_string(),
@@ -66,6 +75,19 @@ pub fn map(bytes: &[u8], cfg: &SourceConfig, index: u64, origin: &Origin) -> Res
         }
     }
     Ok(rec)
+}
+
+/// A record whose payload is kept raw (`{"$undecodable", "$error"}`) with a warning:
+/// its envelope (sequence number, shard, partition key) still places it.
+pub fn undecodable(raw: &[u8], why: String, cfg: &SourceConfig, index: u64) -> Record {
+    Record {
+        stream: "default".into(),
+        ty: "event".into(),
+        id: Some(mapping::generated_id(&cfg.mapper.input_name, index)),
+        data: undecodable::data(raw, &why),
+        warning: Some(format!("payload kept undecoded: {why}")),
+        ..Record::default()
+    }
 }
 
 /// Undo gzip, bounded like any record; `None` when it is not valid gzip.

@@ -248,8 +248,8 @@ impl Source for Capture {
             while self.parts[p].head.is_none() {
                 match self.pull(p)? {
                     None => break,
-                    Some(Item::Bad(bad)) => return Ok(Some(Item::Bad(bad))),
                     Some(Item::Record(rec)) => self.parts[p].head = Some(rec),
+                    Some(other) => return Ok(Some(other)),
                 }
             }
         }

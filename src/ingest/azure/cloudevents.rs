@@ -1,6 +1,7 @@
 //! CloudEvents 1.0 structured JSON (docs/formats.md §6): one event, a batch array, or
 //! JSON Lines. stream = subject, else source; extensions go to meta; `data_base64`
-//! is decoded; the dedupe key is (source, id).
+//! is decoded (JSON when it parses, else `{"$bytes"}`; kept raw with a warning when
+//! it is not base64 or not the JSON its content type says); the dedupe key is (source, id).
 
 use base64::Engine;
 use serde_json::value::RawValue;
@@ -8,6 +9,7 @@ use serde_json::{Map, Value};
 
 use super::eventgrid::text;
 use crate::ingest::mapping::{Raw, TopLevel};
+use crate::ingest::undecodable;
 use crate::model::{Kind, Record};
 use crate::time;
 
@@ -38,6 +40,7 @@ pub fn map_top(top: &TopLevel, loc: u64) -> Result<Record, String> {
     let mut data: Option<Raw> = None;
     let mut data_base64 = None;
     let mut meta = Map::new();
+    let mut warning = None;
     for (k, v) in &top.0 {
         // A null attribute is an unset one (JSON format §2.2).
         if v.get() == "null" && k != "data" {
@@ -72,12 +75,28 @@ pub fn map_top(top: &TopLevel, loc: u64) -> Result<Record, String> {
         // A JSON content type (or none) means the value is the data; any other
         // type's data is a string, kept as one: both are the raw JSON text.
         (Some(d), None) => d.get().to_string(),
-        (None, Some(b64)) => {
-            let bytes = base64::engine::general_purpose::STANDARD
-                .decode(b64.trim())
-                .map_err(|e| format!("data_base64: invalid base64: {e}"))?;
-            json_or_bytes(&bytes)
-        }
+        (None, Some(b64)) => match base64::engine::general_purpose::STANDARD.decode(b64.trim()) {
+            Err(e) => keep_raw(
+                b64.as_bytes(),
+                format!("data_base64: invalid base64: {e}"),
+                &mut warning,
+            ),
+            Ok(bytes) => {
+                let declared = meta.get("datacontenttype").and_then(Value::as_str);
+                match serde_json::from_slice::<&RawValue>(&bytes) {
+                    Ok(raw) => raw.get().to_string(),
+                    Err(e) if declared.is_some_and(is_json_type) => keep_raw(
+                        &bytes,
+                        format!(
+                            "data_base64: content type {:?} but the data is not JSON: {e}",
+                            declared.unwrap_or("")
+                        ),
+                        &mut warning,
+                    ),
+                    Err(_) => dollar_bytes(&bytes),
+                }
+            }
+        },
         (None, None) => "null".to_string(),
     };
     meta.insert("source".to_string(), Value::String(source.clone()));
@@ -93,16 +112,22 @@ pub fn map_top(top: &TopLevel, loc: u64) -> Result<Record, String> {
         meta: Some(Value::Object(meta).to_string()),
         loc,
         dedupe: Some(format!("cloudevents\u{0}{dedupe}")),
+        warning,
         ..Record::default()
     })
 }
 
-/// Decoded bytes as JSON text when they parse, else `{"$bytes": base64}`.
-pub fn json_or_bytes(bytes: &[u8]) -> String {
-    match serde_json::from_slice::<&RawValue>(bytes) {
-        Ok(raw) => raw.get().to_string(),
-        Err(_) => dollar_bytes(bytes),
-    }
+/// An undecodable payload's data, kept raw, and the warning that reports it.
+fn keep_raw(raw: &[u8], why: String, warning: &mut Option<String>) -> String {
+    let data = undecodable::data(raw, &why);
+    *warning = Some(format!("payload kept undecoded: {why}"));
+    data
+}
+
+/// `application/json`, `text/json` and any `+json` type (parameters ignored).
+pub fn is_json_type(content_type: &str) -> bool {
+    let t = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    t == "application/json" || t == "text/json" || t.ends_with("+json")
 }
 
 pub fn dollar_bytes(bytes: &[u8]) -> String {
@@ -136,7 +161,17 @@ mod tests {
         let both = br#"{"specversion":"1.0","id":"1","source":"/s","type":"t","data":{},"data_base64":"e30="}"#;
         assert!(map(both, 1).expect_err("both").contains("both"));
         let bad = br#"{"specversion":"1.0","id":"1","source":"/s","type":"t","data_base64":"... base64 ..."}"#;
-        assert!(map(bad, 1).expect_err("base64").contains("invalid base64"));
+        let kept = map(bad, 1).expect("kept");
+        assert!(kept.warning.as_deref().is_some_and(|w| w.contains("invalid base64")));
+        let data: Value = serde_json::from_str(&kept.data).expect("json");
+        assert_eq!(data["$undecodable"], "... base64 ...");
+        let text = br#"{"specversion":"1.0","id":"1","source":"/s","type":"t","datacontenttype":"application/cloudevents+json; charset=utf-8","data_base64":"bm90IGpzb24="}"#;
+        let kept = map(text, 1).expect("kept");
+        assert!(kept.warning.as_deref().is_some_and(|w| w.contains("not JSON")));
+        assert_eq!(
+            serde_json::from_str::<Value>(&kept.data).expect("json")["$undecodable"],
+            "not json"
+        );
         let no_source = br#"{"specversion":"1.0","id":"1","type":"t"}"#;
         assert!(map(no_source, 1).expect_err("source").contains("source"));
     }

@@ -10,6 +10,7 @@ use super::cloudevents::{self, dollar_bytes};
 use super::merge_meta;
 use super::us_time::parse_en_us;
 use crate::ingest::mapping::{self, Mapper, TopLevel};
+use crate::ingest::undecodable;
 use crate::model::{Kind, Record};
 
 /// A Capture file's schema is a record with at least `SequenceNumber`,
@@ -140,7 +141,8 @@ fn map(mapper: &Mapper, f: Fields, partition: &PartitionName, loc: u64, index: u
     let enqueued = f.enqueued.ok_or("EventData without EnqueuedTimeUtc")?;
     let time = parse_en_us(enqueued).ok_or_else(|| format!("EnqueuedTimeUtc: not a time: {enqueued:?}"))?;
 
-    let (mut rec, own_stream) = map_body(mapper, f.body, loc, index)?;
+    let declared = || content_type(f.props).or_else(|| content_type(f.system));
+    let (mut rec, own_stream) = map_body(mapper, f.body, loc, index, &declared)?;
     if !own_stream {
         rec.stream = partition.name.clone();
         rec.seq = Some(seq);
@@ -195,14 +197,38 @@ fn map(mapper: &Mapper, f: Fields, partition: &PartitionName, loc: u64, index: u
     Ok(rec)
 }
 
+/// The `content-type` of a Properties or SystemProperties map given as JSON text.
+fn content_type(map: &str) -> Option<String> {
+    if !map.contains("ontent") {
+        return None;
+    }
+    let v: Value = serde_json::from_str(map).ok()?;
+    ["content-type", "ContentType", "contentType", "content_type"]
+        .iter()
+        .find_map(|k| v.get(*k).and_then(Value::as_str))
+        .map(str::to_string)
+}
+
 /// The body as a record: a CloudEvent (§6), a JSON event (docs/model.md §1), or
-/// opaque data. Also says whether the body named its own stream.
-fn map_body(mapper: &Mapper, body: Option<&[u8]>, loc: u64, index: u64) -> Result<(Record, bool), String> {
+/// opaque data. Also says whether the body named its own stream. A body that does
+/// not decode as what it says it is (a CloudEvent or JSON object the mapping
+/// rejects, text under a JSON content type) is kept raw with a warning.
+fn map_body(
+    mapper: &Mapper,
+    body: Option<&[u8]>,
+    loc: u64,
+    index: u64,
+    declared: &dyn Fn() -> Option<String>,
+) -> Result<(Record, bool), String> {
     let opaque = |data: String| Record {
         ty: "EventData".to_string(),
         kind: Kind::Event,
         data,
         ..Record::default()
+    };
+    let kept_raw = |bytes: &[u8], why: String| Record {
+        warning: Some(format!("payload kept undecoded: {why}")),
+        ..opaque(undecodable::data(bytes, &why))
     };
     let Some(bytes) = body else {
         return Ok((opaque("null".to_string()), false));
@@ -210,7 +236,10 @@ fn map_body(mapper: &Mapper, body: Option<&[u8]>, loc: u64, index: u64) -> Resul
     if contains(bytes, b"\"specversion\"") {
         if let Ok(top) = TopLevel::parse(bytes) {
             if cloudevents::top_looks_like(&top) {
-                return Ok((cloudevents::map_top(&top, loc)?, true));
+                return Ok(match cloudevents::map_top(&top, loc) {
+                    Ok(r) => (r, true),
+                    Err(why) => (kept_raw(bytes, format!("CloudEvent body: {why}")), false),
+                });
             }
         }
     }
@@ -218,8 +247,8 @@ fn map_body(mapper: &Mapper, body: Option<&[u8]>, loc: u64, index: u64) -> Resul
         let mapped = mapper.map_event(bytes, loc, index);
         if let Err(why) = &mapped {
             if TopLevel::parse(bytes).is_ok() {
-                // A JSON object that does not map (a bad time, say) is a bad record.
-                return Err(why.clone());
+                // A JSON object that does not map (a bad time, say).
+                return Ok((kept_raw(bytes, format!("body: {why}")), false));
             }
         }
         if let Ok(mut rec) = mapped {
@@ -245,13 +274,18 @@ fn map_body(mapper: &Mapper, body: Option<&[u8]>, loc: u64, index: u64) -> Resul
             return Ok((rec, own_stream));
         }
     }
-    let data = match std::str::from_utf8(bytes) {
+    let json = serde_json::from_slice::<&serde_json::value::RawValue>(bytes);
+    if let Err(e) = &json {
+        if let Some(t) = declared().filter(|t| cloudevents::is_json_type(t)) {
+            let why = format!("body: content type {t:?} but the body is not JSON: {e}");
+            return Ok((kept_raw(bytes, why), false));
+        }
+    }
+    let data = match (json, std::str::from_utf8(bytes)) {
         // JSON that is not an object (a number, an array) is kept as it is.
-        Ok(text) => match serde_json::from_str::<&serde_json::value::RawValue>(text) {
-            Ok(raw) => raw.get().to_string(),
-            Err(_) => Value::String(text.to_string()).to_string(),
-        },
-        Err(_) => dollar_bytes(bytes),
+        (Ok(raw), _) => raw.get().to_string(),
+        (Err(_), Ok(text)) => Value::String(text.to_string()).to_string(),
+        (Err(_), Err(_)) => dollar_bytes(bytes),
     };
     Ok((opaque(data), false))
 }

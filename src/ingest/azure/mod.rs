@@ -84,10 +84,7 @@ fn detect_folder(dir: &Path) -> Option<Format> {
 
 /// The first JSON value of a file (the first element of a leading array).
 fn first_value(path: &Path) -> Option<Value> {
-    use std::io::Read;
-    let (reader, _, _) = crate::ingest::decompress::open(path).ok()?;
-    let mut head = Vec::new();
-    reader.take(64 * 1024).read_to_end(&mut head).ok()?;
+    let head = crate::ingest::head_of(path).ok()?;
     let mut framer = crate::ingest::framing::Framer::new(std::io::Cursor::new(&head[..]), None).ok()?;
     let frame = framer.next_frame().ok()??.ok()?;
     match serde_json::from_slice::<Value>(&frame.bytes).ok()? {

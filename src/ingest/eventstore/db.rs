@@ -21,7 +21,7 @@ use std::sync::Arc;
 
 use anyhow::{bail, Context, Result};
 
-use super::chunk::{self, flags, ChunkFooter, ChunkHeader, LogRecord, Prepare, FOOTER_SIZE, HEADER_SIZE};
+use super::chunk::{self, flags, ChunkFooter, ChunkHeader, LogRecord, FOOTER_SIZE, HEADER_SIZE};
 use super::event::{prepare_record, Placed};
 use crate::ingest::{BadRecord, Item, Source};
 use crate::model::SourceFile;
@@ -461,8 +461,13 @@ impl DbSource {
         Ok(None)
     }
 
-    fn keep(&self, p: &Prepare) -> bool {
-        p.has(flags::DATA | flags::STREAM_DELETE) && (self.system_streams || !p.stream.starts_with('$'))
+    fn filtered(&self, chunk: usize, offset: u64, reason: String) -> Item {
+        Item::Filtered(BadRecord {
+            file: self.chunks.get(chunk).map(|c| c.file.path.clone()).unwrap_or_default(),
+            loc: offset,
+            offset: true,
+            reason,
+        })
     }
 
     /// Decode the record in `buf` found at `chunk`/`offset`.
@@ -478,7 +483,14 @@ impl DbSource {
         match rec {
             LogRecord::System => {}
             LogRecord::Prepare(p) => {
-                if !self.keep(&p) {
+                // Transaction bookkeeping without data or delete: not an event.
+                if !p.has(flags::DATA | flags::STREAM_DELETE) {
+                    return;
+                }
+                if !self.system_streams && p.stream.starts_with('$') {
+                    let why = format!("system stream {:?}: left out without --system-streams", p.stream);
+                    let item = self.filtered(chunk, offset, why);
+                    self.ready.push_back(item);
                     return;
                 }
                 if p.has(flags::IS_COMMITTED) {
@@ -561,8 +573,21 @@ impl Source for DbSource {
             }
             if self.reader.is_none() {
                 let Some(ch) = self.chunks.get(self.next_chunk) else {
-                    // Prepares still pending have no commit: not events.
-                    return Ok(None);
+                    // Prepares still pending have no commit: not events, left out and counted.
+                    if self.pending.is_empty() {
+                        return Ok(None);
+                    }
+                    let mut left: Vec<Pending> = self.pending.drain().flat_map(|(_, p)| p).collect();
+                    left.sort_by_key(|p| (p.chunk, p.offset));
+                    for p in left {
+                        let item = self.filtered(
+                            p.chunk,
+                            p.offset,
+                            "a prepare of a transaction that never committed: not an event".to_string(),
+                        );
+                        self.ready.push_back(item);
+                    }
+                    continue;
                 };
                 let mut f = File::open(&ch.path).with_context(|| ch.file.path.clone())?;
                 f.seek(SeekFrom::Start(HEADER_SIZE))
