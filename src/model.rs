@@ -100,3 +100,22 @@ pub struct Event {
     /// `file:line` or `file@offset`.
     pub source: String,
 }
+
+impl Event {
+    /// The event as `log --json` prints it (and the TUI copies it).
+    pub fn to_json(&self, failure: Option<&str>) -> Value {
+        serde_json::json!({
+            "pos": self.pos,
+            "stream": self.stream,
+            "seq": self.seq,
+            "id": self.id,
+            "type": self.ty,
+            "time": self.time.map(crate::time::format_micros),
+            "kind": self.kind.as_str(),
+            "data": self.data,
+            "meta": self.meta,
+            "source": self.source,
+            "error": failure,
+        })
+    }
+}

@@ -47,6 +47,12 @@ pub fn epoch_int_to_micros(n: i128) -> Option<i64> {
 }
 
 /// Format as RFC 3339 UTC with microseconds, e.g. `2026-11-20T09:14:03.123456Z`.
+/// `YYYY-MM-DD` as midnight UTC, in microseconds.
+pub fn parse_date(s: &str) -> Option<i64> {
+    let d = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()?;
+    Some(d.and_hms_opt(0, 0, 0)?.and_utc().timestamp_micros())
+}
+
 pub fn format_micros(us: i64) -> String {
     match DateTime::<Utc>::from_timestamp_micros(us) {
         Some(dt) => dt.to_rfc3339_opts(SecondsFormat::Micros, true),
@@ -57,6 +63,13 @@ pub fn format_micros(us: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bare_dates_are_midnight_utc() {
+        assert_eq!(parse_date("1970-01-02"), Some(86_400_000_000));
+        assert_eq!(parse_date("1970-01-02T00:00:00Z"), None);
+        assert_eq!(parse_date("2026-13-01"), None);
+    }
 
     #[test]
     fn rfc3339_variants() {

@@ -137,17 +137,5 @@ pub fn event_line(ev: &Event, failure: Option<&str>, style: &Style) -> String {
 
 /// The event as `log --json` prints it.
 pub fn event_json(ev: &Event, failure: Option<&str>) -> Value {
-    serde_json::json!({
-        "pos": ev.pos,
-        "stream": ev.stream,
-        "seq": ev.seq,
-        "id": ev.id,
-        "type": ev.ty,
-        "time": ev.time.map(time::format_micros),
-        "kind": ev.kind.as_str(),
-        "data": ev.data,
-        "meta": ev.meta,
-        "source": ev.source,
-        "error": failure,
-    })
+    ev.to_json(failure)
 }

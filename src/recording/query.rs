@@ -78,6 +78,20 @@ impl Recording {
         self.resolve(&p, text)
     }
 
+    /// A point as the TUI's `:` takes it: any point, or a bare date
+    /// (`2026-11-20`, midnight UTC). A moment before the first event is the
+    /// start, position 0: nothing had happened yet.
+    pub fn goto(&self, text: &str) -> Result<u64> {
+        let p = match time::parse_date(text.trim()) {
+            Some(t) => Point::Time(t),
+            None => crate::points::parse(text)?,
+        };
+        match p {
+            Point::Time(t) => Ok(self.cache.pos_at_time(t)?.unwrap_or(0)),
+            p => self.resolve(&p, text),
+        }
+    }
+
     pub fn stream_id(&self, name: &str) -> Result<i64> {
         self.cat.stream_id(name).ok_or_else(|| {
             let mut known: Vec<&str> = self.cat.streams.iter().skip(1).map(String::as_str).take(8).collect();

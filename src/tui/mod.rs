@@ -53,7 +53,7 @@ const BATCH: usize = 256;
 pub fn run(cfg: Config) -> Result<i32> {
     let (tx, rx) = mpsc::channel::<Incoming>();
     let replies = tx.clone();
-    let worker = worker::spawn(cfg.open.clone(), move |r| {
+    let (worker, handle) = worker::spawn(cfg.open.clone(), move |r| {
         let _ = replies.send(Incoming::Reply(r));
     })
     .context("could not start the worker thread")?;
@@ -63,7 +63,20 @@ pub fn run(cfg: Config) -> Result<i32> {
     let result = session(&mut term, &rx, &worker, &cfg);
     stop.store(true, Ordering::Relaxed);
     drop(term);
+    close_worker(worker, &handle);
     result
+}
+
+/// Hang up on the worker and give it a moment to close the cache, so SQLite
+/// checkpoints its write-ahead log and removes the `-wal` and `-shm` files.
+/// A worker deep in an import is not waited for: the cache is crash-safe.
+fn close_worker(worker: Sender<Request>, handle: &std::thread::JoinHandle<()>) {
+    const PATIENCE: Duration = Duration::from_secs(3);
+    drop(worker);
+    let started = std::time::Instant::now();
+    while !handle.is_finished() && started.elapsed() < PATIENCE {
+        std::thread::sleep(Duration::from_millis(10));
+    }
 }
 
 fn describe(open: &OpenOptions) -> String {

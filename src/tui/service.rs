@@ -139,7 +139,7 @@ impl Service {
                     .search_hits(&text, &f, SEARCH_CAP)
                     .map(|(hits, capped)| Response::Search(SearchReply { id, text, hits, capped }))
             }
-            Request::Goto { text } => Ok(Response::Goto(self.rec.point(&text).map_err(|e| format!("{e:#}")))),
+            Request::Goto { text } => Ok(Response::Goto(self.rec.goto(&text).map_err(|e| format!("{e:#}")))),
             Request::Watch {
                 pointer,
                 stream,

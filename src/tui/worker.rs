@@ -3,7 +3,7 @@
 //! up; only the newest of each kind is answered.
 
 use std::sync::mpsc::{self, Receiver, Sender, TryRecvError};
-use std::thread;
+use std::thread::{self, JoinHandle};
 use std::time::Instant;
 
 use super::msg::{Loading, Request, Response};
@@ -13,13 +13,17 @@ use crate::recording::{OpenOptions, OpenProgress, Recording};
 /// Progress reports are sent at most this often.
 const PROGRESS_MS: u128 = 100;
 
-/// Start the worker; replies go to `notify`. Dropping the returned sender stops it.
-pub fn spawn(opts: OpenOptions, notify: impl FnMut(Response) + Send + 'static) -> std::io::Result<Sender<Request>> {
+/// Start the worker; replies go to `notify`. Dropping the returned sender
+/// stops it; the handle tells when it has closed the cache.
+pub fn spawn(
+    opts: OpenOptions,
+    notify: impl FnMut(Response) + Send + 'static,
+) -> std::io::Result<(Sender<Request>, JoinHandle<()>)> {
     let (tx, rx) = mpsc::channel();
-    thread::Builder::new()
+    let handle = thread::Builder::new()
         .name("rewind-worker".into())
         .spawn(move || run(opts, rx, notify))?;
-    Ok(tx)
+    Ok((tx, handle))
 }
 
 fn run(opts: OpenOptions, rx: Receiver<Request>, mut notify: impl FnMut(Response)) {

@@ -158,6 +158,19 @@ fn seek_with_every_kind_of_point() {
         h.submit(point);
         assert_eq!(h.app.cursor, pos, "{point}");
     }
+    // A bare date is midnight UTC; a time before the first event is the start.
+    h.keys(":");
+    h.submit("2026-11-20T00:00:00Z");
+    let midnight = h.app.cursor;
+    assert!(midnight > 0 && midnight < 1193, "{midnight}");
+    h.keys(":");
+    h.submit("2026-11-20");
+    assert_eq!(h.app.cursor, midnight);
+    h.keys(":");
+    h.submit("2001-01-01");
+    assert_eq!(h.app.cursor, 0);
+    h.keys(":");
+    h.submit("end");
     h.keys(":");
     h.submit("agent/sess-0004@999");
     assert_eq!(h.app.cursor, 1193);

@@ -147,14 +147,34 @@ fn open_step_seek_quit_in_a_real_terminal() {
     tmux.send(&["?"]);
     tmux.wait_for("When did this value change?");
     tmux.send(&["Escape"]);
+    tmux.send(&["/refund", "Enter"]);
+    tmux.wait_for("refund: hit");
     tmux.send(&["q"]);
     let s = tmux.wait_for("EXIT=0");
     assert_restored(&tmux, &s);
+    // The cache is closed cleanly: SQLite's write-ahead files are gone.
+    let left: Vec<String> = std::fs::read_dir(cache.path())
+        .map(|d| {
+            d.flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    assert!(
+        !left.iter().any(|n| n.ends_with("-wal") || n.ends_with("-shm")),
+        "{left:?}"
+    );
 
     // Ctrl-C quits too, and the cached recording opens at once.
     tmux.send(&["clear", "Enter"]);
     tmux.send(&[&command(" --color never"), "Enter"]);
     tmux.wait_for("@1193/1193");
+    // The search prompt starts empty and recalls the last run's search.
+    tmux.send(&["/"]);
+    tmux.wait_for("search events: █");
+    tmux.send(&["Up"]);
+    tmux.wait_for("search events: refund█");
+    tmux.send(&["Escape"]);
     tmux.send(&["C-c"]);
     let s = tmux.wait_for("EXIT=0");
     assert_restored(&tmux, &s);

@@ -66,12 +66,17 @@ impl App {
             A::TreeSearchPrev => self.tree_hit(-1),
             A::CopyPointer => self.copy_pointer(),
             A::CopyValue => self.copy_value(),
+            A::CopyEventId => self.copy_event(false),
+            A::CopyEvent => self.copy_event(true),
+            A::Zoom => self.toggle_zoom(),
             A::ScrollDown => self.scroll(1),
             A::ScrollUp => self.scroll(-1),
             A::ScrollPageDown => self.scroll(self.page_rows()),
             A::ScrollPageUp => self.scroll(-self.page_rows()),
             A::ScrollTop => self.scroll_to(false),
             A::ScrollBottom => self.scroll_to(true),
+            A::ScrollLeft => self.scroll_sideways(-1),
+            A::ScrollRight => self.scroll_sideways(1),
             A::PromptSubmit => self.submit_prompt(),
             A::PromptCancel => self.close_overlay(),
             A::PromptBackspace => self.prompt_edit(LineEdit::backspace),
@@ -105,6 +110,14 @@ impl App {
     fn back(&mut self) {
         self.message = None;
         self.focus = Pane::Events;
+        self.lower = Pane::Diff;
+    }
+
+    fn toggle_zoom(&mut self) {
+        self.zoom = !self.zoom;
+        self.ensure_window();
+        let h = self.tree_height();
+        self.state.tree.scroll_into_view(h);
     }
 
     fn focus_pane(&mut self, p: Pane) {
@@ -136,6 +149,7 @@ impl App {
     fn toggle_unified(&mut self) {
         self.diff.unified = !self.diff.unified;
         self.diff.scroll.reset();
+        self.diff.hscroll = 0;
         self.lower = Pane::Diff;
     }
 
@@ -204,18 +218,63 @@ impl App {
         }
     }
 
+    /// Scroll the unified diff's long lines by a few columns.
+    fn scroll_sideways(&mut self, dir: isize) {
+        const STEP: isize = 8;
+        if !self.diff.unified {
+            self.info_msg("the change list wraps long values; u shows the unified diff, which scrolls sideways");
+            return;
+        }
+        self.diff.hscroll = (self.diff.hscroll as isize + dir * STEP).max(0) as usize;
+    }
+
+    /// The selected node's pointer into the world, the form `history --path`
+    /// takes: a stream's tree prefixes the stream.
     fn copy_pointer(&mut self) {
-        let p = self.state.tree.selected_pointer().to_string();
+        let inner = self.state.tree.selected_pointer();
+        let p = match &self.state.stream {
+            Some(s) => format!("/{}{inner}", crate::json::pointer::escape(s)),
+            None => inner.to_string(),
+        };
         let shown = if p.is_empty() {
             "\"\" (the root)".to_string()
         } else {
             p.clone()
         };
-        let scope = match &self.state.stream {
-            Some(s) => format!(" (inside {s})"),
-            None => String::new(),
+        self.copy(
+            p,
+            format!("copied {shown} (for history --path) to the clipboard (OSC 52)"),
+        );
+    }
+
+    /// The event at the cursor: its id, or all of it as JSON.
+    fn copy_event(&mut self, whole: bool) {
+        let ev = self.state.reply.as_ref().and_then(|s| {
+            s.event
+                .as_ref()
+                .filter(|e| e.pos == self.cursor)
+                .map(|e| (e.clone(), s.failure.clone()))
+        });
+        let Some((ev, failure)) = ev else {
+            let why = if self.cursor == 0 {
+                "no event at the start"
+            } else {
+                "the event is still loading"
+            };
+            self.info_msg(why);
+            return;
         };
-        self.copy(p, format!("copied pointer {shown}{scope} to the clipboard (OSC 52)"));
+        if whole {
+            let text = crate::json::write::to_string_compact(&ev.to_json(failure.as_deref()));
+            let n = text.len();
+            self.copy(
+                text,
+                format!("copied event {} as JSON ({n} bytes) to the clipboard (OSC 52)", ev.pos),
+            );
+        } else {
+            let note = format!("copied id {} of event {} to the clipboard (OSC 52)", ev.id, ev.pos);
+            self.copy(ev.id, note);
+        }
     }
 
     fn copy_value(&mut self) {

@@ -78,7 +78,7 @@ impl PromptKind {
 
     pub fn label(self) -> &'static str {
         match self {
-            PromptKind::Goto => "go to (N, start, end, end-N, id:ID, STREAM@SEQ, time): ",
+            PromptKind::Goto => "go to (N, start, end, end-N, id:ID, STREAM@SEQ, time, date): ",
             PromptKind::Search => "search events: ",
             PromptKind::TreeSearch => "find in tree (regex): ",
             PromptKind::Filter => "filter (stream, type:T, globs *; empty = all): ",
@@ -120,6 +120,8 @@ pub struct App {
     /// What the lower pane shows: `Diff` or `Detail`.
     pub lower: Pane,
     pub overlay: Overlay,
+    /// The focused pane takes the whole body.
+    pub zoom: bool,
     pub help: Scroll,
     /// Earlier prompt inputs; the runner loads them and saves each new one.
     pub history: History,
@@ -151,6 +153,7 @@ impl App {
             focus: Pane::Events,
             lower: Pane::Diff,
             overlay: Overlay::None,
+            zoom: false,
             help: Scroll::default(),
             history: History::default(),
             open: Opening::default(),
@@ -186,8 +189,22 @@ impl App {
         std::mem::take(&mut self.fx)
     }
 
+    /// Where each pane goes; zoomed, the focused one takes the others' room.
     pub fn areas(&self) -> Areas {
-        layout::areas(self.size)
+        let mut a = layout::areas(self.size);
+        if self.zoom {
+            let body = a.list.union(a.tree).union(a.lower);
+            let none = Rect::new(body.x, body.y, body.width, 0);
+            let (list, tree, lower) = match self.focus {
+                Pane::Events => (body, none, none),
+                Pane::Tree => (none, body, none),
+                Pane::Diff | Pane::Detail => (none, none, body),
+            };
+            a.list = list;
+            a.tree = tree;
+            a.lower = lower;
+        }
+        a
     }
 
     /// Is work in flight (the spinner turns)?

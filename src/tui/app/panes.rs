@@ -76,6 +76,8 @@ pub struct DiffPane {
     pub mode: DiffMode,
     pub unified: bool,
     pub scroll: Scroll,
+    /// Columns the unified text is scrolled sideways.
+    pub hscroll: usize,
 }
 
 /// The event detail (4).

@@ -573,3 +573,84 @@ fn notes_about_a_position_clear_when_the_cursor_moves() {
     press(&mut a, KeyCode::Char('k'));
     assert!(a.message.is_some());
 }
+
+#[test]
+fn escape_closes_the_event_detail_and_zoom_gives_one_pane_the_body() {
+    let (mut a, _) = app(100);
+    press(&mut a, KeyCode::Enter);
+    assert_eq!((a.focus, a.lower), (Pane::Detail, Pane::Detail));
+    press(&mut a, KeyCode::Esc);
+    assert_eq!((a.focus, a.lower), (Pane::Events, Pane::Diff));
+    let before = a.areas();
+    press(&mut a, KeyCode::Char('z'));
+    let z = a.areas();
+    assert_eq!(z.list, before.list.union(before.tree).union(before.lower));
+    assert_eq!((z.tree.height, z.lower.height), (0, 0));
+    press(&mut a, KeyCode::Tab);
+    assert_eq!(a.areas().tree, z.list);
+    press(&mut a, KeyCode::Char('+'));
+    assert_eq!(a.areas(), before);
+}
+
+#[test]
+fn the_list_copies_the_event_id_and_json() {
+    let (mut a, _) = app(100);
+    let Response::State(mut s) = state(a.pending.state.as_ref().map_or(0, |r| r.id), 100) else {
+        unreachable!()
+    };
+    s.event = Some(crate::model::Event {
+        pos: 100,
+        stream: "s/a".into(),
+        seq: Some(3),
+        id: "evt-100".into(),
+        ty: "Updated".into(),
+        time: Some(0),
+        kind: crate::model::Kind::Event,
+        data: json!({"n": 1}),
+        meta: None,
+        source: "a.jsonl:100".into(),
+    });
+    a.update(Msg::Reply(Response::State(s)));
+    let fx = press(&mut a, KeyCode::Char('y'));
+    assert_eq!(fx, [Effect::Copy("evt-100".into())]);
+    let fx = press(&mut a, KeyCode::Char('Y'));
+    let Some(Effect::Copy(text)) = fx.first() else {
+        panic!("{fx:?}")
+    };
+    let v: serde_json::Value = serde_json::from_str(text).unwrap_or_default();
+    assert_eq!(v["id"], "evt-100");
+    assert_eq!(v["data"], json!({"n": 1}));
+    assert_eq!(v["time"], "1970-01-01T00:00:00.000000Z");
+}
+
+#[test]
+fn a_streams_tree_copies_the_full_history_path() {
+    let (mut a, _) = app(100);
+    a.state.stream = Some("s/a".into());
+    let Response::State(mut s) = state(0, 100) else {
+        unreachable!()
+    };
+    s.stream = Some("s/a".into());
+    s.value = json!({"n": 1}).into();
+    a.update(Msg::Reply(Response::State(s)));
+    a.state.tree.reveal("/n");
+    a.focus = Pane::Tree;
+    let fx = press(&mut a, KeyCode::Char('y'));
+    assert_eq!(fx, [Effect::Copy("/s~1a/n".into())]);
+}
+
+#[test]
+fn the_unified_diff_scrolls_sideways() {
+    let (mut a, _) = app(100);
+    a.focus = Pane::Diff;
+    press(&mut a, KeyCode::Char('l'));
+    assert_eq!(a.diff.hscroll, 0);
+    press(&mut a, KeyCode::Char('u'));
+    press(&mut a, KeyCode::Right);
+    press(&mut a, KeyCode::Char('l'));
+    assert_eq!(a.diff.hscroll, 16);
+    press(&mut a, KeyCode::Char('h'));
+    press(&mut a, KeyCode::Left);
+    press(&mut a, KeyCode::Left);
+    assert_eq!(a.diff.hscroll, 0);
+}

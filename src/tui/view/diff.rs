@@ -4,7 +4,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::Frame;
 
-use super::scrolled_pane;
+use super::{fit, scrolled_pane, wrap_words};
 use crate::json::diff::ChangeOp;
 use crate::json::write;
 use crate::sanitize::clean;
@@ -21,24 +21,35 @@ pub fn draw(app: &App, theme: &Theme, f: &mut Frame, area: Rect) {
     }
     let focused = app.focus == Pane::Diff;
     let mut title = vec![Span::styled(" Diff (3) ", theme.title(focused))];
+    if app.state_pending() {
+        title.push(Span::styled(format!(" {} ", app.spinner()), theme.info()));
+    }
     if let Some(s) = &app.state.reply {
-        let n = s.diff.changes.len();
-        title.push(Span::styled(format!(" {} ", clean(&s.diff.title)), theme.bold()));
-        title.push(Span::raw(format!(
-            " {n} change{} · {} ",
-            if n == 1 { "" } else { "s" },
-            if app.diff.unified {
-                "unified (u: list)"
-            } else {
-                "list (u: unified)"
-            }
-        )));
+        // What must not be cut goes first; the free text gets the room left.
         if s.hypothetical {
             title.push(Span::styled(" HYPOTHETICAL ", theme.hypothetical()));
         }
-    }
-    if app.state_pending() {
-        title.push(Span::styled(format!(" {} ", app.spinner()), theme.info()));
+        let n = s.diff.changes.len();
+        let mode = if app.diff.unified {
+            "unified (u: list)"
+        } else {
+            "list (u: unified)"
+        };
+        let changes = format!(" {n} change{}", if n == 1 { "" } else { "s" });
+        let mut counts = format!("{changes} · {mode} ");
+        if app.diff.unified && app.diff.hscroll > 0 {
+            counts.push_str(&format!("col {} ", app.diff.hscroll + 1));
+        }
+        // HYPOTHETICAL and the compared moments come first; the counts are cut before them.
+        let used: usize = title.iter().map(Span::width).sum::<usize>();
+        let room = (area.width as usize).saturating_sub(used + 3);
+        if room >= 6 {
+            title.push(Span::styled(
+                format!(" {} ", fit(&clean(&s.diff.title), room)),
+                theme.bold(),
+            ));
+        }
+        title.push(Span::raw(counts));
     }
     scrolled_pane(f, theme, area, title, focused, &app.diff.scroll, |w| {
         lines(app, theme, w)
@@ -80,7 +91,14 @@ fn lines(app: &App, theme: &Theme, w: usize) -> Vec<Line<'static>> {
                 LineKind::Add => theme.added(),
                 LineKind::Remove => theme.removed(),
             };
-            out.push(Line::from(Span::styled(text.clone(), st)));
+            // Long lines scroll sideways (←/→) rather than wrap, so columns stay aligned.
+            let shown: String = text.chars().skip(app.diff.hscroll).collect();
+            let shown = if app.diff.hscroll > 0 && !shown.is_empty() {
+                format!("…{}", shown.chars().skip(1).collect::<String>())
+            } else {
+                shown
+            };
+            out.push(Line::from(Span::styled(fit(&shown, w), st)));
         }
         return out;
     }
@@ -122,10 +140,9 @@ fn lines(app: &App, theme: &Theme, w: usize) -> Vec<Line<'static>> {
     out
 }
 
-/// Cut `s` into pieces of `w` characters, at most `VALUE_LINES` of them.
+/// Wrap `s` at word boundaries into lines of `w` cells, at most `VALUE_LINES` of them.
 fn wrap(s: &str, w: usize) -> Vec<String> {
-    let chars: Vec<char> = s.chars().collect();
-    let mut out: Vec<String> = chars.chunks(w.max(1)).map(|c| c.iter().collect()).collect();
+    let mut out = wrap_words(s, w);
     if out.len() > VALUE_LINES {
         out.truncate(VALUE_LINES);
         if let Some(last) = out.last_mut() {

@@ -6,7 +6,7 @@ use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 use super::header::{short_time, SHORT_TIME};
-use super::{fit, pane};
+use super::{fit, pane, width};
 use crate::sanitize::clean;
 use crate::tui::app::nav::Line as ListLine;
 use crate::tui::app::{App, Pane};
@@ -39,7 +39,17 @@ pub fn draw(app: &App, theme: &Theme, f: &mut Frame, area: Rect) {
     let (lines, cur) = app.list_lines(h);
     let w = body.width as usize;
     let pos_w = app.info.len.to_string().len().max(1);
-    let (sw, tw) = if w >= 100 { (20, 20) } else { (16, 15) };
+    // Stream and type columns fit what is shown, up to a cap, so the data gets the rest.
+    let (cap_s, cap_t) = if w >= 100 { (32, 28) } else { (16, 15) };
+    let widest = |f: fn(&Row) -> &str, cap: usize| {
+        let rows = lines.iter().filter_map(|l| match l {
+            ListLine::Event(r) if r.pos > 0 => Some(width(&clean(f(r)))),
+            _ => None,
+        });
+        rows.max().unwrap_or(0).clamp(6, cap)
+    };
+    let sw = widest(|r| &r.stream, cap_s);
+    let tw = widest(|r| &r.ty, cap_t);
     let search_hits = app.events.search.as_ref().map(|s| s.hits.as_slice()).unwrap_or(&[]);
     let mut out = Vec::with_capacity(lines.len());
     for (i, l) in lines.iter().enumerate() {

@@ -117,31 +117,36 @@ fn count(n: usize, noun: &str) -> String {
     }
 }
 
-/// Break `s` into lines of at most `w` cells, at spaces where it can; a word
-/// longer than a line is cut. Never returns no lines.
+/// Break `s` into lines of at most `w` cells, after a space or a comma where
+/// it can (JSON has few spaces), else mid-word. Every character is kept, so
+/// the lines joined give `s` back. Never returns no lines.
 fn wrap_words(s: &str, w: usize) -> Vec<String> {
     let w = w.max(1);
     let mut out = Vec::new();
     let mut line = String::new();
     let mut used = 0;
-    for word in s.split(' ') {
-        let ww = width(word);
-        if used > 0 && used + 1 + ww > w {
-            out.push(std::mem::take(&mut line));
-            used = 0;
-        }
-        if used > 0 {
-            line.push(' ');
-            used += 1;
-        }
-        for c in word.chars() {
-            let cw = width(c.encode_utf8(&mut [0u8; 4]));
-            if used + cw > w && used > 0 {
-                out.push(std::mem::take(&mut line));
-                used = 0;
+    // Byte offset in `line` just after the last break opportunity, and the cells before it.
+    let mut brk: Option<(usize, usize)> = None;
+    for c in s.chars() {
+        let cw = width(c.encode_utf8(&mut [0u8; 4]));
+        if used + cw > w && used > 0 {
+            match brk {
+                Some((at, cells)) if at < line.len() => {
+                    let rest = line.split_off(at);
+                    out.push(std::mem::replace(&mut line, rest));
+                    used -= cells;
+                }
+                _ => {
+                    out.push(std::mem::take(&mut line));
+                    used = 0;
+                }
             }
-            line.push(c);
-            used += cw;
+            brk = None;
+        }
+        line.push(c);
+        used += cw;
+        if c == ' ' || c == ',' {
+            brk = Some((line.len(), used));
         }
     }
     out.push(line);
@@ -170,4 +175,21 @@ fn fit(s: &str, w: usize) -> String {
     }
     out.push('…');
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap_words;
+
+    #[test]
+    fn wraps_after_spaces_and_commas_and_keeps_every_character() {
+        let s = r#"{"to":"audit@acme.com","subject":"Compliance audit export","n":3}"#;
+        let lines = wrap_words(s, 24);
+        assert_eq!(lines.concat(), s);
+        assert!(lines.iter().all(|l| l.chars().count() <= 24), "{lines:?}");
+        assert_eq!(lines[0], r#"{"to":"audit@acme.com","#);
+        assert_eq!(wrap_words("aaaaaaaaaa", 4), ["aaaa", "aaaa", "aa"]);
+        assert_eq!(wrap_words("", 4), [""]);
+        assert_eq!(wrap_words("one two three", 8), ["one two ", "three"]);
+    }
 }
