@@ -485,7 +485,7 @@ impl Importer<'_> {
         Ok(())
     }
 
-    /// Give every event its merged position (model.md §2) and build indexes. Only
+    /// Give every event its merged position (docs/model.md §2) and build indexes. Only
     /// needed when the cache holds more than one input or a snapshot file.
     pub fn finish(self, merge: bool) -> Result<()> {
         if merge {

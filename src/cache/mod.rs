@@ -1,5 +1,5 @@
 //! The SQLite cache: the only module that speaks SQL. One file holds the inputs,
-//! events, rules in force, and derived checkpoints (model.md §5).
+//! events, rules in force, and derived checkpoints (docs/model.md §5).
 
 pub mod checkpoints;
 mod find;
@@ -108,7 +108,7 @@ pub fn is_sqlite_file(path: &Path) -> bool {
 
 /// Keep each prepared statement's plan whatever values are bound to it. Without
 /// this, SQLite compiles a statement again whenever a range bound changes (as
-/// `pos <= ?` does on every checkpoint lookup), which was most of the cost of
+/// `pos <= ?` does on every checkpoint lookup), which would be most of the cost of
 /// a world load's thousand per-stream lookups.
 fn stable_plans(conn: &Connection) -> Result<()> {
     conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;

@@ -1,4 +1,4 @@
-//! Command-line arguments (cli.md). Only this module knows clap.
+//! Command-line arguments (docs/cli.md). Only this module knows clap.
 
 use std::path::PathBuf;
 

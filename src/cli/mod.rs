@@ -1,4 +1,4 @@
-//! The headless front end: commands of cli.md over a [`Recording`].
+//! The headless front end: commands of docs/cli.md over a [`Recording`].
 
 pub mod args;
 pub mod ledger;

@@ -34,7 +34,7 @@ pub struct OpenOptions {
     pub format: Option<Format>,
     pub rules: Option<PathBuf>,
     pub strict: bool,
-    /// `--records events|states` (formats.md §0).
+    /// `--records events|states` (docs/formats.md §0).
     pub records: RecordsMode,
     /// `--key a,b`: key attributes of state items.
     pub key: Vec<String>,

@@ -1,5 +1,5 @@
 //! Replay: the state at any point = the nearest checkpoint + a bounded replay
-//! (model.md §3–§5). Reads the cache, never writes it except to build checkpoints.
+//! (docs/model.md §3–§5). Reads the cache, never writes it except to build checkpoints.
 
 pub mod apply;
 pub mod lazy;

@@ -114,7 +114,7 @@ pub enum Request {
         text: String,
         filter: Option<FilterSpec>,
     },
-    /// Resolve a point (model.md §6).
+    /// Resolve a point (docs/model.md §6).
     Goto {
         text: String,
     },

@@ -1,4 +1,4 @@
-//! Firehose S3 prefixes (formats.md §4): objects under `YYYY/MM/dd/HH/` named
+//! Firehose S3 prefixes (docs/formats.md §4): objects under `YYYY/MM/dd/HH/` named
 //! `<stream>-<n>-YYYY-MM-dd-HH-MM-SS-<uuid>[.gz]`, each holding JSON records
 //! concatenated without a delimiter (or one per line), gzip possibly multi-member.
 //! Objects are read in the order of the time in their names, records in byte order;

@@ -1,4 +1,4 @@
-//! Event Hubs Capture (formats.md §7): Avro container files, one file or a tree
+//! Event Hubs Capture (docs/formats.md §7): Avro container files, one file or a tree
 //! `{Namespace}/{EventHub}/{PartitionId}/{Y}/{M}/{D}/{h}/{m}/{s}.avro` read as one
 //! input. Each file is decoded with its own writer schema. A partition's files
 //! are read in time order (its records are in SequenceNumber order), and the

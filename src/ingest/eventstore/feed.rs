@@ -1,4 +1,4 @@
-//! HTTP API feed pages (`application/vnd.eventstore.atom+json`, formats.md §2).
+//! HTTP API feed pages (`application/vnd.eventstore.atom+json`, docs/formats.md §2).
 //!
 //! A page is small (20 entries by default), so each page is read whole; its
 //! entries come newest first and are yielded oldest first. The input is time

@@ -1,4 +1,4 @@
-//! The diff pane: the change list of model.md §7, or a unified text diff.
+//! The diff pane: the change list of docs/model.md §7, or a unified text diff.
 
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
