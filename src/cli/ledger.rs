@@ -34,16 +34,16 @@ fn ledger_of(report: &OpenReport, i: usize) -> Option<&InputLedger> {
 fn counts_text(c: &Counts, events: u64, snapshots: u64) -> String {
     let mut parts = Vec::new();
     if events > 0 || snapshots == 0 {
-        parts.push(format!("{events} events"));
+        parts.push(plural(events, "event", "events"));
     }
     if snapshots > 0 {
-        parts.push(format!("{snapshots} snapshots"));
+        parts.push(plural(snapshots, "snapshot", "snapshots"));
     }
     if c.skipped > 0 {
         parts.push(format!("{} skipped", c.skipped));
     }
     if c.duplicates > 0 {
-        parts.push(format!("{} duplicates skipped", c.duplicates));
+        parts.push(plural(c.duplicates, "duplicate skipped", "duplicates skipped"));
     }
     if c.filtered > 0 {
         parts.push(format!("{} filtered", c.filtered));
@@ -133,7 +133,7 @@ pub fn summary_text(rec: &Recording, report: &OpenReport) -> Result<String> {
     if skips.is_empty() && totals.skipped > 0 {
         // Inputs imported by a rewind without a ledger kept a sample of their skips.
         let sample: Vec<&String> = report.inputs.iter().flat_map(|i| &i.outcome.skipped_sample).collect();
-        let _ = writeln!(s, "skipped {} bad records:", totals.skipped);
+        let _ = writeln!(s, "skipped {}:", plural(totals.skipped, "bad record", "bad records"));
         for line in sample.iter().take(SHOWN) {
             let _ = writeln!(s, "  {}", clean(line));
         }
@@ -144,7 +144,7 @@ pub fn summary_text(rec: &Recording, report: &OpenReport) -> Result<String> {
     } else {
         section(
             &mut s,
-            format!("skipped {} bad records", totals.skipped),
+            format!("skipped {}", plural(totals.skipped, "bad record", "bad records")),
             &skips,
             totals.skipped,
             &per_file(|c| c.skipped),
@@ -190,10 +190,10 @@ pub fn summary_text(rec: &Recording, report: &OpenReport) -> Result<String> {
     };
     let _ = writeln!(
         s,
-        "{} events, {} streams, {} snapshots{range}\ncache {} ({:.2}s)",
-        report.events,
-        report.streams,
-        report.snapshots,
+        "{}, {}, {}{range}\ncache {} ({:.2}s)",
+        plural(report.events, "event", "events"),
+        plural(report.streams, "stream", "streams"),
+        plural(report.snapshots, "snapshot", "snapshots"),
         clean(&report.cache.display().to_string()),
         report.seconds
     );

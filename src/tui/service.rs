@@ -125,7 +125,7 @@ pub fn info(rec: &Recording, report: &OpenReport) -> Info {
 impl Service {
     pub fn new(rec: Recording) -> Service {
         let mut by_name: Vec<i64> = (1..rec.cat.streams.len() as i64).collect();
-        by_name.sort_by(|a, b| rec.cat.stream_name(*a).cmp(rec.cat.stream_name(*b)));
+        by_name.sort_by(|a, b| crate::natural::cmp(rec.cat.stream_name(*a), rec.cat.stream_name(*b)));
         Service {
             rec,
             failures: HashMap::new(),

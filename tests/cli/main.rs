@@ -19,4 +19,5 @@ mod input;
 mod ledger;
 mod rule_ops;
 mod shapes;
+mod surface;
 mod terminal_safety;
