@@ -9,9 +9,8 @@ use anyhow::Result;
 use serde_json::Value;
 
 use super::msg::{
-    ChangeText, DensityReply, DiffMode, DiffPart, DiffReply, FilterSpec, Info, LedgerInfo, LineKind, Request,
-    Response, Row, RowsReply, SearchReply, StateReply, StateReq, StateValue, ValueText, WatchReply,
-    VALUE_TEXT_CHARS,
+    ChangeText, DensityReply, DiffMode, DiffPart, DiffReply, FilterSpec, Info, LedgerInfo, LineKind, Request, Response,
+    Row, RowsReply, SearchReply, StateReply, StateReq, StateValue, ValueText, WatchReply, VALUE_TEXT_CHARS,
 };
 use crate::cache::ledger::EntryKind;
 use crate::json::diff::{self, Change};
