@@ -1,14 +1,12 @@
 //! The ledger (every record an import reads is an event, a duplicate, a filtered
 //! record or a reported skip) and identity across files and inputs.
 
-#[path = "eventstore/writer.rs"]
-mod writer;
-
 use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use crate::common::{self, root, Env};
+use crate::eventstore::writer;
 use rewind::cache::ledger::{EntryKind, InputLedger};
 use rewind::cache::read::Filter;
 use rewind::recording::{OpenOptions, Recording};
