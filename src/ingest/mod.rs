@@ -209,7 +209,9 @@ pub trait Source: Send {
     /// The detected format, e.g. `jsonl+gzip`; final once the first record is read.
     fn format_name(&self) -> String;
     /// True when this input is a snapshot file (placed by seq/time, docs/formats.md §1).
-    fn is_snapshot(&self) -> bool;
+    fn is_snapshot(&self) -> bool {
+        false
+    }
     /// Raw bytes consumed so far, for progress.
     fn bytes_read(&self) -> Arc<AtomicU64>;
     /// How the cache orders this input's records (decided before the first record).

@@ -559,10 +559,6 @@ impl Source for ExportSource {
         self.name.clone()
     }
 
-    fn is_snapshot(&self) -> bool {
-        false
-    }
-
     fn bytes_read(&self) -> Arc<AtomicU64> {
         self.progress.total.clone()
     }

@@ -218,10 +218,6 @@ impl Source for FirehoseSource {
         "firehose".to_string()
     }
 
-    fn is_snapshot(&self) -> bool {
-        false
-    }
-
     fn bytes_read(&self) -> Arc<AtomicU64> {
         self.progress.total.clone()
     }

@@ -291,10 +291,6 @@ impl Source for Capture {
         )
     }
 
-    fn is_snapshot(&self) -> bool {
-        false
-    }
-
     fn bytes_read(&self) -> Arc<AtomicU64> {
         self.total.clone()
     }

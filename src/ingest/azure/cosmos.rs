@@ -383,10 +383,6 @@ impl Source for Cosmos {
         format!("{shape} ({})", self.input.describe())
     }
 
-    fn is_snapshot(&self) -> bool {
-        false
-    }
-
     fn bytes_read(&self) -> Arc<AtomicU64> {
         self.input.bytes_read()
     }

@@ -611,10 +611,6 @@ impl Source for DbSource {
         "eventstore-db".to_string()
     }
 
-    fn is_snapshot(&self) -> bool {
-        false
-    }
-
     fn bytes_read(&self) -> Arc<AtomicU64> {
         self.count.clone()
     }

@@ -93,10 +93,6 @@ impl Source for DumpSource {
         format!("eventstore-dump{framing}{}", self.comp.suffix())
     }
 
-    fn is_snapshot(&self) -> bool {
-        false
-    }
-
     fn bytes_read(&self) -> Arc<AtomicU64> {
         self.count.clone()
     }

@@ -99,10 +99,6 @@ impl Source for FeedSource {
         format!("eventstore-feed{}", self.comp.suffix())
     }
 
-    fn is_snapshot(&self) -> bool {
-        false
-    }
-
     fn bytes_read(&self) -> Arc<AtomicU64> {
         self.count.clone()
     }
