@@ -453,6 +453,19 @@ mod tests {
     }
 
     #[test]
+    fn docs_tui_md_lists_every_binding() {
+        let doc = include_str!("../../docs/tui.md");
+        for bind in BINDINGS {
+            let line = bind.help.replace('|', "\\|");
+            assert!(
+                doc.contains(&format!("| {line} |")),
+                "docs/tui.md lacks {:?}",
+                bind.help
+            );
+        }
+    }
+
+    #[test]
     fn every_action_a_pane_needs_is_documented() {
         for bind in BINDINGS {
             assert!(!bind.help.is_empty());
