@@ -39,20 +39,25 @@ pub fn parse(text: &str) -> Result<Point, PointError> {
         return Ok(Point::End);
     }
     if let Some(n) = s.strip_prefix("end-") {
-        return n
-            .parse::<u64>()
-            .map(Point::EndMinus)
-            .map_err(|_| PointError(format!("point {text:?}: expected end-N with a whole number N")));
+        return n.parse::<u64>().map(Point::EndMinus).map_err(|_| {
+            PointError(format!(
+                "point {}: expected end-N with a whole number N",
+                crate::sanitize::quote(text)
+            ))
+        });
     }
     if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) {
         return s
             .parse::<u64>()
             .map(Point::Pos)
-            .map_err(|_| PointError(format!("point {text:?}: position too large")));
+            .map_err(|_| PointError(format!("point {}: position too large", crate::sanitize::quote(text))));
     }
     if let Some(id) = s.strip_prefix("id:") {
         if id.is_empty() {
-            return Err(PointError(format!("point {text:?}: id: needs an event id")));
+            return Err(PointError(format!(
+                "point {}: id: needs an event id",
+                crate::sanitize::quote(text)
+            )));
         }
         return Ok(Point::Id(id.to_string()));
     }
@@ -66,7 +71,10 @@ pub fn parse(text: &str) -> Result<Point, PointError> {
             }
         }
     }
-    Err(PointError(format!("not a point: {text:?} (expected {GRAMMAR})")))
+    Err(PointError(format!(
+        "not a point: {} (expected {GRAMMAR})",
+        crate::sanitize::quote(text)
+    )))
 }
 
 #[cfg(test)]

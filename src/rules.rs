@@ -177,13 +177,21 @@ struct RawRule {
 
 impl Rules {
     pub fn load(path: &Path) -> anyhow::Result<Rules> {
-        let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("rules file {}: {e}", path.display()))?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| anyhow::anyhow!("rules file {}: {}", path.display(), crate::ioerr::describe(&e)))?;
         Rules::parse(&text).map_err(|e| anyhow::anyhow!("rules file {}: {e}", path.display()))
     }
 
     pub fn parse(text: &str) -> Result<Rules, String> {
-        let raw: RawFile =
-            serde_json::from_str(text).map_err(|e| format!("line {}, column {}: {e}", e.line(), e.column()))?;
+        let raw: RawFile = serde_json::from_str(text).map_err(|e| {
+            // serde_json's message ends with the location: say it once, in front.
+            let full = e.to_string();
+            let msg = full.rsplit_once(" at line ").map_or(full.as_str(), |(m, _)| m);
+            match e.column() {
+                0 => format!("line {}: {msg}", e.line()),
+                c => format!("line {} column {c}: {msg}", e.line()),
+            }
+        })?;
         let mut fields = FieldOverrides::default();
         for (name, v) in &raw.fields {
             let Value::String(ptr) = v else {

@@ -4,27 +4,46 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+/// The point grammar, in the help of every command that takes a point.
+macro_rules! points {
+    () => {
+        concat!(
+            "Points (P): N (after event N; 0 = before the first event), start, end, end-N, ",
+            "id:EVENT_ID, STREAM@SEQ (after that stream's event with that seq), or an RFC 3339 time ",
+            "(after the last event at or before it)."
+        )
+    };
+}
+
 #[derive(Parser, Debug)]
 #[command(
     name = "rewind",
     version,
     about = "Time-travel debugger for event-sourced systems: import event logs and snapshots, rebuild state at any point, diff any two moments.",
     args_conflicts_with_subcommands = true,
-    after_help = "Points (P): N (position; 0 = before the first event), start, end, end-N, id:EVENT_ID, STREAM@SEQ, or an RFC 3339 time.\nExit codes: 0 ok / no differences, 1 differences found (diff, compare, verify), 2 error."
+    after_help = concat!(
+        points!(),
+        "\nExit codes: 0 ok / no differences, 1 differences found (diff, compare, verify), 2 error.\n\n",
+        "Examples:\n",
+        "  rewind fixtures/agents.jsonl fixtures/snapshots.jsonl.gz --rules fixtures/rules.json\n",
+        "  rewind history fixtures/agents.jsonl --path /agent~1sess-0004/memory/goal\n",
+        "  rewind diff fixtures/agents.jsonl --from 651 --to 652\n",
+        "  rewind completions bash > ~/.local/share/bash-completion/completions/rewind"
+    ),
 )]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
 
     /// Inputs to open (the TUI on a terminal; otherwise what `import` prints).
+    #[arg(value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
 
     #[command(flatten)]
     pub common: Common,
 
-    /// Force the input format.
-    #[arg(long = "format", value_name = "FMT", global = false)]
-    pub format: Option<String>,
+    #[command(flatten)]
+    pub no_output: NoOutputFormat,
 }
 
 /// Options every command takes.
@@ -33,7 +52,7 @@ pub struct Common {
     /// Cache file to use (default: under $REWIND_CACHE_DIR, keyed by the inputs).
     #[arg(long, global = true, value_name = "FILE")]
     pub cache: Option<PathBuf>,
-    /// Force the input format (same as --format on commands whose --format is an output format).
+    /// Force the input format instead of detecting it (e.g. jsonl, json, snapshot, firehose).
     #[arg(long, global = true, value_name = "FMT")]
     pub input_format: Option<String>,
     /// Rules file: field mapping overrides and reducer rules.
@@ -65,12 +84,15 @@ pub struct Common {
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RecordsArg {
+    /// Every keyed record is an event.
     Events,
+    /// Every keyed record is the entity's whole state.
     States,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ColorChoice {
+    /// Colour when stdout is a terminal and NO_COLOR is unset.
     #[default]
     Auto,
     Always,
@@ -79,138 +101,340 @@ pub enum ColorChoice {
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum DiffFormat {
+    /// One line per change: `+ /path: new`, `- /path: old`, `~ /path: old -> new`.
     #[default]
     Text,
+    /// `{"from", "to", "changes": [{"op", "path", "old", "new"}]}`.
     Json,
+    /// The RFC 6902 patch from the first state to the second.
     Patch,
+    /// A unified diff of the two pretty-printed states.
     Unified,
+}
+
+/// The output of log, history and verify.
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TextJson {
+    /// Lines for people.
+    #[default]
+    Text,
+    /// JSON for programs.
+    Json,
+}
+
+/// The output of state.
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum StateFormat {
+    /// One `POINTER = VALUE` line per leaf, for grep.
+    Text,
+    /// The state as JSON (pretty unless --compact).
+    #[default]
+    Json,
 }
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Open the TUI (the default when INPUTs are given without a command).
-    Open(InputArgs),
+    #[command(after_help = concat!(
+        "Examples:\n",
+        "  rewind open fixtures/agents.jsonl fixtures/snapshots.jsonl.gz --rules fixtures/rules.json\n",
+        "  rewind fixtures/agents.jsonl              the same: INPUTs without a command open them"
+    ))]
+    Open(OpenArgs),
     /// Import inputs into a cache and print a summary.
-    Import {
-        #[command(flatten)]
-        input: InputArgs,
-        /// Write the cache to this file (same as --cache).
-        #[arg(short = 'o', long = "output", value_name = "FILE")]
-        output: Option<PathBuf>,
-    },
+    #[command(after_help = concat!(
+        "Examples:\n",
+        "  rewind import fixtures/agents.jsonl fixtures/snapshots.jsonl.gz --rules fixtures/rules.json\n",
+        "  rewind import ./backup -o backup.db       then: rewind log backup.db\n",
+        "  rewind import page-1.json --input-format firehose"
+    ))]
+    Import(ImportArgs),
     /// List events.
-    Log {
-        #[command(flatten)]
-        input: InputArgs,
-        /// Only this stream (exact name, or a glob with *).
-        #[arg(long)]
-        stream: Option<String>,
-        /// Only types matching this glob.
-        #[arg(long = "type", value_name = "GLOB")]
-        ty: Option<String>,
-        /// Events after this point.
-        #[arg(long, value_name = "P")]
-        from: Option<String>,
-        /// Events up to and including this point.
-        #[arg(long, value_name = "P")]
-        to: Option<String>,
-        /// At most N events.
-        #[arg(long, value_name = "N")]
-        limit: Option<usize>,
-        /// One JSON object per line.
-        #[arg(long)]
-        json: bool,
-    },
+    #[command(after_help = concat!(
+        points!(),
+        " --from A --to B lists positions A+1..B.\n\n",
+        "Examples:\n",
+        "  rewind log fixtures/agents.jsonl --stream agent/sess-0004 --type 'Memory*'\n",
+        "  rewind log fixtures/agents.jsonl --from 640 --to 660\n",
+        "  rewind log fixtures/agents.jsonl --format json --limit 10"
+    ))]
+    Log(LogArgs),
     /// Print the state at a point as JSON.
-    State {
-        #[command(flatten)]
-        input: InputArgs,
-        /// The point (default: end).
-        #[arg(long, value_name = "P", default_value = "end")]
-        at: String,
-        /// Only this stream's state.
-        #[arg(long)]
-        stream: Option<String>,
-        /// Select a node with a JSON Pointer.
-        #[arg(long, value_name = "PTR")]
-        path: Option<String>,
-        /// One line instead of pretty JSON.
-        #[arg(long)]
-        compact: bool,
-    },
+    #[command(after_help = concat!(
+        points!(),
+        "\n\n",
+        "Examples:\n",
+        "  rewind state fixtures/agents.jsonl --at agent/sess-0005@18 --stream agent/sess-0005 --path /params\n",
+        "  rewind state fixtures/agents.jsonl --at 2026-11-20T10:00:00Z --compact\n",
+        "  rewind state fixtures/agents.jsonl --at 652 --format text | grep goal"
+    ))]
+    State(StateArgs),
     /// What changed between two points of one recording.
-    Diff {
-        /// Event logs, snapshot files, compressed files, or a cache (*.db).
-        #[arg(required = true, value_name = "INPUT")]
-        inputs: Vec<PathBuf>,
-        #[arg(long, value_name = "P")]
-        from: String,
-        #[arg(long, value_name = "P")]
-        to: String,
-        #[command(flatten)]
-        view: DiffView,
-    },
+    #[command(after_help = concat!(
+        points!(),
+        "\n",
+        "Exit codes: 0 no differences, 1 differences found, 2 error.\n\n",
+        "Examples:\n",
+        "  rewind diff fixtures/agents.jsonl --from 651 --to 652\n",
+        "  rewind diff fixtures/agents.jsonl --from start --to end --stream agent/sess-0004 --format unified\n",
+        "  rewind diff fixtures/agents.jsonl --from 600 --to 700 --format patch"
+    ))]
+    Diff(DiffArgs),
     /// Diff two recordings and name their first divergence.
-    Compare {
-        /// The reference recording (file or cache).
-        baseline: PathBuf,
-        /// The recording to check.
-        candidate: PathBuf,
-        /// Point in both recordings (default: end).
-        #[arg(long, value_name = "P")]
-        at: Option<String>,
-        #[arg(long, value_name = "P")]
-        at_baseline: Option<String>,
-        #[arg(long, value_name = "P")]
-        at_candidate: Option<String>,
-        #[command(flatten)]
-        view: DiffView,
-    },
+    #[command(after_help = concat!(
+        points!(),
+        "\n",
+        "Exit codes: 0 the recordings agree, 1 they differ, 2 error.\n\n",
+        "Examples:\n",
+        "  rewind compare fixtures/agents.jsonl fixtures/run2/agents.jsonl --rules fixtures/rules.json\n",
+        "  rewind compare baseline.db today.db --at-baseline end --at-candidate end-10 --format json"
+    ))]
+    Compare(CompareArgs),
     /// Every event that changed the value at a path.
-    History {
-        #[command(flatten)]
-        input: InputArgs,
-        /// JSON Pointer into the world state (or into --stream's state).
-        #[arg(long, value_name = "PTR")]
-        path: String,
-        #[arg(long)]
-        stream: Option<String>,
-        #[arg(long, value_name = "P")]
-        from: Option<String>,
-        #[arg(long, value_name = "P")]
-        to: Option<String>,
-        #[arg(long)]
-        json: bool,
-    },
+    #[command(after_help = concat!(
+        points!(),
+        "\n",
+        "In a JSON Pointer, a `/` inside a key is written `~1` and a `~` is written `~0`.\n\n",
+        "Examples:\n",
+        "  rewind history fixtures/agents.jsonl --path /agent~1sess-0004/memory/goal\n",
+        "  rewind history fixtures/agents.jsonl --stream agent/sess-0004 --path /memory/goal --format json"
+    ))]
+    History(HistoryArgs),
     /// Check snapshots against replay and list events whose rule failed.
-    Verify {
-        #[command(flatten)]
-        input: InputArgs,
-        #[arg(long)]
-        json: bool,
-    },
+    #[command(after_help = concat!(
+        "Exit codes: 0 no drift and no failures, 1 drift or failures found, 2 error.\n\n",
+        "Examples:\n",
+        "  rewind verify fixtures/agents.jsonl fixtures/snapshots.jsonl.gz --rules fixtures/rules.json\n",
+        "  rewind verify backup.db --format json"
+    ))]
+    Verify(VerifyArgs),
+    /// Print a shell completion script.
+    #[command(after_help = concat!(
+        "Examples:\n",
+        "  rewind completions bash > ~/.local/share/bash-completion/completions/rewind\n",
+        "  rewind completions zsh > ~/.zfunc/_rewind\n",
+        "  rewind completions fish > ~/.config/fish/completions/rewind.fish\n",
+        "  rewind completions powershell >> $PROFILE"
+    ))]
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff).
+    #[command(after_help = concat!(
+        "Examples:\n",
+        "  rewind man | man -l -\n",
+        "  rewind man > ~/.local/share/man/man1/rewind.1"
+    ))]
+    Man,
 }
 
 #[derive(Args, Debug, Clone)]
-pub struct InputArgs {
-    /// Event logs, snapshot files, compressed files, or a cache (*.db).
-    #[arg(required = true, value_name = "INPUT")]
-    pub inputs: Vec<PathBuf>,
-    /// Force the input format.
-    #[arg(long = "format", value_name = "FMT")]
+pub struct OpenArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub no_output: NoOutputFormat,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ImportArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Write the cache to this file (same as --cache).
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub no_output: NoOutputFormat,
+}
+
+/// `--format` on a command with no output format: accepted by the parser so that
+/// the error can point to `--input-format`.
+#[derive(Args, Debug, Clone, Default)]
+pub struct NoOutputFormat {
+    #[arg(long = "format", value_name = "FMT", hide = true)]
     pub format: Option<String>,
 }
 
 #[derive(Args, Debug, Clone)]
-pub struct DiffView {
-    #[arg(long)]
+pub struct LogArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Only this stream (exact name, or a glob with *).
+    #[arg(long, value_name = "STREAM")]
     pub stream: Option<String>,
+    /// Only types matching this glob.
+    #[arg(long = "type", value_name = "GLOB")]
+    pub ty: Option<String>,
+    /// Events after this point.
+    #[arg(long, value_name = "P")]
+    pub from: Option<String>,
+    /// Events up to and including this point.
+    #[arg(long, value_name = "P")]
+    pub to: Option<String>,
+    /// At most N events.
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
+    /// Output format: text lines, or one JSON object per line.
+    #[arg(long, value_enum, value_name = "FMT", default_value_t = TextJson::Text)]
+    pub format: TextJson,
+    /// Same as --format json.
+    #[arg(long, conflicts_with = "format")]
+    pub json: bool,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct StateArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// The point (default: end).
+    #[arg(long, value_name = "P", default_value = "end")]
+    pub at: String,
+    /// Only this stream's state.
+    #[arg(long, value_name = "STREAM")]
+    pub stream: Option<String>,
+    /// Select a node with a JSON Pointer.
+    #[arg(long, value_name = "PTR")]
+    pub path: Option<String>,
+    /// Output format: JSON, or one `POINTER = VALUE` line per leaf.
+    #[arg(long, value_enum, value_name = "FMT", default_value_t = StateFormat::Json)]
+    pub format: StateFormat,
+    /// One line instead of pretty JSON.
+    #[arg(long)]
+    pub compact: bool,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct DiffArgs {
+    /// Event logs, snapshot files, compressed files, or a cache (*.db).
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+    /// The earlier point.
+    #[arg(long, value_name = "P")]
+    pub from: String,
+    /// The later point.
+    #[arg(long, value_name = "P")]
+    pub to: String,
+    #[command(flatten)]
+    pub view: DiffView,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct CompareArgs {
+    /// The reference recording (file or cache).
+    pub baseline: PathBuf,
+    /// The recording to check.
+    pub candidate: PathBuf,
+    /// Point in both recordings (default: end).
+    #[arg(long, value_name = "P")]
+    pub at: Option<String>,
+    /// Point in the baseline (default: --at).
+    #[arg(long, value_name = "P")]
+    pub at_baseline: Option<String>,
+    /// Point in the candidate (default: --at).
+    #[arg(long, value_name = "P")]
+    pub at_candidate: Option<String>,
+    #[command(flatten)]
+    pub view: DiffView,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct HistoryArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// JSON Pointer into the world state (or into --stream's state).
+    #[arg(long, value_name = "PTR")]
+    pub path: String,
+    /// Look only at this stream's state; --path is then relative to it.
+    #[arg(long, value_name = "STREAM")]
+    pub stream: Option<String>,
+    /// Changes after this point.
+    #[arg(long, value_name = "P")]
+    pub from: Option<String>,
+    /// Changes up to and including this point.
+    #[arg(long, value_name = "P")]
+    pub to: Option<String>,
+    /// Output format: text lines, or one JSON object per line.
+    #[arg(long, value_enum, value_name = "FMT", default_value_t = TextJson::Text)]
+    pub format: TextJson,
+    /// Same as --format json.
+    #[arg(long, conflicts_with = "format")]
+    pub json: bool,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct VerifyArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Output format: text lines, or one JSON document.
+    #[arg(long, value_enum, value_name = "FMT", default_value_t = TextJson::Text)]
+    pub format: TextJson,
+    /// Same as --format json.
+    #[arg(long, conflicts_with = "format")]
+    pub json: bool,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct CompletionsArgs {
+    /// The shell to write the script for.
+    #[arg(value_enum)]
+    pub shell: Shell,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shell {
+    Bash,
+    Zsh,
+    Fish,
+    Powershell,
+}
+
+impl LogArgs {
+    pub fn output(&self) -> TextJson {
+        if self.json {
+            TextJson::Json
+        } else {
+            self.format
+        }
+    }
+}
+
+impl HistoryArgs {
+    pub fn output(&self) -> TextJson {
+        if self.json {
+            TextJson::Json
+        } else {
+            self.format
+        }
+    }
+}
+
+impl VerifyArgs {
+    pub fn output(&self) -> TextJson {
+        if self.json {
+            TextJson::Json
+        } else {
+            self.format
+        }
+    }
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct InputArgs {
+    /// Event logs, snapshot files, folders, compressed files, or a cache (*.db).
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct DiffView {
+    /// Only this stream's state.
+    #[arg(long, value_name = "STREAM")]
+    pub stream: Option<String>,
+    /// Only the node at this JSON Pointer.
     #[arg(long, value_name = "PTR")]
     pub path: Option<String>,
     /// Output format.
-    #[arg(long = "format", value_enum, default_value_t = DiffFormat::Text)]
+    #[arg(long = "format", value_enum, value_name = "FMT", default_value_t = DiffFormat::Text)]
     pub output: DiffFormat,
     /// Lines of context for --format unified.
-    #[arg(long, default_value_t = 3)]
+    #[arg(long, value_name = "N", default_value_t = 3)]
     pub context: usize,
 }

@@ -1,26 +1,33 @@
 //! The headless front end: commands of docs/cli.md over a [`Recording`].
 
 pub mod args;
+mod compare;
+mod completions;
+mod diff;
+mod history;
+mod import;
+mod log;
+mod man;
+mod open;
 pub mod render;
+mod state;
+mod suggest;
+mod verify;
 
-use std::io::{self, BufWriter, IsTerminal, Write};
+pub use import::summary_text;
+
+use std::io::{self, BufWriter, IsTerminal};
 use std::path::PathBuf;
 use std::time::Instant;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Result};
+use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::Parser;
-use serde_json::{json, Value};
 
-use crate::cache::read::Filter;
 use crate::ingest::{Format, RecordsMode};
-use crate::json::diff::{self, Change};
-use crate::json::{eq::json_eq, write};
-use crate::model::Event;
-use crate::recording::{diff_selected, OpenOptions, OpenProgress, OpenReport, Recording, Status};
-use crate::replay::apply::Data;
+use crate::recording::{OpenOptions, OpenProgress, OpenReport, Recording};
 use crate::sanitize::clean;
-use crate::time;
-use args::{Cli, Command, Common, DiffFormat, DiffView, RecordsArg};
+use args::{Cli, Command, Common, NoOutputFormat, RecordsArg};
 use render::Style;
 
 /// Run the CLI; returns the process exit code.
@@ -28,6 +35,10 @@ pub fn main() -> i32 {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
+            if let Some(hint) = input_format_hint(&e) {
+                eprintln!("rewind: {hint}");
+                return 2;
+            }
             let code = if e.use_stderr() { 2 } else { 0 };
             let _ = e.print();
             return code;
@@ -41,7 +52,7 @@ pub fn main() -> i32 {
             if is_broken_pipe(&e) {
                 return 0;
             }
-            eprintln!("rewind: {}", clean(&format!("{e:#}")));
+            eprintln!("rewind: {}", clean(&message(&e)));
             2
         }
     };
@@ -53,6 +64,71 @@ pub fn main() -> i32 {
         );
     }
     code
+}
+
+/// `--format NAME` where NAME is an input format: the spelling from when
+/// `--format` chose the input, answered with the option that does.
+fn input_format_hint(e: &clap::Error) -> Option<String> {
+    if e.kind() != ErrorKind::InvalidValue {
+        return None;
+    }
+    let Some(ContextValue::String(arg)) = e.get(ContextKind::InvalidArg) else {
+        return None;
+    };
+    let Some(ContextValue::String(value)) = e.get(ContextKind::InvalidValue) else {
+        return None;
+    };
+    if !arg.starts_with("--format") || Format::parse(value).is_err() {
+        return None;
+    }
+    let valid = match e.get(ContextKind::ValidValue) {
+        Some(ContextValue::Strings(v)) => v.join("|"),
+        _ => return None,
+    };
+    Some(format!(
+        "--format is the output format ({valid}); use --input-format {} to force the input format",
+        clean(value)
+    ))
+}
+
+/// `--format` on a command that has no output format.
+fn reject_format(command: &str, no_output: &NoOutputFormat) -> Result<()> {
+    match &no_output.format {
+        Some(f) => bail!(
+            "{command} has no output format; use --input-format {} to force the input format",
+            clean(f)
+        ),
+        None => Ok(()),
+    }
+}
+
+/// Keep a command's result when its reader went away: `rewind diff … | head -1`
+/// still exits 1 when there are differences.
+fn finish(code: i32, written: Result<()>) -> Result<i32> {
+    match written {
+        Err(e) if is_broken_pipe(&e) => Ok(code),
+        other => other.map(|()| code),
+    }
+}
+
+/// The error and its causes, `: `-separated, with OS errors in plain words and
+/// a cause that repeats the end of the message before it said once.
+fn message(e: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in e.chain() {
+        let part = match cause.downcast_ref::<io::Error>() {
+            Some(io) => crate::ioerr::describe(io),
+            None => cause.to_string(),
+        };
+        if text.ends_with(&part) {
+            continue;
+        }
+        if !text.is_empty() {
+            text.push_str(": ");
+        }
+        text.push_str(&part);
+    }
+    text
 }
 
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
@@ -79,91 +155,26 @@ fn run(cli: Cli) -> Result<i32> {
             if cli.inputs.is_empty() {
                 bail!("no input given (try `rewind --help`)");
             }
-            open_or_summary(&common, cli.inputs, cli.format, &style)
+            suggest::check_inputs(&cli.inputs)?;
+            reject_format("rewind INPUT...", &cli.no_output)?;
+            open::run(&common, cli.inputs, &style)
         }
-        Some(Command::Open(input)) => open_or_summary(&common, input.inputs, input.format, &style),
-        Some(Command::Import { input, output }) => {
-            let mut common = common;
-            if output.is_some() {
-                common.cache = output;
-            }
-            let (_, report) = open(&common, &input.inputs, input.format.as_deref())?;
-            if !common.quiet {
-                print_summary(&report)?;
-            }
-            Ok(0)
+        Some(Command::Open(args)) => {
+            reject_format("open", &args.no_output)?;
+            open::run(&common, args.input.inputs, &style)
         }
-        Some(Command::Log {
-            input,
-            stream,
-            ty,
-            from,
-            to,
-            limit,
-            json,
-        }) => {
-            let (mut rec, _) = open(&common, &input.inputs, input.format.as_deref())?;
-            cmd_log(&mut rec, stream, ty, from, to, limit, json, &style)
+        Some(Command::Import(args)) => {
+            reject_format("import", &args.no_output)?;
+            import::run(&common, args)
         }
-        Some(Command::State {
-            input,
-            at,
-            stream,
-            path,
-            compact,
-        }) => {
-            let (mut rec, _) = open(&common, &input.inputs, input.format.as_deref())?;
-            cmd_state(&mut rec, &at, stream.as_deref(), path.as_deref(), compact)
-        }
-        Some(Command::Diff { inputs, from, to, view }) => {
-            let (mut rec, _) = open(&common, &inputs, None)?;
-            cmd_diff(&mut rec, &from, &to, &view, &style)
-        }
-        Some(Command::Compare {
-            baseline,
-            candidate,
-            at,
-            at_baseline,
-            at_candidate,
-            view,
-        }) => {
-            let mut c = common.clone();
-            // Each recording gets its own cache; --cache would make them share one.
-            if c.cache.is_some() {
-                bail!(
-                    "compare keeps one cache per recording: pass cache files as BASELINE/CANDIDATE instead of --cache"
-                );
-            }
-            c.cache = None;
-            let (mut base, _) = open(&c, std::slice::from_ref(&baseline), None)?;
-            let (mut cand, _) = open(&c, std::slice::from_ref(&candidate), None)?;
-            let pb = at_baseline.or_else(|| at.clone()).unwrap_or_else(|| "end".into());
-            let pc = at_candidate.or(at).unwrap_or_else(|| "end".into());
-            cmd_compare(&mut base, &mut cand, &pb, &pc, &view, &style)
-        }
-        Some(Command::History {
-            input,
-            path,
-            stream,
-            from,
-            to,
-            json,
-        }) => {
-            let (mut rec, _) = open(&common, &input.inputs, input.format.as_deref())?;
-            cmd_history(
-                &mut rec,
-                &path,
-                stream.as_deref(),
-                from.as_deref(),
-                to.as_deref(),
-                json,
-                &style,
-            )
-        }
-        Some(Command::Verify { input, json }) => {
-            let (mut rec, _) = open(&common, &input.inputs, input.format.as_deref())?;
-            cmd_verify(&mut rec, json, &style)
-        }
+        Some(Command::Log(args)) => log::run(&common, args, &style),
+        Some(Command::State(args)) => state::run(&common, args),
+        Some(Command::Diff(args)) => diff::run(&common, args, &style),
+        Some(Command::Compare(args)) => compare::run(&common, args, &style),
+        Some(Command::History(args)) => history::run(&common, args, &style),
+        Some(Command::Verify(args)) => verify::run(&common, args, &style),
+        Some(Command::Completions(args)) => completions::run(args),
+        Some(Command::Man) => man::run(),
     }
 }
 
@@ -184,8 +195,8 @@ fn open_options(common: &Common, inputs: Vec<PathBuf>, format: Option<Format>) -
     }
 }
 
-fn open(common: &Common, inputs: &[PathBuf], format: Option<&str>) -> Result<(Recording, OpenReport)> {
-    let format = match format.or(common.input_format.as_deref()) {
+fn open(common: &Common, inputs: &[PathBuf]) -> Result<(Recording, OpenReport)> {
+    let format = match common.input_format.as_deref() {
         Some(f) => Some(Format::parse(f)?),
         None => None,
     };
@@ -236,507 +247,6 @@ fn checkpoints(rec: &mut Recording) -> Result<()> {
     Ok(())
 }
 
-fn open_or_summary(common: &Common, inputs: Vec<PathBuf>, format: Option<String>, style: &Style) -> Result<i32> {
-    if io::stdout().is_terminal() && io::stdin().is_terminal() {
-        // The TUI opens (and imports, showing progress) on its own worker thread.
-        let format = match format.as_deref().or(common.input_format.as_deref()) {
-            Some(f) => Some(Format::parse(f)?),
-            None => None,
-        };
-        let open = open_options(common, inputs, format);
-        return crate::tui::run(crate::tui::Config {
-            open,
-            color: style.color,
-        });
-    }
-    let (_rec, report) = open(common, &inputs, format.as_deref())?;
-    // The TUI needs a terminal; without one, print what import prints.
-    if !common.quiet {
-        print_summary(&report)?;
-    }
-    Ok(0)
-}
-
 fn out() -> BufWriter<io::StdoutLock<'static>> {
     BufWriter::with_capacity(64 * 1024, io::stdout().lock())
-}
-
-pub fn summary_text(report: &OpenReport) -> String {
-    let mut s = String::new();
-    let mut skipped_lines = Vec::new();
-    let mut skipped_total = 0;
-    for i in &report.inputs {
-        let o = &i.outcome;
-        let mut counts = Vec::new();
-        if o.events > 0 || o.snapshots == 0 {
-            counts.push(format!("{} events", o.events));
-        }
-        if o.snapshots > 0 {
-            counts.push(format!("{} snapshots", o.snapshots));
-        }
-        if o.skipped > 0 {
-            counts.push(format!("{} skipped", o.skipped));
-        }
-        if o.duplicates > 0 {
-            counts.push(format!("{} duplicates skipped", o.duplicates));
-        }
-        let status = match i.status {
-            Status::Imported => format!("imported in {:.2}s", o.seconds),
-            Status::Cached => "cached".to_string(),
-        };
-        s.push_str(&format!(
-            "{}: {}, {}, {}\n",
-            clean(&i.display),
-            o.format,
-            counts.join(", "),
-            status
-        ));
-        skipped_total += o.skipped;
-        skipped_lines.extend(o.skipped_sample.iter().cloned());
-    }
-    if skipped_total > 0 {
-        s.push_str(&format!("skipped {skipped_total} bad records:\n"));
-        for l in &skipped_lines {
-            s.push_str(&format!("  {}\n", clean(l)));
-        }
-        if (skipped_lines.len() as u64) < skipped_total {
-            s.push_str(&format!(
-                "  ... and {} more\n",
-                skipped_total - skipped_lines.len() as u64
-            ));
-        }
-    }
-    let range = match report.time_range {
-        (Some(a), Some(b)) => format!(", {} .. {}", time::format_micros(a), time::format_micros(b)),
-        _ => String::new(),
-    };
-    s.push_str(&format!(
-        "{} events, {} streams, {} snapshots{range}\ncache {} ({:.2}s)\n",
-        report.events,
-        report.streams,
-        report.snapshots,
-        clean(&report.cache.display().to_string()),
-        report.seconds
-    ));
-    s
-}
-
-fn print_summary(report: &OpenReport) -> Result<()> {
-    let mut o = out();
-    o.write_all(summary_text(report).as_bytes())?;
-    o.flush()?;
-    Ok(())
-}
-
-/// `--stream` and `--type` take exact names or globs.
-fn matching_ids(names: &[String], pattern: &str) -> Result<Vec<i64>> {
-    let glob = globset::Glob::new(pattern)
-        .with_context(|| format!("bad pattern {pattern:?}"))?
-        .compile_matcher();
-    Ok(names
-        .iter()
-        .enumerate()
-        .skip(1)
-        .filter(|(_, n)| n.as_str() == pattern || glob.is_match(n.as_str()))
-        .map(|(i, _)| i as i64)
-        .collect())
-}
-
-#[allow(clippy::too_many_arguments)]
-fn cmd_log(
-    rec: &mut Recording,
-    stream: Option<String>,
-    ty: Option<String>,
-    from: Option<String>,
-    to: Option<String>,
-    limit: Option<usize>,
-    as_json: bool,
-    style: &Style,
-) -> Result<i32> {
-    let from = match from {
-        Some(p) => rec.point(&p)?,
-        None => 0,
-    };
-    let to = match to {
-        Some(p) => rec.point(&p)?,
-        None => rec.len(),
-    };
-    let filter = Filter {
-        streams: stream.map(|s| matching_ids(&rec.cat.streams, &s)).transpose()?,
-        types: ty.map(|t| matching_ids(&rec.cat.types, &t)).transpose()?,
-    };
-    checkpoints(rec)?;
-    let mut o = out();
-    let mut remaining = limit.unwrap_or(usize::MAX);
-    let mut cursor = from;
-    while remaining > 0 {
-        let page = rec.cache.events(&rec.cat, cursor, to, &filter, remaining.min(1000))?;
-        let Some(last) = page.last() else { break };
-        cursor = last.pos;
-        for ev in &page {
-            let failure = rec.cache.failure(ev.pos)?;
-            if as_json {
-                write::write_compact(&mut o, &render::event_json(ev, failure.as_deref()))?;
-                o.write_all(b"\n")?;
-            } else {
-                writeln!(o, "{}", render::event_line(ev, failure.as_deref(), style))?;
-            }
-        }
-        remaining = remaining.saturating_sub(page.len());
-    }
-    o.flush()?;
-    Ok(0)
-}
-
-fn cmd_state(rec: &mut Recording, at: &str, stream: Option<&str>, path: Option<&str>, compact: bool) -> Result<i32> {
-    let pos = rec.point(at)?;
-    checkpoints(rec)?;
-    let mut o = out();
-    if stream.is_none() && path.is_none() {
-        // The whole world is written by the threads that rebuild it, not copied first.
-        o.write_all(&rec.world_json_at(pos, compact)?)?;
-    } else {
-        let state = rec.state_at(pos, stream)?;
-        let selected = match path {
-            None => &state,
-            Some(p) => {
-                let tokens = crate::json::pointer::parse(p)?;
-                crate::json::pointer::get(&state, &tokens)
-                    .with_context(|| format!("--path {p}: no such node at position {pos}"))?
-            }
-        };
-        emit_json(&mut o, selected, compact)?;
-    }
-    o.write_all(b"\n")?;
-    o.flush()?;
-    Ok(0)
-}
-
-fn emit_json<T: serde::Serialize + ?Sized>(o: &mut impl Write, v: &T, compact: bool) -> io::Result<()> {
-    if compact {
-        write::write_compact(o, v)
-    } else {
-        write::write_pretty(o, v)
-    }
-}
-
-fn point_info(rec: &Recording, pos: u64) -> Result<Value> {
-    if pos == 0 {
-        return Ok(json!({"pos": 0, "time": null, "id": null}));
-    }
-    let ev = rec.event(pos)?;
-    Ok(json!({
-        "pos": pos,
-        "time": ev.as_ref().and_then(|e| e.time).map(time::format_micros),
-        "id": ev.as_ref().map(|e| e.id.clone()),
-    }))
-}
-
-fn cmd_diff(rec: &mut Recording, from: &str, to: &str, view: &DiffView, style: &Style) -> Result<i32> {
-    let a = rec.point(from)?;
-    let b = rec.point(to)?;
-    checkpoints(rec)?;
-    // Only the unified view prints the states themselves; the others need the
-    // changes alone, which the recording finds without copying whole worlds.
-    let (sa, sb, changes) = if matches!(view.output, DiffFormat::Unified) {
-        let sa = rec.state_at(a, view.stream.as_deref())?;
-        let sb = rec.state_at(b, view.stream.as_deref())?;
-        let changes = diff_selected(&sa, &sb, view.path.as_deref())?;
-        (sa, sb, changes)
-    } else {
-        let changes = rec.diff(a, b, view.stream.as_deref(), view.path.as_deref())?;
-        (Value::Null, Value::Null, changes)
-    };
-    let mut o = out();
-    match view.output {
-        DiffFormat::Json => {
-            let v = json!({"from": point_info(rec, a)?, "to": point_info(rec, b)?, "changes": changes});
-            write::write_pretty(&mut o, &v)?;
-            o.write_all(b"\n")?;
-        }
-        _ => print_changes(&mut o, &changes, &sa, &sb, view, style, ("from", "to"))?,
-    }
-    o.flush()?;
-    Ok(if changes.is_empty() { 0 } else { 1 })
-}
-
-fn print_changes(
-    o: &mut impl Write,
-    changes: &[Change],
-    a: &Value,
-    b: &Value,
-    view: &DiffView,
-    style: &Style,
-    labels: (&str, &str),
-) -> Result<()> {
-    match view.output {
-        DiffFormat::Text => {
-            for c in changes {
-                writeln!(o, "{}", render::change_line(c, style))?;
-            }
-        }
-        DiffFormat::Patch => {
-            write::write_pretty(&mut *o, &diff::to_patch(changes))?;
-            o.write_all(b"\n")?;
-        }
-        DiffFormat::Unified => {
-            let select = |v: &Value| -> Result<String> {
-                let node = match &view.path {
-                    None => Some(v),
-                    Some(p) => crate::json::pointer::get(v, &crate::json::pointer::parse(p)?),
-                };
-                Ok(node.map(|n| write::to_string_pretty(n) + "\n").unwrap_or_default())
-            };
-            let (ta, tb) = (select(a)?, select(b)?);
-            let d = similar::TextDiff::from_lines(&ta, &tb);
-            let text = d
-                .unified_diff()
-                .context_radius(view.context)
-                .header(labels.0, labels.1)
-                .to_string();
-            for line in text.lines() {
-                let painted = match line.chars().next() {
-                    Some('+') if !line.starts_with("+++") => style.paint("32", line),
-                    Some('-') if !line.starts_with("---") => style.paint("31", line),
-                    Some('@') => style.paint("36", line),
-                    _ => line.to_string(),
-                };
-                writeln!(o, "{painted}")?;
-            }
-        }
-        DiffFormat::Json => {}
-    }
-    Ok(())
-}
-
-/// The first position where the two recordings' events (type, stream, data)
-/// differ, or, under different rules, where their states do.
-/// Where two recordings first differ, with the event of each there (if any).
-type Divergence = (u64, Option<Event>, Option<Event>);
-
-fn divergence(base: &Recording, cand: &Recording) -> Result<Option<Divergence>> {
-    let same_rules = base.rules.hash() == cand.rules.hash();
-    let n = base.len().max(cand.len());
-    let rb = base.replayer();
-    let rc = cand.replayer();
-    let mut wb = crate::replay::World::default();
-    let mut wc = crate::replay::World::default();
-    let mut pos = 0u64;
-    const PAGE: usize = 2000;
-    while pos < n {
-        let eb = base.cache.events(&base.cat, pos, n, &Filter::default(), PAGE)?;
-        let ec = cand.cache.events(&cand.cat, pos, n, &Filter::default(), PAGE)?;
-        let len = eb.len().max(ec.len());
-        for i in 0..len {
-            let p = pos + i as u64 + 1;
-            let (b, c) = (eb.get(i), ec.get(i));
-            let differs = match (b, c) {
-                (Some(b), Some(c)) => {
-                    b.ty != c.ty || b.stream != c.stream || b.kind != c.kind || !json_eq(&b.data, &c.data)
-                }
-                _ => true,
-            };
-            if differs {
-                return Ok(Some((p, b.cloned(), c.cloned())));
-            }
-            if !same_rules {
-                if let (Some(b), Some(c)) = (b, c) {
-                    let sb = base.cat.stream_id(&b.stream).unwrap_or(0);
-                    let sc = cand.cat.stream_id(&c.stream).unwrap_or(0);
-                    rb.step_value(
-                        &mut wb,
-                        sb,
-                        base.cat.types.iter().position(|t| *t == b.ty).unwrap_or(0) as i64,
-                        b.kind,
-                        Data::Ref(&b.data),
-                    );
-                    rc.step_value(
-                        &mut wc,
-                        sc,
-                        cand.cat.types.iter().position(|t| *t == c.ty).unwrap_or(0) as i64,
-                        c.kind,
-                        Data::Ref(&c.data),
-                    );
-                    let equal = match (wb.get(sb), wc.get(sc)) {
-                        (None, None) => true,
-                        (Some(x), Some(y)) => json_eq(x, y),
-                        _ => false,
-                    };
-                    if !equal {
-                        return Ok(Some((p, Some(b.clone()), Some(c.clone()))));
-                    }
-                }
-            }
-        }
-        if len == 0 {
-            break;
-        }
-        pos += len as u64;
-    }
-    Ok(None)
-}
-
-fn cmd_compare(
-    base: &mut Recording,
-    cand: &mut Recording,
-    pb: &str,
-    pc: &str,
-    view: &DiffView,
-    style: &Style,
-) -> Result<i32> {
-    let a = base.point(pb)?;
-    let b = cand.point(pc)?;
-    checkpoints(base)?;
-    checkpoints(cand)?;
-    let sa = base.state_at(a, view.stream.as_deref()).context("baseline")?;
-    let sb = cand.state_at(b, view.stream.as_deref()).context("candidate")?;
-    let changes = diff_selected(&sa, &sb, view.path.as_deref())?;
-    let div = divergence(base, cand)?;
-    let mut o = out();
-    match view.output {
-        DiffFormat::Json => {
-            let divergence = match &div {
-                Some((p, eb, ec)) => json!({
-                    "pos": p,
-                    "baseline": eb.as_ref().map(|e| render::event_json(e, None)),
-                    "candidate": ec.as_ref().map(|e| render::event_json(e, None)),
-                }),
-                None => Value::Null,
-            };
-            let v = json!({"from": point_info(base, a)?, "to": point_info(cand, b)?, "changes": changes, "divergence": divergence});
-            write::write_pretty(&mut o, &v)?;
-            o.write_all(b"\n")?;
-        }
-        DiffFormat::Patch => print_changes(&mut o, &changes, &sa, &sb, view, style, ("baseline", "candidate"))?,
-        _ => {
-            match &div {
-                Some((p, eb, ec)) => {
-                    writeln!(o, "first divergence at position {p}:")?;
-                    for (label, ev) in [("baseline ", eb), ("candidate", ec)] {
-                        match ev {
-                            Some(e) => writeln!(o, "  {label} {}", render::event_line(e, None, style).trim_start())?,
-                            None => writeln!(o, "  {label} (no event: the recording ends at {})", p - 1)?,
-                        }
-                    }
-                }
-                None => writeln!(o, "the recordings agree event for event")?,
-            }
-            print_changes(&mut o, &changes, &sa, &sb, view, style, ("baseline", "candidate"))?;
-        }
-    }
-    o.flush()?;
-    Ok(if changes.is_empty() && div.is_none() { 0 } else { 1 })
-}
-
-fn cmd_history(
-    rec: &mut Recording,
-    path: &str,
-    stream: Option<&str>,
-    from: Option<&str>,
-    to: Option<&str>,
-    as_json: bool,
-    style: &Style,
-) -> Result<i32> {
-    let from = from.map(|p| rec.point(p)).transpose()?.unwrap_or(0);
-    let to = to.map(|p| rec.point(p)).transpose()?.unwrap_or(rec.len());
-    checkpoints(rec)?;
-    let entries = rec.history(path, stream, from, to)?;
-    let mut o = out();
-    for h in entries {
-        let ev = rec.event(h.pos)?.with_context(|| format!("event {} vanished", h.pos))?;
-        if as_json {
-            let v = json!({
-                "pos": h.pos, "time": ev.time.map(time::format_micros), "stream": ev.stream, "type": ev.ty, "id": ev.id,
-                "op": match (&h.old, &h.new) { (None, _) => "add", (_, None) => "remove", _ => "replace" },
-                "old": h.old, "new": h.new,
-            });
-            write::write_compact(&mut o, &v)?;
-            o.write_all(b"\n")?;
-        } else {
-            let head = format!(
-                "{:>7}  {}  {}  {}  ",
-                h.pos,
-                render::format_time(ev.time),
-                clean(&ev.stream),
-                clean(&ev.ty)
-            );
-            let change = format!(
-                "{} -> {}",
-                render::opt_compact(h.old.as_ref()),
-                render::opt_compact(h.new.as_ref())
-            );
-            writeln!(o, "{head}{}", style.fit(&change, head.chars().count()))?;
-        }
-    }
-    o.flush()?;
-    Ok(0)
-}
-
-fn cmd_verify(rec: &mut Recording, as_json: bool, style: &Style) -> Result<i32> {
-    checkpoints(rec)?;
-    let drift = rec.cache.drift()?;
-    let failures = rec.cache.failures()?;
-    let snapshots = rec.cache.snapshot_count()?;
-    let mut o = out();
-    if as_json {
-        let mut d = Vec::new();
-        for (pos, sid, paths) in &drift {
-            let ev = rec.event(*pos)?;
-            d.push(json!({"pos": pos, "stream": rec.cat.stream_name(*sid), "seq": ev.as_ref().and_then(|e| e.seq), "id": ev.as_ref().map(|e| e.id.clone()), "paths": paths}));
-        }
-        let mut f = Vec::new();
-        for (pos, err) in &failures {
-            let ev = rec.event(*pos)?;
-            f.push(json!({"pos": pos, "stream": ev.as_ref().map(|e| e.stream.clone()), "type": ev.as_ref().map(|e| e.ty.clone()), "id": ev.as_ref().map(|e| e.id.clone()), "error": err}));
-        }
-        write::write_pretty(&mut o, &json!({"snapshots": snapshots, "drift": d, "failures": f}))?;
-        o.write_all(b"\n")?;
-    } else {
-        for (pos, sid, paths) in &drift {
-            let ev = rec.event(*pos)?;
-            let seq = ev
-                .as_ref()
-                .and_then(|e| e.seq)
-                .map(|s| format!(" seq {s}"))
-                .unwrap_or_default();
-            let shown: Vec<String> = paths.iter().take(10).map(|p| clean(p).into_owned()).collect();
-            let more = if paths.len() > 10 {
-                format!(" and {} more", paths.len() - 10)
-            } else {
-                String::new()
-            };
-            writeln!(
-                o,
-                "{}",
-                style.paint(
-                    "33",
-                    &format!(
-                        "drift at {pos}: snapshot of {}{seq} differs from replay at {}{more}",
-                        clean(rec.cat.stream_name(*sid)),
-                        shown.join(", ")
-                    )
-                )
-            )?;
-        }
-        for (pos, err) in &failures {
-            let ev = rec.event(*pos)?;
-            let what = ev
-                .map(|e| format!("{} {}", clean(&e.stream), clean(&e.ty)))
-                .unwrap_or_default();
-            writeln!(
-                o,
-                "{}",
-                style.paint("31", &format!("failed at {pos}: {what}: {}", clean(err)))
-            )?;
-        }
-        writeln!(
-            o,
-            "{} snapshots checked, {} drifted; {} events failed",
-            snapshots,
-            drift.len(),
-            failures.len()
-        )?;
-    }
-    o.flush()?;
-    Ok(if drift.is_empty() && failures.is_empty() { 0 } else { 1 })
 }

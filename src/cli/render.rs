@@ -57,6 +57,16 @@ impl Style {
     }
 }
 
+/// `1 event`, `2 events`: a count with its noun, plural unless it is one.
+pub fn count<N: Into<u64>>(n: N, noun: &str) -> String {
+    let n: u64 = n.into();
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 pub fn compact(v: &Value) -> String {
     write::to_string_compact(v)
 }

@@ -108,7 +108,7 @@ pub struct Union {
 }
 
 impl Union {
-    /// `forced`: a generic format (`--format jsonl|json|snapshot`) given for every file.
+    /// `forced`: a generic format (`--input-format jsonl|json|snapshot`) given for every file.
     pub fn open(root: &Path, forced: Option<Format>, cfg: SourceConfig) -> Result<Union> {
         let listing = list(root)?;
         if listing.files.is_empty() && listing.ignored.is_empty() {

@@ -114,12 +114,20 @@ impl<'a> TopLevel<'a> {
 
 pub fn describe_json_error(e: &serde_json::Error) -> String {
     use serde_json::error::Category;
-    // serde_json says "... at line 1 column N"; within one record only the column helps.
+    // serde_json ends its message with "at line L column C", counted within the
+    // record; the caller names the record's file and line, so only a column on
+    // the record's first line is said as such. Column 0 means "before the first
+    // character of the line", which says nothing: it is left out.
     let full = e.to_string();
     let msg = full.rsplit_once(" at line ").map(|(m, _)| m).unwrap_or(&full);
+    let at = match (e.line(), e.column()) {
+        (_, 0) => String::new(),
+        (0 | 1, c) => format!(" at column {c}"),
+        (l, c) => format!(" at line {l} column {c} of the record"),
+    };
     match e.classify() {
-        Category::Eof => format!("truncated record: the JSON ends early (column {})", e.column()),
-        Category::Syntax => format!("invalid JSON at column {}: {msg}", e.column()),
+        Category::Eof => "truncated record: the JSON ends early".to_string(),
+        Category::Syntax => format!("invalid JSON{at}: {msg}"),
         Category::Data => format!("expected a JSON object: {msg}"),
         Category::Io => format!("read error: {msg}"),
     }

@@ -26,7 +26,7 @@ use framing::{Framer, Framing};
 use mapping::Mapper;
 use undecodable::Warnings;
 
-/// Formats the user can force with `--format` (docs/formats.md §0).
+/// Formats the user can force with `--input-format` (docs/formats.md §0).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     Jsonl,
@@ -74,7 +74,8 @@ impl Format {
         match Format::ALL.iter().find(|f| f.name() == name) {
             Some(f) if f.is_generic() || family_of(*f).is_some() => Ok(*f),
             _ => bail!(
-                "unknown format {name:?} (this build reads: {})",
+                "unknown format {} (this build reads: {})",
+                crate::sanitize::quote(name),
                 Format::names().join(", ")
             ),
         }
@@ -403,7 +404,7 @@ struct Generic {
     comp: Compression,
     count: Arc<AtomicU64>,
     mapper: Mapper,
-    /// Decided by `--format` or by the first readable record.
+    /// Decided by `--input-format` or by the first readable record.
     snapshot: Option<bool>,
     index: u64,
     file: String,

@@ -8,6 +8,7 @@ use crate::json::{diff, eq::json_eq, pointer};
 use crate::model::Event;
 use crate::points::{Point, PointError};
 use crate::replay::{Replayer, World};
+use crate::sanitize::quote;
 use crate::time;
 
 impl Recording {
@@ -40,7 +41,8 @@ impl Recording {
     pub fn resolve(&self, point: &Point, text: &str) -> Result<u64> {
         let nothing = |why: String| -> anyhow::Error {
             PointError(format!(
-                "point {text:?} names nothing: {why}; {}",
+                "point {} names nothing: {why}; {}",
+                quote(text),
                 self.describe_range()
             ))
             .into()
@@ -55,15 +57,15 @@ impl Recording {
             Point::Id(id) => self
                 .cache
                 .pos_of_id(id)?
-                .ok_or_else(|| nothing(format!("no event has id {id:?}"))),
+                .ok_or_else(|| nothing(format!("no event has id {}", quote(id)))),
             Point::StreamSeq(stream, seq) => {
                 let sid = self
                     .cat
                     .stream_id(stream)
-                    .ok_or_else(|| nothing(format!("no stream named {stream:?}")))?;
+                    .ok_or_else(|| nothing(format!("no stream named {}", quote(stream))))?;
                 self.cache
                     .pos_of_seq(sid, *seq)?
-                    .ok_or_else(|| nothing(format!("stream {stream:?} has no event with seq {seq}")))
+                    .ok_or_else(|| nothing(format!("stream {} has no event with seq {seq}", quote(stream))))
             }
             Point::Time(t) => self
                 .cache
@@ -94,11 +96,13 @@ impl Recording {
 
     pub fn stream_id(&self, name: &str) -> Result<i64> {
         self.cat.stream_id(name).ok_or_else(|| {
-            let mut known: Vec<&str> = self.cat.streams.iter().skip(1).map(String::as_str).take(8).collect();
+            let mut known: Vec<&str> = self.cat.streams.iter().skip(1).map(String::as_str).collect();
+            known.sort_unstable_by(|a, b| crate::natural::cmp(a, b));
+            known.truncate(8);
             if self.cat.streams.len() > 9 {
                 known.push("...");
             }
-            anyhow!("no stream named {name:?} (streams: {})", known.join(", "))
+            anyhow!("no stream named {} (streams: {})", quote(name), known.join(", "))
         })
     }
 

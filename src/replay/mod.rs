@@ -61,7 +61,7 @@ impl World {
         &mut self.states[i]
     }
 
-    /// `(stream name, id, state)` of every stream with a state, sorted by name: the
+    /// `(stream name, id, state)` of every stream with a state, in natural name order: the
     /// order of every JSON form of the world, so each way of computing it prints
     /// the same bytes.
     pub fn by_name<'a>(&'a self, cat: &'a Catalog) -> Vec<(&'a str, i64, &'a Value)> {
@@ -71,7 +71,7 @@ impl World {
             .enumerate()
             .filter_map(|(i, s)| s.as_ref().map(|v| (cat.stream_name(i as i64), i as i64, v)))
             .collect();
-        entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        entries.sort_unstable_by(|a, b| crate::natural::cmp(a.0, b.0));
         entries
     }
 
@@ -642,7 +642,7 @@ impl<'a> Replayer<'a> {
                     .map(move |(sid, range)| (self.cat.stream_name(*sid), &json[range.clone()]))
             })
             .collect();
-        pieces.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        pieces.sort_unstable_by(|a, b| crate::natural::cmp(a.0, b.0));
         let size: usize = pieces.iter().map(|(name, json)| name.len() + json.len() + 8).sum();
         let mut out = Vec::with_capacity(size + 4);
         crate::json::write::write_written_members(&mut out, pieces.into_iter(), !compact);

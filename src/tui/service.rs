@@ -279,7 +279,7 @@ impl Service {
                 entries.push((cat.stream_name(*sid), v));
             }
         }
-        entries.sort_by(|a, b| a.0.cmp(b.0));
+        entries.sort_by(|a, b| crate::natural::cmp(a.0, b.0));
         // Copying a thousand states is most of a step: two threads share it.
         let copy = |part: &[(&str, &Value)]| -> Vec<(String, Value)> {
             part.iter().map(|(k, v)| (k.to_string(), (*v).clone())).collect()

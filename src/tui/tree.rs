@@ -618,7 +618,7 @@ mod tests {
         let mut t = Tree::new();
         t.set_value(json!({"k\u{1b}[2J": "v\u{1b}]52;c;AAAA\u{7}"}), &[]);
         let r = &t.rows()[1];
-        assert_eq!(r.label, Label::Key("k\\u{1b}[2J".into()));
+        assert_eq!(r.label, Label::Key("k\\u001b[2J".into()));
         assert!(!r.preview.chars().any(char::is_control));
     }
 }

@@ -268,7 +268,7 @@ fn the_doc_sample_export_imports_and_reports_its_item_count_mismatch() {
     let env = Env::new();
     let imp = ok(&env, &["import", "tests/data/aws/export-docs"]);
     assert!(
-        imp.stdout.contains("dynamodb-export (full), 1 events, 2 skipped"),
+        imp.stdout.contains("dynamodb-export (full), 1 event, 2 skipped"),
         "{}",
         imp.stdout
     );
@@ -376,7 +376,7 @@ fn bad_export_items_are_reported_with_file_and_line() {
     );
     let imp = ok(&env, &["import", dir.to_str().expect("utf8")]);
     let out = &imp.stdout;
-    assert!(out.contains("1 events, 5 skipped"), "{out}");
+    assert!(out.contains("1 event, 5 skipped"), "{out}");
     assert!(
         out.contains("part-0.json.gz:1: attribute \"x\": unknown attribute type tag \"Q\""),
         "{out}"
@@ -663,7 +663,7 @@ fn kinesis_pages_dedupe_split_kpl_and_read_dynamodb_records() {
     );
     assert!(
         imp.stdout
-            .contains("page-2.json: kinesis (get-records), 4 events, 1 duplicates skipped"),
+            .contains("page-2.json: kinesis (get-records), 4 events, 1 duplicate skipped"),
         "{}",
         imp.stdout
     );
@@ -718,7 +718,7 @@ fn kinesis_samples_import_with_their_streams_and_times() {
         ),
         (
             "aws-lambda-go/kinesis-time-window-event.json",
-            "kinesis (lambda event), 1 events",
+            "kinesis (lambda event), 1 event",
             1,
         ),
         (
@@ -733,7 +733,7 @@ fn kinesis_samples_import_with_their_streams_and_times() {
         ),
         (
             "powertools-lambda-python/kinesisStreamEventOneRecord.json",
-            "kinesis (lambda event), 1 events",
+            "kinesis (lambda event), 1 event",
             1,
         ),
         (
@@ -753,7 +753,7 @@ fn kinesis_samples_import_with_their_streams_and_times() {
         ),
         (
             "powertools-lambda-python/kinesisFirehoseSQSEvent.json",
-            "kinesis (firehose transformation event), 1 events",
+            "kinesis (firehose transformation event), 1 event",
             1,
         ),
         (
@@ -767,7 +767,7 @@ fn kinesis_samples_import_with_their_streams_and_times() {
         let imp = ok(&env, &["import", &path]);
         assert!(imp.stdout.contains(summary), "{file}: {}", imp.stdout);
         assert!(
-            imp.stdout.contains(&format!("{n_streams} streams")),
+            imp.stdout.contains(&common::count(*n_streams as u64, "stream")),
             "{file}: {}",
             imp.stdout
         );
@@ -889,14 +889,14 @@ fn kinesis_records_as_json_lines_are_detected_and_forced_formats_work() {
     // A generic JSONL of events is not claimed by the AWS decoders...
     let g = env.write("events.jsonl", r#"{"stream":"s","type":"T","data":{"a":1}}"#);
     let imp = ok(&env, &["import", g.to_str().expect("utf8")]);
-    assert!(imp.stdout.contains(": jsonl, 1 events"), "{}", imp.stdout);
-    // ...and --format names the decoder when detection cannot.
+    assert!(imp.stdout.contains(": jsonl, 1 event"), "{}", imp.stdout);
+    // ...and --input-format names the decoder when detection cannot.
     let forced = run(
         &env,
         &[
             "import",
             g.to_str().expect("utf8"),
-            "--format",
+            "--input-format",
             "kinesis",
             "--cache",
             env.path("f.db").to_str().expect("utf8"),
@@ -969,14 +969,17 @@ fn format_firehose_reads_objects_named_otherwise() {
     .expect("write");
     fs::write(dir.join("part-a"), gzip(br#"{"stream":"s","type":"T","data":{"a":1}}"#)).expect("write");
     let d = dir.to_str().expect("utf8");
-    let imp = ok(&env, &["import", d, "--format", "firehose"]);
+    let imp = ok(&env, &["import", d, "--input-format", "firehose"]);
     assert!(imp.stdout.contains("firehose, 3 events"), "{}", imp.stdout);
     assert_eq!(
-        state(&env, &[d, "--format", "firehose"], "end"),
+        state(&env, &[d, "--input-format", "firehose"], "end"),
         json!({"s": {"a": 1, "b": 2, "c": 3}})
     );
     let one = dir.join("part-b");
-    let imp = ok(&env, &["import", one.to_str().expect("utf8"), "--format", "firehose"]);
+    let imp = ok(
+        &env,
+        &["import", one.to_str().expect("utf8"), "--input-format", "firehose"],
+    );
     assert!(imp.stdout.contains("firehose, 2 events"), "{}", imp.stdout);
 }
 

@@ -384,7 +384,7 @@ fn event_grid_deliveries_are_deduplicated_and_ordered_by_event_time() {
     let r = import(&env, input);
     says(
         &r,
-        "eventgrid (json; 1 from dead-letter blobs), 7 events, 1 duplicates skipped",
+        "eventgrid (json; 1 from dead-letter blobs), 7 events, 1 duplicate skipped",
     );
     let events = log(&env, input);
     let ids: Vec<&str> = events.iter().map(|e| e["id"].as_str().expect("id")).collect();
@@ -448,7 +448,7 @@ fn cloudevents_fixture_decodes_data_and_dedupes_by_source_and_id() {
     let env = Env::new();
     let input = "fixtures/azure/cloudevents";
     let r = import(&env, input);
-    says(&r, "cloudevents (jsonl), 6 events, 1 duplicates skipped");
+    says(&r, "cloudevents (jsonl), 6 events, 1 duplicate skipped");
     let events = log(&env, input);
     let by_id = |id: &str| events.iter().find(|e| e["id"] == id).unwrap_or_else(|| panic!("{id}"));
     assert_eq!(by_id("ce-001")["stream"], "sessions/s-9");
@@ -531,18 +531,18 @@ fn generic_event_records_are_not_claimed() {
         r#"{"id":"1","stream":"s","type":"T","time":"2026-11-20T10:00:00Z","data":{"a":1}}
 "#,
     );
-    says(&import(&env, &generic), ": jsonl, 1 events");
+    says(&import(&env, &generic), ": jsonl, 1 event");
     // Event Grid-like names without dataVersion/metadataVersion stay generic too.
     let lookalike = env.write(
         "look.jsonl",
         r#"{"id":"1","subject":"s","eventType":"T","eventTime":"2026-11-20T10:00:00Z","data":{"a":1}}
 "#,
     );
-    says(&import(&env, &lookalike), ": jsonl, 1 events");
-    // --format forces the family.
-    let r = env.run(&["import", look_path(&lookalike), "--format", "eventgrid"]);
+    says(&import(&env, &lookalike), ": jsonl, 1 event");
+    // --input-format forces the family.
+    let r = env.run(&["import", look_path(&lookalike), "--input-format", "eventgrid"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    says(&r, "eventgrid (jsonl), 1 events");
+    says(&r, "eventgrid (jsonl), 1 event");
 }
 
 fn look_path(p: &Path) -> &str {

@@ -517,7 +517,7 @@ fn folders_are_detected_by_their_chunks() {
     assert!(r.stdout.contains("eventstore-db"), "{}", r.stdout);
     let empty = env.path("empty");
     fs::create_dir_all(&empty).expect("mkdir");
-    let r = import(&env, &[p(&empty), "--format", "eventstore-db"]);
+    let r = import(&env, &[p(&empty), "--input-format", "eventstore-db"]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("no chunk-NNNNNN.MMMMMM files"), "{}", r.stderr);
 }
@@ -539,7 +539,7 @@ fn a_real_feed_page_imports_its_entries_oldest_first() {
     assert_eq!(events[19]["time"], "2018-08-21T09:53:46.869815Z");
     assert_eq!(events[0]["id"], "7@alphabet");
     let r = import(&env, &[&format!("{DATA}/read-stream.response.json")]);
-    assert!(r.stdout.contains("eventstore-feed, 1 events"), "{}", r.stdout);
+    assert!(r.stdout.contains("eventstore-feed, 1 event"), "{}", r.stdout);
     // A persistent subscription's page has the same entries.
     let (_, events) = log(
         &env,
@@ -612,7 +612,7 @@ fn embedded_bodies_links_and_seven_digit_times() {
     });
     let f = env.write("page.json", serde_json::to_vec_pretty(&page).expect("json"));
     let r = import(&env, &[p(&f)]);
-    assert!(r.stdout.contains("eventstore-feed, 1 events"), "{}", r.stdout);
+    assert!(r.stdout.contains("eventstore-feed, 1 event"), "{}", r.stdout);
     let (_, events) = log(&env, &[p(&f)]);
     assert_eq!(
         events.len(),
@@ -637,7 +637,7 @@ fn a_broken_page_is_a_reported_skip() {
         &env,
         &[
             &format!("{DATA}/read-stream-rich.response-body.txt"),
-            "--format",
+            "--input-format",
             "eventstore",
         ],
     );

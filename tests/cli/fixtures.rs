@@ -424,7 +424,7 @@ fn verify_reports_drift_and_failed_events() {
         r.stdout
     );
     assert!(
-        r.stdout.contains("17 snapshots checked, 1 drifted; 1 events failed"),
+        r.stdout.contains("17 snapshots checked, 1 drifted; 1 event failed"),
         "{}",
         r.stdout
     );

@@ -410,7 +410,11 @@ fn usage_errors_exit_2() {
     let env = Env::new();
     assert_eq!(env.run(&["state", "no-such-file.jsonl"]).code, 2);
     assert_eq!(env.run(&["diff", "fixtures/agents.jsonl", "--from", "1"]).code, 2);
-    assert_eq!(env.run(&["log", "fixtures/agents.jsonl", "--format", "avro"]).code, 2);
+    assert_eq!(
+        env.run(&["log", "fixtures/agents.jsonl", "--input-format", "avro"])
+            .code,
+        2
+    );
     let bad_rules = env.write("r.json", r#"{"rules": [{"type": "X", "op": "explode"}]}"#);
     let r = env.run(&[
         "state".as_ref(),

@@ -18,4 +18,5 @@ mod hostile_input;
 mod input;
 mod rule_ops;
 mod shapes;
+mod surface;
 mod terminal_safety;

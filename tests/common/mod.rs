@@ -113,3 +113,13 @@ impl Rng {
         (self.next() % n.max(1) as u64) as usize
     }
 }
+
+/// `1 event`, `2 events`: how rewind's summaries count.
+pub fn count(n: impl Into<u64>, noun: &str) -> String {
+    let n: u64 = n.into();
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}

@@ -2,7 +2,7 @@
 //! `<stream>-<n>-YYYY-MM-dd-HH-MM-SS-<uuid>[.gz]`, each holding JSON records
 //! concatenated without a delimiter (or one per line), gzip possibly multi-member.
 //! Objects are read in the order of the time in their names, records in byte order;
-//! with `--format firehose`, a folder of objects named otherwise (or one object)
+//! with `--input-format firehose`, a folder of objects named otherwise (or one object)
 //! is read in path order.
 
 use std::fs;
@@ -121,7 +121,7 @@ impl FirehoseSource {
             }
             true
         });
-        // Forced with --format on objects named otherwise: every file, in path order.
+        // Forced with --input-format on objects named otherwise: every file, in path order.
         let mut files = if named.is_empty() { other } else { named };
         if files.is_empty() {
             bail!("{}: no files in this folder", root.display());

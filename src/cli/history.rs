@@ -1,0 +1,90 @@
+//! `rewind history`: every event that changed the value at a path.
+
+use std::io::Write;
+
+use anyhow::{bail, Context, Result};
+use serde_json::json;
+
+use super::args::{Common, HistoryArgs, TextJson};
+use super::render::{self, Style};
+use super::{checkpoints, open, out};
+use crate::json::{pointer, write};
+use crate::recording::Recording;
+use crate::sanitize::clean;
+use crate::time;
+
+pub(super) fn run(common: &Common, args: HistoryArgs, style: &Style) -> Result<i32> {
+    let (mut rec, _) = open(common, &args.input.inputs)?;
+    let rec = &mut rec;
+    let (path, stream, from, to, as_json) = (
+        args.path.as_str(),
+        args.stream.as_deref(),
+        args.from.as_deref(),
+        args.to.as_deref(),
+        args.output() == TextJson::Json,
+    );
+    if stream.is_none() {
+        check_stream_token(rec, path)?;
+    }
+    let from = from.map(|p| rec.point(p)).transpose()?.unwrap_or(0);
+    let to = to.map(|p| rec.point(p)).transpose()?.unwrap_or(rec.len());
+    checkpoints(rec)?;
+    let entries = rec.history(path, stream, from, to)?;
+    let mut o = out();
+    for h in entries {
+        let ev = rec.event(h.pos)?.with_context(|| format!("event {} vanished", h.pos))?;
+        if as_json {
+            let v = json!({
+                "pos": h.pos, "time": ev.time.map(time::format_micros), "stream": ev.stream, "type": ev.ty, "id": ev.id,
+                "op": match (&h.old, &h.new) { (None, _) => "add", (_, None) => "remove", _ => "replace" },
+                "old": h.old, "new": h.new,
+            });
+            write::write_compact(&mut o, &v)?;
+            o.write_all(b"\n")?;
+        } else {
+            let head = format!(
+                "{:>7}  {}  {}  {}  ",
+                h.pos,
+                render::format_time(ev.time),
+                clean(&ev.stream),
+                clean(&ev.ty)
+            );
+            let change = format!(
+                "{} -> {}",
+                render::opt_compact(h.old.as_ref()),
+                render::opt_compact(h.new.as_ref())
+            );
+            writeln!(o, "{head}{}", style.fit(&change, head.chars().count()))?;
+        }
+    }
+    o.flush()?;
+    Ok(0)
+}
+
+/// The first token of a world path names a stream. A stream name with a `/`
+/// must be written with `~1` (JSON Pointer); when the path spells it with
+/// plain slashes, say so with the path written the right way.
+fn check_stream_token(rec: &Recording, path: &str) -> Result<()> {
+    let tokens = pointer::parse(path)?;
+    let Some(first) = tokens.first() else {
+        return Ok(());
+    };
+    if rec.cat.stream_id(first).is_some() {
+        return Ok(());
+    }
+    for k in (2..=tokens.len()).rev() {
+        let name = tokens[..k].join("/");
+        if rec.cat.stream_id(&name).is_some() {
+            let fixed = pointer::to_pointer(&[name.as_str()]) + &pointer::to_pointer(&tokens[k..]);
+            bail!(
+                "--path {}: no stream named {}; a `/` inside a stream name is written `~1`: --path {} (or --stream {} --path {})",
+                clean(path),
+                clean(first),
+                clean(&fixed),
+                clean(&name),
+                clean(&pointer::to_pointer(&tokens[k..])),
+            );
+        }
+    }
+    Ok(())
+}
