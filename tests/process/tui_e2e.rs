@@ -145,8 +145,8 @@ fn open_step_seek_quit_in_a_real_terminal() {
     tmux.send(&["k"]);
     tmux.wait_for("@1192/1193");
     tmux.send(&[":652", "Enter"]);
-    tmux.wait_for("651 → 652");
-    // The title is drawn before the body: wait for the whole frame.
+    // The finished title names the stream; the body is drawn after it.
+    tmux.wait_for("651 → 652  agent/sess-0004");
     let s = tmux.wait_for("/agent~1sess-0004/memory/goal");
     assert!(
         s.contains("@652/1193") && s.contains("/agent~1sess-0004/memory/goal"),
