@@ -1,4 +1,4 @@
-//! The performance suite (issue 7): `scripts/bench.sh` (= `cargo bench --bench suite`).
+//! The performance suite: `scripts/bench.sh` (= `cargo bench --bench suite`).
 //!
 //! For each recording size (1M events by default; `--full` adds 10M, ~4.6 GB of
 //! JSONL; `--events N` picks one size; `--tui-only` measures only the TUI) it

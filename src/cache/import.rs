@@ -9,6 +9,7 @@ use std::time::Instant;
 use anyhow::{bail, Context, Result};
 use rusqlite::{params, OptionalExtension, Transaction};
 
+use super::ledger::{self, Entry, EntryKind, Tally};
 use super::sort::{self, Row, Sorter};
 use super::{schema, Cache};
 use crate::ingest::{BadRecord, Item, Order, Source};
@@ -51,14 +52,13 @@ pub struct Outcome {
     /// when inputs merge. Only caches of older rewinds hold such inputs: this one
     /// stores a time-ordered input (`ingest::Order::Time`) already sorted.
     pub by_time: bool,
-    /// Records skipped as repeats of an earlier one (at-least-once sources).
+    /// Records a merge found to repeat an event of another file (or, for a
+    /// family's key, any earlier event).
     pub duplicates: u64,
-    /// Records kept in the timeline with a problem (an undecodable payload kept raw).
-    pub warnings: Vec<String>,
-    /// Records read and left out on purpose.
-    pub filtered: u64,
-    /// Files of a folder input that hold no records by design.
-    pub ignored: Vec<String>,
+    /// What identities the input's events carry: 0 none; 1 their own ids, from one
+    /// file; 2 a family's keys or own ids from several files (a merge must look
+    /// for duplicates even when the cache holds this input alone).
+    pub idents: i64,
 }
 
 /// How many bad records an import keeps word for word.
@@ -120,7 +120,7 @@ fn load_names(tx: &Transaction, sql: &str) -> Result<HashMap<String, i64>> {
 
 fn stored_inputs(conn: &rusqlite::Connection) -> Result<Vec<StoredInput>> {
     let mut st = conn.prepare(
-        "SELECT id, ord, path, size, mtime_ns, fingerprint, forced, mapping_hash, format, snapshot, events, snapshots, skipped, skipped_sample, seconds, by_time, duplicates FROM inputs ORDER BY ord",
+        "SELECT id, ord, path, size, mtime_ns, fingerprint, forced, mapping_hash, format, snapshot, events, snapshots, skipped, skipped_sample, seconds, by_time, duplicates, idents FROM inputs ORDER BY ord",
     )?;
     let rows = st.query_map([], |r| {
         let sample: String = r.get(13)?;
@@ -145,7 +145,7 @@ fn stored_inputs(conn: &rusqlite::Connection) -> Result<Vec<StoredInput>> {
                 seconds: r.get(14)?,
                 by_time: r.get::<_, i64>(15)? != 0,
                 duplicates: r.get::<_, i64>(16)? as u64,
-                ..Outcome::default()
+                idents: r.get(17)?,
             },
         })
     })?;
@@ -161,7 +161,10 @@ impl Importer<'_> {
     pub fn remove_input(&mut self, id: i64) -> Result<()> {
         self.tx.execute("DELETE FROM events WHERE input = ?1", params![id])?;
         self.tx.execute("DELETE FROM files WHERE input = ?1", params![id])?;
-        self.tx.execute("DELETE FROM dedupe WHERE input = ?1", params![id])?;
+        self.tx.execute("DELETE FROM dups WHERE input = ?1", params![id])?;
+        self.tx.execute("DELETE FROM ledger WHERE input = ?1", params![id])?;
+        self.tx
+            .execute("DELETE FROM ledger_files WHERE input = ?1", params![id])?;
         self.tx.execute("DELETE FROM inputs WHERE id = ?1", params![id])?;
         self.changed = true;
         Ok(())
@@ -221,6 +224,7 @@ impl Importer<'_> {
         // A time-ordered input is stored already sorted (see `insert_batches`), so
         // it merges like any other: `by_time` stays false.
         let mut outcome = Outcome::default();
+        let mut tally = Tally::new(display);
         let result: Result<Box<dyn Source>> = std::thread::scope(|scope| {
             let parser = std::thread::Builder::new()
                 .name("import-decode".into())
@@ -258,6 +262,7 @@ impl Importer<'_> {
                 by_time,
                 strict,
                 &mut outcome,
+                &mut tally,
                 &bytes,
                 progress,
             );
@@ -270,10 +275,21 @@ impl Importer<'_> {
         });
         let source = result?;
         outcome.format = source.format_name();
+        let totals = tally.totals();
+        // Records none of which could be used (a binary file, another format), or
+        // an empty file: an error, not an empty timeline. A container that holds
+        // no records (an empty page, `[]`) is an input with no events.
+        let empty_file = totals.read == 0
+            && totals.ignored == 0
+            && std::fs::metadata(display).is_ok_and(|m| m.is_file() && m.len() == 0);
+        if (totals.read > 0 && totals.imported == 0) || empty_file {
+            bail!("{display}: {}", nothing_read(self, input_id, &outcome, &totals)?);
+        }
+        ledger::store_tally(&self.tx, input_id, &tally)?;
         outcome.snapshot = source.is_snapshot();
         outcome.seconds = started.elapsed().as_secs_f64();
         self.tx.execute(
-            "UPDATE inputs SET format = ?1, snapshot = ?2, events = ?3, snapshots = ?4, skipped = ?5, skipped_sample = ?6, seconds = ?7, by_time = ?8, duplicates = ?9 WHERE id = ?10",
+            "UPDATE inputs SET format = ?1, snapshot = ?2, events = ?3, snapshots = ?4, skipped = ?5, skipped_sample = ?6, seconds = ?7, by_time = ?8, duplicates = ?9, idents = ?10, end_pos = ?11 WHERE id = ?12",
             params![
                 outcome.format,
                 outcome.snapshot as i64,
@@ -284,6 +300,8 @@ impl Importer<'_> {
                 outcome.seconds,
                 outcome.by_time as i64,
                 outcome.duplicates as i64,
+                outcome.idents,
+                base + (outcome.events + outcome.snapshots) as i64,
                 input_id
             ],
         )?;
@@ -300,21 +318,22 @@ impl Importer<'_> {
         by_time: bool,
         strict: bool,
         outcome: &mut Outcome,
+        tally: &mut Tally,
         bytes: &std::sync::atomic::AtomicU64,
         progress: &mut dyn FnMut(Progress),
     ) -> Result<()> {
         let mut idx: i64 = 0;
         let mut st = self.tx.prepare_cached(INSERT_EVENT)?;
-        let mut dedupe = self
-            .tx
-            .prepare_cached("INSERT OR IGNORE INTO dedupe(key, input) VALUES (?1, ?2)")?;
         let mut add_file = self
             .tx
             .prepare_cached("INSERT INTO files(input, path, offsets) VALUES (?1, ?2, ?3)")?;
-        // Files of a folder input, by identity of the source's Arc (one lookup per
-        // change of file, not per record).
-        let mut files: HashMap<SourceFile, i64> = HashMap::new();
-        let mut last_file: Option<(Arc<SourceFile>, i64)> = None;
+        // Files of a folder input (id, tally slot), by identity of the source's Arc
+        // (one lookup per change of file, not per record).
+        let mut files: HashMap<SourceFile, (i64, usize)> = HashMap::new();
+        let mut last_file: Option<(Arc<SourceFile>, (i64, usize))> = None;
+        // The file of the first record with an id of its own, to tell whether own
+        // ids come from more than one file.
+        let mut own_id_file: Option<i64> = None;
         let mut records = 0u64;
         // A time-ordered input goes straight into `events` while it comes sorted
         // (the common case); from its first record out of order on, it goes
@@ -334,29 +353,37 @@ impl Importer<'_> {
                             bail!("{bad}");
                         }
                         note_bad(outcome, &bad);
+                        let slot = tally.slot(&bad.file);
+                        tally.files[slot].counts.read += 1;
+                        tally.files[slot].counts.skipped += 1;
+                        ledger::add_entry(&self.tx, input_id, &Entry::from_bad(EntryKind::Skip, &bad))?;
                         continue;
                     }
-                    Item::Warn(note) => {
-                        outcome.warnings.push(note.to_string());
+                    Item::Filtered(bad) => {
+                        let slot = tally.slot(&bad.file);
+                        tally.files[slot].counts.read += 1;
+                        tally.files[slot].counts.filtered += 1;
+                        ledger::add_entry(&self.tx, input_id, &Entry::from_bad(EntryKind::Filtered, &bad))?;
                         continue;
                     }
-                    Item::Filtered(_) => {
-                        outcome.filtered += 1;
+                    Item::Warn(bad) => {
+                        // About the event just stored: counted there, listed here.
+                        records -= 1;
+                        let slot = tally.slot(&bad.file);
+                        tally.files[slot].counts.warnings += 1;
+                        ledger::add_entry(&self.tx, input_id, &Entry::from_bad(EntryKind::Warn, &bad))?;
                         continue;
                     }
-                    Item::Ignored(note) => {
-                        outcome.ignored.push(note.to_string());
+                    Item::Ignored(bad) => {
+                        records -= 1;
+                        let slot = tally.slot(&bad.file);
+                        tally.files[slot].counts.ignored += 1;
+                        ledger::add_entry(&self.tx, input_id, &Entry::from_bad(EntryKind::Ignored, &bad))?;
                         continue;
                     }
                 };
-                if let Some(key) = &r.dedupe {
-                    if dedupe.execute(params![key, input_id])? == 0 {
-                        outcome.duplicates += 1;
-                        continue;
-                    }
-                }
-                let file = match &r.file {
-                    None => file_id,
+                let (file, slot) = match &r.file {
+                    None => (file_id, 0),
                     Some(f) => match &last_file {
                         Some((last, id)) if Arc::ptr_eq(last, f) => *id,
                         _ => {
@@ -364,7 +391,7 @@ impl Importer<'_> {
                                 Some(id) => *id,
                                 None => {
                                     add_file.execute(params![input_id, f.path, f.offsets as i64])?;
-                                    let id = self.tx.last_insert_rowid();
+                                    let id = (self.tx.last_insert_rowid(), tally.slot(&f.path));
                                     files.insert(f.as_ref().clone(), id);
                                     id
                                 }
@@ -374,6 +401,17 @@ impl Importer<'_> {
                         }
                     },
                 };
+                let counts = &mut tally.files[slot].counts;
+                counts.read += 1;
+                counts.imported += 1;
+                match r.dedupe.as_deref() {
+                    None => {}
+                    Some("") => {
+                        let first = *own_id_file.get_or_insert(file);
+                        outcome.idents = outcome.idents.max(if first == file { 1 } else { 2 });
+                    }
+                    Some(_) => outcome.idents = 2,
+                }
                 if r.kind == Kind::Snapshot {
                     outcome.snapshots += 1;
                 } else {
@@ -392,6 +430,7 @@ impl Importer<'_> {
                     file,
                     loc: r.loc as i64,
                     okey: r.okey,
+                    ikey: r.dedupe,
                     ..Row::default()
                 };
                 read += 1;
@@ -446,7 +485,7 @@ impl Importer<'_> {
         Ok(())
     }
 
-    /// Give every event its merged position (model.md §2) and build indexes. Only
+    /// Give every event its merged position (docs/model.md §2) and build indexes. Only
     /// needed when the cache holds more than one input or a snapshot file.
     pub fn finish(self, merge: bool) -> Result<()> {
         if merge {
@@ -481,8 +520,19 @@ impl Importer<'_> {
         stored_inputs(&self.tx)
     }
 
-    pub fn tx(&self) -> &Transaction<'_> {
-        &self.tx
+    /// The rules text stored with the cache, read under the write lock.
+    pub fn stored_rules(&self) -> Result<Option<String>> {
+        Ok(self
+            .tx
+            .query_row("SELECT value FROM info WHERE key = 'rules'", [], |r| r.get(0))
+            .optional()?)
+    }
+
+    /// Store the rules text the import was made under.
+    pub fn store_rules(&self, text: &str) -> Result<()> {
+        self.tx
+            .execute("INSERT OR REPLACE INTO info(key, value) VALUES ('rules', ?1)", [text])?;
+        Ok(())
     }
 }
 
@@ -504,7 +554,7 @@ fn refuse_too_deep(item: Item, display: &str) -> Item {
     }
 }
 
-const INSERT_EVENT: &str = "INSERT INTO events(pos, input, idx, stream, seq, id, type, time, kind, data, meta, file, loc, okey, idh) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)";
+const INSERT_EVENT: &str = "INSERT INTO events(pos, input, idx, stream, seq, id, type, time, kind, data, meta, file, loc, okey, idh, ikey) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)";
 
 fn insert_row(st: &mut rusqlite::CachedStatement, input: i64, base: i64, idx: i64, row: &Row) -> Result<()> {
     st.execute(params![
@@ -522,7 +572,8 @@ fn insert_row(st: &mut rusqlite::CachedStatement, input: i64, base: i64, idx: i6
         row.file,
         row.loc,
         row.okey,
-        super::read::id_hash(&row.id)
+        super::read::id_hash(&row.id),
+        row.ikey
     ])?;
     Ok(())
 }
@@ -543,7 +594,7 @@ fn note_time(times: &mut (Option<i64>, Option<i64>, i64, bool), time: Option<i64
 fn unload(tx: &Transaction, base: i64, sorter: &mut Sorter) -> Result<()> {
     {
         let mut st = tx.prepare(
-            "SELECT stream, seq, id, type, time, kind, data, meta, file, loc, okey FROM events WHERE pos > ?1 ORDER BY pos",
+            "SELECT stream, seq, id, type, time, kind, data, meta, file, loc, okey, ikey FROM events WHERE pos > ?1 ORDER BY pos",
         )?;
         let mut rows = st.query(params![base])?;
         let mut carried: (i64, Option<Vec<u8>>) = (i64::MIN, None);
@@ -569,12 +620,65 @@ fn unload(tx: &Transaction, base: i64, sorter: &mut Sorter) -> Result<()> {
                 file: r.get(8)?,
                 loc: r.get(9)?,
                 okey,
+                ikey: r.get(11)?,
             })?;
             n += 1;
         }
     }
     tx.execute("DELETE FROM events WHERE pos > ?1", params![base])?;
     Ok(())
+}
+
+/// Why an input gave no event, for the error that refuses it.
+fn nothing_read(imp: &Importer, input: i64, outcome: &Outcome, c: &ledger::Counts) -> Result<String> {
+    let first = |kind: EntryKind| -> Result<Option<String>> {
+        Ok(imp
+            .tx
+            .query_row(
+                "SELECT file, loc, offset, reason FROM ledger WHERE input = ?1 AND kind = ?2 ORDER BY id LIMIT 1",
+                params![input, kind.code()],
+                |r| {
+                    Ok(Entry {
+                        kind,
+                        file: r.get(0)?,
+                        loc: r.get::<_, i64>(1)? as u64,
+                        offset: r.get::<_, i64>(2)? != 0,
+                        reason: r.get(3)?,
+                    }
+                    .to_string())
+                },
+            )
+            .optional()?)
+    };
+    let plural = |n: u64, what: &str| {
+        if n == 1 {
+            format!("1 {what}")
+        } else {
+            format!("{n} {what}s")
+        }
+    };
+    let format = if outcome.format.is_empty() {
+        String::new()
+    } else {
+        format!(" as {}", outcome.format)
+    };
+    Ok(if c.read == 0 {
+        "no events: the file is empty".to_string()
+    } else if c.filtered > 0 && c.skipped == 0 {
+        format!(
+            "no events: all {} read{format} were filtered out (first: {})",
+            plural(c.read, "record"),
+            first(EntryKind::Filtered)?.unwrap_or_default()
+        )
+    } else {
+        format!(
+            "no events: none of the {} read{format} could be used ({} skipped, {} filtered; first: {}); is it in a format rewind reads? (--input-format forces one)",
+            plural(c.read, "record"),
+            c.skipped,
+            c.filtered,
+            first(EntryKind::Skip)?.or(first(EntryKind::Filtered)?).unwrap_or_default()
+        )
+    })
 }
 
 fn note_bad(outcome: &mut Outcome, bad: &BadRecord) {

@@ -8,17 +8,34 @@ use rusqlite::{params, Connection, Transaction};
 
 use super::schema;
 
-struct Key {
-    pos: i64,
+pub(super) struct Key {
+    pub pos: i64,
     time: Option<i64>,
     stream: i64,
     seq: Option<i64>,
+    pub input: i64,
+    pub file: i64,
+    /// Hash of the identity, and whether it is a family's key (see `Record::dedupe`).
+    pub ident: Option<(u64, bool)>,
 }
 
-/// Merge the inputs by time, stably (model.md §2), place snapshot-file records
+/// The identity part of a key from `ikey` and `idh` (see `Record::dedupe`).
+fn ident_of(ikey: Option<&str>, idh: i64) -> Option<(u64, bool)> {
+    match ikey {
+        None => None,
+        Some("") => Some((idh as u64, false)),
+        Some(k) => Some((crate::hash::fnv1a(k.as_bytes()), true)),
+    }
+}
+
+/// Merge the inputs by time, stably (docs/model.md §2), place snapshot-file records
 /// after their stream's event with the same seq, else by time, else before the
-/// stream's first event (formats.md §1), and rewrite positions to 1..N.
+/// stream's first event (docs/formats.md §1), keep duplicates out (see
+/// `identity::dedupe`), and rewrite positions to 1..N.
 pub fn renumber(tx: &Transaction) -> Result<()> {
+    // The duplicates of the last merge compete again: the input that held the
+    // copies kept may be gone, or come later now.
+    let restored = super::identity::restore(tx)?;
     let inputs: Vec<(i64, bool, bool)> = {
         let mut st = tx.prepare("SELECT id, snapshot, by_time FROM inputs ORDER BY ord")?;
         let rows = st.query_map([], |r| {
@@ -42,7 +59,15 @@ pub fn renumber(tx: &Transaction) -> Result<()> {
     }
     let merged = merge_by_time(&lists);
     let order = place_snapshots(&merged, &snaps);
-    if order.iter().enumerate().all(|(i, k)| k.pos == i as i64 + 1) {
+    let dedup = super::identity::dedupe(tx, &order)?;
+    let order: Vec<&Key> = order
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !dedup.dropped.contains_key(i))
+        .map(|(_, k)| *k)
+        .collect();
+    dedup.store(tx, &order)?;
+    if restored == 0 && dedup.dropped.is_empty() && order.iter().enumerate().all(|(i, k)| k.pos == i as i64 + 1) {
         return Ok(());
     }
     tx.execute_batch(
@@ -58,7 +83,7 @@ pub fn renumber(tx: &Transaction) -> Result<()> {
     }
     tx.execute_batch(&schema::create_events("events_new"))?;
     tx.execute_batch(
-        "INSERT INTO events_new SELECT r.new, e.input, e.idx, e.stream, e.seq, e.id, e.type, e.time, e.kind, e.data, e.meta, e.file, e.loc, e.okey, e.idh
+        "INSERT INTO events_new SELECT r.new, e.input, e.idx, e.stream, e.seq, e.id, e.type, e.time, e.kind, e.data, e.meta, e.file, e.loc, e.okey, e.idh, e.ikey
          FROM remap r JOIN events e ON e.pos = r.old ORDER BY r.new;
          DROP TABLE events;
          ALTER TABLE events_new RENAME TO events;
@@ -68,13 +93,17 @@ pub fn renumber(tx: &Transaction) -> Result<()> {
 }
 
 fn load_keys(conn: &Connection, input: i64) -> Result<Vec<Key>> {
-    let mut st = conn.prepare("SELECT pos, time, stream, seq FROM events WHERE input = ?1 ORDER BY idx")?;
+    let mut st =
+        conn.prepare("SELECT pos, time, stream, seq, file, ikey, idh FROM events WHERE input = ?1 ORDER BY idx")?;
     let rows = st.query_map(params![input], |r| {
         Ok(Key {
             pos: r.get(0)?,
             time: r.get(1)?,
             stream: r.get(2)?,
             seq: r.get(3)?,
+            input,
+            file: r.get(4)?,
+            ident: ident_of(r.get_ref(5)?.as_str_or_null()?, r.get(6)?),
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -86,12 +115,13 @@ fn load_keys(conn: &Connection, input: i64) -> Result<Vec<Key>> {
 fn load_keys_by_time(conn: &Connection, input: i64) -> Result<Vec<Key>> {
     conn.execute_batch(
         "DROP TABLE IF EXISTS temp.tsort;
-         CREATE TEMP TABLE tsort(stime INTEGER NOT NULL, sokey BLOB, idx INTEGER NOT NULL, pos INTEGER NOT NULL, time INTEGER, stream INTEGER NOT NULL, seq INTEGER);",
+         CREATE TEMP TABLE tsort(stime INTEGER NOT NULL, sokey BLOB, idx INTEGER NOT NULL, pos INTEGER NOT NULL, time INTEGER, stream INTEGER NOT NULL, seq INTEGER, file INTEGER NOT NULL, ikey TEXT, idh INTEGER NOT NULL);",
     )?;
     {
-        let mut read =
-            conn.prepare("SELECT pos, time, stream, seq, okey, idx FROM events WHERE input = ?1 ORDER BY idx")?;
-        let mut write = conn.prepare("INSERT INTO tsort VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")?;
+        let mut read = conn.prepare(
+            "SELECT pos, time, stream, seq, okey, idx, file, ikey, idh FROM events WHERE input = ?1 ORDER BY idx",
+        )?;
+        let mut write = conn.prepare("INSERT INTO tsort VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")?;
         let mut rows = read.query(params![input])?;
         // An untimed record takes the sort key of the last timed one before it; with
         // idx as the last tie-break it lands right after that record's group.
@@ -108,18 +138,25 @@ fn load_keys_by_time(conn: &Connection, input: i64) -> Result<Vec<Key>> {
                 r.get::<_, i64>(0)?,
                 time,
                 r.get::<_, i64>(2)?,
-                r.get::<_, Option<i64>>(3)?
+                r.get::<_, Option<i64>>(3)?,
+                r.get::<_, i64>(6)?,
+                r.get::<_, Option<String>>(7)?,
+                r.get::<_, i64>(8)?
             ])?;
         }
     }
     let keys = {
-        let mut st = conn.prepare("SELECT pos, time, stream, seq FROM tsort ORDER BY stime, sokey, idx")?;
+        let mut st =
+            conn.prepare("SELECT pos, time, stream, seq, file, ikey, idh FROM tsort ORDER BY stime, sokey, idx")?;
         let rows = st.query_map([], |r| {
             Ok(Key {
                 pos: r.get(0)?,
                 time: r.get(1)?,
                 stream: r.get(2)?,
                 seq: r.get(3)?,
+                input,
+                file: r.get(4)?,
+                ident: ident_of(r.get_ref(5)?.as_str_or_null()?, r.get(6)?),
             })
         })?;
         rows.collect::<rusqlite::Result<Vec<_>>>()?
@@ -224,7 +261,15 @@ mod tests {
     use super::*;
 
     fn k(pos: i64, time: Option<i64>, stream: i64, seq: Option<i64>) -> Key {
-        Key { pos, time, stream, seq }
+        Key {
+            pos,
+            time,
+            stream,
+            seq,
+            input: 0,
+            file: 0,
+            ident: None,
+        }
     }
 
     #[test]

@@ -33,6 +33,8 @@ pub struct Row {
     pub file: i64,
     pub loc: i64,
     pub okey: Option<Vec<u8>>,
+    /// Identity key (see `Record::dedupe`).
+    pub ikey: Option<String>,
 }
 
 impl Row {
@@ -48,6 +50,7 @@ impl Row {
             + self.meta.as_ref().map_or(0, String::len)
             + self.okey.as_ref().map_or(0, Vec::len)
             + self.sokey.as_ref().map_or(0, Vec::len)
+            + self.ikey.as_ref().map_or(0, String::len)
     }
 
     fn encode(&self, out: &mut Vec<u8>) {
@@ -72,6 +75,7 @@ impl Row {
         put_opt_bytes(out, self.meta.as_deref().map(str::as_bytes));
         put_opt_bytes(out, self.okey.as_deref());
         put_opt_bytes(out, self.sokey.as_deref());
+        put_opt_bytes(out, self.ikey.as_deref().map(str::as_bytes));
         let len = out.len() as u64;
         out[..8].copy_from_slice(&len.to_le_bytes());
     }
@@ -91,6 +95,7 @@ impl Row {
         let meta = c.opt_bytes()?.map(|b| text(b.to_vec())).transpose()?;
         let okey = c.opt_bytes()?.map(<[u8]>::to_vec);
         let sokey = c.opt_bytes()?.map(<[u8]>::to_vec);
+        let ikey = c.opt_bytes()?.map(|b| text(b.to_vec())).transpose()?;
         Ok(Row {
             stime,
             sokey,
@@ -106,6 +111,7 @@ impl Row {
             file,
             loc,
             okey,
+            ikey,
         })
     }
 }

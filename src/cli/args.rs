@@ -241,6 +241,10 @@ pub struct ImportArgs {
     /// Write the cache to this file (same as --cache).
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Print the ledger as JSON: per input and file, what was read, imported,
+    /// deduplicated, filtered and skipped, with every skip, warning and conflict.
+    #[arg(long)]
+    pub json: bool,
     #[command(flatten)]
     pub no_output: NoOutputFormat,
 }

@@ -1,4 +1,4 @@
-//! The headless front end: commands of cli.md over a [`Recording`].
+//! The headless front end: commands of docs/cli.md over a [`Recording`].
 
 pub mod args;
 mod compare;
@@ -6,6 +6,7 @@ mod completions;
 mod diff;
 mod history;
 mod import;
+pub mod ledger;
 mod log;
 mod man;
 mod open;
@@ -14,7 +15,7 @@ mod state;
 mod suggest;
 mod verify;
 
-pub use import::summary_text;
+pub use ledger::summary_text;
 
 use std::io::{self, BufWriter, IsTerminal};
 use std::path::PathBuf;
@@ -195,7 +196,18 @@ fn open_options(common: &Common, inputs: Vec<PathBuf>, format: Option<Format>) -
     }
 }
 
+/// Open the recording for a command that reads it; say on stderr when records
+/// are missing from it (or kept with a problem).
 fn open(common: &Common, inputs: &[PathBuf]) -> Result<(Recording, OpenReport)> {
+    let (rec, report) = open_quietly(common, inputs)?;
+    for line in ledger::warnings(&rec, &report, inputs)? {
+        eprintln!("rewind: warning: {line}");
+    }
+    Ok((rec, report))
+}
+
+/// Open the recording, showing progress on a terminal.
+fn open_quietly(common: &Common, inputs: &[PathBuf]) -> Result<(Recording, OpenReport)> {
     let format = match common.input_format.as_deref() {
         Some(f) => Some(Format::parse(f)?),
         None => None,

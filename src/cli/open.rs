@@ -7,7 +7,7 @@ use anyhow::Result;
 
 use super::args::Common;
 use super::render::Style;
-use super::{open, open_options};
+use super::{open_options, open_quietly};
 use crate::ingest::Format;
 
 pub(super) fn run(common: &Common, inputs: Vec<PathBuf>, style: &Style) -> Result<i32> {
@@ -23,10 +23,10 @@ pub(super) fn run(common: &Common, inputs: Vec<PathBuf>, style: &Style) -> Resul
             color: style.color,
         });
     }
-    let (_rec, report) = open(common, &inputs)?;
+    let (rec, report) = open_quietly(common, &inputs)?;
     // The TUI is its own front end; without a terminal, print what import prints.
     if !common.quiet {
-        super::import::print_summary(&report)?;
+        super::import::print_summary(&rec, &report)?;
     }
     Ok(0)
 }

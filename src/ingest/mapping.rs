@@ -1,4 +1,4 @@
-//! Field mapping (model.md §1): find stream, seq, id, type, time, data and meta in
+//! Field mapping (docs/model.md §1): find stream, seq, id, type, time, data and meta in
 //! a JSON record by the first name present, or by the rules file's pointers. The
 //! record is split only at its top level; nested values stay raw text.
 
@@ -207,6 +207,18 @@ impl Mapper {
         self.map_top(&TopLevel::parse(bytes)?, bytes.len(), loc, index)
     }
 
+    /// [`Mapper::map_event`] for records read as written (JSON Lines, arrays): a record
+    /// with an id of its own carries it as its identity across files and inputs
+    /// (`dedupe` = `""`, see [`Record::dedupe`]); a generated id is no identity.
+    pub fn map_event_identified(&self, bytes: &[u8], loc: u64, index: u64) -> Result<Record, String> {
+        let top = TopLevel::parse(bytes)?;
+        let mut r = self.map_top(&top, bytes.len(), loc, index)?;
+        if self.locate(&top, &self.fields.id, ID)?.is_some() {
+            r.dedupe = Some(String::new());
+        }
+        Ok(r)
+    }
+
     /// Map an event record already split at its top level (`len`: its size, to
     /// size the implicit data).
     pub fn map_top(&self, top: &TopLevel, len: usize, loc: u64, index: u64) -> Result<Record, String> {
@@ -341,7 +353,7 @@ impl Mapper {
     }
 }
 
-/// Does this record look like a snapshot-file record (formats.md §1)?
+/// Does this record look like a snapshot-file record (docs/formats.md §1)?
 pub fn looks_like_snapshot(bytes: &[u8]) -> bool {
     match TopLevel::parse(bytes) {
         Ok(top) => top.get("state").is_some() && top.find(TYPE).is_none(),
@@ -424,7 +436,7 @@ fn time_field(f: &Found) -> Result<(i64, Option<Value>), String> {
     }
 }
 
-/// Keep the raw time value in meta (formats.md §0) under `rawTime`.
+/// Keep the raw time value in meta (docs/formats.md §0) under `rawTime`.
 fn add_raw_time(meta: Option<&str>, raw: Value) -> Result<String, String> {
     let mut m = match meta {
         Some(text) => match serde_json::from_str::<Value>(text).map_err(|e| e.to_string())? {

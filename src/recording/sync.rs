@@ -1,7 +1,6 @@
 //! Bringing a cache's inputs in line with the inputs named on the command line.
 
 use anyhow::Result;
-use rusqlite::OptionalExtension;
 
 use super::paths::input_key;
 use super::{InputReport, OpenOptions, OpenProgress, Status};
@@ -78,7 +77,7 @@ pub(super) fn sync_inputs(
         keys.push(input_key(p, opts.input_options(), mapping_hash)?);
     }
     let stored = cache.stored_inputs()?;
-    let stored_rules = cache.info("rules")?;
+    let stored_rules = cache.stored_rules()?;
     let mut reports = Vec::new();
     if !needs_write(&stored, stored_rules.as_deref(), &keys, opts, rules) {
         return Ok(cached_reports(&stored, opts));
@@ -87,24 +86,24 @@ pub(super) fn sync_inputs(
     // Another rewind may have imported the same inputs while this one waited
     // for the write lock: decide again on what the cache holds now.
     let stored = imp.stored_inputs()?;
-    let stored_rules: Option<String> = imp
-        .tx()
-        .query_row("SELECT value FROM info WHERE key = 'rules'", [], |r| r.get(0))
-        .optional()?;
+    let stored_rules = imp.stored_rules()?;
     if !needs_write(&stored, stored_rules.as_deref(), &keys, opts, rules) {
         return Ok(cached_reports(&stored, opts));
     }
+    // Removing an input leaves gaps in the positions, and may bring back
+    // events it had made duplicates: the rest merge again.
+    let mut needs_merge = false;
     for s in &stored {
         if !keys.contains(&s.key) {
             imp.remove_input(s.id)?;
+            needs_merge = true;
         }
     }
-    let mut needs_merge = false;
     for (i, (key, path)) in keys.iter().zip(&opts.inputs).enumerate() {
         let display = path.display().to_string();
         if let Some(s) = stored.iter().find(|s| s.key == *key) {
             imp.set_order(s.id, i as i64)?;
-            needs_merge |= s.outcome.snapshot || s.outcome.by_time;
+            needs_merge |= s.outcome.snapshot || s.outcome.by_time || s.outcome.idents > 1;
             reports.push(InputReport {
                 display,
                 status: Status::Cached,
@@ -134,7 +133,7 @@ pub(super) fn sync_inputs(
                 size,
             })
         })?;
-        needs_merge |= outcome.snapshot || outcome.by_time;
+        needs_merge |= outcome.snapshot || outcome.by_time || outcome.idents > 1;
         reports.push(InputReport {
             display,
             status: Status::Imported,
@@ -142,10 +141,7 @@ pub(super) fn sync_inputs(
         });
     }
     if opts.rules.is_some() {
-        imp.tx().execute(
-            "INSERT OR REPLACE INTO info(key, value) VALUES ('rules', ?1)",
-            [&rules.text],
-        )?;
+        imp.store_rules(&rules.text)?;
     }
     let merge = keys.len() > 1 || needs_merge;
     imp.finish(merge)?;

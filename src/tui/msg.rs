@@ -116,7 +116,7 @@ pub enum Request {
         text: String,
         filter: Option<FilterSpec>,
     },
-    /// Resolve a point (model.md §6).
+    /// Resolve a point (docs/model.md §6).
     Goto {
         text: String,
     },
@@ -338,6 +338,54 @@ pub struct Info {
     /// Catalog names; index = id, 0 unused.
     pub stream_names: Vec<String>,
     pub type_names: Vec<String>,
+    /// What the import left out or kept with a problem (the header's badge, `!`).
+    pub ledger: LedgerInfo,
+    /// Where each input ends: (position, input name), when several inputs hold
+    /// copies of one history.
+    pub input_ends: Vec<(u64, String)>,
+}
+
+/// The ledger as the TUI shows it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LedgerInfo {
+    pub skipped: u64,
+    pub warnings: u64,
+    pub conflicts: u64,
+    /// Per input: `name: format, read N = imported + duplicates + filtered + skipped`.
+    pub inputs: Vec<String>,
+    /// The first skips, warnings and conflicts, as `file:line: why`.
+    pub entries: Vec<String>,
+    /// How many more there are than `entries` holds.
+    pub more: u64,
+}
+
+impl LedgerInfo {
+    /// Something the user should know: records left out, or kept with a problem.
+    pub fn needs_notice(&self) -> bool {
+        self.skipped + self.warnings + self.conflicts > 0
+    }
+
+    /// `1 skipped`, `2 skipped · 1 warning`... for the header and status line.
+    pub fn badge(&self) -> String {
+        let plural = |n: u64, one: &str, many: &str| {
+            if n == 1 {
+                format!("1 {one}")
+            } else {
+                format!("{n} {many}")
+            }
+        };
+        let mut parts = Vec::new();
+        if self.skipped > 0 {
+            parts.push(format!("{} skipped", self.skipped));
+        }
+        if self.warnings > 0 {
+            parts.push(plural(self.warnings, "warning", "warnings"));
+        }
+        if self.conflicts > 0 {
+            parts.push(plural(self.conflicts, "id conflict", "id conflicts"));
+        }
+        parts.join(" · ")
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -9,9 +9,10 @@ use anyhow::Result;
 use serde_json::Value;
 
 use super::msg::{
-    ChangeText, DensityReply, DiffMode, DiffPart, DiffReply, FilterSpec, Info, LineKind, Request, Response, Row,
-    RowsReply, SearchReply, StateReply, StateReq, StateValue, ValueText, WatchReply, VALUE_TEXT_CHARS,
+    ChangeText, DensityReply, DiffMode, DiffPart, DiffReply, FilterSpec, Info, LedgerInfo, LineKind, Request, Response,
+    Row, RowsReply, SearchReply, StateReply, StateReq, StateValue, ValueText, WatchReply, VALUE_TEXT_CHARS,
 };
+use crate::cache::ledger::EntryKind;
 use crate::json::diff::{self, Change};
 use crate::json::{pointer, write};
 use crate::model::{Event, Kind};
@@ -45,9 +46,60 @@ pub struct Service {
     mark: Option<(u64, Option<String>, Vec<u64>, StateValue)>,
 }
 
+/// How many ledger entries the TUI's `!` list holds.
+const LEDGER_LINES: usize = 1000;
+
+/// The ledger as the header badge and the `!` list show it.
+fn ledger_info(rec: &Recording, report: &OpenReport) -> LedgerInfo {
+    let mut l = LedgerInfo::default();
+    for (i, input) in report.ledgers.iter().enumerate() {
+        let c = &input.totals;
+        l.skipped += c.skipped;
+        l.warnings += c.warnings;
+        l.conflicts += c.conflicts;
+        let name = report.inputs.get(i).map_or(input.path.as_str(), |r| r.display.as_str());
+        l.inputs.push(format!(
+            "{name}: {}, read {} = {} imported + {} duplicates + {} filtered + {} skipped; {} warnings, {} files ignored, {} id conflicts",
+            input.format, c.read, c.imported, c.duplicates, c.filtered, c.skipped, c.warnings, c.ignored, c.conflicts
+        ));
+    }
+    let kinds = [EntryKind::Skip, EntryKind::Warn, EntryKind::Conflict];
+    if let Ok(entries) = rec.cache.ledger_entries(None, &kinds, LEDGER_LINES) {
+        let word = |k: EntryKind| match k {
+            EntryKind::Skip => "skipped",
+            EntryKind::Warn => "warning",
+            _ => "conflict",
+        };
+        l.entries = entries.iter().map(|e| format!("{:<8} {e}", word(e.kind))).collect();
+    }
+    l.more = (l.skipped + l.warnings + l.conflicts).saturating_sub(l.entries.len() as u64);
+    l
+}
+
 /// Header facts from an open report and the catalog.
 pub fn info(rec: &Recording, report: &OpenReport) -> Info {
+    // Inputs that hold copies of one history (backups, rotated logs that overlap):
+    // each one's end is a bookmark. Unrelated inputs merged by time are not marked.
+    let overlap = report.ledgers.iter().any(|l| l.totals.duplicates > 0);
+    let input_ends = if report.ledgers.len() > 1 && overlap {
+        report
+            .ledgers
+            .iter()
+            .zip(&report.inputs)
+            .filter(|(l, _)| l.end > 0)
+            .map(|(l, i)| {
+                let name = std::path::Path::new(&i.display)
+                    .file_name()
+                    .map_or_else(|| i.display.clone(), |n| n.to_string_lossy().into_owned());
+                (l.end, name)
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     Info {
+        ledger: ledger_info(rec, report),
+        input_ends,
         inputs: report
             .inputs
             .iter()

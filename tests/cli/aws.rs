@@ -635,17 +635,13 @@ fn kinesis_for_dynamodb_records_saved_as_lines_read_as_stream_records() {
 fn a_truncated_lambda_event_is_a_reported_skip() {
     let env = Env::new();
     let f = format!("{SAMPLES}/aws-lambda-go/dynamodb-event-malformed.2.json");
-    let imp = ok(&env, &["import", &f]);
-    assert!(
-        imp.stdout.contains("dynamodb-stream, 0 events, 1 skipped"),
-        "{}",
-        imp.stdout
+    // Its one record is unreadable: no event at all is an error naming the skip.
+    import_fails(
+        &env,
+        Path::new(&f),
+        "dynamodb-event-malformed.2.json: no events: none of the 1 record read as dynamodb-stream could be used (1 skipped",
     );
-    assert!(
-        imp.stdout.contains("dynamodb-event-malformed.2.json:1: truncated"),
-        "{}",
-        imp.stdout
-    );
+    import_fails(&env, Path::new(&f), "dynamodb-event-malformed.2.json:1: truncated");
 }
 
 // ---- Kinesis ----
@@ -902,8 +898,9 @@ fn kinesis_records_as_json_lines_are_detected_and_forced_formats_work() {
             env.path("f.db").to_str().expect("utf8"),
         ],
     );
-    assert_eq!(forced.code, 0, "{}", forced.stderr);
-    assert!(forced.stdout.contains("1 skipped"), "{}", forced.stdout);
+    // The record is no Kinesis record: nothing to import is an error.
+    assert_eq!(forced.code, 2, "{}", forced.stderr);
+    assert!(forced.stderr.contains("(1 skipped, 0 filtered"), "{}", forced.stderr);
 }
 
 // ---- Firehose S3 prefixes ----

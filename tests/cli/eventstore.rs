@@ -1,4 +1,4 @@
-//! EventStoreDB / KurrentDB inputs (formats.md §2): database folders written by a
+//! EventStoreDB / KurrentDB inputs (docs/formats.md §2): database folders written by a
 //! test chunk writer that follows the server's layout, real HTTP feed pages from the
 //! EventStore repository (tests/data/eventstore), and client dumps.
 
@@ -641,12 +641,17 @@ fn a_broken_page_is_a_reported_skip() {
             "eventstore",
         ],
     );
-    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
-    assert!(r.stdout.contains("0 events, 1 skipped"), "{}", r.stdout);
+    // Its one record is unreadable: no event at all is an error naming the skip.
+    assert_eq!(r.code, 2, "{}\n{}", r.stdout, r.stderr);
     assert!(
-        r.stdout.contains("read-stream-rich.response-body.txt:1: invalid JSON"),
+        r.stderr.contains("no events: none of the 1 record read"),
         "{}",
-        r.stdout
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("read-stream-rich.response-body.txt:1: invalid JSON"),
+        "{}",
+        r.stderr
     );
 }
 

@@ -314,8 +314,8 @@ fn several_inputs_merge_by_time() {
 }
 
 /// A v3 cache (checkpoint states in a WITHOUT ROWID tree, a table of global
-/// checkpoint positions) opened on its own is upgraded in place, v3 → v4 → v5:
-/// its events are kept and its derived tables rebuilt.
+/// checkpoint positions) opened on its own is upgraded in place, v3 → v4 → v5 →
+/// v6: its events are kept and its derived tables rebuilt.
 #[test]
 fn v3_cache_is_upgraded_in_place() {
     let env = Env::new();
@@ -340,7 +340,7 @@ fn v3_cache_is_upgraded_in_place() {
     let version: i64 = conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .expect("version");
-    assert_eq!(version, 5);
+    assert_eq!(version, 6);
     // The new table: a rowid one; global checkpoint positions are gone.
     conn.prepare("SELECT id, stream, pos, state FROM cp_states")
         .expect("v5 cp_states");

@@ -16,6 +16,7 @@ mod eventstore;
 mod fixtures;
 mod hostile_input;
 mod input;
+mod ledger;
 mod rule_ops;
 mod shapes;
 mod surface;

@@ -1,4 +1,4 @@
-//! Azure Cosmos DB (formats.md §5): document exports, latest-version change feed
+//! Azure Cosmos DB (docs/formats.md §5): document exports, latest-version change feed
 //! pages, and the all-versions-and-deletes change feed. System properties go to
 //! meta, never into state; event documents are events, other documents are
 //! `image`s of `<container>/<partitionKey>/<id>`.
@@ -19,7 +19,7 @@ use crate::ingest::{order, Item, Order, RecordsMode, Source, SourceConfig};
 use crate::model::{Kind, Record};
 use crate::time;
 
-/// Cosmos DB system properties (formats.md §5).
+/// Cosmos DB system properties (docs/formats.md §5).
 const SYSTEM: &[&str] = &["_rid", "_self", "_etag", "_attachments", "_ts", "_lsn"];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -217,6 +217,8 @@ impl Cosmos {
             meta: merge_meta(None, system)?,
             loc,
             okey: Some(okey),
+            // A document version (id and `_lsn`) is one change however many pages hold it.
+            dedupe: lsn.map(|l| format!("cosmos\u{0}{}@{l}", doc_id(&doc))),
             ..Record::default()
         })
     }
@@ -269,6 +271,7 @@ impl Cosmos {
                 meta: merge_meta(None, m)?,
                 loc,
                 okey: Some(order::int(lsn)),
+                dedupe: Some(format!("cosmos\u{0}{}@{lsn}\u{0}delete", doc_id(&doc))),
                 ..Record::default()
             });
         }
@@ -278,7 +281,10 @@ impl Cosmos {
         let doc = TopLevel::parse(current.get().as_bytes())?;
         let mut rec = self.document(&doc, loc, index, &op, Some((&meta, crts)))?;
         if rec.kind == Kind::Image {
-            rec.id = Some(format!("{}@{lsn}", doc_top_id(&doc)));
+            let id = format!("{}@{lsn}", doc_top_id(&doc));
+            // With the operation: one `lsn` is one change, whatever else shares it.
+            rec.dedupe = Some(format!("cosmos\u{0}{id}\u{0}{op}"));
+            rec.id = Some(id);
         }
         Ok(rec)
     }
@@ -375,10 +381,6 @@ impl Source for Cosmos {
     fn format_name(&self) -> String {
         let shape = self.shape.map_or("cosmos", Shape::name);
         format!("{shape} ({})", self.input.describe())
-    }
-
-    fn is_snapshot(&self) -> bool {
-        false
     }
 
     fn bytes_read(&self) -> Arc<AtomicU64> {

@@ -1,4 +1,4 @@
-//! A prepare record of a chunk as a normalized [`Record`] (formats.md §2, model.md §1).
+//! A prepare record of a chunk as a normalized [`Record`] (docs/formats.md §2, docs/model.md §1).
 
 use std::fmt::Write as _;
 use std::sync::Arc;
@@ -44,10 +44,13 @@ pub fn prepare_record(p: &Prepare, at: Placed) -> Record {
         meta.push_str(r#","redacted":true"#);
     }
     meta.push('}');
+    let id = format_guid(&p.event_id);
     Record {
         stream: p.stream.to_string(),
         seq: if delete { None } else { at.event_number },
-        id: Some(format_guid(&p.event_id)),
+        // The key feed pages and client dumps use too: one event, whichever shape holds it.
+        dedupe: Some(format!("eventstore:{id}")),
+        id: Some(id),
         ty: p.event_type.to_string(),
         time: dotnet_ticks_to_micros(p.timestamp),
         kind: if delete { Kind::Delete } else { Kind::Event },

@@ -14,6 +14,7 @@ impl App {
             A::Quit => self.quit(),
             A::Help => self.open_help(),
             A::HelpClose => self.close_overlay(),
+            A::Ledger => self.open_ledger(),
             A::FocusNext => self.focus_cycle(1),
             A::FocusPrev => self.focus_cycle(-1),
             A::FocusEvents => self.focus_pane(Pane::Events),
@@ -101,6 +102,11 @@ impl App {
     fn open_help(&mut self) {
         self.help.top();
         self.overlay = Overlay::Help;
+    }
+
+    fn open_ledger(&mut self) {
+        self.help.top();
+        self.overlay = Overlay::Ledger;
     }
 
     fn close_overlay(&mut self) {
@@ -194,7 +200,7 @@ impl App {
     /// Rows a page moves in the help or the lower pane.
     fn page_rows(&self) -> isize {
         let r = match self.overlay {
-            Overlay::Help => self.size.height.saturating_sub(4),
+            Overlay::Help | Overlay::Ledger => self.size.height.saturating_sub(4),
             _ => layout::inner(self.areas().lower).height,
         };
         r.saturating_sub(1).max(1) as isize
@@ -203,7 +209,7 @@ impl App {
     /// The help's, the detail's or the diff's scroll: what scroll keys move.
     fn scrolled(&mut self) -> &mut super::Scroll {
         match (&self.overlay, self.focus) {
-            (Overlay::Help, _) => &mut self.help,
+            (Overlay::Help | Overlay::Ledger, _) => &mut self.help,
             (_, Pane::Detail) => &mut self.detail.scroll,
             _ => &mut self.diff.scroll,
         }

@@ -10,7 +10,7 @@ use crate::tui::{layout, timeline};
 impl App {
     pub fn scope(&self) -> Scope {
         match &self.overlay {
-            Overlay::Help => Scope::Help,
+            Overlay::Help | Overlay::Ledger => Scope::Help,
             Overlay::Prompt(_) => Scope::Prompt,
             Overlay::None => match self.focus {
                 Pane::Events => Scope::Events,

@@ -48,9 +48,27 @@ impl App {
             b.range(..self.cursor).next_back().copied()
         };
         match found {
-            Some(p) => self.set_cursor(p),
+            Some(p) => self.goto_bookmark(p),
             None if forward => self.info_msg("no bookmark after the cursor (b sets one)"),
             None => self.info_msg("no bookmark before the cursor (b sets one)"),
+        }
+    }
+
+    /// Move to a bookmark, naming the input that ends there if one does.
+    fn goto_bookmark(&mut self, p: u64) {
+        self.set_cursor(p);
+        let ends: Vec<&str> = self
+            .info
+            .input_ends
+            .iter()
+            .filter(|(e, _)| *e == p)
+            .map(|(_, n)| n.as_str())
+            .collect();
+        if !ends.is_empty() {
+            self.info_msg(format!(
+                "bookmark {p}: end of {} (m here, then another input's end: the diff shows what came between)",
+                crate::sanitize::clean(&ends.join(", "))
+            ));
         }
     }
 

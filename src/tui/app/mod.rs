@@ -102,6 +102,9 @@ pub enum Overlay {
     None,
     /// The `?` help; its scroll is [`App::help`].
     Help,
+    /// The ledger (`!`): what the import skipped, kept with a problem, or found
+    /// twice; its scroll is [`App::help`] too.
+    Ledger,
     Prompt(Prompt),
 }
 
@@ -171,6 +174,12 @@ impl App {
             next_id: 1,
             fx: Vec::new(),
         };
+        // Each input's end is a bookmark, so `{`/`}` step between them and `m` at one
+        // then a move to another diffs what one input had that the other lacked.
+        app.marks.bookmarks.extend(app.info.input_ends.iter().map(|(p, _)| *p));
+        if app.info.ledger.needs_notice() {
+            app.message = Some((Level::Error, format!("{} (press ! to list)", app.info.ledger.badge())));
+        }
         app.request_rows(cursor);
         app.request_state();
         app.request_density();

@@ -18,6 +18,7 @@ fn info(len: u64) -> Info {
         time_range: (None, None),
         stream_names: vec![String::new(), "s/a".into(), "s/b".into()],
         type_names: vec![String::new(), "Created".into(), "Updated".into()],
+        ..Info::default()
     }
 }
 

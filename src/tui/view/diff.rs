@@ -1,4 +1,4 @@
-//! The diff pane: the change list of model.md §7, or a unified text diff.
+//! The diff pane: the change list of docs/model.md §7, or a unified text diff.
 //!
 //! A diff between distant moments can hold a great many changes, and it arrives in
 //! parts: only the lines on screen are built, and the title always names what is

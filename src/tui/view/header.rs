@@ -61,6 +61,16 @@ pub fn draw(app: &App, theme: &Theme, f: &mut Frame, area: Rect) {
     ]);
 
     let mut spans = vec![Span::styled(format!(" @{}/{} ", app.cursor, info.len), theme.pos())];
+    // Second, so a narrow terminal cannot cut it off: the recording lacks records.
+    if info.ledger.needs_notice() {
+        spans.push(Span::raw(" "));
+        let style = if info.ledger.skipped > 0 {
+            theme.error()
+        } else {
+            theme.warn()
+        };
+        spans.push(Span::styled(format!(" {} · ! lists ", info.ledger.badge()), style));
+    }
     // First, so a narrow terminal cannot cut it off.
     if !app.marks.skips.is_empty() {
         let list: Vec<String> = app.marks.skips.iter().take(3).map(u64::to_string).collect();

@@ -7,6 +7,7 @@ pub mod diff;
 mod footer;
 mod header;
 pub mod help;
+pub mod ledger;
 mod list;
 mod timeline;
 mod tree;
@@ -34,8 +35,10 @@ pub fn draw(app: &App, f: &mut Frame) {
     }
     footer::draw_status(app, &theme, f, a.status);
     footer::draw_footer(app, &theme, f, a.footer);
-    if app.overlay == super::app::Overlay::Help {
-        help::draw(app, &theme, f);
+    match app.overlay {
+        super::app::Overlay::Help => help::draw(app, &theme, f),
+        super::app::Overlay::Ledger => ledger::draw(app, &theme, f),
+        _ => {}
     }
 }
 
