@@ -657,6 +657,20 @@ mod tests {
     }
 
     #[test]
+    fn a_shared_world_is_walked_and_looked_up_in_natural_order() {
+        let entries: Vec<(String, Arc<Value>)> = ["a-1", "a-2", "a-10"]
+            .iter()
+            .map(|k| (k.to_string(), Arc::new(json!({"n": k}))))
+            .collect();
+        let mut t = Tree::new();
+        t.set_value(StateValue::World(Arc::new(entries)), &[]);
+        assert_eq!(pointers(&t), ["", "/a-1", "/a-2", "/a-10"]);
+        t.reveal("/a-10/n");
+        assert_eq!(t.selected_value().as_deref(), Some(&json!("a-10")));
+        assert_eq!(t.to_value()["a-2"], json!({"n": "a-2"}));
+    }
+
+    #[test]
     fn untrusted_keys_and_values_are_escaped() {
         let mut t = Tree::new();
         t.set_value(json!({"k\u{1b}[2J": "v\u{1b}]52;c;AAAA\u{7}"}), &[]);
