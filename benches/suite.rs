@@ -1,4 +1,4 @@
-//! The performance suite (issue 7): `scripts/bench.sh` (= `cargo bench --bench suite`).
+//! The performance suite: `scripts/bench.sh` (= `cargo bench --bench suite`).
 //!
 //! For each recording size (1M events by default; `--full` adds 10M, ~4.6 GB of
 //! JSONL; `--events N` picks one size; `--tui-only` measures only the TUI) it
@@ -12,6 +12,9 @@
 //! - the TUI, through the library on a TestBackend: time to the first complete
 //!   frame on the built cache, and step latency (key press to the frame that
 //!   shows the new cursor's state) at random places and over consecutive steps;
+//!   and, with the worker on its own thread as in the TUI, the time from the key
+//!   that moves the cursor far from the mark to the frame with the diff's first
+//!   screen (`g m G`, and marks and cursors at random points);
 //! - the baselines a user would otherwise script, on the same JSONL in the same
 //!   run: Python json+sqlite3 and the sqlite3 CLI importing it, and jq reducing it
 //!   to the final state (benches/baselines/). Each is skipped with a message when
@@ -26,12 +29,13 @@ mod common;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use common::{db_size, env_num, median, p50_p99, Rng};
 use crossterm::event::KeyCode;
+use rewind::json::diff::ChangeOp;
 use rewind::recording::Recording;
-use rewind::tui::testing::{buffer_text, Harness};
+use rewind::tui::testing::{buffer_text, Harness, Live};
 
 // The `rewind` binary runs on mimalloc (src/main.rs); measure the same.
 #[global_allocator]
@@ -364,6 +368,85 @@ fn goto_ms(h: &mut Harness, pos: u64) -> f64 {
     ms
 }
 
+/// The frame shows the diff of mark `mark` → cursor `to`: its title (not
+/// "computing") and its first changes, or that there are none.
+fn diff_shown(app: &rewind::tui::app::App, screen: &str, mark: u64, to: u64) -> bool {
+    let Some(s) = app.state.reply.as_ref() else {
+        return false;
+    };
+    let answered = app.pending.state.as_ref().is_some_and(|r| r.id == s.id) && s.pos == to;
+    let title = format!("mark {mark} → cursor {to} ");
+    let first = s.diff.changes.first().map(|c| {
+        let sign = match c.op {
+            ChangeOp::Add => "+",
+            ChangeOp::Remove => "-",
+            ChangeOp::Replace => "~",
+        };
+        format!("{sign} /")
+    });
+    let body = match first {
+        Some(line) => screen.contains(&line),
+        None => s.diff.complete() && screen.contains("no change"),
+    };
+    answered && screen.contains(&title) && !screen.contains("computing mark") && body
+}
+
+/// Key presses to the frame with the diff's first screen (ms): with a mark at
+/// `mark`, the cursor moves to `to` by `keys` (or `:to` when `None`).
+fn far_diff_ms(live: &mut Live, mark: u64, to: u64, keys: Option<&str>) -> f64 {
+    let wait = Duration::from_secs(120);
+    let goto = |live: &mut Live, pos: u64| {
+        live.keys(&format!(":{pos}")).expect("keys");
+        live.key(KeyCode::Enter).expect("enter");
+    };
+    goto(live, mark);
+    live.until(wait, |app, _| app.cursor == mark && !app.busy())
+        .expect("at the mark");
+    if live.app.marks.mark != Some(mark) {
+        live.keys("m").expect("m");
+    }
+    live.until(wait, |app, s| diff_shown(app, s, mark, mark) && !app.busy())
+        .expect("mark set");
+    let t = Instant::now();
+    match keys {
+        Some(k) => live.keys(k).expect("keys"),
+        None => goto(live, to),
+    }
+    live.until(wait, |app, s| diff_shown(app, s, mark, to))
+        .expect("far diff");
+    let ms = t.elapsed().as_secs_f64() * 1e3;
+    // Let the rest of the diff arrive before the next measure.
+    live.until(wait, |app, _| !app.busy()).expect("diff done");
+    ms
+}
+
+fn measure_far_diff(n: u64, cache: &Path, t: &mut Table) {
+    let mut live = Live::open(&common::open_options(cache), TUI_SIZE.0, TUI_SIZE.1).expect("open TUI");
+    live.until(Duration::from_secs(120), |app, _| app.open.ready && !app.busy())
+        .expect("first frame");
+    let ends = far_diff_ms(&mut live, 0, n, Some("G"));
+    let mut rng = Rng(11);
+    let mut pairs = vec![ends];
+    for _ in 0..20 {
+        let (a, b) = (rng.below(n + 1), rng.below(n + 1));
+        pairs.push(far_diff_ms(&mut live, a, b, None));
+    }
+    let worst = pairs.iter().copied().fold(0.0, f64::max);
+    let (p50, _) = p50_p99(pairs);
+    t.add(
+        "TUI diff's first screen: mark at start, G (g m G)",
+        format!("{ends:.0} ms"),
+        "≤ 500 ms",
+        Some(ends <= 500.0),
+    );
+    t.add(
+        "TUI diff's first screen: mark and cursor at 20 random points (m, :N) p50 / max",
+        format!("{p50:.0} / {worst:.0} ms"),
+        "≤ 500 ms",
+        Some(worst <= 500.0),
+    );
+}
+
 fn measure_tui(n: u64, runs: usize, cache: &Path, t: &mut Table) {
     // The OS page cache is warm from the runs before; a cold start also pays the disk.
     let mut first: Vec<f64> = (0..runs).map(|_| first_frame_ms(cache)).collect();
@@ -401,6 +484,7 @@ fn measure_tui(n: u64, runs: usize, cache: &Path, t: &mut Table) {
         "TUI go to a random point (:N) p50 / p99",
         format!("{p50:.1} / {p99:.1} ms"),
     );
+    measure_far_diff(n, cache, t);
 }
 
 fn ratio_row(t: &mut Table, what: &str, ours: f64, theirs: &mut [f64], target: f64) {

@@ -34,7 +34,7 @@ for f in fixtures/agents.jsonl fixtures/run2/agents.jsonl fixtures/snapshots.jso
 done
 jq -c '.[]' fixtures/registry.json | head -n 20 | while IFS= read -r l; do printf '%s' "$l" | seed mapping; done
 
-# points: the forms of model.md §6.
+# points: the forms of docs/model.md §6.
 for p in 0 17 end end-3 'agent/s1@4' 'id:e-0005' '2026-11-20T09:15:00Z' '2026-11-20T09:15:00.123456+02:00' \
     '@1763630100000000' 'run-7@-1' 'a@b@3'; do printf '%s\n' "$p" | seed points; done
 

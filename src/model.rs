@@ -1,10 +1,10 @@
-//! The normalized event of model.md §1, as ingest produces it and the cache returns it.
+//! The normalized event of docs/model.md §1, as ingest produces it and the cache returns it.
 
 use std::sync::Arc;
 
 use serde_json::Value;
 
-/// How a record changes its stream's state (model.md §1, §4).
+/// How a record changes its stream's state (docs/model.md §1, §4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Kind {
     /// Apply the first matching rule.
@@ -68,7 +68,7 @@ pub struct Record {
     /// Tie-break after `time` for inputs whose source asks for time order
     /// ([`crate::ingest::Order::Time`]); compared bytewise (see `ingest::order`).
     pub okey: Option<Vec<u8>>,
-    /// The record's stable identity (formats.md §0), when it has one: a record whose
+    /// The record's stable identity (docs/formats.md §0), when it has one: a record whose
     /// identity and content an earlier record of another file (or, for a family key,
     /// of any file) already had is a duplicate, kept out of the timeline and counted.
     /// `""` means "the record's own `id`" (a generic record that carries one); any

@@ -1,4 +1,4 @@
-//! Points: how users name a moment (model.md §6).
+//! Points: how users name a moment (docs/model.md §6).
 
 use std::fmt;
 

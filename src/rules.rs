@@ -1,4 +1,4 @@
-//! The rules file (model.md §4): field-mapping overrides and reducer rules.
+//! The rules file (docs/model.md §4): field-mapping overrides and reducer rules.
 
 use std::path::Path;
 

@@ -1,4 +1,4 @@
-//! Times are UTC microseconds since the Unix epoch (model.md §1).
+//! Times are UTC microseconds since the Unix epoch (docs/model.md §1).
 
 use chrono::{DateTime, SecondsFormat, Utc};
 

@@ -3,7 +3,7 @@
 # Usage: jq -n -c -f state.jq EVENTS.jsonl
 # Output: {"<stream>": <state>, ...} like `rewind state --compact`.
 #
-# Implements the ops that rules file uses, per model.md §4:
+# Implements the ops that rules file uses, per docs/model.md §4:
 #   replace (with a {field} placeholder), merge (RFC 7386, a missing target
 #   counts as {}), patch (RFC 6902 add/replace/remove/test on object members; a
 #   failing patch leaves the state unchanged), ignore; an event no rule matches

@@ -304,10 +304,7 @@ pub fn open_options(cache: &Path) -> OpenOptions {
 /// from scratch (seconds).
 pub fn replay_once(cache: &Path) -> f64 {
     let (mut rec, _) = Recording::open(&open_options(cache), &mut |_| {}).expect("open");
-    rec.cache
-        .conn
-        .execute("DELETE FROM info WHERE key = 'checkpoints'", [])
-        .expect("reset");
+    rec.cache.forget_checkpoints().expect("reset");
     let t = Instant::now();
     rec.ensure_checkpoints(&mut |_| {}).expect("replay");
     t.elapsed().as_secs_f64()

@@ -1,4 +1,4 @@
-//! Field mapping (model.md §1) of one record as an event and as a snapshot.
+//! Field mapping (docs/model.md §1) of one record as an event and as a snapshot.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 

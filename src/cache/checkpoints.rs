@@ -3,10 +3,10 @@
 //! rules, and is thrown away when either changes.
 
 use anyhow::{bail, Context, Result};
-use rusqlite::{params, OptionalExtension, Transaction};
+use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
 use serde_json::Value;
 
-use super::Cache;
+use super::{wait_for_write, Cache, StaleCatalog, PAGE_CACHE};
 
 /// Identifies what checkpoints were built from, and their blob format (a cache
 /// whose checkpoints have another stamp rebuilds them).
@@ -89,17 +89,34 @@ pub fn encode_state(json: &[u8]) -> Result<Vec<u8>> {
 /// The largest state a checkpoint holds (and the most a blob may claim to hold).
 const MAX_STATE: usize = 1 << 30;
 
-/// Writes one build of derived data inside a transaction.
-pub struct CheckpointWriter<'t> {
-    tx: &'t Transaction<'t>,
+/// Writes one build of derived data inside a write transaction; dropped
+/// without [`CheckpointWriter::finish`], the build is rolled back.
+pub struct CheckpointWriter<'c> {
+    cache: &'c Cache,
+    tx: Transaction<'c>,
 }
 
-impl<'t> CheckpointWriter<'t> {
-    pub fn new(tx: &'t Transaction<'t>) -> Result<Self> {
+impl Cache {
+    /// Start a build of derived data over the events at `generation`: fails with
+    /// [`StaleCatalog`] if another import landed since, and clears the last build.
+    pub fn begin_checkpoints(&self, generation: &str) -> Result<CheckpointWriter<'_>> {
+        // Take the write lock before reading anything: a deferred transaction that
+        // read first could not upgrade once another process had written.
+        let tx = wait_for_write(&self.path, || {
+            Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)
+        })?;
+        if self.generation()? != generation {
+            return Err(StaleCatalog.into());
+        }
+        // Checkpoints are written all over the (stream, pos) index: a page cache that
+        // holds them saves spilling pages mid-transaction and reading them back.
+        tx.execute_batch("PRAGMA cache_size = -131072;")?;
         tx.execute_batch("DELETE FROM cp_states; DELETE FROM failures; DELETE FROM drift;")?;
-        Ok(CheckpointWriter { tx })
+        Ok(CheckpointWriter { cache: self, tx })
     }
+}
 
+impl CheckpointWriter<'_> {
     /// Store a stream's encoded state at checkpoint `pos` (`None`: no state).
     pub fn stream_state(&self, pos: u64, stream: i64, blob: Option<&[u8]>) -> Result<()> {
         self.tx
@@ -122,11 +139,14 @@ impl<'t> CheckpointWriter<'t> {
         Ok(())
     }
 
+    /// Stamp the build with what it was made from and commit it.
     pub fn finish(self, stamp: &str) -> Result<()> {
         self.tx.execute(
             "INSERT OR REPLACE INTO info(key, value) VALUES ('checkpoints', ?1)",
             params![stamp],
         )?;
+        self.tx.commit()?;
+        self.cache.conn.execute_batch(PAGE_CACHE)?;
         Ok(())
     }
 }

@@ -485,7 +485,7 @@ impl Importer<'_> {
         Ok(())
     }
 
-    /// Give every event its merged position (model.md §2) and build indexes. Only
+    /// Give every event its merged position (docs/model.md §2) and build indexes. Only
     /// needed when the cache holds more than one input or a snapshot file.
     pub fn finish(self, merge: bool) -> Result<()> {
         if merge {
@@ -520,8 +520,19 @@ impl Importer<'_> {
         stored_inputs(&self.tx)
     }
 
-    pub fn tx(&self) -> &Transaction<'_> {
-        &self.tx
+    /// The rules text stored with the cache, read under the write lock.
+    pub fn stored_rules(&self) -> Result<Option<String>> {
+        Ok(self
+            .tx
+            .query_row("SELECT value FROM info WHERE key = 'rules'", [], |r| r.get(0))
+            .optional()?)
+    }
+
+    /// Store the rules text the import was made under.
+    pub fn store_rules(&self, text: &str) -> Result<()> {
+        self.tx
+            .execute("INSERT OR REPLACE INTO info(key, value) VALUES ('rules', ?1)", [text])?;
+        Ok(())
     }
 }
 

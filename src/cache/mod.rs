@@ -1,7 +1,8 @@
 //! The SQLite cache: the only module that speaks SQL. One file holds the inputs,
-//! events, rules in force, and derived checkpoints (model.md §5).
+//! events, rules in force, and derived checkpoints (docs/model.md §5).
 
 pub mod checkpoints;
+mod find;
 mod identity;
 pub mod import;
 pub mod ledger;
@@ -19,12 +20,12 @@ use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 
 /// An open cache file.
 pub struct Cache {
-    pub conn: Connection,
+    conn: Connection,
     pub path: PathBuf,
 }
 
 /// Every connection's page cache (16 MiB): the import's memory budget counts it.
-pub const PAGE_CACHE: &str = "PRAGMA cache_size = -16384;";
+const PAGE_CACHE: &str = "PRAGMA cache_size = -16384;";
 
 /// Names behind the integer ids the events table stores.
 #[derive(Debug, Clone, Default)]
@@ -80,7 +81,7 @@ fn is_busy(e: &rusqlite::Error) -> bool {
 
 /// Run `begin` (which takes the write lock) until it stops failing because
 /// another connection holds the lock, up to [`WRITE_WAIT`].
-pub fn wait_for_write<T>(path: &Path, mut begin: impl FnMut() -> rusqlite::Result<T>) -> Result<T> {
+fn wait_for_write<T>(path: &Path, mut begin: impl FnMut() -> rusqlite::Result<T>) -> Result<T> {
     let started = Instant::now();
     loop {
         match begin() {
@@ -107,7 +108,7 @@ pub fn is_sqlite_file(path: &Path) -> bool {
 
 /// Keep each prepared statement's plan whatever values are bound to it. Without
 /// this, SQLite compiles a statement again whenever a range bound changes (as
-/// `pos <= ?` does on every checkpoint lookup), which was most of the cost of
+/// `pos <= ?` does on every checkpoint lookup), which would be most of the cost of
 /// a world load's thousand per-stream lookups.
 fn stable_plans(conn: &Connection) -> Result<()> {
     conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
@@ -339,6 +340,36 @@ impl Cache {
                 params![key, value],
             )
         })?;
+        Ok(())
+    }
+
+    /// The rules text the cache's events were imported under, if any was given.
+    pub fn stored_rules(&self) -> Result<Option<String>> {
+        self.info("rules")
+    }
+
+    /// Store new rules text (their checkpoints are then stale).
+    pub fn store_rules(&self, text: &str) -> Result<()> {
+        self.set_info("rules", text)
+    }
+
+    /// Start a read transaction: from its first read on, this connection sees
+    /// one snapshot of the file, whatever other connections commit, until
+    /// [`Cache::end_read`] or the connection is dropped.
+    pub fn begin_read(&self) -> Result<()> {
+        self.conn.execute_batch("BEGIN DEFERRED")?;
+        Ok(())
+    }
+
+    /// End the read transaction [`Cache::begin_read`] started.
+    pub fn end_read(&self) -> Result<()> {
+        self.conn.execute_batch("ROLLBACK")?;
+        Ok(())
+    }
+
+    /// Drop the stored checkpoints' stamp, so the next open rebuilds them.
+    pub fn forget_checkpoints(&self) -> Result<()> {
+        self.conn.execute("DELETE FROM info WHERE key = 'checkpoints'", [])?;
         Ok(())
     }
 

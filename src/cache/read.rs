@@ -1,5 +1,7 @@
 //! Reads of events, positions, times and counts.
 
+use std::ops::ControlFlow;
+
 use anyhow::{Context, Result};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::Value;
@@ -47,6 +49,28 @@ impl Cache {
         keep: &dyn Fn(i64, i64, Kind) -> bool,
         f: &mut dyn FnMut(RawEvent<'_>) -> Result<()>,
     ) -> Result<()> {
+        self.scan_rows(from, to, stream, keep, &mut |ev| f(ev).map(ControlFlow::Continue))
+    }
+
+    /// [`Cache::scan`] that stops early when `f` returns `Break`.
+    pub fn scan_until(
+        &self,
+        from: u64,
+        to: u64,
+        stream: Option<i64>,
+        f: &mut dyn FnMut(RawEvent<'_>) -> Result<ControlFlow<()>>,
+    ) -> Result<()> {
+        self.scan_rows(from, to, stream, &|_, _, _| true, f)
+    }
+
+    fn scan_rows(
+        &self,
+        from: u64,
+        to: u64,
+        stream: Option<i64>,
+        keep: &dyn Fn(i64, i64, Kind) -> bool,
+        f: &mut dyn FnMut(RawEvent<'_>) -> Result<ControlFlow<()>>,
+    ) -> Result<()> {
         let (sql, args): (&str, Vec<i64>) = match stream {
             None => ("SELECT pos, stream, type, kind, data FROM events WHERE pos > ?1 AND pos <= ?2 ORDER BY pos", vec![from as i64, to as i64]),
             Some(s) => (
@@ -63,13 +87,17 @@ impl Cache {
                 continue;
             }
             let data = r.get_ref(4)?.as_str().context("event data is not text")?;
-            f(RawEvent {
+            if f(RawEvent {
                 pos,
                 stream,
                 ty,
                 kind,
                 data,
-            })?;
+            })?
+            .is_break()
+            {
+                break;
+            }
         }
         Ok(())
     }
@@ -92,12 +120,7 @@ impl Cache {
             "SELECT {} FROM events WHERE pos > ?1 AND pos <= ?2",
             schema::EVENTS_COLUMNS
         );
-        if let Some(s) = &filter.streams {
-            sql.push_str(&format!(" AND stream IN ({})", join_ids(s)));
-        }
-        if let Some(t) = &filter.types {
-            sql.push_str(&format!(" AND type IN ({})", join_ids(t)));
-        }
+        sql.push_str(&filter_sql(filter));
         sql.push_str(" ORDER BY pos LIMIT ?3");
         let mut st = self.conn.prepare(&sql)?;
         let mut rows = st.query(params![from as i64, to as i64, limit.min(i64::MAX as usize) as i64])?;
@@ -111,12 +134,7 @@ impl Cache {
     /// Events before `to` (exclusive), newest first: for paging backwards.
     pub fn events_before(&self, cat: &Catalog, to: u64, filter: &Filter, limit: usize) -> Result<Vec<Event>> {
         let mut sql = format!("SELECT {} FROM events WHERE pos < ?1", schema::EVENTS_COLUMNS);
-        if let Some(s) = &filter.streams {
-            sql.push_str(&format!(" AND stream IN ({})", join_ids(s)));
-        }
-        if let Some(t) = &filter.types {
-            sql.push_str(&format!(" AND type IN ({})", join_ids(t)));
-        }
+        sql.push_str(&filter_sql(filter));
         sql.push_str(" ORDER BY pos DESC LIMIT ?2");
         let mut st = self.conn.prepare(&sql)?;
         let mut rows = st.query(params![to as i64, limit as i64])?;
@@ -273,6 +291,19 @@ fn count_snapshots(conn: &Connection) -> Result<u64> {
 /// The indexed hash of an event id.
 pub fn id_hash(id: &str) -> i64 {
     crate::hash::fnv1a(id.as_bytes()) as i64
+}
+
+/// ` AND stream IN (..) AND type IN (..)` for a filter; ids are integers, so
+/// inlining them is safe.
+pub(super) fn filter_sql(filter: &Filter) -> String {
+    let mut s = String::new();
+    if let Some(st) = &filter.streams {
+        s.push_str(&format!(" AND stream IN ({})", join_ids(st)));
+    }
+    if let Some(t) = &filter.types {
+        s.push_str(&format!(" AND type IN ({})", join_ids(t)));
+    }
+    s
 }
 
 fn join_ids(ids: &[i64]) -> String {

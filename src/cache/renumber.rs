@@ -28,9 +28,9 @@ fn ident_of(ikey: Option<&str>, idh: i64) -> Option<(u64, bool)> {
     }
 }
 
-/// Merge the inputs by time, stably (model.md §2), place snapshot-file records
+/// Merge the inputs by time, stably (docs/model.md §2), place snapshot-file records
 /// after their stream's event with the same seq, else by time, else before the
-/// stream's first event (formats.md §1), keep duplicates out (see
+/// stream's first event (docs/formats.md §1), keep duplicates out (see
 /// `identity::dedupe`), and rewrite positions to 1..N.
 pub fn renumber(tx: &Transaction) -> Result<()> {
     // The duplicates of the last merge compete again: the input that held the

@@ -9,7 +9,6 @@ use std::path::PathBuf;
 use anyhow::Result;
 use serde_json::{json, Value};
 
-use super::render::count;
 use crate::cache::ledger::{Counts, Entry, EntryKind, InputLedger};
 use crate::recording::{OpenReport, Recording, Status};
 use crate::sanitize::clean;
@@ -35,16 +34,16 @@ fn ledger_of(report: &OpenReport, i: usize) -> Option<&InputLedger> {
 fn counts_text(c: &Counts, events: u64, snapshots: u64) -> String {
     let mut parts = Vec::new();
     if events > 0 || snapshots == 0 {
-        parts.push(count(events, "event"));
+        parts.push(plural(events, "event", "events"));
     }
     if snapshots > 0 {
-        parts.push(count(snapshots, "snapshot"));
+        parts.push(plural(snapshots, "snapshot", "snapshots"));
     }
     if c.skipped > 0 {
         parts.push(format!("{} skipped", c.skipped));
     }
     if c.duplicates > 0 {
-        parts.push(format!("{} skipped", count(c.duplicates, "duplicate")));
+        parts.push(plural(c.duplicates, "duplicate skipped", "duplicates skipped"));
     }
     if c.filtered > 0 {
         parts.push(format!("{} filtered", c.filtered));
@@ -134,7 +133,7 @@ pub fn summary_text(rec: &Recording, report: &OpenReport) -> Result<String> {
     if skips.is_empty() && totals.skipped > 0 {
         // Inputs imported by a rewind without a ledger kept a sample of their skips.
         let sample: Vec<&String> = report.inputs.iter().flat_map(|i| &i.outcome.skipped_sample).collect();
-        let _ = writeln!(s, "skipped {}:", count(totals.skipped, "bad record"));
+        let _ = writeln!(s, "skipped {}:", plural(totals.skipped, "bad record", "bad records"));
         for line in sample.iter().take(SHOWN) {
             let _ = writeln!(s, "  {}", clean(line));
         }
@@ -145,7 +144,7 @@ pub fn summary_text(rec: &Recording, report: &OpenReport) -> Result<String> {
     } else {
         section(
             &mut s,
-            format!("skipped {}", count(totals.skipped, "bad record")),
+            format!("skipped {}", plural(totals.skipped, "bad record", "bad records")),
             &skips,
             totals.skipped,
             &per_file(|c| c.skipped),
@@ -192,9 +191,9 @@ pub fn summary_text(rec: &Recording, report: &OpenReport) -> Result<String> {
     let _ = writeln!(
         s,
         "{}, {}, {}{range}\ncache {} ({:.2}s)",
-        count(report.events, "event"),
-        count(report.streams, "stream"),
-        count(report.snapshots, "snapshot"),
+        plural(report.events, "event", "events"),
+        plural(report.streams, "stream", "streams"),
+        plural(report.snapshots, "snapshot", "snapshots"),
         clean(&report.cache.display().to_string()),
         report.seconds
     );

@@ -1,4 +1,4 @@
-//! The headless front end: commands of cli.md over a [`Recording`].
+//! The headless front end: commands of docs/cli.md over a [`Recording`].
 
 pub mod args;
 mod compare;
@@ -14,6 +14,8 @@ pub mod render;
 mod state;
 mod suggest;
 mod verify;
+
+pub use ledger::summary_text;
 
 use std::io::{self, BufWriter, IsTerminal};
 use std::path::PathBuf;

@@ -1,5 +1,5 @@
 //! Split a byte stream into JSON values without loading it: JSON Lines, one JSON
-//! array, or concatenated values with no delimiter (formats.md §0).
+//! array, or concatenated values with no delimiter (docs/formats.md §0).
 
 use std::io::{self, BufRead};
 

@@ -1,4 +1,4 @@
-//! Field mapping (model.md §1): find stream, seq, id, type, time, data and meta in
+//! Field mapping (docs/model.md §1): find stream, seq, id, type, time, data and meta in
 //! a JSON record by the first name present, or by the rules file's pointers. The
 //! record is split only at its top level; nested values stay raw text.
 
@@ -353,7 +353,7 @@ impl Mapper {
     }
 }
 
-/// Does this record look like a snapshot-file record (formats.md §1)?
+/// Does this record look like a snapshot-file record (docs/formats.md §1)?
 pub fn looks_like_snapshot(bytes: &[u8]) -> bool {
     match TopLevel::parse(bytes) {
         Ok(top) => top.get("state").is_some() && top.find(TYPE).is_none(),
@@ -436,7 +436,7 @@ fn time_field(f: &Found) -> Result<(i64, Option<Value>), String> {
     }
 }
 
-/// Keep the raw time value in meta (formats.md §0) under `rawTime`.
+/// Keep the raw time value in meta (docs/formats.md §0) under `rawTime`.
 fn add_raw_time(meta: Option<&str>, raw: Value) -> Result<String, String> {
     let mut m = match meta {
         Some(text) => match serde_json::from_str::<Value>(text).map_err(|e| e.to_string())? {

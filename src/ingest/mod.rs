@@ -26,7 +26,7 @@ use framing::{Framer, Framing};
 use mapping::Mapper;
 use undecodable::Warnings;
 
-/// Formats the user can force with `--input-format` (formats.md §0).
+/// Formats the user can force with `--input-format` (docs/formats.md §0).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     Jsonl,
@@ -105,7 +105,7 @@ impl Format {
 }
 
 /// `--records`: whether keyed records (DynamoDB items, Cosmos documents) are events
-/// or entity states (formats.md §0). `Auto` decides per record.
+/// or entity states (docs/formats.md §0). `Auto` decides per record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum RecordsMode {
     #[default]
@@ -117,7 +117,7 @@ pub enum RecordsMode {
 /// Everything a decoder needs besides the path: field mapping and the options that
 /// change how records map (they are part of the cache key of an input).
 pub struct SourceConfig {
-    /// Field mapping of model.md §1 with the rules file's overrides; also maps
+    /// Field mapping of docs/model.md §1 with the rules file's overrides; also maps
     /// decoded payloads (Kinesis data, Event Hubs bodies, DynamoDB items).
     pub mapper: Mapper,
     pub records: RecordsMode,
@@ -153,7 +153,7 @@ pub struct Peek<'a> {
     pub array: bool,
 }
 
-/// A group of formats from one ecosystem (formats.md §2–§7).
+/// A group of formats from one ecosystem (docs/formats.md §2–§7).
 pub trait Family: Sync {
     /// The format of this input when it is one of this family's; checked in
     /// [`FAMILIES`] order, before the generic formats.
@@ -208,8 +208,10 @@ pub trait Source: Send {
     fn next_item(&mut self) -> Result<Option<Item>>;
     /// The detected format, e.g. `jsonl+gzip`; final once the first record is read.
     fn format_name(&self) -> String;
-    /// True when this input is a snapshot file (placed by seq/time, formats.md §1).
-    fn is_snapshot(&self) -> bool;
+    /// True when this input is a snapshot file (placed by seq/time, docs/formats.md §1).
+    fn is_snapshot(&self) -> bool {
+        false
+    }
     /// Raw bytes consumed so far, for progress.
     fn bytes_read(&self) -> Arc<AtomicU64>;
     /// How the cache orders this input's records (decided before the first record).

@@ -1,4 +1,4 @@
-//! Structural diff of two JSON states (model.md §7).
+//! Structural diff of two JSON states (docs/model.md §7).
 //!
 //! A diff is a list of `{op, path, old, new}` changes whose paths point at the deepest node
 //! that differs. The order is deterministic and chosen so that [`to_patch`] yields an RFC 6902

@@ -1,6 +1,6 @@
 //! RFC 7386 JSON Merge Patch.
 //!
-//! This is the reducer's default rule (model.md §4), so it follows the RFC's pseudocode
+//! This is the reducer's default rule (docs/model.md §4), so it follows the RFC's pseudocode
 //! exactly. Key order matters to us because states are printed in stored order: an existing
 //! key is updated where it is, a new key is appended, and a deleted key is removed with
 //! `shift_remove` (plain `remove` is `swap_remove` under `preserve_order` and would move the

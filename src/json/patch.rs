@@ -1,7 +1,7 @@
 //! RFC 6902 JSON Patch: `add`, `remove`, `replace`, `move`, `copy` and `test`, applied
 //! atomically.
 //!
-//! The reducer's `patch` rule (model.md §4) requires that a failing operation leaves the
+//! The reducer's `patch` rule (docs/model.md §4) requires that a failing operation leaves the
 //! stream's state unchanged, so [`apply_patch`] either applies every operation or none.
 
 use serde_json::{Map, Value};

@@ -3,8 +3,9 @@
 //!
 //! `paths` says where a cache lives and how an input is recognised unchanged,
 //! `publish` puts a first import in place whole, `sync` brings a cache in line
-//! with its inputs, `open` ties them together, and `query` answers questions
-//! about points in time.
+//! with its inputs, `open` ties them together; `query` answers questions about
+//! points in time, `changes` walks the changes of one value, and `what_if`
+//! replays with events left out.
 
 use std::path::PathBuf;
 
@@ -14,14 +15,17 @@ use crate::cache::{Cache, Catalog};
 use crate::ingest::{Format, RecordsMode};
 use crate::rules::Rules;
 
+mod changes;
 mod open;
 mod paths;
 mod publish;
 mod query;
 mod sync;
+mod what_if;
 
+pub use changes::{Found, HistoryEntry};
 pub use paths::default_cache_path;
-pub use query::{diff_selected, HistoryEntry};
+pub use query::diff_selected;
 
 #[derive(Debug, Clone, Default)]
 pub struct OpenOptions {
@@ -30,7 +34,7 @@ pub struct OpenOptions {
     pub format: Option<Format>,
     pub rules: Option<PathBuf>,
     pub strict: bool,
-    /// `--records events|states` (formats.md §0).
+    /// `--records events|states` (docs/formats.md §0).
     pub records: RecordsMode,
     /// `--key a,b`: key attributes of state items.
     pub key: Vec<String>,

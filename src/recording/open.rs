@@ -109,14 +109,14 @@ impl Recording {
     fn open_cache(path: &Path, opts: &OpenOptions, started: Instant) -> Result<(Recording, OpenReport)> {
         let cache = Cache::open(path, false)?;
         let rules = load_rules(&cache, opts.rules.as_deref())?;
-        if opts.rules.is_some() && cache.info("rules")?.as_deref() != Some(rules.text.as_str()) {
+        if opts.rules.is_some() && cache.stored_rules()?.as_deref() != Some(rules.text.as_str()) {
             // New reducer rules only need new checkpoints; a new field mapping would
             // need the inputs, which a cache file does not carry.
             let mapping = format!("{:016x}", rules.mapping_hash());
             if cache.stored_inputs()?.iter().any(|s| s.key.mapping_hash != mapping) {
                 bail!("the rules' field mapping differs from the one this cache was imported with; re-import the inputs with these rules instead");
             }
-            cache.set_info("rules", &rules.text)?;
+            cache.store_rules(&rules.text)?;
         }
         let inputs = cache
             .stored_inputs()?
@@ -158,12 +158,12 @@ impl Recording {
     pub fn pin_snapshot(&mut self, progress: &mut dyn FnMut(OpenProgress)) -> Result<()> {
         for _ in 0..5 {
             self.ensure_checkpoints(progress)?;
-            self.cache.conn.execute_batch("BEGIN")?;
+            self.cache.begin_read()?;
             // The first read inside the transaction fixes the snapshot.
             if self.cache.generation()? == self.cat.generation && self.replayer().checkpoints_ready()? {
                 return Ok(());
             }
-            self.cache.conn.execute_batch("ROLLBACK")?;
+            self.cache.end_read()?;
         }
         // Imports keep landing: read without a pinned snapshot.
         Ok(())
@@ -173,7 +173,7 @@ impl Recording {
 fn load_rules(cache: &Cache, given: Option<&Path>) -> Result<Rules> {
     match given {
         Some(p) => Rules::load(p),
-        None => match cache.info("rules")? {
+        None => match cache.stored_rules()? {
             Some(text) => {
                 Rules::parse(&text).map_err(|e| anyhow!("rules stored in cache {}: {e}", cache.path.display()))
             }

@@ -1,10 +1,10 @@
-//! The query API: points, states, events, diffs and histories of a recording.
+//! The query API: points, states, events and diffs of a recording.
 
 use anyhow::{anyhow, Result};
 use serde_json::Value;
 
 use super::Recording;
-use crate::json::{diff, eq::json_eq, pointer};
+use crate::json::{diff, pointer};
 use crate::model::Event;
 use crate::points::{Point, PointError};
 use crate::replay::{Replayer, World};
@@ -139,72 +139,6 @@ impl Recording {
         let a = self.state_at(from, stream)?;
         let b = self.state_at(to, stream)?;
         diff_selected(&a, &b, path)
-    }
-
-    /// Every event in `(from, to]` that changed the value at `path` (a pointer into
-    /// the world, or into `stream`'s state).
-    pub fn history(&self, path: &str, stream: Option<&str>, from: u64, to: u64) -> Result<Vec<HistoryEntry>> {
-        let tokens = pointer::parse(path)?;
-        let (sid, rest): (Option<i64>, &[String]) = match stream {
-            Some(s) => (Some(self.stream_id(s)?), &tokens[..]),
-            None => match tokens.split_first() {
-                Some((first, rest)) => (Some(self.stream_id(first)?), rest),
-                None => (None, &tokens[..]),
-            },
-        };
-        let mut out = Vec::new();
-        match sid {
-            Some(sid) => {
-                self.replayer().walk_stream(sid, from, to, &mut |pos, before, after| {
-                    let old = before.and_then(|v| pointer::get(v, rest));
-                    let new = after.and_then(|v| pointer::get(v, rest));
-                    if !opt_eq(old, new) {
-                        out.push(HistoryEntry {
-                            pos,
-                            old: old.cloned(),
-                            new: new.cloned(),
-                        });
-                    }
-                    Ok(())
-                })?;
-            }
-            None => {
-                // The whole world: every event that changed any stream.
-                let r = self.replayer();
-                let mut world = r.world_at(from)?;
-                let mut prev = world.to_value(&self.cat);
-                self.cache.scan(from, to, None, &mut |ev| {
-                    let before = world.get(ev.stream).cloned();
-                    r.step(&mut world, &ev)?;
-                    if !opt_eq(before.as_ref(), world.get(ev.stream)) {
-                        let next = world.to_value(&self.cat);
-                        out.push(HistoryEntry {
-                            pos: ev.pos,
-                            old: Some(prev.clone()),
-                            new: Some(next.clone()),
-                        });
-                        prev = next;
-                    }
-                    Ok(())
-                })?;
-            }
-        }
-        Ok(out)
-    }
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct HistoryEntry {
-    pub pos: u64,
-    pub old: Option<Value>,
-    pub new: Option<Value>,
-}
-
-fn opt_eq(a: Option<&Value>, b: Option<&Value>) -> bool {
-    match (a, b) {
-        (None, None) => true,
-        (Some(a), Some(b)) => json_eq(a, b),
-        _ => false,
     }
 }
 

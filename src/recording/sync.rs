@@ -1,7 +1,6 @@
 //! Bringing a cache's inputs in line with the inputs named on the command line.
 
 use anyhow::Result;
-use rusqlite::OptionalExtension;
 
 use super::paths::input_key;
 use super::{InputReport, OpenOptions, OpenProgress, Status};
@@ -78,7 +77,7 @@ pub(super) fn sync_inputs(
         keys.push(input_key(p, opts.input_options(), mapping_hash)?);
     }
     let stored = cache.stored_inputs()?;
-    let stored_rules = cache.info("rules")?;
+    let stored_rules = cache.stored_rules()?;
     let mut reports = Vec::new();
     if !needs_write(&stored, stored_rules.as_deref(), &keys, opts, rules) {
         return Ok(cached_reports(&stored, opts));
@@ -87,10 +86,7 @@ pub(super) fn sync_inputs(
     // Another rewind may have imported the same inputs while this one waited
     // for the write lock: decide again on what the cache holds now.
     let stored = imp.stored_inputs()?;
-    let stored_rules: Option<String> = imp
-        .tx()
-        .query_row("SELECT value FROM info WHERE key = 'rules'", [], |r| r.get(0))
-        .optional()?;
+    let stored_rules = imp.stored_rules()?;
     if !needs_write(&stored, stored_rules.as_deref(), &keys, opts, rules) {
         return Ok(cached_reports(&stored, opts));
     }
@@ -145,10 +141,7 @@ pub(super) fn sync_inputs(
         });
     }
     if opts.rules.is_some() {
-        imp.tx().execute(
-            "INSERT OR REPLACE INTO info(key, value) VALUES ('rules', ?1)",
-            [&rules.text],
-        )?;
+        imp.store_rules(&rules.text)?;
     }
     let merge = keys.len() > 1 || needs_merge;
     imp.finish(merge)?;

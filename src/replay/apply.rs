@@ -1,4 +1,4 @@
-//! Apply one event to its stream's state (model.md §4). Pure: no I/O.
+//! Apply one event to its stream's state (docs/model.md §4). Pure: no I/O.
 //!
 //! Every op either succeeds or leaves the state exactly as it was: errors are
 //! found while walking the path, before anything is created or changed.

@@ -1,10 +1,11 @@
 //! Replay: the state at any point = the nearest checkpoint + a bounded replay
-//! (model.md §3–§5). Reads the cache, never writes it except to build checkpoints.
+//! (docs/model.md §3–§5). Reads the cache, never writes it except to build checkpoints.
 
 pub mod apply;
 pub mod lazy;
 pub mod pipeline;
 
+use std::ops::ControlFlow;
 use std::sync::mpsc::{channel, sync_channel, Receiver, Sender, SyncSender};
 
 use anyhow::{Context, Result};
@@ -250,7 +251,7 @@ fn checkpoint_json(world: &LazyWorld, since: &mut Since, sid: i64) -> Result<Opt
 const PROGRESS_EVERY: u64 = 16 * 1024;
 
 /// Called with (position, state before, state after) for each replayed event.
-pub type StepVisitor<'f> = dyn FnMut(u64, Option<&Value>, Option<&Value>) -> Result<()> + 'f;
+pub type StepVisitor<'f> = dyn FnMut(u64, Option<&Value>, Option<&Value>) -> Result<ControlFlow<()>> + 'f;
 
 /// Applies events to a world under one set of rules. Holds no connection, so
 /// threads can share it.
@@ -371,7 +372,7 @@ impl<'a> Reducer<'a> {
         share: Share,
         f: &mut dyn FnMut(i64, Value) -> Result<()>,
     ) -> Result<()> {
-        reader.conn.execute_batch("BEGIN DEFERRED")?;
+        reader.begin_read()?;
         if reader.generation()? != self.cat.generation || reader.checkpoints_stamp()?.as_deref() != Some(want) {
             return Err(StaleCatalog.into());
         }
@@ -457,18 +458,7 @@ impl<'a> Replayer<'a> {
     }
 
     pub fn build_checkpoints_spaced(&self, spacing: Spacing, progress: &mut dyn FnMut(u64)) -> Result<()> {
-        // Take the write lock before reading anything: a deferred transaction that
-        // read first could not upgrade once another process had written.
-        let tx = crate::cache::wait_for_write(&self.cache.path, || {
-            rusqlite::Transaction::new_unchecked(&self.cache.conn, rusqlite::TransactionBehavior::Immediate)
-        })?;
-        if self.cache.generation()? != self.cat.generation {
-            return Err(crate::cache::StaleCatalog.into());
-        }
-        // Checkpoints are written all over the (stream, pos) index: a page cache that
-        // holds them saves spilling pages mid-transaction and reading them back.
-        tx.execute_batch("PRAGMA cache_size = -131072;")?;
-        let writer = CheckpointWriter::new(&tx)?;
+        let writer = self.cache.begin_checkpoints(&self.cat.generation)?;
         // States are compressed on a thread of their own: this thread is the one
         // every event waits for. It writes their JSON itself (cheaper than copying
         // the trees across).
@@ -489,8 +479,6 @@ impl<'a> Replayer<'a> {
             Ok(())
         })?;
         writer.finish(&stamp(&self.cache.generation()?, self.rules.hash()))?;
-        tx.commit()?;
-        self.cache.conn.execute_batch(crate::cache::PAGE_CACHE)?;
         progress(self.cat.len);
         Ok(())
     }
@@ -672,7 +660,7 @@ impl<'a> Replayer<'a> {
     pub fn walk_stream(&self, sid: i64, from: u64, to: u64, f: &mut StepVisitor<'_>) -> Result<()> {
         let mut world = World::default();
         *world.slot(sid) = self.stream_at(sid, from)?;
-        self.cache.scan(from, to, Some(sid), &mut |ev| {
+        self.cache.scan_until(from, to, Some(sid), &mut |ev| {
             let before = world.get(sid).cloned();
             self.step(&mut world, &ev)?;
             f(ev.pos, before.as_ref(), world.get(sid))

@@ -57,7 +57,7 @@ const BATCH: usize = 256;
 /// Open a read transaction on `reader` and check it sees the caller's generation;
 /// the snapshot then holds until the connection is dropped.
 fn read_snapshot(reader: &Cache, generation: &str) -> Result<()> {
-    reader.conn.execute_batch("BEGIN DEFERRED")?;
+    reader.begin_read()?;
     if reader.generation()? != generation {
         return Err(crate::cache::StaleCatalog.into());
     }

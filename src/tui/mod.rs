@@ -1,4 +1,4 @@
-//! The TUI (issue 3): open a recording, scrub the timeline, watch state change,
+//! The TUI: open a recording, scrub the timeline, watch state change,
 //! diff any two moments.
 //!
 //! Elm architecture: [`app::App`] is the model, [`app::App::update`] turns a

@@ -81,6 +81,8 @@ pub struct StateReq {
     pub skips: Vec<u64>,
     pub mark: Option<u64>,
     pub diff: DiffMode,
+    /// Also compute the unified text diff (only the list is computed otherwise).
+    pub unified: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -114,7 +116,7 @@ pub enum Request {
         text: String,
         filter: Option<FilterSpec>,
     },
-    /// Resolve a point (model.md §6).
+    /// Resolve a point (docs/model.md §6).
     Goto {
         text: String,
     },
@@ -177,15 +179,94 @@ pub enum LineKind {
     Remove,
 }
 
+/// A changed value as the change list draws it: compact, terminal-safe JSON, cut
+/// after [`VALUE_TEXT_CHARS`] characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValueText {
+    pub text: String,
+    /// Characters in `text` (the list's line count needs it for every change).
+    pub chars: usize,
+}
+
+/// Longer values are cut in the change list (no pane shows more of them).
+pub const VALUE_TEXT_CHARS: usize = 4096;
+
+/// The texts of one change: `(old, new)`.
+pub type ChangeText = (Option<ValueText>, Option<ValueText>);
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct DiffReply {
     pub mode: DiffMode,
     /// e.g. "651 → 652".
     pub title: String,
     pub changes: Vec<Change>,
-    pub unified: Vec<(LineKind, String)>,
+    /// Per change (same index), what the change list draws.
+    pub texts: Vec<ChangeText>,
+    /// `None` when the unified view was not asked for.
+    pub unified: Option<Vec<(LineKind, String)>>,
     /// Why there is nothing to compare (no mark, no skips), if so.
     pub note: Option<String>,
+    /// Streams compared so far and in all; the diff is complete when they are equal.
+    pub progress: (usize, usize),
+}
+
+impl DiffReply {
+    pub fn complete(&self) -> bool {
+        self.progress.0 >= self.progress.1
+    }
+
+    /// Add the next part of a diff computed stream by stream.
+    pub fn extend(&mut self, part: DiffPart) {
+        self.changes.extend(part.changes);
+        self.texts.extend(part.texts);
+        if let (Some(u), Some(more)) = (&mut self.unified, part.unified) {
+            u.extend(more);
+        }
+        self.progress = part.progress;
+    }
+}
+
+/// The next changes of the diff answering state request `id`, in stream order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DiffPart {
+    pub id: u64,
+    pub changes: Vec<Change>,
+    pub texts: Vec<ChangeText>,
+    pub unified: Option<Vec<(LineKind, String)>>,
+    pub progress: (usize, usize),
+}
+
+/// What the state pane shows: one stream's state, or the world as the states of
+/// its streams by name. The world is never copied into one value: each stream's
+/// state is shared with the worker, so a step replaces one entry.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StateValue {
+    One(Arc<Value>),
+    World(Arc<Vec<(String, Arc<Value>)>>),
+}
+
+impl Default for StateValue {
+    fn default() -> Self {
+        StateValue::One(Arc::new(Value::Null))
+    }
+}
+
+impl From<Value> for StateValue {
+    fn from(v: Value) -> Self {
+        StateValue::One(Arc::new(v))
+    }
+}
+
+impl StateValue {
+    /// The whole value as one JSON tree (a copy of the world: for copying and tests).
+    pub fn to_value(&self) -> Value {
+        match self {
+            StateValue::One(v) => (**v).clone(),
+            StateValue::World(entries) => {
+                Value::Object(entries.iter().map(|(k, v)| (k.clone(), (**v).clone())).collect())
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -194,7 +275,7 @@ pub struct StateReply {
     pub pos: u64,
     pub stream: Option<String>,
     /// Shared with the state tree: a step hands the world over without copying it.
-    pub value: Arc<Value>,
+    pub value: StateValue,
     /// Changes made by the event at `pos`, as pointers into `value`.
     pub changed: Vec<Change>,
     pub hypothetical: bool,
@@ -318,6 +399,8 @@ pub enum Response {
     },
     Rows(RowsReply),
     State(Box<StateReply>),
+    /// More of the diff of a `State` reply: it is sent first, then its diff in parts.
+    DiffPart(Box<DiffPart>),
     Density(DensityReply),
     Search(SearchReply),
     Goto(Result<u64, String>),

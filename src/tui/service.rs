@@ -1,16 +1,16 @@
 //! The worker's brain: answers [`Request`]s from a [`Recording`] it owns. No
 //! threads here, so tests drive it directly; `worker.rs` runs it off the UI thread.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::io::{self, Write};
 use std::sync::Arc;
 
 use anyhow::Result;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::msg::{
-    DensityReply, DiffMode, DiffReply, FilterSpec, Info, LedgerInfo, LineKind, Request, Response, Row, RowsReply,
-    SearchReply, StateReply, StateReq, WatchReply,
+    ChangeText, DensityReply, DiffMode, DiffPart, DiffReply, FilterSpec, Info, LedgerInfo, LineKind, Request, Response,
+    Row, RowsReply, SearchReply, StateReply, StateReq, StateValue, ValueText, WatchReply, VALUE_TEXT_CHARS,
 };
 use crate::cache::ledger::EntryKind;
 use crate::json::diff::{self, Change};
@@ -18,24 +18,32 @@ use crate::json::{pointer, write};
 use crate::model::{Event, Kind};
 use crate::recording::{OpenReport, Recording};
 use crate::replay::World;
+use crate::sanitize::clean;
 
 /// Replaying forward from the cached world beats a checkpoint for this many events.
 const STEP_LIMIT: u64 = 2048;
 /// Search keeps at most this many hits.
 const SEARCH_CAP: usize = 2_000_000;
-/// A unified diff is cut after this many lines.
+/// A unified diff is cut after about this many lines.
 const UNIFIED_CAP: usize = 20_000;
 /// Characters of data shown in a list row.
 const SUMMARY_BYTES: usize = 240;
+
+/// Each stream's state by stream id, shared with the replies that show it.
+type Shared = Vec<Option<Arc<Value>>>;
 
 pub struct Service {
     pub rec: Recording,
     failures: HashMap<u64, String>,
     drift: HashMap<u64, Vec<String>>,
     /// The recorded world at a position, so stepping forward replays one event.
-    world: Option<(u64, World)>,
+    world: Option<(u64, Shared)>,
+    /// Where one stream's state is stepped (a world whose other slots stay empty).
+    scratch: World,
+    /// Stream ids in name order: the order of the world's members.
+    by_name: Vec<i64>,
     /// The view at the mark, keyed by everything it depends on.
-    mark: Option<(u64, Option<String>, Vec<u64>, Value)>,
+    mark: Option<(u64, Option<String>, Vec<u64>, StateValue)>,
 }
 
 /// How many ledger entries the TUI's `!` list holds.
@@ -115,11 +123,15 @@ pub fn info(rec: &Recording, report: &OpenReport) -> Info {
 
 impl Service {
     pub fn new(rec: Recording) -> Service {
+        let mut by_name: Vec<i64> = (1..rec.cat.streams.len() as i64).collect();
+        by_name.sort_by(|a, b| crate::natural::cmp(rec.cat.stream_name(*a), rec.cat.stream_name(*b)));
         Service {
             rec,
             failures: HashMap::new(),
             drift: HashMap::new(),
             world: None,
+            scratch: World::default(),
+            by_name,
             mark: None,
         }
     }
@@ -149,6 +161,12 @@ impl Service {
 
     /// Answer one request; errors become a `Response::Error` for the status line.
     pub fn handle(&mut self, req: Request, out: &mut dyn FnMut(Response)) {
+        self.handle_until(req, out, &mut || false);
+    }
+
+    /// Like [`Service::handle`]; long work (a diff, stream by stream) stops early
+    /// when `interrupted` says a request that supersedes this one is waiting.
+    pub fn handle_until(&mut self, req: Request, out: &mut dyn FnMut(Response), interrupted: &mut dyn FnMut() -> bool) {
         let result = match req {
             Request::Rows {
                 id,
@@ -173,7 +191,10 @@ impl Service {
                     .and_then(|to| self.rows(id, to, before, after, filter.as_ref(), Some(to)))
                     .map(Response::Rows)
             }
-            Request::State(req) => self.state(&req).map(|s| Response::State(Box::new(s))),
+            Request::State(req) => match self.state(&req, out, interrupted) {
+                Ok(()) => return,
+                Err(e) => Err(e),
+            },
             Request::Density { width, filter } => {
                 let f = filter.as_ref().map(FilterSpec::to_cache).unwrap_or_default();
                 self.rec.density(width, &f).map(|(levels, label)| {
@@ -254,19 +275,38 @@ impl Service {
     }
 
     /// The recorded world at `pos`, stepping forward from the cached one when close.
-    fn world_at(&mut self, pos: u64) -> Result<&World> {
+    /// A step replaces the state of the stream it touches (a copy only while a reply
+    /// still shows the old one) and shares all others.
+    fn world_at(&mut self, pos: u64) -> Result<&Shared> {
         let reuse = matches!(&self.world, Some((p, _)) if *p <= pos && pos - *p <= STEP_LIMIT);
         if reuse {
             if let Some((p, w)) = &mut self.world {
                 let r = self.rec.replayer();
+                let scratch = &mut self.scratch;
                 self.rec.cache.scan(*p, pos, None, &mut |ev| {
-                    r.step(w, &ev)?;
+                    let i = ev.stream.max(0) as usize;
+                    if i >= w.len() {
+                        w.resize(i + 1, None);
+                    }
+                    *scratch.slot(ev.stream) = w[i].take().map(|a| Arc::try_unwrap(a).unwrap_or_else(|a| (*a).clone()));
+                    let stepped = r.step(scratch, &ev);
+                    w[i] = scratch.slot(ev.stream).take().map(Arc::new);
+                    stepped?;
                     Ok(())
                 })?;
                 *p = pos;
             }
         } else {
-            self.world = Some((pos, self.rec.world_at(pos)?));
+            let states = self
+                .rec
+                .world_at(pos)?
+                .states
+                .into_iter()
+                .map(|s| s.map(Arc::new))
+                .collect();
+            if let Some(old) = self.world.replace((pos, states)) {
+                crate::aside::drop_aside(old);
+            }
         }
         match &self.world {
             Some((_, w)) => Ok(w),
@@ -289,69 +329,55 @@ impl Service {
     }
 
     /// One stream's state at `pos`, with `skips` left out.
-    fn stream_state(&mut self, sid: i64, pos: u64, skips: &[u64]) -> Result<Option<Value>> {
+    fn stream_state(&mut self, sid: i64, pos: u64, skips: &[u64]) -> Result<Option<Arc<Value>>> {
         let by = self.skips_by_stream(skips, pos)?;
         match by.get(&sid) {
-            Some(own) => self.rec.stream_without(sid, pos, own),
-            None => Ok(self.world_at(pos)?.get(sid).cloned()),
+            Some(own) => Ok(self.rec.stream_without(sid, pos, own)?.map(Arc::new)),
+            None => Ok(self.world_at(pos)?.get(sid as usize).cloned().flatten()),
         }
     }
 
     /// What the state pane shows at `pos`: the world or one stream, skips left out.
-    fn view_value(&mut self, pos: u64, stream: Option<&str>, skips: &[u64]) -> Result<Value> {
+    /// The world's states are shared with the world cache, not copied.
+    fn view_value(&mut self, pos: u64, stream: Option<&str>, skips: &[u64]) -> Result<StateValue> {
         if let Some(name) = stream {
             let sid = self.rec.stream_id(name)?;
-            return Ok(self.stream_state(sid, pos, skips)?.unwrap_or(Value::Null));
+            let v = self.stream_state(sid, pos, skips)?;
+            return Ok(StateValue::One(v.unwrap_or_else(|| Arc::new(Value::Null))));
         }
         let by = self.skips_by_stream(skips, pos)?;
-        let mut overrides: HashMap<i64, Option<Value>> = HashMap::new();
+        let mut overrides: HashMap<i64, Option<Arc<Value>>> = HashMap::new();
         for (sid, own) in &by {
-            overrides.insert(*sid, self.rec.stream_without(*sid, pos, own)?);
+            overrides.insert(*sid, self.rec.stream_without(*sid, pos, own)?.map(Arc::new));
         }
         self.world_at(pos)?;
         let Some((_, world)) = &self.world else {
             anyhow::bail!("world cache lost");
         };
         let cat = &self.rec.cat;
-        let mut entries: Vec<(&str, &Value)> = Vec::new();
-        let mut seen = HashSet::new();
-        for (i, s) in world.states.iter().enumerate() {
-            let sid = i as i64;
-            seen.insert(sid);
-            let v = match overrides.get(&sid) {
-                Some(o) => o.as_ref(),
-                None => s.as_ref(),
-            };
-            if let Some(v) = v {
-                entries.push((cat.stream_name(sid), v));
-            }
-        }
-        for (sid, v) in &overrides {
-            if let (false, Some(v)) = (seen.contains(sid), v) {
-                entries.push((cat.stream_name(*sid), v));
-            }
-        }
-        entries.sort_by(|a, b| crate::natural::cmp(a.0, b.0));
-        // Copying a thousand states is most of a step: two threads share it.
-        let copy = |part: &[(&str, &Value)]| -> Vec<(String, Value)> {
-            part.iter().map(|(k, v)| (k.to_string(), (*v).clone())).collect()
-        };
-        let (a, b) = entries.split_at(entries.len() / 2);
-        let (a, b) = if entries.len() < 64 {
-            (copy(a), copy(b))
-        } else {
-            std::thread::scope(|scope| {
-                let first = scope.spawn(|| copy(a));
-                let second = copy(b);
-                (first.join().unwrap_or_else(|_| copy(a)), second)
+        let entries = self
+            .by_name
+            .iter()
+            .filter_map(|&sid| {
+                let v = match overrides.get(&sid) {
+                    Some(o) => o.as_ref(),
+                    None => world.get(sid as usize).and_then(Option::as_ref),
+                };
+                v.map(|v| (cat.stream_name(sid).to_string(), Arc::clone(v)))
             })
-        };
-        let mut m = Map::with_capacity(entries.len());
-        m.extend(a.into_iter().chain(b));
-        Ok(Value::Object(m))
+            .collect();
+        Ok(StateValue::World(Arc::new(entries)))
     }
 
-    fn state(&mut self, req: &StateReq) -> Result<StateReply> {
+    /// Answer a state request: the reply for the state pane first, then, for a diff
+    /// against the mark or the recorded state, that diff in parts, stream by stream,
+    /// until done or `interrupted` says a newer request is waiting.
+    fn state(
+        &mut self,
+        req: &StateReq,
+        out: &mut dyn FnMut(Response),
+        interrupted: &mut dyn FnMut() -> bool,
+    ) -> Result<()> {
         let pos = req.pos.min(self.rec.len());
         let event = if pos > 0 { self.rec.event(pos)? } else { None };
         let skips = &req.skips;
@@ -365,40 +391,56 @@ impl Service {
             before_after = Some((ev.stream.clone(), before, after));
         }
         let value = self.view_value(pos, req.stream.as_deref(), skips)?;
+        let event_changes = |prefix: bool| match &before_after {
+            Some((s, b, a)) => {
+                let c = diff::diff_opt(b.as_deref(), a.as_deref());
+                if prefix {
+                    prefixed(c, &pointer::escape(s))
+                } else {
+                    c
+                }
+            }
+            None => Vec::new(),
+        };
         let changed = match (&before_after, &req.stream) {
-            (Some((s, b, a)), None) => prefixed(diff::diff_opt(b.as_ref(), a.as_ref()), &pointer::escape(s)),
-            (Some((s, b, a)), Some(view)) if s == view => diff::diff_opt(b.as_ref(), a.as_ref()),
+            (Some(_), None) => event_changes(true),
+            (Some((s, _, _)), Some(view)) if s == view => event_changes(false),
             _ => Vec::new(),
         };
+        // Where the diff's two sides come from, when it is computed after the reply.
+        let mut later = None;
         let diff = match req.diff {
             DiffMode::Event => {
                 let title = match &event {
                     Some(ev) => format!("{} → {}  {}", pos - 1, pos, crate::sanitize::clean(&ev.stream)),
                     None => "start".to_string(),
                 };
-                let unified = match &before_after {
-                    Some((_, b, a)) => unified(b.as_ref(), a.as_ref(), &format!("@{}", pos - 1), &format!("@{pos}")),
+                let unified = req.unified.then(|| match &before_after {
+                    Some((_, b, a)) => {
+                        let mut lines = Vec::new();
+                        unified_into(
+                            b.as_deref(),
+                            a.as_deref(),
+                            &format!("@{}", pos - 1),
+                            &format!("@{pos}"),
+                            &mut lines,
+                        );
+                        lines
+                    }
                     None => Vec::new(),
-                };
+                });
                 let note = event
                     .is_none()
                     .then(|| "at the start: no event yet (press j to step)".to_string());
+                let changes = event_changes(req.stream.is_none());
                 DiffReply {
                     mode: DiffMode::Event,
                     title,
-                    changes: before_after
-                        .as_ref()
-                        .map(|(s, b, a)| {
-                            let c = diff::diff_opt(b.as_ref(), a.as_ref());
-                            if req.stream.is_some() {
-                                c
-                            } else {
-                                prefixed(c, &pointer::escape(s))
-                            }
-                        })
-                        .unwrap_or_default(),
+                    texts: changes.iter().map(change_text).collect(),
+                    changes,
                     unified,
                     note,
+                    progress: (1, 1),
                 }
             }
             DiffMode::Mark => match req.mark {
@@ -407,14 +449,8 @@ impl Service {
                     "no mark yet: press m to set one here, move, and compare",
                 ),
                 Some(mark) => {
-                    let old = self.mark_value(mark, req.stream.as_deref(), skips)?;
-                    DiffReply {
-                        mode: DiffMode::Mark,
-                        title: format!("mark {mark} → cursor {pos}"),
-                        changes: diff::diff(&old, &value),
-                        unified: unified(Some(&old), Some(&value), &format!("@{mark}"), &format!("@{pos}")),
-                        note: None,
-                    }
+                    later = Some(Side::Mark(mark));
+                    pending_diff(DiffMode::Mark, format!("mark {mark} → cursor {pos}"), req.unified)
                 }
             },
             DiffMode::WhatIf => {
@@ -424,44 +460,221 @@ impl Service {
                         "nothing skipped at or before the cursor: press x on an event to leave it out",
                     )
                 } else {
-                    let real = self.view_value(pos, req.stream.as_deref(), &[])?;
-                    DiffReply {
-                        mode: DiffMode::WhatIf,
-                        title: format!("recorded → hypothetical @{pos}"),
-                        changes: diff::diff(&real, &value),
-                        unified: unified(Some(&real), Some(&value), "recorded", "hypothetical"),
-                        note: None,
-                    }
+                    later = Some(Side::Recorded);
+                    pending_diff(DiffMode::WhatIf, format!("recorded → hypothetical @{pos}"), req.unified)
                 }
             }
         };
-        Ok(StateReply {
+        out(Response::State(Box::new(StateReply {
             id: req.id,
             pos,
             stream: req.stream.clone(),
-            value: Arc::new(value),
+            value: value.clone(),
             changed,
             hypothetical,
             failure: self.failures.get(&pos).cloned(),
             drift: self.drift.get(&pos).cloned(),
             event,
             diff,
-        })
+        })));
+        let Some(side) = later else { return Ok(()) };
+        if interrupted() {
+            return Ok(());
+        }
+        let (old, labels) = match side {
+            Side::Mark(mark) => (
+                self.mark_value(mark, req.stream.as_deref(), skips)?,
+                (format!("@{mark}"), format!("@{pos}")),
+            ),
+            Side::Recorded => (
+                self.view_value(pos, req.stream.as_deref(), &[])?,
+                ("recorded".to_string(), "hypothetical".to_string()),
+            ),
+        };
+        let labels = req.unified.then_some((labels.0.as_str(), labels.1.as_str()));
+        stream_diff(req.id, &old, &value, labels, out, interrupted);
+        Ok(())
     }
 
     /// The view at the mark; computed without disturbing the cursor's world cache.
-    fn mark_value(&mut self, mark: u64, stream: Option<&str>, skips: &[u64]) -> Result<Value> {
+    fn mark_value(&mut self, mark: u64, stream: Option<&str>, skips: &[u64]) -> Result<StateValue> {
         if let Some((m, s, k, v)) = &self.mark {
             if *m == mark && s.as_deref() == stream && k == skips {
                 return Ok(v.clone());
             }
         }
-        let saved = self.world.take();
+        // The cursor's world is kept (its states are shared, so this copies no state);
+        // when it is at the mark, the two views share every state and compare at once.
+        let saved = self.world.clone();
         let v = self.view_value(mark, stream, skips);
-        self.world = saved;
+        if let Some(w) = std::mem::replace(&mut self.world, saved) {
+            crate::aside::drop_aside(w);
+        }
         let v = v?;
         self.mark = Some((mark, stream.map(str::to_string), skips.to_vec(), v.clone()));
         Ok(v)
+    }
+}
+
+/// The state a diff compares the cursor's with.
+enum Side {
+    Mark(u64),
+    Recorded,
+}
+
+/// The first changes are sent once this many are ready (a screenful and more),
+/// then every [`PART_MS`] of work: the first screen shows as soon as it is known.
+const PART_CHANGES: usize = 256;
+const PART_MS: u128 = 50;
+
+/// Compare two views stream by stream (in natural name order), sending the changes as
+/// [`Response::DiffPart`]s of request `id`. Streams whose state is shared by both
+/// sides are equal without a look. Between streams, `interrupted` may stop the
+/// work: a newer request makes it moot.
+fn stream_diff(
+    id: u64,
+    old: &StateValue,
+    new: &StateValue,
+    unified: Option<(&str, &str)>,
+    out: &mut dyn FnMut(Response),
+    interrupted: &mut dyn FnMut() -> bool,
+) {
+    let pairs = pair_streams(old, new);
+    let total = pairs.len();
+    let mut part = DiffPart {
+        id,
+        changes: Vec::new(),
+        texts: Vec::new(),
+        unified: unified.map(|_| Vec::new()),
+        progress: (0, total),
+    };
+    let mut unified_lines = 0usize;
+    let mut since = std::time::Instant::now();
+    let mut sent = false;
+    for (i, (name, a, b)) in pairs.iter().enumerate() {
+        let shared = matches!((a, b), (Some(a), Some(b)) if Arc::ptr_eq(a, b));
+        let (a, b) = (a.map(|v| &**v), b.map(|v| &**v));
+        if !shared {
+            let first = part.changes.len();
+            let prefix = name.map(|n| format!("/{}", pointer::escape(n))).unwrap_or_default();
+            match (a, b) {
+                (Some(a), Some(b)) => diff::diff_at(a, b, &prefix, &mut part.changes),
+                (Some(a), None) => part.changes.push(Change {
+                    op: diff::ChangeOp::Remove,
+                    path: prefix,
+                    old: Some(a.clone()),
+                    new: None,
+                }),
+                (None, Some(b)) => part.changes.push(Change {
+                    op: diff::ChangeOp::Add,
+                    path: prefix,
+                    old: None,
+                    new: Some(b.clone()),
+                }),
+                (None, None) => {}
+            }
+            part.texts.extend(part.changes[first..].iter().map(change_text));
+            if let (Some((la, lb)), Some(lines)) = (unified, &mut part.unified) {
+                if first < part.changes.len() && unified_lines < UNIFIED_CAP {
+                    let (la, lb) = match name {
+                        Some(n) => (format!("{la}  {}", clean(n)), format!("{lb}  {}", clean(n))),
+                        None => (la.to_string(), lb.to_string()),
+                    };
+                    let before = lines.len();
+                    unified_into(a, b, &la, &lb, lines);
+                    unified_lines += lines.len() - before;
+                    if unified_lines >= UNIFIED_CAP {
+                        lines.push((LineKind::Hunk, "… (cut)".to_string()));
+                    }
+                }
+            }
+        }
+        part.progress = (i + 1, total);
+        let last = i + 1 == total;
+        let first_screen = !sent && part.changes.len() >= PART_CHANGES;
+        if last || first_screen || since.elapsed().as_millis() >= PART_MS {
+            let next = DiffPart {
+                id,
+                changes: Vec::new(),
+                texts: Vec::new(),
+                unified: unified.map(|_| Vec::new()),
+                progress: part.progress,
+            };
+            out(Response::DiffPart(Box::new(std::mem::replace(&mut part, next))));
+            since = std::time::Instant::now();
+            sent = true;
+        }
+        if !last && interrupted() {
+            return;
+        }
+    }
+    if total == 0 {
+        out(Response::DiffPart(Box::new(part)));
+    }
+}
+
+/// The streams of two views side by side, by name (`None` names the one state of
+/// a one-stream view).
+type Pair<'a> = (Option<&'a str>, Option<&'a Arc<Value>>, Option<&'a Arc<Value>>);
+
+fn pair_streams<'a>(old: &'a StateValue, new: &'a StateValue) -> Vec<Pair<'a>> {
+    match (old, new) {
+        (StateValue::World(a), StateValue::World(b)) => {
+            let (mut i, mut j) = (0, 0);
+            let mut out = Vec::with_capacity(a.len().max(b.len()));
+            while i < a.len() || j < b.len() {
+                let order = match (a.get(i), b.get(j)) {
+                    (Some((ka, _)), Some((kb, _))) => crate::natural::cmp(ka, kb),
+                    (Some(_), None) => std::cmp::Ordering::Less,
+                    _ => std::cmp::Ordering::Greater,
+                };
+                match order {
+                    std::cmp::Ordering::Less => {
+                        out.push((Some(a[i].0.as_str()), Some(&a[i].1), None));
+                        i += 1;
+                    }
+                    std::cmp::Ordering::Greater => {
+                        out.push((Some(b[j].0.as_str()), None, Some(&b[j].1)));
+                        j += 1;
+                    }
+                    std::cmp::Ordering::Equal => {
+                        out.push((Some(a[i].0.as_str()), Some(&a[i].1), Some(&b[j].1)));
+                        i += 1;
+                        j += 1;
+                    }
+                }
+            }
+            out
+        }
+        (StateValue::One(a), StateValue::One(b)) => vec![(None, Some(a), Some(b))],
+        // Different scopes never meet (the mark is kept per scope).
+        _ => Vec::new(),
+    }
+}
+
+/// What the change list draws for a change.
+fn change_text(c: &Change) -> ChangeText {
+    let text = |v: &Option<Value>| {
+        v.as_ref().map(|v| {
+            let text = summary(v, VALUE_TEXT_CHARS);
+            ValueText {
+                chars: text.chars().count(),
+                text,
+            }
+        })
+    };
+    (text(&c.old), text(&c.new))
+}
+
+fn pending_diff(mode: DiffMode, title: String, unified: bool) -> DiffReply {
+    DiffReply {
+        mode,
+        title,
+        changes: Vec::new(),
+        texts: Vec::new(),
+        unified: unified.then(Vec::new),
+        note: None,
+        progress: (0, 1),
     }
 }
 
@@ -470,8 +683,10 @@ fn empty_diff(mode: DiffMode, note: &str) -> DiffReply {
         mode,
         title: mode.name().to_string(),
         changes: Vec::new(),
-        unified: Vec::new(),
+        texts: Vec::new(),
+        unified: None,
         note: Some(note.to_string()),
+        progress: (1, 1),
     }
 }
 
@@ -486,15 +701,17 @@ fn prefixed(changes: Vec<Change>, escaped_stream: &str) -> Vec<Change> {
         .collect()
 }
 
-/// A unified text diff of two pretty-printed (terminal-safe) values.
-fn unified(a: Option<&Value>, b: Option<&Value>, la: &str, lb: &str) -> Vec<(LineKind, String)> {
+/// Append the unified text diff of two pretty-printed (terminal-safe) values,
+/// headed `--- la` / `+++ lb`; nothing when they print the same.
+fn unified_into(a: Option<&Value>, b: Option<&Value>, la: &str, lb: &str, out: &mut Vec<(LineKind, String)>) {
     let text = |v: Option<&Value>| v.map(|v| write::to_string_pretty(v) + "\n").unwrap_or_default();
     let (ta, tb) = (text(a), text(b));
+    if ta == tb {
+        return;
+    }
     let d = similar::TextDiff::from_lines(&ta, &tb);
-    let mut out = vec![
-        (LineKind::Header, format!("--- {la}")),
-        (LineKind::Header, format!("+++ {lb}")),
-    ];
+    out.push((LineKind::Header, format!("--- {la}")));
+    out.push((LineKind::Header, format!("+++ {lb}")));
     let mut ud = d.unified_diff();
     ud.context_radius(3);
     for hunk in ud.iter_hunks() {
@@ -506,16 +723,8 @@ fn unified(a: Option<&Value>, b: Option<&Value>, la: &str, lb: &str) -> Vec<(Lin
                 similar::ChangeTag::Equal => (LineKind::Context, ' '),
             };
             out.push((kind, format!("{sign}{}", ch.value().trim_end_matches('\n'))));
-            if out.len() >= UNIFIED_CAP {
-                out.push((LineKind::Hunk, "… (cut)".to_string()));
-                return out;
-            }
         }
     }
-    if out.len() == 2 {
-        out.clear();
-    }
-    out
 }
 
 /// Accepts bytes up to a limit, then refuses: bounds the work of summarizing huge data.
@@ -574,11 +783,18 @@ mod tests {
         assert_eq!(summary(&json!({"esc": "\u{1b}"}), 100), r#"{"esc":"\u001b"}"#);
     }
 
+    fn unified(a: Option<&Value>, b: Option<&Value>) -> Vec<(LineKind, String)> {
+        let mut out = Vec::new();
+        unified_into(a, b, "x", "y", &mut out);
+        out
+    }
+
     #[test]
     fn unified_marks_lines() {
-        let u = unified(Some(&json!({"a": 1})), Some(&json!({"a": 2})), "x", "y");
+        let u = unified(Some(&json!({"a": 1})), Some(&json!({"a": 2})));
+        assert_eq!(u[0], (LineKind::Header, "--- x".to_string()));
         assert!(u.contains(&(LineKind::Remove, "-  \"a\": 1".to_string())));
         assert!(u.contains(&(LineKind::Add, "+  \"a\": 2".to_string())));
-        assert!(unified(Some(&json!(1)), Some(&json!(1)), "x", "y").is_empty());
+        assert!(unified(Some(&json!(1)), Some(&json!(1))).is_empty());
     }
 }

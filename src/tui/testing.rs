@@ -1,19 +1,23 @@
-//! Drive the TUI without a terminal or threads: the app and the service talk
-//! directly, and screens render into ratatui's `TestBackend`. Used by the
-//! screen tests and by `examples/screenshots.rs`.
+//! Drive the TUI without a terminal: [`Harness`] has the app and the service talk
+//! directly (no threads), [`Live`] runs the worker thread as the TUI does (for
+//! timing); screens render into ratatui's `TestBackend`. Used by the screen
+//! tests, the bench suite and `examples/screenshots.rs`.
 
 use std::collections::VecDeque;
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::time::{Duration, Instant};
 
-use anyhow::Result;
+use anyhow::{anyhow, bail, Result};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyEventState, KeyModifiers, MouseEvent};
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use ratatui::Terminal;
 
 use super::app::{App, Effect, Msg};
-use super::msg::Response;
+use super::msg::{Request, Response};
 use super::service::{info, Service};
 use super::view;
+use super::worker;
 use crate::recording::{OpenOptions, Recording};
 
 pub struct Harness {
@@ -92,6 +96,18 @@ impl Harness {
         }));
     }
 
+    /// Press a key but leave its requests unanswered, to see the screen while they
+    /// are in flight; [`Harness::settle`] answers them.
+    pub fn key_in_flight(&mut self, code: KeyCode) {
+        let fx = self.app.update(Msg::Key(KeyEvent {
+            code,
+            modifiers: KeyModifiers::NONE,
+            kind: KeyEventKind::Press,
+            state: KeyEventState::NONE,
+        }));
+        self.queue.extend(fx);
+    }
+
     /// Press each character as a key (`"jjj"`, `":652"`).
     pub fn keys(&mut self, chars: &str) {
         for c in chars.chars() {
@@ -114,20 +130,112 @@ impl Harness {
     }
 
     pub fn buffer(&self) -> Buffer {
-        let size = self.app.size;
-        let mut terminal = match Terminal::new(TestBackend::new(size.width, size.height)) {
-            Ok(t) => t,
-            Err(e) => match e {},
-        };
-        // TestBackend cannot fail to draw.
-        let _ = terminal.draw(|f| view::draw(&self.app, f));
-        terminal.backend().buffer().clone()
+        draw(&self.app)
     }
 
     /// The screen as text, one line per row, trailing spaces trimmed.
     pub fn screen(&self) -> String {
         buffer_text(&self.buffer())
     }
+}
+
+/// The TUI as it runs, minus the terminal: the worker answers on its own thread
+/// while this one updates the app and draws a frame (on a `TestBackend`) after
+/// each batch of replies, as the real loop does. For timing what a user sees.
+pub struct Live {
+    pub app: App,
+    worker: Sender<Request>,
+    replies: Receiver<Response>,
+}
+
+impl Live {
+    /// Open a recording on a worker thread and wait until it is opened.
+    pub fn open(opts: &OpenOptions, width: u16, height: u16) -> Result<Live> {
+        let (tx, replies) = mpsc::channel();
+        // Dropping the sender stops the worker; nothing waits for it.
+        let (worker, _) = worker::spawn(opts.clone(), move |r| {
+            let _ = tx.send(r);
+        })?;
+        let info = loop {
+            match replies.recv() {
+                Ok(Response::Opened(info)) => break info,
+                Ok(Response::Fatal(e)) => bail!("{e}"),
+                Ok(_) => {}
+                Err(_) => bail!("the worker stopped"),
+            }
+        };
+        let (app, fx) = App::new(*info, width, height, false);
+        let mut live = Live { app, worker, replies };
+        live.apply(fx)?;
+        Ok(live)
+    }
+
+    fn apply(&mut self, fx: Vec<Effect>) -> Result<()> {
+        for e in fx {
+            if let Effect::Send(r) = e {
+                self.worker.send(r).map_err(|_| anyhow!("the worker stopped"))?;
+            }
+        }
+        Ok(())
+    }
+
+    pub fn key(&mut self, code: KeyCode) -> Result<()> {
+        let fx = self.app.update(Msg::Key(KeyEvent {
+            code,
+            modifiers: KeyModifiers::NONE,
+            kind: KeyEventKind::Press,
+            state: KeyEventState::NONE,
+        }));
+        self.apply(fx)
+    }
+
+    /// Press each character as a key.
+    pub fn keys(&mut self, chars: &str) -> Result<()> {
+        chars.chars().try_for_each(|c| self.key(KeyCode::Char(c)))
+    }
+
+    /// Handle replies, drawing a frame after each batch, until a drawn frame
+    /// satisfies `done` (given the app and the frame's text); that text. Fails
+    /// after `timeout`, with the last frame.
+    pub fn until(&mut self, timeout: Duration, done: impl Fn(&App, &str) -> bool) -> Result<String> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let screen = buffer_text(&draw(&self.app));
+            if done(&self.app, &screen) {
+                return Ok(screen);
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                bail!("timed out after {timeout:?}; the screen:\n{screen}");
+            }
+            match self.replies.recv_timeout(left.min(Duration::from_millis(100))) {
+                Ok(first) => {
+                    let mut batch = vec![first];
+                    batch.extend(self.replies.try_iter());
+                    for r in batch {
+                        let fx = self.app.update(Msg::Reply(r));
+                        self.apply(fx)?;
+                    }
+                }
+                Err(RecvTimeoutError::Timeout) => {
+                    self.app.update(Msg::Tick);
+                }
+                Err(RecvTimeoutError::Disconnected) => bail!("the worker stopped"),
+            }
+        }
+    }
+}
+
+/// One frame of `app` on a `TestBackend` of its size.
+fn draw(app: &App) -> Buffer {
+    let size = app.size;
+    let mut terminal = match Terminal::new(TestBackend::new(size.width, size.height)) {
+        Ok(t) => t,
+        Err(e) => match e {},
+    };
+    // TestBackend cannot fail to draw.
+    let _ = terminal.draw(|f| view::draw(app, f));
+    terminal.backend().buffer().clone()
 }
 
 /// A buffer's text; wide characters count once.

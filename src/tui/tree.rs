@@ -2,12 +2,14 @@
 //! and the selection are kept by JSON Pointer, so they survive the state changing
 //! under them as the cursor moves through time.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use regex::Regex;
 use serde_json::Value;
 
+use super::msg::StateValue;
 use crate::json::diff::{Change, ChangeOp};
 use crate::json::{pointer, write};
 use crate::sanitize::{clean, truncate};
@@ -56,7 +58,7 @@ pub enum Mark {
 #[derive(Debug)]
 pub struct Tree {
     /// Shared with the state reply it came from.
-    value: Arc<Value>,
+    value: StateValue,
     open: HashSet<String>,
     rows: Vec<Row>,
     /// The selected node's pointer; kept even while it does not exist.
@@ -96,7 +98,7 @@ impl Tree {
         let mut open = HashSet::new();
         open.insert(String::new());
         Tree {
-            value: Arc::new(Value::Null),
+            value: StateValue::default(),
             open,
             rows: Vec::new(),
             selected: String::new(),
@@ -113,8 +115,9 @@ impl Tree {
         self.loaded
     }
 
-    pub fn value(&self) -> &Value {
-        &self.value
+    /// The shown state as one JSON value (the world is copied: for tests and copying).
+    pub fn to_value(&self) -> Value {
+        self.value.to_value()
     }
 
     pub fn rows(&self) -> &[Row] {
@@ -139,14 +142,14 @@ impl Tree {
         }
     }
 
-    pub fn selected_value(&self) -> Option<&Value> {
+    pub fn selected_value(&self) -> Option<Cow<'_, Value>> {
         let tokens = pointer::parse(&self.selected).ok()?;
-        pointer::get(&self.value, &tokens)
+        root(&self.value).get(&tokens).map(Node::to_value)
     }
 
     /// Show a new state; folding, selection and search stay.
-    pub fn set_value(&mut self, value: impl Into<Arc<Value>>, changes: &[Change]) {
-        // The old state may be the whole world: freed off the render path.
+    pub fn set_value(&mut self, value: impl Into<StateValue>, changes: &[Change]) {
+        // The old state may be the only owner of large values: freed off the render path.
         crate::aside::drop_aside(std::mem::replace(&mut self.value, value.into()));
         self.loaded = true;
         self.changed.clear();
@@ -189,7 +192,7 @@ impl Tree {
 
     fn rebuild(&mut self) {
         let mut rows = Vec::new();
-        flatten(&self.value, String::new(), Label::Root, 0, &self.open, &mut rows);
+        flatten(root(&self.value), String::new(), Label::Root, 0, &self.open, &mut rows);
         self.rows = rows;
     }
 
@@ -277,14 +280,11 @@ impl Tree {
 
     pub fn expand_all(&mut self) {
         let start = self.selected.clone();
-        let Some(v) = pointer::parse(&start)
-            .ok()
-            .and_then(|t| pointer::get(&self.value, &t).cloned())
-        else {
+        let Some(v) = pointer::parse(&start).ok().and_then(|t| root(&self.value).get(&t)) else {
             return;
         };
         let mut budget = EXPAND_ALL_CAP;
-        open_all(&v, start, &mut self.open, &mut budget);
+        open_all(v, start, &mut self.open, &mut budget);
         self.rebuild();
     }
 
@@ -319,7 +319,7 @@ impl Tree {
         // A removed node is gone: show where it was.
         let exists = pointer::parse(&p)
             .ok()
-            .is_some_and(|t| pointer::get(&self.value, &t).is_some());
+            .is_some_and(|t| root(&self.value).get(&t).is_some());
         self.reveal(&p);
         if !exists {
             if let Some(up) = parent(&p) {
@@ -333,8 +333,8 @@ impl Tree {
     /// after it (when `jump`).
     pub fn set_search(&mut self, re: Regex, jump: bool) {
         let mut hits = Vec::new();
-        collect_hits(&self.value, String::new(), None, &re, &mut hits);
-        let order = document_order(&self.value);
+        collect_hits(root(&self.value), String::new(), None, &re, &mut hits);
+        let order = document_order(root(&self.value));
         let sel = order.get(&self.selected).copied().unwrap_or(0);
         let at = hits
             .iter()
@@ -365,18 +365,106 @@ impl Tree {
     }
 }
 
-fn flatten(v: &Value, ptr: String, label: Label, depth: usize, open: &HashSet<String>, out: &mut Vec<Row>) {
-    let shape = match v {
-        Value::Object(m) => Shape::Object(m.len()),
-        Value::Array(a) => Shape::Array(a.len()),
-        _ => Shape::Scalar,
-    };
+/// A node of the shown state: a JSON value, or the world's root (its streams'
+/// states by name, each shared rather than copied into one object).
+#[derive(Clone, Copy)]
+enum Node<'a> {
+    Json(&'a Value),
+    World(&'a [(String, Arc<Value>)]),
+}
+
+/// A child's place under its parent.
+#[derive(Clone, Copy)]
+enum Key<'a> {
+    Name(&'a str),
+    Index(usize),
+}
+
+impl<'a> Key<'a> {
+    fn token(self) -> Cow<'a, str> {
+        match self {
+            Key::Name(k) => Cow::Borrowed(k),
+            Key::Index(i) => Cow::Owned(i.to_string()),
+        }
+    }
+}
+
+fn root(v: &StateValue) -> Node<'_> {
+    match v {
+        StateValue::One(v) => Node::Json(v),
+        StateValue::World(entries) => Node::World(entries),
+    }
+}
+
+impl<'a> Node<'a> {
+    fn shape(self) -> Shape {
+        match self {
+            Node::World(e) => Shape::Object(e.len()),
+            Node::Json(Value::Object(m)) => Shape::Object(m.len()),
+            Node::Json(Value::Array(a)) => Shape::Array(a.len()),
+            Node::Json(_) => Shape::Scalar,
+        }
+    }
+
+    /// The scalar value, if this is one.
+    fn scalar(self) -> Option<&'a Value> {
+        match self {
+            Node::Json(v) if !v.is_object() && !v.is_array() => Some(v),
+            _ => None,
+        }
+    }
+
+    fn each_child(self, f: &mut dyn FnMut(Key<'a>, Node<'a>)) {
+        match self {
+            Node::World(e) => {
+                for (k, v) in e {
+                    f(Key::Name(k), Node::Json(v));
+                }
+            }
+            Node::Json(Value::Object(m)) => {
+                for (k, v) in m {
+                    f(Key::Name(k), Node::Json(v));
+                }
+            }
+            Node::Json(Value::Array(a)) => {
+                for (i, v) in a.iter().enumerate() {
+                    f(Key::Index(i), Node::Json(v));
+                }
+            }
+            Node::Json(_) => {}
+        }
+    }
+
+    fn get<S: AsRef<str>>(self, tokens: &[S]) -> Option<Node<'a>> {
+        match (self, tokens.split_first()) {
+            (_, None) => Some(self),
+            (Node::Json(v), Some(_)) => pointer::get(v, tokens).map(Node::Json),
+            (Node::World(e), Some((first, rest))) => {
+                // Entries are in natural name order.
+                let i = e
+                    .binary_search_by(|(k, _)| crate::natural::cmp(k, first.as_ref()))
+                    .ok()?;
+                Node::Json(&e[i].1).get(rest)
+            }
+        }
+    }
+
+    fn to_value(self) -> Cow<'a, Value> {
+        match self {
+            Node::Json(v) => Cow::Borrowed(v),
+            Node::World(e) => Cow::Owned(Value::Object(
+                e.iter().map(|(k, v)| (k.clone(), (**v).clone())).collect(),
+            )),
+        }
+    }
+}
+
+fn flatten(v: Node<'_>, ptr: String, label: Label, depth: usize, open: &HashSet<String>, out: &mut Vec<Row>) {
+    let shape = v.shape();
     let is_open = shape != Shape::Scalar && open.contains(&ptr);
-    let preview = if shape == Shape::Scalar {
-        let text = write::to_string_compact(v);
-        truncate(&text, PREVIEW_CHARS).into_owned()
-    } else {
-        String::new()
+    let preview = match v.scalar() {
+        Some(s) => truncate(&write::to_string_compact(s), PREVIEW_CHARS).into_owned(),
+        None => String::new(),
     };
     out.push(Row {
         depth,
@@ -389,96 +477,51 @@ fn flatten(v: &Value, ptr: String, label: Label, depth: usize, open: &HashSet<St
     if !is_open {
         return;
     }
-    match v {
-        Value::Object(m) => {
-            for (k, c) in m {
-                flatten(
-                    c,
-                    child(&ptr, k),
-                    Label::Key(clean(k).into_owned()),
-                    depth + 1,
-                    open,
-                    out,
-                );
-            }
-        }
-        Value::Array(a) => {
-            for (i, c) in a.iter().enumerate() {
-                flatten(c, child(&ptr, &i.to_string()), Label::Index(i), depth + 1, open, out);
-            }
-        }
-        _ => {}
-    }
+    v.each_child(&mut |k, c| {
+        let label = match k {
+            Key::Name(k) => Label::Key(clean(k).into_owned()),
+            Key::Index(i) => Label::Index(i),
+        };
+        flatten(c, child(&ptr, &k.token()), label, depth + 1, open, out);
+    });
 }
 
-fn open_all(v: &Value, ptr: String, open: &mut HashSet<String>, budget: &mut usize) {
-    if *budget == 0 {
+fn open_all(v: Node<'_>, ptr: String, open: &mut HashSet<String>, budget: &mut usize) {
+    if *budget == 0 || v.shape() == Shape::Scalar {
         return;
     }
-    match v {
-        Value::Object(m) => {
-            open.insert(ptr.clone());
-            *budget -= 1;
-            for (k, c) in m {
-                open_all(c, child(&ptr, k), open, budget);
-            }
-        }
-        Value::Array(a) => {
-            open.insert(ptr.clone());
-            *budget -= 1;
-            for (i, c) in a.iter().enumerate() {
-                open_all(c, child(&ptr, &i.to_string()), open, budget);
-            }
-        }
-        _ => {}
-    }
+    open.insert(ptr.clone());
+    *budget -= 1;
+    v.each_child(&mut |k, c| open_all(c, child(&ptr, &k.token()), open, budget));
 }
 
-fn collect_hits(v: &Value, ptr: String, key: Option<&str>, re: &Regex, out: &mut Vec<String>) {
+fn collect_hits(v: Node<'_>, ptr: String, key: Option<&str>, re: &Regex, out: &mut Vec<String>) {
     let key_hit = key.is_some_and(|k| re.is_match(k));
-    let value_hit = match v {
-        Value::String(s) => re.is_match(s),
-        Value::Number(n) => re.is_match(&n.to_string()),
-        Value::Bool(b) => re.is_match(if *b { "true" } else { "false" }),
-        Value::Null => re.is_match("null"),
+    let value_hit = match v.scalar() {
+        Some(Value::String(s)) => re.is_match(s),
+        Some(Value::Number(n)) => re.is_match(&n.to_string()),
+        Some(Value::Bool(b)) => re.is_match(if *b { "true" } else { "false" }),
+        Some(Value::Null) => re.is_match("null"),
         _ => false,
     };
     if key_hit || value_hit {
         out.push(ptr.clone());
     }
-    match v {
-        Value::Object(m) => {
-            for (k, c) in m {
-                collect_hits(c, child(&ptr, k), Some(k), re, out);
-            }
-        }
-        Value::Array(a) => {
-            for (i, c) in a.iter().enumerate() {
-                collect_hits(c, child(&ptr, &i.to_string()), None, re, out);
-            }
-        }
-        _ => {}
-    }
+    v.each_child(&mut |k, c| {
+        let name = match k {
+            Key::Name(n) => Some(n),
+            Key::Index(_) => None,
+        };
+        collect_hits(c, child(&ptr, &k.token()), name, re, out);
+    });
 }
 
 /// Pointer → index in depth-first order.
-fn document_order(v: &Value) -> HashMap<String, usize> {
-    fn walk(v: &Value, ptr: String, out: &mut HashMap<String, usize>) {
+fn document_order(v: Node<'_>) -> HashMap<String, usize> {
+    fn walk(v: Node<'_>, ptr: String, out: &mut HashMap<String, usize>) {
         let n = out.len();
         out.insert(ptr.clone(), n);
-        match v {
-            Value::Object(m) => {
-                for (k, c) in m {
-                    walk(c, child(&ptr, k), out);
-                }
-            }
-            Value::Array(a) => {
-                for (i, c) in a.iter().enumerate() {
-                    walk(c, child(&ptr, &i.to_string()), out);
-                }
-            }
-            _ => {}
-        }
+        v.each_child(&mut |k, c| walk(c, child(&ptr, &k.token()), out));
     }
     let mut out = HashMap::new();
     walk(v, String::new(), &mut out);
@@ -611,6 +654,20 @@ mod tests {
         assert_eq!(t.mark("/model~1x/w"), Mark::Added);
         assert_eq!(t.next_change().as_deref(), Some("/agent~1s1/gone"));
         assert_eq!(t.selected_pointer(), "/agent~1s1");
+    }
+
+    #[test]
+    fn a_shared_world_is_walked_and_looked_up_in_natural_order() {
+        let entries: Vec<(String, Arc<Value>)> = ["a-1", "a-2", "a-10"]
+            .iter()
+            .map(|k| (k.to_string(), Arc::new(json!({"n": k}))))
+            .collect();
+        let mut t = Tree::new();
+        t.set_value(StateValue::World(Arc::new(entries)), &[]);
+        assert_eq!(pointers(&t), ["", "/a-1", "/a-2", "/a-10"]);
+        t.reveal("/a-10/n");
+        assert_eq!(t.selected_value().as_deref(), Some(&json!("a-10")));
+        assert_eq!(t.to_value()["a-2"], json!({"n": "a-2"}));
     }
 
     #[test]

@@ -87,7 +87,26 @@ fn serve(service: &mut Service, rx: &Receiver<Request>, notify: &mut dyn FnMut(R
         }
         // Lower kinds first: the list and jumps are cheap and move the cursor.
         if let Some(req) = pending.iter_mut().find_map(Option::take) {
-            service.handle(req, notify);
+            let kind = req.kind();
+            let mut hung_up = false;
+            // Long work checks between steps whether a newer request of its kind
+            // arrived (it makes this one moot); meanwhile arrivals are queued.
+            service.handle_until(req, notify, &mut || {
+                loop {
+                    match rx.try_recv() {
+                        Ok(r) => put(&mut pending, r),
+                        Err(TryRecvError::Empty) => break,
+                        Err(TryRecvError::Disconnected) => {
+                            hung_up = true;
+                            break;
+                        }
+                    }
+                }
+                hung_up || pending.get(kind).is_some_and(Option::is_some)
+            });
+            if hung_up {
+                return;
+            }
         }
     }
 }

@@ -322,7 +322,7 @@ fn fuzz_decoders_for_a_bounded_time() {
 
 /// Inputs the fuzzers found, named `<target>-<what>.bin` after the cargo-fuzz
 /// target (its first byte, where that target uses it, still picks the decoder):
-/// each must now run to its end quickly and without a panic.
+/// each must run to its end quickly and without a panic.
 #[test]
 fn fuzz_findings_stay_fixed() {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/fuzz");

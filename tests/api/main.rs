@@ -8,6 +8,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod changes;
 mod fuzz;
 mod json_conformance;
 mod replay_props;

@@ -369,7 +369,7 @@ fn what_if_skipping_the_memory_write() {
     h.keys("x");
     let s = h.screen();
     assert!(s.contains("HYPOTHETICAL"), "{s}");
-    let v = h.app.state.tree.value().clone();
+    let v = h.app.state.tree.to_value();
     assert_eq!(
         v["agent/sess-0004"]["memory"]["goal"]
             .as_str()
@@ -379,7 +379,7 @@ fn what_if_skipping_the_memory_write() {
     // Later moments are recomputed without it too (until the session's snapshot
     // at 675 fixes the recorded state again); the recording is untouched.
     h.submit(":660");
-    let v = h.app.state.tree.value().clone();
+    let v = h.app.state.tree.to_value();
     assert_eq!(
         v["agent/sess-0004"]["memory"]["goal"]
             .as_str()
@@ -388,7 +388,7 @@ fn what_if_skipping_the_memory_write() {
     );
     h.keys("X");
     assert!(!h.screen().contains("HYPOTHETICAL"));
-    let v = h.app.state.tree.value().clone();
+    let v = h.app.state.tree.to_value();
     assert_eq!(
         v["agent/sess-0004"]["memory"]["goal"]
             .as_str()
@@ -558,4 +558,184 @@ fn prompts_start_empty_in_the_list_and_the_tree() {
             (Kind::Find, "facts".into())
         ]
     );
+}
+
+/// The diff shown at the cursor (the state reply with its parts).
+fn shown_diff(h: &Harness) -> rewind::tui::msg::DiffReply {
+    match h.app.state.reply.as_ref() {
+        Some(s) => s.diff.clone(),
+        None => panic!("no state shown"),
+    }
+}
+
+/// The line of the screen that holds the diff pane's title.
+fn diff_title(screen: &str) -> String {
+    match screen.lines().find(|l| l.contains("Diff (3)")) {
+        Some(l) => l.to_string(),
+        None => panic!("no diff pane:\n{screen}"),
+    }
+}
+
+#[test]
+fn a_far_diff_names_what_it_computes_until_it_is_there() {
+    let mut h = open();
+    h.keys("gm");
+    assert!(diff_title(&h.screen()).contains("mark 0 → cursor 0 "));
+    // While the answer is in flight the title names the new pair, never the old one.
+    h.key_in_flight(KeyCode::Char('G'));
+    let title = diff_title(&h.screen());
+    assert!(title.contains("computing mark 0 → cursor 1193…"), "{title}");
+    h.settle();
+    let s = h.screen();
+    let title = diff_title(&s);
+    // Every stream with a state is new since the start: one change each, in stream order.
+    let streams = world_entries(&h).len();
+    assert!(
+        title.contains(&format!("mark 0 → cursor 1193  {streams} changes")),
+        "{title}"
+    );
+    assert!(!title.contains("computing"), "{title}");
+    let d = shown_diff(&h);
+    assert!(d.complete());
+    let paths: Vec<&str> = d.changes.iter().map(|c| c.path.as_str()).collect();
+    assert_eq!(paths.first(), Some(&"/agent~1sess-0001"), "{paths:?}");
+    assert!(s.contains("+ /agent~1sess-0001"), "{s}");
+    let mut sorted = paths.clone();
+    sorted.sort_by(|a, b| rewind::natural::cmp(a, b));
+    assert_eq!(paths, sorted);
+    // The unified text is computed only when asked for.
+    assert_eq!(d.unified, None);
+    h.key_in_flight(KeyCode::Char('k'));
+    let title = diff_title(&h.screen());
+    assert!(title.contains("computing mark 0 → cursor 1192…"), "{title}");
+    h.settle();
+    let streams = world_entries(&h).len();
+    let title = diff_title(&h.screen());
+    assert!(
+        title.contains(&format!("mark 0 → cursor 1192  {streams} changes")),
+        "{title}"
+    );
+}
+
+#[test]
+fn the_diff_in_parts_is_the_recordings_diff_and_a_newer_request_stops_it() {
+    use rewind::tui::msg::{Request, Response, StateReq};
+    let mut h = open();
+    let req = |id| {
+        Request::State(StateReq {
+            id,
+            pos: 900,
+            stream: None,
+            skips: Vec::new(),
+            mark: Some(300),
+            diff: DiffMode::Mark,
+            unified: false,
+        })
+    };
+    let mut replies = Vec::new();
+    h.service.handle(req(1000), &mut |r| replies.push(r));
+    let Some(Response::State(first)) = replies.first() else {
+        panic!("the state reply comes first: {:?}", replies.first())
+    };
+    let mut d = first.diff.clone();
+    assert!(!d.complete());
+    for r in replies.iter().skip(1) {
+        match r {
+            Response::DiffPart(p) => d.extend((**p).clone()),
+            other => panic!("not a diff part: {other:?}"),
+        }
+    }
+    assert!(d.complete());
+    assert_eq!(d.texts.len(), d.changes.len());
+    let mut got: Vec<String> = d.changes.iter().map(|c| format!("{c:?}")).collect();
+    let mut want: Vec<String> = match h.service.rec.diff(300, 900, None, None) {
+        Ok(c) => c.iter().map(|c| format!("{c:?}")).collect(),
+        Err(e) => panic!("{e:#}"),
+    };
+    got.sort();
+    want.sort();
+    assert!(!want.is_empty());
+    assert_eq!(got, want);
+
+    // A newer request arriving after the second stream stops the work there.
+    let mut replies = Vec::new();
+    let mut checks = 0;
+    h.service.handle_until(req(1001), &mut |r| replies.push(r), &mut || {
+        checks += 1;
+        checks > 2
+    });
+    assert!(matches!(replies.first(), Some(Response::State(_))));
+    for r in &replies[1..] {
+        if let Response::DiffPart(p) = r {
+            assert!(p.progress.0 < p.progress.1, "finished despite the newer request");
+        }
+    }
+    assert_eq!(checks, 3);
+}
+
+#[test]
+fn unified_diff_is_computed_when_asked_stream_by_stream() {
+    let mut h = open();
+    h.submit(":641");
+    h.keys("m");
+    h.submit(":652");
+    assert_eq!(shown_diff(&h).unified, None);
+    h.keys("u");
+    let s = h.screen();
+    assert!(s.contains("--- @641  agent/sess-0004"), "{s}");
+    assert!(s.contains("+++ @652  agent/sess-0004"), "{s}");
+    let unified = shown_diff(&h).unified.unwrap_or_default();
+    assert!(
+        unified.iter().any(|(_, l)| l.starts_with("+    \"goal\": \"Export")),
+        "{unified:?}"
+    );
+    // Back to the list: the next moves compute the list alone again.
+    h.keys("u");
+    h.keys("j");
+    assert_eq!(shown_diff(&h).unified, None);
+}
+
+#[test]
+fn the_change_list_scrolls_to_its_last_change() {
+    let mut h = open_sized(100, 30);
+    h.keys("gmG3");
+    let d = shown_diff(&h);
+    let last = d.changes.last().map(|c| c.path.clone()).unwrap_or_default();
+    assert!(!h.screen().contains(&format!("+ {last}")));
+    h.keys("G");
+    let s = h.screen();
+    assert!(s.contains(&format!("+ {last}")), "{s}");
+    h.keys("g");
+    assert!(h.screen().contains("+ /agent~1sess-0001"));
+}
+
+/// The world's entries as the state pane holds them.
+fn world_entries(h: &Harness) -> std::sync::Arc<Vec<(String, std::sync::Arc<serde_json::Value>)>> {
+    match h.app.state.reply.as_ref().map(|s| &s.value) {
+        Some(rewind::tui::msg::StateValue::World(e)) => e.clone(),
+        other => panic!("not a world: {other:?}"),
+    }
+}
+
+#[test]
+fn a_step_replaces_one_streams_state_and_shares_the_others() {
+    let mut h = open();
+    h.submit(":651");
+    let before = world_entries(&h);
+    h.keys("j");
+    assert_eq!(h.app.state.reply.as_ref().map(|s| s.pos), Some(652));
+    let after = world_entries(&h);
+    let names = |e: &[(String, _)]| e.iter().map(|(k, _)| k.clone()).collect::<Vec<_>>();
+    assert_eq!(names(&before), names(&after));
+    for ((name, a), (_, b)) in before.iter().zip(after.iter()) {
+        if name == "agent/sess-0004" {
+            assert!(!std::sync::Arc::ptr_eq(a, b));
+            assert_ne!(a["memory"]["goal"], b["memory"]["goal"]);
+        } else {
+            assert!(std::sync::Arc::ptr_eq(a, b), "{name} was copied");
+        }
+    }
+    // The tree shows the stepped state.
+    let goal = h.app.state.tree.to_value()["agent/sess-0004"]["memory"]["goal"].clone();
+    assert!(goal.as_str().is_some_and(|g| g.starts_with("Export")), "{goal}");
 }

@@ -100,7 +100,7 @@ fn capture_tree_imports_as_one_input_with_partitions_merged_by_time() {
             "agent-telemetry/1/90"
         ]
     );
-    // A JSON body is mapped by model.md §1.
+    // A JSON body is mapped by docs/model.md §1.
     assert_eq!(events[0]["stream"], "agents/support-bot");
     assert_eq!(events[0]["type"], "TokensUsed");
     assert_eq!(events[0]["data"], json!({"prompt": 812, "completion": 64}));

@@ -1,4 +1,4 @@
-//! EventStoreDB / KurrentDB inputs (formats.md §2): database folders written by a
+//! EventStoreDB / KurrentDB inputs (docs/formats.md §2): database folders written by a
 //! test chunk writer that follows the server's layout, real HTTP feed pages from the
 //! EventStore repository (tests/data/eventstore), and client dumps.
 

@@ -1,6 +1,6 @@
 //! Hostile input through the real binary: each case gets a clear error or a
 //! reported skip, in bounded memory and time, and never a panic. The files are
-//! generated in a temp dir at test time. The table in the README lists these.
+//! generated in a temp dir at test time. The table in docs/reliability.md lists these.
 
 use crate::common;
 
@@ -555,7 +555,7 @@ fn eventstore_chunks_with_lying_lengths_are_reported() {
         &db,
         "chunk-000002.000000@2: writer.chk puts the end of data at log position",
     );
-    // Its records are still read (they used to be dropped without a word).
+    // Its records are read, not dropped without a word.
     assert!(run.stdout.contains("14 events, 1 skipped"), "{}", run.stdout);
     // A negative chunk size.
     let db = poked_db(&env, "header-negative", C0, 2, &(-1i32).to_le_bytes());

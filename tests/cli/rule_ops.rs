@@ -1,4 +1,4 @@
-//! Every reducer op of model.md §4, through the CLI, on small recordings.
+//! Every reducer op of docs/model.md §4, through the CLI, on small recordings.
 
 use crate::common;
 

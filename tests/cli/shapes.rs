@@ -499,3 +499,45 @@ fn a_folder_yields_its_sidecars_as_ignored_items() {
     assert!(ignored.iter().any(|f| f.ends_with("/_SUCCESS")));
     assert!(ignored.iter().filter(|f| f.ends_with(".crc")).count() == 3);
 }
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read_dir") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("type").is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}
+
+/// A known layout lists the files it does not read (a Firehose prefix's other files,
+/// a Capture tree's non-Avro files) instead of passing over them unseen.
+#[test]
+fn known_layouts_list_the_files_they_do_not_read() {
+    let env = Env::new();
+    for (fixture, extra) in [
+        ("fixtures/aws/shapes/firehose-prefix", "2026/11/20/10/manifest.txt"),
+        (
+            "fixtures/azure/shapes/capture",
+            "ai-events-ns/agent-events/0/notes.json",
+        ),
+    ] {
+        let dir = env.path(fixture.rsplit('/').next().expect("name"));
+        copy_dir(&common::root().join(fixture), &dir);
+        std::fs::write(dir.join(extra), "{\"note\": \"not an event file\"}\n").expect("write");
+        let all = items(dir.to_str().expect("utf-8"));
+        let ignored: Vec<&str> = all
+            .iter()
+            .filter_map(|i| match i {
+                Item::Ignored(f) => Some(f.file.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(ignored.len(), 1, "{fixture}: {ignored:?}");
+        assert!(ignored[0].ends_with(extra), "{ignored:?}");
+        assert_eq!(all.iter().filter(|i| matches!(i, Item::Record(_))).count(), EVENTS);
+    }
+}

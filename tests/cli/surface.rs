@@ -127,11 +127,13 @@ fn input_format_forces_the_input_format_everywhere() {
     ]);
     assert_eq!(diff.code, 1, "{}", diff.stderr);
     assert_eq!(diff.json()["changes"][0]["path"], "/s/b");
-    // Forced to read events as snapshots, no record is usable: an error that says
-    // how it was read.
-    let imp = env.run(&["import", f, "--input-format", "snapshot"]);
-    assert_eq!(imp.code, 2, "{}", imp.stdout);
-    assert!(imp.stderr.contains("read as snapshot could be used"), "{}", imp.stderr);
+    let imp = env.run(&["import", f, "--input-format", "jsonl"]);
+    assert_eq!(imp.code, 0, "{}", imp.stderr);
+    assert!(imp.stdout.contains(": jsonl, "), "{}", imp.stdout);
+    // Forced to read events as snapshots, no record is usable: an error, not an empty timeline.
+    let snap = env.run(&["import", f, "--input-format", "snapshot"]);
+    assert_eq!(snap.code, 2, "{}", snap.stdout);
+    assert!(snap.stderr.contains("read as snapshot"), "{}", snap.stderr);
     let bad = env.run(&["log", f, "--input-format", "avro"]);
     assert_eq!(bad.code, 2);
     assert!(bad.stderr.contains("unknown format \"avro\""), "{}", bad.stderr);

@@ -35,13 +35,17 @@ impl Tmux {
 
     /// Wait until the pane shows `text`.
     fn wait_for(&self, text: &str) -> String {
+        self.wait_for_within(text, 60)
+    }
+
+    fn wait_for_within(&self, text: &str, seconds: u64) -> String {
         let started = Instant::now();
         loop {
             let screen = self.capture();
             if screen.contains(text) {
                 return screen;
             }
-            if started.elapsed() > Duration::from_secs(60) {
+            if started.elapsed() > Duration::from_secs(seconds) {
                 panic!("timed out waiting for {text:?}; the pane shows:\n{screen}");
             }
             sleep(Duration::from_millis(50));
@@ -133,14 +137,16 @@ fn open_step_seek_quit_in_a_real_terminal() {
     };
     let tmux = start(cache.path(), "main");
     tmux.send(&[&command(""), "Enter"]);
-    let s = tmux.wait_for("@1193/1193");
-    assert!(s.contains("Events (1)") && s.contains("? help"), "{s}");
+    tmux.wait_for("@1193/1193");
+    // The first frames draw while the list loads: wait for the whole screen.
+    let s = tmux.wait_for("? help");
+    assert!(s.contains("Events (1)") && s.contains("@1193/1193"), "{s}");
     assert_eq!(tmux.display("#{alternate_on}"), "1");
     tmux.send(&["k"]);
     tmux.wait_for("@1192/1193");
     tmux.send(&[":652", "Enter"]);
-    tmux.wait_for("651 → 652");
-    // The title is drawn before the body: wait for the whole frame.
+    // The finished title names the stream; the body is drawn after it.
+    tmux.wait_for("651 → 652  agent/sess-0004");
     let s = tmux.wait_for("/agent~1sess-0004/memory/goal");
     assert!(
         s.contains("@652/1193") && s.contains("/agent~1sess-0004/memory/goal"),
@@ -227,4 +233,115 @@ fn sigterm_and_sighup_restore_the_terminal() {
         let s = tmux.wait_for(&format!("EXIT={code}"));
         assert_restored(&tmux, &s);
     }
+}
+
+/// A recording of `n` events over `streams` agent sessions whose states grow to
+/// about 40 keys each: large enough that a diff between its ends is real work.
+fn generate(path: &Path, n: usize, streams: usize) {
+    use std::io::Write;
+    let file = std::fs::File::create(path).expect("create recording");
+    let mut w = std::io::BufWriter::new(file);
+    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    const WORDS: [&str; 8] = [
+        "refund", "order", "customer", "ticket", "escalate", "verify", "charge", "policy",
+    ];
+    for i in 0..n {
+        let s = next() as usize % streams;
+        let words: Vec<&str> = (0..8).map(|_| WORDS[next() as usize % WORDS.len()]).collect();
+        writeln!(
+            w,
+            r#"{{"stream":"agent/sess-{s:04}","type":"Noted","time":"2026-11-20T10:{:02}:{:02}.{:06}Z","data":{{"turn":{i},"log":{{"e{}":"{}"}}}}}}"#,
+            (i / 60_000) % 60,
+            (i / 1000) % 60,
+            i % 1000 * 1000,
+            next() % 40,
+            words.join(" ")
+        )
+        .expect("write recording");
+    }
+    w.flush().expect("flush recording");
+}
+
+/// The cursor the header shows (`@N/LEN`), if any.
+fn header_cursor(screen: &str, len: usize) -> Option<usize> {
+    let end = screen.find(&format!("/{len} "))?;
+    let start = screen[..end].rfind('@')?;
+    screen[start + 1..end].parse().ok()
+}
+
+/// After a key moved the cursor to `to`, wait for the diff against mark 0 to show
+/// its first screen, checking every screen on the way: a screen whose header shows
+/// the cursor at `to` names that cursor in the diff's title (computing or done).
+/// Returns how long the first screen took.
+fn first_diff_screen(tmux: &Tmux, len: usize, to: usize, bound: Duration) -> Duration {
+    let started = Instant::now();
+    let mut stale_before = false;
+    loop {
+        let screen = tmux.capture();
+        let title = screen
+            .lines()
+            .find(|l| l.contains("Diff (3)"))
+            .unwrap_or_default()
+            .to_string();
+        let names_it =
+            title.contains(&format!("mark 0 → cursor {to}…")) || title.contains(&format!("mark 0 → cursor {to} "));
+        if header_cursor(&screen, len) == Some(to) && !names_it {
+            // One capture may catch a frame half drawn; a stale title stays.
+            assert!(!stale_before, "the diff title is stale at cursor {to}:\n{screen}");
+            stale_before = true;
+        } else {
+            stale_before = false;
+        }
+        let done = title.contains(&format!("mark 0 → cursor {to} ")) && !title.contains("computing");
+        if done && screen.contains("+ /agent~1sess-") {
+            return started.elapsed();
+        }
+        assert!(
+            started.elapsed() < bound,
+            "no diff after {bound:?} at cursor {to}; the pane shows:\n{screen}"
+        );
+        sleep(Duration::from_millis(10));
+    }
+}
+
+#[test]
+fn a_far_diff_shows_its_first_screen_soon_and_names_what_it_computes() {
+    if !tmux_available() {
+        eprintln!("SKIPPED: tmux is not installed (apt-get install tmux) — the TUI end-to-end test needs it");
+        return;
+    }
+    let dir = match tempfile::tempdir() {
+        Ok(d) => d,
+        Err(e) => panic!("tempdir: {e}"),
+    };
+    const N: usize = 100_000;
+    let input = dir.path().join("fleet.jsonl");
+    generate(&input, N, 250);
+    let tmux = start(dir.path(), "far");
+    tmux.send(&[
+        &format!("{} '{}'; echo EXIT=$?", env!("CARGO_BIN_EXE_rewind"), input.display()),
+        "Enter",
+    ]);
+    // The import and the checkpoints of a debug build on a busy machine take a while.
+    tmux.wait_for_within(&format!("@{N}/{N} "), 300);
+    tmux.send(&["g"]);
+    tmux.wait_for(&format!("@0/{N} "));
+    tmux.send(&["m"]);
+    tmux.wait_for("mark 0 → cursor 0 ");
+    // Generous bounds: a debug build, and CI machines are shared.
+    let bound = Duration::from_secs(20);
+    tmux.send(&["G"]);
+    let far = first_diff_screen(&tmux, N, N, bound);
+    tmux.send(&["k"]);
+    let back = first_diff_screen(&tmux, N, N - 1, bound);
+    eprintln!("first diff screen: mark 0 → {N} in {far:?}, → {} in {back:?}", N - 1);
+    tmux.send(&["q"]);
+    let s = tmux.wait_for("EXIT=0");
+    assert_restored(&tmux, &s);
 }

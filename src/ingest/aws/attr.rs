@@ -1,4 +1,4 @@
-//! DynamoDB JSON attribute values → plain JSON text (formats.md §3), written while
+//! DynamoDB JSON attribute values → plain JSON text (docs/formats.md §3), written while
 //! parsing so no tree is built: `S` string, `N` number token with every digit kept,
 //! `B` base64 string, `BOOL`, `NULL` → null, `M` object, `L` array, `SS`/`NS`/`BS`
 //! sorted arrays. Null-padded values (every tag present, unused ones `null`) and

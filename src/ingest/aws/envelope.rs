@@ -186,10 +186,6 @@ impl Source for EnvelopeSource {
         format!("{base}{}{shape}", self.comp.suffix())
     }
 
-    fn is_snapshot(&self) -> bool {
-        false
-    }
-
     fn bytes_read(&self) -> Arc<AtomicU64> {
         self.count.clone()
     }

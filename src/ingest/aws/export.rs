@@ -1,4 +1,4 @@
-//! DynamoDB Export to S3 folders (formats.md §3): full exports (a snapshot of the
+//! DynamoDB Export to S3 folders (docs/formats.md §3): full exports (a snapshot of the
 //! table at `exportTime`) and incremental exports (images and deletes at each
 //! item's `WriteTimestampMicros`). One input may hold several exports of a table
 //! (a full one and its incrementals): they are read in time order and the cache
@@ -191,7 +191,7 @@ fn read_manifest_files(dir: &Path, root: &Path, path: &Path) -> Result<Vec<DataF
 /// the export folder, or copied the folder elsewhere, so the longest suffix of the
 /// key that exists below the export folder wins, then the whole key below one of
 /// its parents up to `root`, the folder the user named: a key never reaches
-/// past it (`/etc/passwd` used to resolve through `/`).
+/// past it (an absolute key such as `/etc/passwd` stays inside it).
 fn resolve(dir: &Path, root: &Path, key: &str) -> Option<PathBuf> {
     let parts: Vec<&str> = key.split('/').filter(|p| !p.is_empty()).collect();
     let safe = parts
@@ -557,10 +557,6 @@ impl Source for ExportSource {
 
     fn format_name(&self) -> String {
         self.name.clone()
-    }
-
-    fn is_snapshot(&self) -> bool {
-        false
     }
 
     fn bytes_read(&self) -> Arc<AtomicU64> {

@@ -1,10 +1,11 @@
-//! Firehose S3 prefixes (formats.md §4): objects under `YYYY/MM/dd/HH/` named
+//! Firehose S3 prefixes (docs/formats.md §4): objects under `YYYY/MM/dd/HH/` named
 //! `<stream>-<n>-YYYY-MM-dd-HH-MM-SS-<uuid>[.gz]`, each holding JSON records
 //! concatenated without a delimiter (or one per line), gzip possibly multi-member.
 //! Objects are read in the order of the time in their names, records in byte order;
 //! with `--input-format firehose`, a folder of objects named otherwise (or one object)
 //! is read in path order.
 
+use std::collections::VecDeque;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicU64;
@@ -16,7 +17,7 @@ use regex::Regex;
 use super::files::{self, FileFrames, Next, Progress};
 use super::payload::{self, Origin};
 use super::stream_rec;
-use crate::ingest::{Item, Source, SourceConfig};
+use crate::ingest::{BadRecord, Item, Source, SourceConfig};
 
 /// `YYYY/MM/dd/HH` folders; a prefix is rarely deeper than this below the user's folder.
 const MAX_DEPTH: usize = 6;
@@ -98,6 +99,7 @@ struct Reader {
 }
 
 pub struct FirehoseSource {
+    pending: VecDeque<Item>,
     files: Vec<PathBuf>,
     next: usize,
     reader: Option<Reader>,
@@ -122,12 +124,27 @@ impl FirehoseSource {
             true
         });
         // Forced with --input-format on objects named otherwise: every file, in path order.
-        let mut files = if named.is_empty() { other } else { named };
+        // Beside named objects, other files are listed as not read, never dropped unseen.
+        let mut pending = VecDeque::new();
+        let mut files = if named.is_empty() {
+            other
+        } else {
+            for p in other {
+                pending.push_back(Item::Ignored(BadRecord {
+                    file: p.display().to_string(),
+                    loc: 0,
+                    offset: true,
+                    reason: "not named as a Firehose object (<stream>-<n>-YYYY-MM-dd-HH-MM-SS-<id>): not read as part of the prefix".to_string(),
+                }));
+            }
+            named
+        };
         if files.is_empty() {
             bail!("{}: no files in this folder", root.display());
         }
         files.sort_by_cached_key(|p| object_key(p));
         Ok(FirehoseSource {
+            pending,
             files,
             next: 0,
             reader: None,
@@ -161,6 +178,9 @@ impl FirehoseSource {
 
 impl Source for FirehoseSource {
     fn next_item(&mut self) -> Result<Option<Item>> {
+        if let Some(item) = self.pending.pop_front() {
+            return Ok(Some(item));
+        }
         loop {
             let Some(r) = self.reader.as_mut() else {
                 if !self.open_next()? {
@@ -196,10 +216,6 @@ impl Source for FirehoseSource {
 
     fn format_name(&self) -> String {
         "firehose".to_string()
-    }
-
-    fn is_snapshot(&self) -> bool {
-        false
     }
 
     fn bytes_read(&self) -> Arc<AtomicU64> {

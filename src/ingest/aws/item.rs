@@ -1,4 +1,4 @@
-//! DynamoDB items → records (formats.md §0, §3): an item with a type and a data
+//! DynamoDB items → records (docs/formats.md §0, §3): an item with a type and a data
 //! field is an event; any other item is the state of `<table>/<k1>=<v1>[,<k2>=<v2>]`.
 
 use serde_json::Value;
@@ -8,7 +8,7 @@ use crate::ingest::mapping::{DATA, TYPE};
 use crate::ingest::{RecordsMode, SourceConfig};
 use crate::model::{Kind, Record};
 
-/// Hash-key names tried when the key is not known (formats.md §3), then range keys.
+/// Hash-key names tried when the key is not known (docs/formats.md §3), then range keys.
 const HASH_KEYS: &[&str] = &["pk", "PK", "id", "Id"];
 const RANGE_KEYS: &[&str] = &["sk", "SK"];
 
@@ -112,7 +112,7 @@ pub fn keys_of(keys_json: &str, cfg: &SourceConfig) -> Result<Vec<(String, Value
     Ok(keys)
 }
 
-/// An event item mapped by model.md §1; `time` fills in when the item has none.
+/// An event item mapped by docs/model.md §1; `time` fills in when the item has none.
 pub fn event_record(item: &Converted, cfg: &SourceConfig, index: u64, time: Option<i64>) -> Result<Record, String> {
     let mut r = cfg.mapper.map_top(&item.top(), item.json.len(), 0, index)?;
     if r.time.is_none() {

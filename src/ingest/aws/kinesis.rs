@@ -1,4 +1,4 @@
-//! One Kinesis record (formats.md §4) in any of its saved shapes → records:
+//! One Kinesis record (docs/formats.md §4) in any of its saved shapes → records:
 //! GetRecords output (`SequenceNumber`, `Data`, …), a Lambda Kinesis event record
 //! (`kinesis.{sequenceNumber, data, …}`, `eventID` `shardId-…:<seq>`), a Firehose
 //! transformation record (`recordId`, `data`, `kinesisRecordMetadata`). `Data` is

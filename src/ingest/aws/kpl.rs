@@ -1,4 +1,4 @@
-//! KPL aggregated records (formats.md §4): `F3 89 9A C2`, a protobuf
+//! KPL aggregated records (docs/formats.md §4): `F3 89 9A C2`, a protobuf
 //! `AggregatedRecord`, then the MD5 of the protobuf bytes. Decoded by hand: the
 //! message has three fields.
 //!

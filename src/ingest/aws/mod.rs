@@ -1,4 +1,4 @@
-//! AWS inputs (formats.md §3, §4): DynamoDB Export to S3 folders (full and
+//! AWS inputs (docs/formats.md §3, §4): DynamoDB Export to S3 folders (full and
 //! incremental), DynamoDB Streams records, Kinesis Data Streams records (incl.
 //! KPL aggregation and Kinesis for DynamoDB), Firehose transformation events and
 //! Firehose S3 prefixes.

@@ -1,4 +1,4 @@
-//! A Kinesis or Firehose payload → a record (formats.md §4, model.md §1): JSON is
+//! A Kinesis or Firehose payload → a record (docs/formats.md §4, docs/model.md §1): JSON is
 //! mapped by the field mapping, a Kinesis-for-DynamoDB record as a stream record
 //! (§3); gzip (CloudWatch Logs subscriptions) is undone first; anything else stays
 //! in the timeline as `{"$bytes": "<base64>"}`, and a JSON payload that does not map

@@ -1,4 +1,4 @@
-//! One DynamoDB Streams record (formats.md §3) → a record: INSERT/MODIFY → image of
+//! One DynamoDB Streams record (docs/formats.md §3) → a record: INSERT/MODIFY → image of
 //! `NewImage`, REMOVE → delete, no `NewImage` (KEYS_ONLY, OLD_IMAGE views) → an
 //! event with data `{}`, which stays in the timeline and merges nothing into the
 //! item's state. Also reads Kinesis Data Streams for DynamoDB records (`tableName`,
@@ -126,7 +126,7 @@ pub fn to_record(text: &str, cfg: &SourceConfig, table: &str, index: u64) -> Res
 
     let mut rec = match (name, new) {
         ("INSERT", Some(conv)) if item::is_event(&conv, cfg) => {
-            // An event table: the new item is the event (formats.md §3).
+            // An event table: the new item is the event (docs/formats.md §3).
             let mut e = item::event_record(&conv, cfg, index, time)?;
             e.meta = Some(merge_meta(e.meta.as_deref(), "dynamodb", Value::Object(meta))?);
             e.dedupe = own_id(&e, cfg, index);

@@ -1,11 +1,11 @@
-//! Event Hubs Capture (formats.md §7): Avro container files, one file or a tree
+//! Event Hubs Capture (docs/formats.md §7): Avro container files, one file or a tree
 //! `{Namespace}/{EventHub}/{PartitionId}/{Y}/{M}/{D}/{h}/{m}/{s}.avro` read as one
 //! input. Each file is decoded with its own writer schema. A partition's files
 //! are read in time order (its records are in SequenceNumber order), and the
 //! partitions are merged by enqueued time as they stream, one open file each, so
 //! the import needs no sort.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::fs::File;
 use std::io::{self, BufReader, Read};
 use std::path::{Path, PathBuf};
@@ -53,6 +53,7 @@ struct Partition {
 }
 
 pub struct Capture {
+    ignored: VecDeque<Item>,
     parts: Vec<Partition>,
     mapper: Mapper,
     scratch: Scratch,
@@ -114,7 +115,19 @@ fn time_key(path: &Path) -> Vec<(u8, u64, String)> {
 impl Capture {
     pub fn open(path: &Path, cfg: SourceConfig) -> Result<Capture> {
         let meta = std::fs::metadata(path).with_context(|| path.display().to_string())?;
+        let mut ignored = VecDeque::new();
         let files = if meta.is_dir() {
+            // Other files of the tree are listed as not read, never dropped unseen.
+            let mut other = Vec::new();
+            walk(path, &mut other, &|name| !name.to_ascii_lowercase().ends_with(".avro"))?;
+            for p in other {
+                ignored.push_back(Item::Ignored(BadRecord {
+                    file: p.display().to_string(),
+                    loc: 0,
+                    offset: true,
+                    reason: "not an .avro file: not read as part of the Capture tree".to_string(),
+                }));
+            }
             avro_files(path)?
         } else {
             vec![path.to_path_buf()]
@@ -138,6 +151,7 @@ impl Capture {
             })
             .collect();
         Ok(Capture {
+            ignored,
             parts,
             mapper: cfg.mapper,
             scratch: Scratch::default(),
@@ -243,6 +257,9 @@ impl Partition {
 
 impl Source for Capture {
     fn next_item(&mut self) -> Result<Option<Item>> {
+        if let Some(item) = self.ignored.pop_front() {
+            return Ok(Some(item));
+        }
         // Every partition has its next record at hand; bad records go out at once.
         for p in 0..self.parts.len() {
             while self.parts[p].head.is_none() {
@@ -272,10 +289,6 @@ impl Source for Capture {
             s(self.files),
             s(parts)
         )
-    }
-
-    fn is_snapshot(&self) -> bool {
-        false
     }
 
     fn bytes_read(&self) -> Arc<AtomicU64> {

@@ -1,4 +1,4 @@
-//! CloudEvents 1.0 structured JSON (formats.md §6): one event, a batch array, or
+//! CloudEvents 1.0 structured JSON (docs/formats.md §6): one event, a batch array, or
 //! JSON Lines. stream = subject, else source; extensions go to meta; `data_base64`
 //! is decoded (JSON when it parses, else `{"$bytes"}`; kept raw with a warning when
 //! it is not base64 or not the JSON its content type says); the dedupe key is (source, id).

@@ -1,4 +1,4 @@
-//! Azure Cosmos DB (formats.md §5): document exports, latest-version change feed
+//! Azure Cosmos DB (docs/formats.md §5): document exports, latest-version change feed
 //! pages, and the all-versions-and-deletes change feed. System properties go to
 //! meta, never into state; event documents are events, other documents are
 //! `image`s of `<container>/<partitionKey>/<id>`.
@@ -19,7 +19,7 @@ use crate::ingest::{order, Item, Order, RecordsMode, Source, SourceConfig};
 use crate::model::{Kind, Record};
 use crate::time;
 
-/// Cosmos DB system properties (formats.md §5).
+/// Cosmos DB system properties (docs/formats.md §5).
 const SYSTEM: &[&str] = &["_rid", "_self", "_etag", "_attachments", "_ts", "_lsn"];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -381,10 +381,6 @@ impl Source for Cosmos {
     fn format_name(&self) -> String {
         let shape = self.shape.map_or("cosmos", Shape::name);
         format!("{shape} ({})", self.input.describe())
-    }
-
-    fn is_snapshot(&self) -> bool {
-        false
     }
 
     fn bytes_read(&self) -> Arc<AtomicU64> {

@@ -74,10 +74,6 @@ impl Source for Deliveries {
         }
     }
 
-    fn is_snapshot(&self) -> bool {
-        false
-    }
-
     fn bytes_read(&self) -> Arc<AtomicU64> {
         self.input.bytes_read()
     }

@@ -1,4 +1,4 @@
-//! One Event Hubs Capture `EventData` Avro record as a [`Record`] (formats.md §7):
+//! One Event Hubs Capture `EventData` Avro record as a [`Record`] (docs/formats.md §7):
 //! the body mapped as a CloudEvent, a JSON event, text or bytes; Properties and
 //! the Capture fields in meta.
 
@@ -209,7 +209,7 @@ fn content_type(map: &str) -> Option<String> {
         .map(str::to_string)
 }
 
-/// The body as a record: a CloudEvent (§6), a JSON event (model.md §1), or
+/// The body as a record: a CloudEvent (§6), a JSON event (docs/model.md §1), or
 /// opaque data. Also says whether the body named its own stream. A body that does
 /// not decode as what it says it is (a CloudEvent or JSON object the mapping
 /// rejects, text under a JSON content type) is kept raw with a warning.

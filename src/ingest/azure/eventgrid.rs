@@ -1,4 +1,4 @@
-//! Event Grid schema events (formats.md §6): deliveries (JSON arrays), JSON Lines,
+//! Event Grid schema events (docs/formats.md §6): deliveries (JSON arrays), JSON Lines,
 //! dead-letter blobs. Keys match case-insensitively; stream = subject, type =
 //! eventType; topic, versions and dead-letter fields go to meta.
 

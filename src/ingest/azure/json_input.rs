@@ -1,5 +1,5 @@
 //! JSON values from one file or a folder of files (Cosmos document folders, Event
-//! Grid deliveries, CloudEvents batches): every framing of formats.md §0, with a
+//! Grid deliveries, CloudEvents batches): every framing of docs/formats.md §0, with a
 //! JSON array found inside JSON Lines or concatenated JSON (one delivery or batch)
 //! read as its elements.
 

@@ -1,4 +1,4 @@
-//! Azure inputs (formats.md §5–§7): Cosmos DB documents and change feed, Event
+//! Azure inputs (docs/formats.md §5–§7): Cosmos DB documents and change feed, Event
 //! Grid deliveries, CloudEvents, Event Hubs Capture Avro.
 
 #[doc(hidden)] // for src/fuzzing.rs
@@ -23,7 +23,7 @@ use delivery::{Deliveries, Schema};
 
 pub struct Azure;
 
-/// Avro object container magic (formats.md §0).
+/// Avro object container magic (docs/formats.md §0).
 const AVRO_MAGIC: &[u8] = b"Obj\x01";
 
 impl Family for Azure {

@@ -1,4 +1,4 @@
-//! The chunk file format of EventStoreDB / KurrentDB (formats.md §2): header,
+//! The chunk file format of EventStoreDB / KurrentDB (docs/formats.md §2): header,
 //! footer and the log records between them. Everything is little-endian.
 
 /// Header and footer are 128 bytes each.

@@ -1,5 +1,5 @@
 //! The database folder of a node (a file-level backup): chunk files and
-//! `writer.chk`, read without a server (formats.md §2).
+//! `writer.chk`, read without a server (docs/formats.md §2).
 //!
 //! Chunks are streamed record by record through a reused buffer, so memory stays
 //! flat whatever the chunk size. Events come out in `$all` order, (commit
@@ -609,10 +609,6 @@ impl Source for DbSource {
 
     fn format_name(&self) -> String {
         "eventstore-db".to_string()
-    }
-
-    fn is_snapshot(&self) -> bool {
-        false
     }
 
     fn bytes_read(&self) -> Arc<AtomicU64> {

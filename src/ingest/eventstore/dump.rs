@@ -1,5 +1,5 @@
 //! Client dumps: JSON lines written from the gRPC / .NET clients' recorded events
-//! (formats.md §2). Field names come in the .NET (`eventStreamId`, `eventNumber`),
+//! (docs/formats.md §2). Field names come in the .NET (`eventStreamId`, `eventNumber`),
 //! HTTP (`streamId`) and gRPC (`stream_identifier`, `stream_revision`, a
 //! `metadata` map holding `type` and `created`) spellings. The input is time
 //! ordered (`created`), ties broken by the `$all` position (commit, prepare) when
@@ -91,10 +91,6 @@ impl Source for DumpSource {
             ""
         };
         format!("eventstore-dump{framing}{}", self.comp.suffix())
-    }
-
-    fn is_snapshot(&self) -> bool {
-        false
     }
 
     fn bytes_read(&self) -> Arc<AtomicU64> {

@@ -1,4 +1,4 @@
-//! A prepare record of a chunk as a normalized [`Record`] (formats.md §2, model.md §1).
+//! A prepare record of a chunk as a normalized [`Record`] (docs/formats.md §2, docs/model.md §1).
 
 use std::fmt::Write as _;
 use std::sync::Arc;

@@ -1,4 +1,4 @@
-//! HTTP API feed pages (`application/vnd.eventstore.atom+json`, formats.md §2).
+//! HTTP API feed pages (`application/vnd.eventstore.atom+json`, docs/formats.md §2).
 //!
 //! A page is small (20 entries by default), so each page is read whole; its
 //! entries come newest first and are yielded oldest first. The input is time
@@ -97,10 +97,6 @@ impl Source for FeedSource {
 
     fn format_name(&self) -> String {
         format!("eventstore-feed{}", self.comp.suffix())
-    }
-
-    fn is_snapshot(&self) -> bool {
-        false
     }
 
     fn bytes_read(&self) -> Arc<AtomicU64> {

@@ -1,4 +1,4 @@
-//! EventStoreDB / KurrentDB (formats.md §2): HTTP feed pages and client dumps
+//! EventStoreDB / KurrentDB (docs/formats.md §2): HTTP feed pages and client dumps
 //! (`eventstore`), and the database folder of a node or backup (`eventstore-db`).
 
 pub mod chunk;

@@ -157,6 +157,10 @@ impl App {
         self.diff.scroll.reset();
         self.diff.hscroll = 0;
         self.lower = Pane::Diff;
+        // The unified text is computed only when shown.
+        if self.diff.unified && self.state.reply.as_ref().is_none_or(|s| s.diff.unified.is_none()) {
+            self.request_state();
+        }
     }
 
     fn tree_height(&self) -> usize {
@@ -288,7 +292,7 @@ impl App {
             .state
             .tree
             .selected_value()
-            .map(crate::json::write::to_string_pretty);
+            .map(|v| crate::json::write::to_string_pretty(&v));
         match v {
             Some(text) => {
                 let n = text.len();

@@ -219,7 +219,18 @@ impl App {
     /// Is work in flight (the spinner turns)?
     pub fn busy(&self) -> bool {
         let p = &self.pending;
-        !self.open.ready || self.state_pending() || p.seeking() || p.goto || p.watch || p.search.is_some()
+        !self.open.ready
+            || self.state_pending()
+            || self.diff_pending()
+            || p.seeking()
+            || p.goto
+            || p.watch
+            || p.search.is_some()
+    }
+
+    /// Is the diff shown still being computed (its parts arriving)?
+    pub fn diff_pending(&self) -> bool {
+        self.state.reply.as_ref().is_some_and(|s| !s.diff.complete())
     }
 
     pub fn state_pending(&self) -> bool {
@@ -273,6 +284,7 @@ impl App {
             skips: self.marks.skips.iter().copied().collect(),
             mark: self.marks.mark,
             diff: self.diff.mode,
+            unified: self.diff.unified,
         };
         self.pending.state = Some(req.clone());
         self.send(Request::State(req));

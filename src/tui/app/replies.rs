@@ -1,8 +1,6 @@
 //! What each reply from the worker does to the model. A reply is used only
 //! when it answers the newest request of its kind.
 
-use std::sync::Arc;
-
 use serde_json::Value;
 
 use super::{App, Effect, Window};
@@ -24,6 +22,11 @@ impl App {
             }
             Response::Rows(r) => self.on_rows(r),
             Response::State(s) => self.on_state(s),
+            Response::DiffPart(part) => {
+                if let Some(s) = self.state.reply.as_mut().filter(|s| s.id == part.id) {
+                    s.diff.extend(*part);
+                }
+            }
             Response::Density(d) => self.on_density(d),
             Response::Search(s) => self.on_search(s),
             Response::Goto(r) => self.on_goto(r),
@@ -46,7 +49,7 @@ impl App {
         if s.stream != self.state.stream {
             return;
         }
-        self.state.tree.set_value(Arc::clone(&s.value), &s.changed);
+        self.state.tree.set_value(s.value.clone(), &s.changed);
         let h = layout::inner(self.areas().tree).height as usize;
         self.state.tree.scroll_into_view(h);
         if self.state.reply.as_ref().is_none_or(|old| old.pos != s.pos) {

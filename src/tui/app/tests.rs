@@ -96,8 +96,10 @@ fn state(id: u64, pos: u64) -> Response {
             mode: DiffMode::Event,
             title: String::new(),
             changes: Vec::new(),
-            unified: Vec::new(),
+            texts: Vec::new(),
+            unified: None,
             note: None,
+            progress: (1, 1),
         },
     }))
 }
@@ -147,7 +149,7 @@ fn only_the_newest_state_counts_as_done() {
     assert_eq!(a.state.reply.as_ref().map(|s| s.pos), Some(100));
     a.update(Msg::Reply(state(newest, 99)));
     assert!(!a.state_pending());
-    assert_eq!(a.state.tree.value(), &json!({"s/a": {"n": 99}}));
+    assert_eq!(a.state.tree.to_value(), json!({"s/a": {"n": 99}}));
 }
 
 #[test]

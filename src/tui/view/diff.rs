@@ -1,15 +1,21 @@
-//! The diff pane: the change list of model.md §7, or a unified text diff.
+//! The diff pane: the change list of docs/model.md §7, or a unified text diff.
+//!
+//! A diff between distant moments can hold a great many changes, and it arrives in
+//! parts: only the lines on screen are built, and the title always names what is
+//! being computed until its answer is complete.
 
 use ratatui::layout::Rect;
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
-use super::{fit, scrolled_pane, wrap_words};
+use super::{fit, pane, wrap_words};
 use crate::json::diff::ChangeOp;
-use crate::json::write;
 use crate::sanitize::clean;
 use crate::tui::app::{App, Pane};
-use crate::tui::msg::LineKind;
+use crate::tui::layout::inner;
+use crate::tui::msg::{DiffMode, DiffReply, LineKind, StateReq, ValueText};
 use crate::tui::theme::Theme;
 
 /// A value shown in the change list wraps onto at most this many lines.
@@ -20,90 +26,226 @@ pub fn draw(app: &App, theme: &Theme, f: &mut Frame, area: Rect) {
         return;
     }
     let focused = app.focus == Pane::Diff;
-    let mut title = vec![Span::styled(" Diff (3) ", theme.title(focused))];
-    if app.state_pending() {
-        title.push(Span::styled(format!(" {} ", app.spinner()), theme.info()));
+    f.render_widget(pane(theme, area, title(app, theme, area.width as usize), focused), area);
+    let body = inner(area);
+    let h = body.height as usize;
+    let w = body.width as usize;
+    let scroll = app.diff.scroll.fit(count(app, w), h);
+    let mut shown = lines(app, theme, w, scroll, h);
+    if stale(app) {
+        // An answer to an older request: kept in view, greyed, while the new one is computed.
+        for line in &mut shown {
+            for span in &mut line.spans {
+                span.style = theme.dim();
+            }
+        }
     }
-    if let Some(s) = &app.state.reply {
-        // What must not be cut goes first; the free text gets the room left.
-        if s.hypothetical {
-            title.push(Span::styled(" HYPOTHETICAL ", theme.hypothetical()));
-        }
-        let n = s.diff.changes.len();
-        let mode = if app.diff.unified {
-            "unified (u: list)"
-        } else {
-            "list (u: unified)"
-        };
-        let changes = format!(" {n} change{}", if n == 1 { "" } else { "s" });
-        let mut counts = format!("{changes} · {mode} ");
-        if app.diff.unified && app.diff.hscroll > 0 {
-            counts.push_str(&format!("col {} ", app.diff.hscroll + 1));
-        }
-        // HYPOTHETICAL and the compared moments come first; the counts are cut before them.
-        let used: usize = title.iter().map(Span::width).sum::<usize>();
-        let room = (area.width as usize).saturating_sub(used + 3);
-        if room >= 6 {
-            title.push(Span::styled(
-                format!(" {} ", fit(&clean(&s.diff.title), room)),
-                theme.bold(),
-            ));
-        }
-        title.push(Span::raw(counts));
-    }
-    scrolled_pane(f, theme, area, title, focused, &app.diff.scroll, |w| {
-        lines(app, theme, w)
-    });
+    f.render_widget(Paragraph::new(shown), body);
 }
 
-/// Lines of the diff for a pane `w` cells wide (the count drives scrolling).
-fn lines(app: &App, theme: &Theme, w: usize) -> Vec<Line<'static>> {
+/// Does the shown answer belong to an older request than the newest?
+fn stale(app: &App) -> bool {
+    match (&app.pending.state, &app.state.reply) {
+        (Some(req), Some(s)) => req.id != s.id,
+        (Some(_), None) => true,
+        _ => false,
+    }
+}
+
+/// What the newest request's diff will be called once it is answered.
+fn expected_title(req: &StateReq) -> String {
+    match req.diff {
+        DiffMode::Event if req.pos == 0 => "start".to_string(),
+        DiffMode::Event => format!("{} → {}", req.pos - 1, req.pos),
+        DiffMode::Mark => match req.mark {
+            Some(m) => format!("mark {m} → cursor {}", req.pos),
+            None => DiffMode::Mark.name().to_string(),
+        },
+        DiffMode::WhatIf => format!("recorded → hypothetical @{}", req.pos),
+    }
+}
+
+fn title<'a>(app: &App, theme: &Theme, width: usize) -> Vec<Span<'a>> {
+    let focused = app.focus == Pane::Diff;
+    let mut title = vec![Span::styled(" Diff (3) ", theme.title(focused))];
+    let mode = if app.diff.unified {
+        "unified (u: list)"
+    } else {
+        "list (u: unified)"
+    };
+    let (name, counts) = match (&app.pending.state, &app.state.reply) {
+        (Some(req), _) if stale(app) => {
+            title.push(Span::styled(format!(" {} ", app.spinner()), theme.info()));
+            (format!("computing {}…", expected_title(req)), format!(" {mode} "))
+        }
+        (_, Some(s)) => {
+            // What must not be cut goes first; the free text gets the room left.
+            if s.hypothetical {
+                title.push(Span::styled(" HYPOTHETICAL ", theme.hypothetical()));
+            }
+            let d = &s.diff;
+            let n = d.changes.len();
+            let mut counts = if d.complete() {
+                format!(" {n} change{} · {mode} ", plural(n))
+            } else {
+                title.push(Span::styled(format!(" {} ", app.spinner()), theme.info()));
+                format!(
+                    " {n} change{} so far, {}/{} streams compared · {mode} ",
+                    plural(n),
+                    d.progress.0,
+                    d.progress.1
+                )
+            };
+            if app.diff.unified && app.diff.hscroll > 0 {
+                counts.push_str(&format!("col {} ", app.diff.hscroll + 1));
+            }
+            (clean(&d.title).into_owned(), counts)
+        }
+        _ => return title,
+    };
+    // The compared moments come before the counts, which are cut first.
+    let used: usize = title.iter().map(Span::width).sum::<usize>();
+    let room = width.saturating_sub(used + 3);
+    if room >= 6 {
+        title.push(Span::styled(format!(" {} ", fit(&name, room)), theme.bold()));
+    }
+    title.push(Span::raw(counts));
+    title
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+/// What the pane body holds for a pane `w` cells wide.
+enum Body<'a> {
+    /// One line of explanation.
+    Note(String),
+    Unified(&'a [(LineKind, String)]),
+    List(&'a DiffReply),
+}
+
+fn body(app: &App) -> Body<'_> {
     let Some(s) = &app.state.reply else {
-        return vec![Line::from(Span::styled("computing…", theme.dim()))];
+        return Body::Note("computing…".to_string());
     };
     let d = &s.diff;
-    let mut out = Vec::new();
-    if app.pending.state.as_ref().is_some_and(|r| r.diff != d.mode) {
-        out.push(Line::from(Span::styled(
-            format!("{} switching to {}…", app.spinner(), app.diff.mode.name()),
-            theme.dim(),
-        )));
-    }
     if let Some(note) = &d.note {
-        out.push(Line::from(Span::styled(clean(note).into_owned(), theme.dim())));
-        return out;
+        return Body::Note(clean(note).into_owned());
     }
     if d.changes.is_empty() {
-        let why = if s.failure.is_some() {
+        let why = if !d.complete() {
+            "computing…"
+        } else if s.failure.is_some() {
             "no change: the event's rule failed, so it left the state as it was"
         } else {
             "no change"
         };
-        out.push(Line::from(Span::styled(why, theme.dim())));
-        return out;
+        return Body::Note(why.to_string());
     }
     if app.diff.unified {
-        for (kind, text) in &d.unified {
-            let st = match kind {
-                LineKind::Header => theme.bold(),
-                LineKind::Hunk => theme.stream(),
-                LineKind::Context => theme.plain(),
-                LineKind::Add => theme.added(),
-                LineKind::Remove => theme.removed(),
-            };
-            // Long lines scroll sideways (←/→) rather than wrap, so columns stay aligned.
-            let shown: String = text.chars().skip(app.diff.hscroll).collect();
-            let shown = if app.diff.hscroll > 0 && !shown.is_empty() {
-                format!("…{}", shown.chars().skip(1).collect::<String>())
-            } else {
-                shown
-            };
-            out.push(Line::from(Span::styled(fit(&shown, w), st)));
-        }
-        return out;
+        return match &d.unified {
+            Some(u) => Body::Unified(u),
+            None => Body::Note("computing the unified view…".to_string()),
+        };
     }
-    let room = w.saturating_sub(6).max(8);
-    for c in &d.changes {
+    Body::List(d)
+}
+
+/// Room for a value's text in a pane `w` cells wide.
+fn room(w: usize) -> usize {
+    w.saturating_sub(6).max(8)
+}
+
+/// Lines a value takes when wrapped to `room` cells (a character takes one or two):
+/// counted without wrapping when the answer is plain, as it is for most values.
+fn value_lines(v: &Option<ValueText>, room: usize) -> usize {
+    let Some(t) = v else { return 0 };
+    if t.chars * 2 <= room {
+        1
+    } else if t.chars > VALUE_LINES * room {
+        VALUE_LINES
+    } else {
+        wrap_words(&t.text, room).len().clamp(1, VALUE_LINES)
+    }
+}
+
+/// Lines one change takes: its path, then its old and new values.
+fn change_lines(op: ChangeOp, text: Option<&(Option<ValueText>, Option<ValueText>)>, room: usize) -> usize {
+    let Some((old, new)) = text else { return 1 };
+    let old = if op != ChangeOp::Add { value_lines(old, room) } else { 0 };
+    let new = if op != ChangeOp::Remove {
+        value_lines(new, room)
+    } else {
+        0
+    };
+    1 + old + new
+}
+
+/// Lines of the pane body for a pane `w` cells wide (drives scrolling).
+fn count(app: &App, w: usize) -> usize {
+    match body(app) {
+        Body::Note(_) => 1,
+        Body::Unified(u) => u.len(),
+        Body::List(d) => {
+            let room = room(w);
+            d.changes
+                .iter()
+                .enumerate()
+                .map(|(i, c)| change_lines(c.op, d.texts.get(i), room))
+                .sum()
+        }
+    }
+}
+
+/// The body's lines `from..from + h` for a pane `w` cells wide: only these are built.
+pub fn lines(app: &App, theme: &Theme, w: usize, from: usize, h: usize) -> Vec<Line<'static>> {
+    match body(app) {
+        Body::Note(text) => vec![Line::from(Span::styled(text, theme.dim()))],
+        Body::Unified(u) => u
+            .iter()
+            .skip(from)
+            .take(h)
+            .map(|(kind, text)| {
+                let st = match kind {
+                    LineKind::Header => theme.bold(),
+                    LineKind::Hunk => theme.stream(),
+                    LineKind::Context => theme.plain(),
+                    LineKind::Add => theme.added(),
+                    LineKind::Remove => theme.removed(),
+                };
+                // Long lines scroll sideways (←/→) rather than wrap, so columns stay aligned.
+                let hs = app.diff.hscroll;
+                let shown: String = text.chars().skip(hs).collect();
+                let shown = if hs > 0 && !shown.is_empty() {
+                    format!("…{}", shown.chars().skip(1).collect::<String>())
+                } else {
+                    shown
+                };
+                Line::from(Span::styled(fit(&shown, w), st))
+            })
+            .collect(),
+        Body::List(d) => list_lines(d, theme, w, from, h),
+    }
+}
+
+fn list_lines(d: &DiffReply, theme: &Theme, w: usize, from: usize, h: usize) -> Vec<Line<'static>> {
+    let room = room(w);
+    let mut out = Vec::new();
+    // Skip whole changes above the window, then build until it is full.
+    let mut at = 0usize;
+    for (i, c) in d.changes.iter().enumerate() {
+        let text = d.texts.get(i);
+        let n = change_lines(c.op, text, room);
+        if at + n <= from {
+            at += n;
+            continue;
+        }
+        let mut lines = Vec::with_capacity(n);
         let path = if c.path.is_empty() {
             "(root)".to_string()
         } else {
@@ -114,30 +256,40 @@ fn lines(app: &App, theme: &Theme, w: usize) -> Vec<Line<'static>> {
             ChangeOp::Remove => ("-", theme.removed()),
             ChangeOp::Replace => ("~", theme.inside()),
         };
-        out.push(Line::from(vec![
+        lines.push(Line::from(vec![
             Span::styled(format!("{sign} "), st),
             Span::styled(path, theme.key()),
         ]));
-        let mut value = |v: &Option<serde_json::Value>, sign: &str, st| {
-            if let Some(v) = v {
-                for (i, chunk) in wrap(&write::to_string_compact(v), room).into_iter().enumerate() {
-                    let lead = if i == 0 {
-                        format!("    {sign} ")
-                    } else {
-                        "      ".to_string()
-                    };
-                    out.push(Line::from(vec![Span::styled(lead, st), Span::styled(chunk, st)]));
-                }
+        if let Some((old, new)) = text {
+            if c.op != ChangeOp::Add {
+                value(old, "-", theme.removed(), room, &mut lines);
             }
-        };
-        if c.op != ChangeOp::Add {
-            value(&c.old, "-", theme.removed());
+            if c.op != ChangeOp::Remove {
+                value(new, "+", theme.added(), room, &mut lines);
+            }
         }
-        if c.op != ChangeOp::Remove {
-            value(&c.new, "+", theme.added());
+        // The first change shown may start above the window.
+        let skip = from.saturating_sub(at);
+        out.extend(lines.into_iter().skip(skip));
+        at += n;
+        if out.len() >= h {
+            break;
         }
     }
+    out.truncate(h);
     out
+}
+
+fn value(v: &Option<ValueText>, sign: &str, st: Style, room: usize, out: &mut Vec<Line<'static>>) {
+    let Some(v) = v else { return };
+    for (i, chunk) in wrap(&v.text, room).into_iter().enumerate() {
+        let lead = if i == 0 {
+            format!("    {sign} ")
+        } else {
+            "      ".to_string()
+        };
+        out.push(Line::from(vec![Span::styled(lead, st), Span::styled(chunk, st)]));
+    }
 }
 
 /// Wrap `s` at word boundaries into lines of `w` cells, at most `VALUE_LINES` of them.
