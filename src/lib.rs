@@ -11,6 +11,7 @@ pub mod cli;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod hash;
+pub mod hypothesis;
 pub mod ingest;
 pub mod ioerr;
 pub mod json;

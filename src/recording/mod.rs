@@ -5,7 +5,7 @@
 //! `publish` puts a first import in place whole, `sync` brings a cache in line
 //! with its inputs, `open` ties them together; `query` answers questions about
 //! points in time, `changes` walks the changes of one value, and `what_if`
-//! replays with events left out.
+//! replays under a hypothesis (events left out, edited or inserted).
 
 use std::path::PathBuf;
 
@@ -26,6 +26,7 @@ mod what_if;
 pub use changes::{Found, HistoryEntry};
 pub use paths::default_cache_path;
 pub use query::diff_selected;
+pub use what_if::{Divergence, Fork, ForkEvent, ForkVerify, Inserted, Mark, Place};
 
 #[derive(Debug, Clone, Default)]
 pub struct OpenOptions {

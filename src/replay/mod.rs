@@ -326,7 +326,7 @@ impl<'a> Reducer<'a> {
     }
 
     /// The value a snapshot event fixes, if `ev` is one (kind or `snapshot` rule).
-    fn snapshot_value<'v>(&self, kind: Kind, ty: i64, data: &'v Value) -> Option<&'v Value> {
+    pub(crate) fn snapshot_value<'v>(&self, kind: Kind, ty: i64, data: &'v Value) -> Option<&'v Value> {
         match kind {
             Kind::Snapshot => Some(data),
             Kind::Event => {

@@ -13,3 +13,4 @@ mod fuzz;
 mod json_conformance;
 mod replay_props;
 mod tui_screens;
+mod whatif_props;
