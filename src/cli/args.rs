@@ -261,6 +261,8 @@ pub struct NoOutputFormat {
 pub struct LogArgs {
     #[command(flatten)]
     pub input: InputArgs,
+    #[command(flatten)]
+    pub edits: EditArgs,
     /// Only this stream (exact name, or a glob with *).
     #[arg(long, value_name = "STREAM")]
     pub stream: Option<String>,
@@ -282,12 +284,18 @@ pub struct LogArgs {
     /// Same as --format json.
     #[arg(long, conflicts_with = "format")]
     pub json: bool,
+    /// Under a hypothesis, list the events it leaves out too (marked `skipped`);
+    /// the text output always shows them.
+    #[arg(long)]
+    pub show_skipped: bool,
 }
 
 #[derive(Args, Debug, Clone)]
 pub struct StateArgs {
     #[command(flatten)]
     pub input: InputArgs,
+    #[command(flatten)]
+    pub edits: EditArgs,
     /// The point (default: end).
     #[arg(long, value_name = "P", default_value = "end")]
     pub at: String,
@@ -318,6 +326,8 @@ pub struct DiffArgs {
     pub to: String,
     #[command(flatten)]
     pub view: DiffView,
+    #[command(flatten)]
+    pub edits: EditArgs,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -343,6 +353,8 @@ pub struct CompareArgs {
 pub struct HistoryArgs {
     #[command(flatten)]
     pub input: InputArgs,
+    #[command(flatten)]
+    pub edits: EditArgs,
     /// JSON Pointer into the world state (or into --stream's state).
     #[arg(long, value_name = "PTR")]
     pub path: String,
@@ -367,6 +379,8 @@ pub struct HistoryArgs {
 pub struct VerifyArgs {
     #[command(flatten)]
     pub input: InputArgs,
+    #[command(flatten)]
+    pub edits: EditArgs,
     /// Output format: text lines, or one JSON document.
     #[arg(long, value_enum, value_name = "FMT", default_value_t = TextJson::Text)]
     pub format: TextJson,
@@ -418,6 +432,25 @@ impl VerifyArgs {
             self.format
         }
     }
+}
+
+/// A hypothesis (docs/whatif.md): edits whose positions refer to the recording as imported.
+#[derive(Args, Debug, Clone, Default)]
+#[command(next_help_heading = "What-if")]
+pub struct EditArgs {
+    /// Leave out event N, or events A..B (both ends included).
+    #[arg(long, value_name = "N|A..B")]
+    pub skip: Vec<String>,
+    /// Event N carries this data instead (JSON, or @FILE).
+    #[arg(long, value_name = "N=JSON|@FILE")]
+    pub set_data: Vec<String>,
+    /// A new event right after event N (0: before the first): a JSON object with
+    /// stream, type, data and optional time, seq, id, kind, meta (or @FILE).
+    #[arg(long, value_name = "N=JSON|@FILE")]
+    pub insert: Vec<String>,
+    /// The edits as a JSON file: {"edits": [{"skip": N}, {"set_data": {"at", "data"}}, {"insert": {"after", "event"}}]}.
+    #[arg(long, value_name = "FILE")]
+    pub whatif: Vec<PathBuf>,
 }
 
 #[derive(Args, Debug, Clone)]

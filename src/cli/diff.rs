@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 
 use super::args::{Common, DiffArgs, DiffFormat, DiffView};
 use super::render::{self, Style};
-use super::{checkpoints, finish, open, out};
+use super::{checkpoints, edits, finish, open, out};
 use crate::json::diff::{self, Change};
 use crate::json::write;
 use crate::recording::{diff_selected, Recording};
@@ -26,29 +26,43 @@ pub(super) fn point_info(rec: &Recording, pos: u64) -> Result<Value> {
 }
 
 pub(super) fn run(common: &Common, args: DiffArgs, style: &Style) -> Result<i32> {
+    let hypothesis = edits::hypothesis(&args.edits)?;
     let (mut rec, _) = open(common, &args.inputs)?;
     let rec = &mut rec;
     let (from, to, view) = (args.from.as_str(), args.to.as_str(), &args.view);
     let a = rec.point(from)?;
     let b = rec.point(to)?;
     checkpoints(rec)?;
+    let fork = hypothesis.map(|h| rec.fork(&h)).transpose()?;
+    let state_at = |p, s: Option<&str>| match &fork {
+        Some(f) => f.state_at(p, s),
+        None => rec.state_at(p, s),
+    };
     // Only the unified view prints the states themselves; the others need the
     // changes alone, which the recording finds without copying whole worlds.
     let (sa, sb, changes) = if matches!(view.output, DiffFormat::Unified) {
-        let sa = rec.state_at(a, view.stream.as_deref())?;
-        let sb = rec.state_at(b, view.stream.as_deref())?;
+        let sa = state_at(a, view.stream.as_deref())?;
+        let sb = state_at(b, view.stream.as_deref())?;
         let changes = diff_selected(&sa, &sb, view.path.as_deref())?;
         (sa, sb, changes)
     } else {
-        let changes = rec.diff(a, b, view.stream.as_deref(), view.path.as_deref())?;
+        let changes = match &fork {
+            Some(f) => f.diff(a, b, view.stream.as_deref(), view.path.as_deref())?,
+            None => rec.diff(a, b, view.stream.as_deref(), view.path.as_deref())?,
+        };
         (Value::Null, Value::Null, changes)
     };
+    let hypothetical = fork.as_ref().map(|f| f.hypothesis.to_json());
+    drop(fork);
     let rec = &*rec;
     let written = (|| -> Result<()> {
         let mut o = out();
         match view.output {
             DiffFormat::Json => {
-                let v = json!({"from": point_info(rec, a)?, "to": point_info(rec, b)?, "changes": changes});
+                let mut v = json!({"from": point_info(rec, a)?, "to": point_info(rec, b)?, "changes": changes});
+                if let Some(h) = &hypothetical {
+                    v["whatif"] = h.clone();
+                }
                 write::write_pretty(&mut o, &v)?;
                 o.write_all(b"\n")?;
             }

@@ -7,13 +7,14 @@ use serde_json::json;
 
 use super::args::{Common, HistoryArgs, TextJson};
 use super::render::{self, Style};
-use super::{checkpoints, open, out};
+use super::{checkpoints, edits, open, out};
 use crate::json::{pointer, write};
-use crate::recording::Recording;
+use crate::recording::{Mark, Recording};
 use crate::sanitize::clean;
 use crate::time;
 
 pub(super) fn run(common: &Common, args: HistoryArgs, style: &Style) -> Result<i32> {
+    let hypothesis = edits::hypothesis(&args.edits)?;
     let (mut rec, _) = open(common, &args.input.inputs)?;
     let rec = &mut rec;
     let (path, stream, from, to, as_json) = (
@@ -29,6 +30,45 @@ pub(super) fn run(common: &Common, args: HistoryArgs, style: &Style) -> Result<i
     let from = from.map(|p| rec.point(p)).transpose()?.unwrap_or(0);
     let to = to.map(|p| rec.point(p)).transpose()?.unwrap_or(rec.len());
     checkpoints(rec)?;
+    if let Some(h) = hypothesis {
+        let fork = rec.fork(&h)?;
+        let entries = fork.history(path, stream, from, to)?;
+        let mut o = out();
+        for (place, old, new) in entries {
+            let fe = fork.event(place)?.with_context(|| format!("event {place} vanished"))?;
+            let ev = fe.event;
+            if as_json {
+                let v = json!({
+                    "pos": place.pos, "at": place.to_string(), "whatif": fe.mark.as_str(),
+                    "time": ev.time.map(time::format_micros), "stream": ev.stream, "type": ev.ty, "id": ev.id,
+                    "op": match (&old, &new) { (None, _) => "add", (_, None) => "remove", _ => "replace" },
+                    "old": old, "new": new,
+                });
+                write::write_compact(&mut o, &v)?;
+                o.write_all(b"\n")?;
+            } else {
+                let tag = match fe.mark {
+                    Mark::Original => String::new(),
+                    m => format!("[{}]  ", m.as_str()),
+                };
+                let head = format!(
+                    "{:>7}  {}  {}  {}  {tag}",
+                    place.to_string(),
+                    render::format_time(ev.time),
+                    clean(&ev.stream),
+                    clean(&ev.ty)
+                );
+                let change = format!(
+                    "{} -> {}",
+                    render::opt_compact(old.as_ref()),
+                    render::opt_compact(new.as_ref())
+                );
+                writeln!(o, "{head}{}", style.fit(&change, head.chars().count()))?;
+            }
+        }
+        o.flush()?;
+        return Ok(0);
+    }
     let entries = rec.history(path, stream, from, to)?;
     let mut o = out();
     for h in entries {

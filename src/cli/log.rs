@@ -1,17 +1,21 @@
 //! `rewind log`: list events.
 
+use std::collections::HashMap;
 use std::io::Write;
+use std::ops::ControlFlow;
 
 use anyhow::{Context, Result};
 
 use super::args::{Common, LogArgs, TextJson};
 use super::render::{self, Style};
-use super::{checkpoints, open, out};
+use super::{checkpoints, edits, open, out};
 use crate::cache::read::Filter;
 use crate::json::write;
+use crate::recording::{Fork, Place};
 
 pub(super) fn run(common: &Common, args: LogArgs, style: &Style) -> Result<i32> {
     let as_json = args.output() == TextJson::Json;
+    let hypothesis = edits::hypothesis(&args.edits)?;
     let (mut rec, _) = open(common, &args.input.inputs)?;
     let rec = &mut rec;
     let LogArgs {
@@ -20,24 +24,35 @@ pub(super) fn run(common: &Common, args: LogArgs, style: &Style) -> Result<i32> 
         from,
         to,
         limit,
+        show_skipped,
         ..
     } = args;
     let from = match from {
-        Some(p) => rec.point(&p)?,
-        None => 0,
+        Some(p) => Some(rec.point(&p)?),
+        None => None,
     };
     let to = match to {
         Some(p) => rec.point(&p)?,
         None => rec.len(),
     };
+    checkpoints(rec)?;
+    if let Some(h) = hypothesis {
+        let fork = rec.fork(&h)?;
+        let filter = Filter {
+            streams: stream.map(|s| matching_ids(&fork.cat.streams, &s)).transpose()?,
+            types: ty.map(|t| matching_ids(&fork.cat.types, &t)).transpose()?,
+        };
+        // Text shows what the hypothesis leaves out, marked; JSON only when asked.
+        let skipped = show_skipped || !as_json;
+        return log_fork(&fork, from, to, &filter, skipped, limit, as_json, style);
+    }
     let filter = Filter {
         streams: stream.map(|s| matching_ids(&rec.cat.streams, &s)).transpose()?,
         types: ty.map(|t| matching_ids(&rec.cat.types, &t)).transpose()?,
     };
-    checkpoints(rec)?;
     let mut o = out();
     let mut remaining = limit.unwrap_or(usize::MAX);
-    let mut cursor = from;
+    let mut cursor = from.unwrap_or(0);
     while remaining > 0 {
         let page = rec.cache.events(&rec.cat, cursor, to, &filter, remaining.min(1000))?;
         let Some(last) = page.last() else { break };
@@ -52,6 +67,43 @@ pub(super) fn run(common: &Common, args: LogArgs, style: &Style) -> Result<i32> 
             }
         }
         remaining = remaining.saturating_sub(page.len());
+    }
+    o.flush()?;
+    Ok(0)
+}
+
+/// The log of a hypothetical recording: places as `N` or `N+K`, each event
+/// marked with what the hypothesis did to it, failures as replay under it finds them.
+#[allow(clippy::too_many_arguments)]
+fn log_fork(
+    fork: &Fork<'_>,
+    from: Option<u64>,
+    to: u64,
+    filter: &Filter,
+    skipped: bool,
+    limit: Option<usize>,
+    as_json: bool,
+    style: &Style,
+) -> Result<i32> {
+    let failures: HashMap<Place, String> = fork.verify()?.failures.into_iter().collect();
+    let mut o = out();
+    let mut remaining = limit.unwrap_or(usize::MAX);
+    if remaining > 0 {
+        fork.each_event(from, to, filter, skipped, &mut |fe| {
+            let failure = failures.get(&fe.place).map(String::as_str);
+            if as_json {
+                write::write_compact(&mut o, &render::fork_event_json(&fe, failure))?;
+                o.write_all(b"\n")?;
+            } else {
+                writeln!(o, "{}", render::fork_event_line(&fe, failure, style))?;
+            }
+            remaining -= 1;
+            Ok(if remaining == 0 {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            })
+        })?;
     }
     o.flush()?;
     Ok(0)

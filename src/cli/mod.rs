@@ -4,6 +4,7 @@ pub mod args;
 mod compare;
 mod completions;
 mod diff;
+mod edits;
 mod history;
 mod import;
 pub mod ledger;

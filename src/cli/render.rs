@@ -9,6 +9,7 @@ use super::args::ColorChoice;
 use crate::json::diff::{Change, ChangeOp};
 use crate::json::write;
 use crate::model::{Event, Kind};
+use crate::recording::{ForkEvent, Mark};
 use crate::sanitize::{clean, truncate};
 use crate::time;
 
@@ -143,6 +144,50 @@ pub fn event_line(ev: &Event, failure: Option<&str>, style: &Style) -> String {
         line = style.paint("31", &format!("{line}\n          failed: {}", clean(f)));
     }
     line
+}
+
+/// An event of a hypothetical recording: its place (`652`, `652+1`) and, when
+/// the hypothesis changed it, `[inserted]`, `[edited]` or `[skipped]` after its type.
+pub fn fork_event_line(fe: &ForkEvent, failure: Option<&str>, style: &Style) -> String {
+    let ev = &fe.event;
+    let mark = if failure.is_some() { "!" } else { kind_mark(ev.kind) };
+    let tag = match fe.mark {
+        Mark::Original => String::new(),
+        m => format!("[{}]  ", m.as_str()),
+    };
+    let head = format!(
+        "{:>7} {} {}  {}  {}  {tag}",
+        fe.place.to_string(),
+        mark,
+        format_time(ev.time),
+        clean(&ev.stream),
+        clean(&ev.ty)
+    );
+    let used = head.chars().count();
+    let data = compact(&ev.data);
+    let body = match style.width {
+        Some(_) => style.fit(&data, used),
+        None => truncate(&data, 160).into_owned(),
+    };
+    let mut line = format!("{head}{body}");
+    match fe.mark {
+        Mark::Skipped => line = style.paint("9;2", &line),
+        Mark::Inserted | Mark::Edited => line = style.paint("35", &line),
+        Mark::Original => {}
+    }
+    if let Some(f) = failure {
+        line = style.paint("31", &format!("{line}\n          failed: {}", clean(f)));
+    }
+    line
+}
+
+/// `log --json` of a hypothetical event: the event's fields, `at` (its place
+/// as text) and `whatif` (`original`, `edited`, `inserted` or `skipped`).
+pub fn fork_event_json(fe: &ForkEvent, failure: Option<&str>) -> Value {
+    let mut v = fe.event.to_json(failure);
+    v["at"] = Value::String(fe.place.to_string());
+    v["whatif"] = Value::String(fe.mark.as_str().into());
+    v
 }
 
 /// The event as `log --json` prints it.

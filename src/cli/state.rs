@@ -8,11 +8,12 @@ use serde_json::Value;
 
 use super::args::{Common, StateArgs, StateFormat};
 use super::render;
-use super::{checkpoints, open, out};
+use super::{checkpoints, edits, open, out};
 use crate::json::{pointer, write};
 use crate::sanitize::clean;
 
 pub(super) fn run(common: &Common, args: StateArgs) -> Result<i32> {
+    let hypothesis = edits::hypothesis(&args.edits)?;
     let (mut rec, _) = open(common, &args.input.inputs)?;
     let rec = &mut rec;
     let (at, stream, path, compact) = (
@@ -23,6 +24,24 @@ pub(super) fn run(common: &Common, args: StateArgs) -> Result<i32> {
     );
     let pos = rec.point(at)?;
     checkpoints(rec)?;
+    if let Some(h) = hypothesis {
+        let fork = rec.fork(&h)?;
+        let mut o = out();
+        if args.format == StateFormat::Text {
+            let state = fork.state_at(pos, stream)?;
+            let mut prefix = path.unwrap_or("").to_string();
+            write_leaves(&mut o, &mut prefix, select(&state, path, pos)?)?;
+        } else if stream.is_none() && path.is_none() {
+            o.write_all(&fork.world_json_at(pos, compact)?)?;
+            o.write_all(b"\n")?;
+        } else {
+            let state = fork.state_at(pos, stream)?;
+            emit_json(&mut o, select(&state, path, pos)?, compact)?;
+            o.write_all(b"\n")?;
+        }
+        o.flush()?;
+        return Ok(0);
+    }
     let mut o = out();
     if args.format == StateFormat::Text {
         let state = rec.state_at(pos, stream)?;

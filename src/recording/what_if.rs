@@ -538,6 +538,29 @@ impl<'r> Fork<'r> {
         skipped: bool,
         limit: usize,
     ) -> Result<Vec<ForkEvent>> {
+        let mut out = Vec::new();
+        if limit > 0 {
+            self.each_event(from, to, filter, skipped, &mut |ev| {
+                out.push(ev);
+                Ok(if out.len() >= limit {
+                    ControlFlow::Break(())
+                } else {
+                    ControlFlow::Continue(())
+                })
+            })?;
+        }
+        Ok(out)
+    }
+
+    /// [`Fork::events`] handed to `f` one by one, until it returns `Break`.
+    pub fn each_event(
+        &self,
+        from: Option<u64>,
+        to: u64,
+        filter: &Filter,
+        skipped: bool,
+        f: &mut dyn FnMut(ForkEvent) -> Result<ControlFlow<()>>,
+    ) -> Result<()> {
         let keep = |sid: i64, ty: i64| {
             filter.streams.as_ref().is_none_or(|s| s.contains(&sid))
                 && filter.types.as_ref().is_none_or(|t| t.contains(&ty))
@@ -553,15 +576,16 @@ impl<'r> Fork<'r> {
             .flat_map(|(_, list)| list.iter())
             .filter(|i| keep(i.stream, i.ty))
             .peekable();
-        let mut out: Vec<ForkEvent> = Vec::new();
         let mut cursor = start;
-        'pages: while out.len() < limit {
+        loop {
             let page = self.rec.cache.events(&self.cat, cursor, to, filter, 1000)?;
             let Some(last) = page.last() else { break };
             cursor = last.pos;
             for ev in page {
                 while let Some(ins) = pending.next_if(|i| i.place.pos < ev.pos) {
-                    out.push(self.inserted_event(ins));
+                    if f(self.inserted_event(ins))?.is_break() {
+                        return Ok(());
+                    }
                 }
                 let mark = if self.is_skipped(ev.pos) {
                     Mark::Skipped
@@ -570,30 +594,51 @@ impl<'r> Fork<'r> {
                 } else {
                     Mark::Original
                 };
-                if mark != Mark::Skipped || skipped {
-                    let mut event = ev;
-                    if let Some(d) = self.sets.get(&event.pos) {
-                        event.data = d.clone();
-                    }
-                    out.push(ForkEvent {
-                        place: Place {
-                            pos: event.pos,
-                            insert: 0,
-                        },
-                        mark,
-                        event,
-                    });
+                if mark == Mark::Skipped && !skipped {
+                    continue;
                 }
-                if out.len() >= limit {
-                    break 'pages;
+                let mut event = ev;
+                if let Some(d) = self.sets.get(&event.pos) {
+                    event.data = d.clone();
+                }
+                let place = Place {
+                    pos: event.pos,
+                    insert: 0,
+                };
+                if f(ForkEvent { place, mark, event })?.is_break() {
+                    return Ok(());
                 }
             }
         }
-        if out.len() < limit {
-            out.extend(pending.map(|i| self.inserted_event(i)));
+        for ins in pending {
+            if f(self.inserted_event(ins))?.is_break() {
+                break;
+            }
         }
-        out.truncate(limit);
-        Ok(out)
+        Ok(())
+    }
+
+    /// The event at `place` of the hypothetical recording (a skipped one marked so).
+    pub fn event(&self, place: Place) -> Result<Option<ForkEvent>> {
+        if place.insert > 0 {
+            return Ok(self
+                .inserts
+                .get(&place.pos)
+                .and_then(|l| l.get(place.insert as usize - 1))
+                .map(|i| self.inserted_event(i)));
+        }
+        let Some(mut event) = self.rec.cache.event(&self.cat, place.pos)? else {
+            return Ok(None);
+        };
+        let mark = if self.is_skipped(place.pos) {
+            Mark::Skipped
+        } else if let Some(d) = self.sets.get(&place.pos) {
+            event.data = d.clone();
+            Mark::Edited
+        } else {
+            Mark::Original
+        };
+        Ok(Some(ForkEvent { place, mark, event }))
     }
 
     fn inserted_event(&self, ins: &Inserted) -> ForkEvent {

@@ -21,3 +21,4 @@ mod rule_ops;
 mod shapes;
 mod surface;
 mod terminal_safety;
+mod whatif;
