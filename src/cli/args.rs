@@ -208,6 +208,28 @@ pub enum Command {
         "  rewind verify backup.db --format json"
     ))]
     Verify(VerifyArgs),
+    /// Diff reality against a hypothesis (skipped, edited, inserted events) and
+    /// name the first point where each changed stream diverges.
+    #[command(after_help = concat!(
+        points!(),
+        " Under a hypothesis, N is after original event N and the events inserted after it.\n",
+        "Exit codes: 0 the edits make no difference at P, 1 they do, 2 error.\n\n",
+        "Examples:\n",
+        "  rewind whatif fixtures/agents.jsonl --skip 652 --at 674\n",
+        "  rewind whatif fixtures/agents.jsonl --set-data '652={\"patch\":{}}' --format json\n",
+        "  rewind whatif fixtures/agents.jsonl --whatif edits.json --stream agent/sess-0004 --format unified"
+    ))]
+    Whatif(WhatifArgs),
+    /// Write events as JSON Lines in rewind's normalized form (a slice, or a hypothesis's fork).
+    #[command(after_help = concat!(
+        points!(),
+        "\nThe output is compressed by its extension: .gz (gzip), .zst (zstd); `-o -` writes to stdout.\n\n",
+        "Examples:\n",
+        "  rewind export fixtures/agents.jsonl --stream agent/sess-0004 -o sess-0004.jsonl\n",
+        "  rewind export fixtures/agents.jsonl --from 600 --to 700 -o slice.jsonl.zst\n",
+        "  rewind export fixtures/agents.jsonl --skip 652 -o fork.jsonl.gz"
+    ))]
+    Export(ExportArgs),
     /// Print a shell completion script.
     #[command(after_help = concat!(
         "Examples:\n",
@@ -387,6 +409,42 @@ pub struct VerifyArgs {
     /// Same as --format json.
     #[arg(long, conflicts_with = "format")]
     pub json: bool,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct WhatifArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub edits: EditArgs,
+    /// The point to compare at (default: end).
+    #[arg(long, value_name = "P", default_value = "end")]
+    pub at: String,
+    #[command(flatten)]
+    pub view: DiffView,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Events after this point (default: from the start).
+    #[arg(long, value_name = "P")]
+    pub from: Option<String>,
+    /// Events up to and including this point (default: end).
+    #[arg(long, value_name = "P")]
+    pub to: Option<String>,
+    /// Only streams matching this glob.
+    #[arg(long, value_name = "GLOB")]
+    pub stream: Option<String>,
+    /// Only types matching this glob.
+    #[arg(long = "type", value_name = "GLOB")]
+    pub ty: Option<String>,
+    /// The file to write (.jsonl, .jsonl.gz, .jsonl.zst; `-`: stdout).
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: PathBuf,
+    #[command(flatten)]
+    pub edits: EditArgs,
 }
 
 #[derive(Args, Debug, Clone)]

@@ -110,7 +110,7 @@ fn log_fork(
 }
 
 /// `--stream` and `--type` take exact names or globs.
-fn matching_ids(names: &[String], pattern: &str) -> Result<Vec<i64>> {
+pub(super) fn matching_ids(names: &[String], pattern: &str) -> Result<Vec<i64>> {
     let glob = globset::Glob::new(pattern)
         .with_context(|| format!("bad pattern {}", crate::sanitize::quote(pattern)))?
         .compile_matcher();

@@ -5,6 +5,7 @@ mod compare;
 mod completions;
 mod diff;
 mod edits;
+mod export;
 mod history;
 mod import;
 pub mod ledger;
@@ -15,6 +16,7 @@ pub mod render;
 mod state;
 mod suggest;
 mod verify;
+mod whatif;
 
 pub use ledger::summary_text;
 
@@ -175,6 +177,8 @@ fn run(cli: Cli) -> Result<i32> {
         Some(Command::Compare(args)) => compare::run(&common, args, &style),
         Some(Command::History(args)) => history::run(&common, args, &style),
         Some(Command::Verify(args)) => verify::run(&common, args, &style),
+        Some(Command::Whatif(args)) => whatif::run(&common, args, &style),
+        Some(Command::Export(args)) => export::run(&common, args),
         Some(Command::Completions(args)) => completions::run(args),
         Some(Command::Man) => man::run(),
     }

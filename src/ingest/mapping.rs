@@ -302,13 +302,22 @@ impl Mapper {
                 s
             }
         };
+        // rewind's own normalized form (`rewind export`) says how each record
+        // changes its stream's state; only beside an explicit data member, so a
+        // `kind` that is part of a record's implicit data stays data.
+        let kind = match data_f.as_ref().and(top.get("kind")).map(|k| k.get()) {
+            Some(r#""image""#) => Kind::Image,
+            Some(r#""delete""#) => Kind::Delete,
+            Some(r#""snapshot""#) => Kind::Snapshot,
+            _ => Kind::Event,
+        };
         Ok(Record {
             stream,
             seq,
             id: Some(id),
             ty,
             time,
-            kind: Kind::Event,
+            kind,
             data,
             meta,
             loc,
@@ -544,5 +553,31 @@ mod tests {
             (r.kind, r.seq, r.data.as_str()),
             (Kind::Snapshot, Some(3), r#"{"a":1}"#)
         );
+    }
+
+    #[test]
+    fn kind_beside_explicit_data_is_the_records_kind() {
+        let kind = |text: &str| mapper().map_event(text.as_bytes(), 1, 0).expect("maps").kind;
+        assert_eq!(
+            kind(r#"{"stream":"s","type":"T","kind":"snapshot","data":{}}"#),
+            Kind::Snapshot
+        );
+        assert_eq!(
+            kind(r#"{"stream":"s","type":"T","kind":"image","data":{}}"#),
+            Kind::Image
+        );
+        assert_eq!(
+            kind(r#"{"stream":"s","type":"T","kind":"delete","data":null}"#),
+            Kind::Delete
+        );
+        assert_eq!(
+            kind(r#"{"stream":"s","type":"T","kind":"event","data":{}}"#),
+            Kind::Event
+        );
+        // Without a data member, `kind` is part of the record's implicit data.
+        let r = mapper()
+            .map_event(br#"{"stream":"s","type":"T","kind":"snapshot"}"#, 1, 0)
+            .expect("maps");
+        assert_eq!((r.kind, r.data.as_str()), (Kind::Event, r#"{"kind":"snapshot"}"#));
     }
 }

@@ -208,3 +208,202 @@ fn bad_edits_are_errors_that_change_nothing() {
     assert_eq!(env.main("state", &["--skip", "652"]).code, 0);
     assert!(before == snapshot(), "a hypothesis changed the cache");
 }
+
+#[test]
+fn whatif_diffs_reality_against_the_hypothesis_in_every_format() {
+    let env = Env::new();
+    let text = env.main("whatif", &["--skip", "652", "--at", "674"]);
+    assert_eq!(text.code, 1, "{}", text.stderr);
+    assert!(
+        text.stdout
+            .contains(&format!("~ {GOAL}: \"Export the complete customer list")),
+        "{}",
+        text.stdout
+    );
+    assert!(
+        text.stdout.contains(&format!("-> \"{ORIGINAL_GOAL}\"")),
+        "{}",
+        text.stdout
+    );
+    assert!(
+        text.stdout
+            .contains("first divergence: agent/sess-0004 at 652 (/memory/goal"),
+        "{}",
+        text.stdout
+    );
+    let j = env.main("whatif", &["--skip", "652", "--at", "674", "--format", "json"]);
+    assert_eq!(j.code, 1);
+    let v = j.json();
+    assert_eq!(v["at"]["pos"], 674);
+    assert_eq!(v["changes"][0]["path"], GOAL);
+    assert_eq!(v["changes"][0]["new"], ORIGINAL_GOAL);
+    assert_eq!(v["divergences"][0]["stream"], "agent/sess-0004");
+    assert_eq!(v["divergences"][0]["at"], 652);
+    assert_eq!(v["divergences"][0]["converged"], false);
+    let patch = env.main("whatif", &["--skip", "652", "--at", "674", "--format", "patch"]);
+    assert_eq!(patch.code, 1);
+    assert_eq!(
+        patch.json(),
+        json!([{"op": "replace", "path": GOAL, "value": ORIGINAL_GOAL}])
+    );
+    assert!(
+        patch.stderr.contains("first divergence: agent/sess-0004 at 652"),
+        "{}",
+        patch.stderr
+    );
+    let unified = env.main(
+        "whatif",
+        &[
+            "--skip",
+            "652",
+            "--at",
+            "674",
+            "--format",
+            "unified",
+            "--stream",
+            "agent/sess-0004",
+        ],
+    );
+    assert_eq!(unified.code, 1);
+    assert!(
+        unified.stdout.starts_with("--- reality\n+++ hypothesis\n"),
+        "{}",
+        unified.stdout
+    );
+    assert!(
+        unified.stdout.contains(&format!("+    \"goal\": \"{ORIGINAL_GOAL}\"")),
+        "{}",
+        unified.stdout
+    );
+    // At the end the nightly snapshot has put the real goal back: no difference (exit 0),
+    // and the divergence says it is the same again.
+    let end = env.main("whatif", &["--skip", "652"]);
+    assert_eq!(end.code, 0, "{}", end.stdout);
+    assert!(
+        end.stdout
+            .contains("at 652 (/memory/goal, /memory/scratch/audit_pending); the same again at 1193"),
+        "{}",
+        end.stdout
+    );
+}
+
+#[test]
+fn whatif_exits_0_when_the_edit_makes_no_difference() {
+    let env = Env::new();
+    // A Heartbeat: the rules ignore it.
+    let log = env
+        .main("log", &["--type", "Heartbeat", "--limit", "1", "--json"])
+        .json_lines();
+    let pos = log[0]["pos"].to_string();
+    let r = env.main("whatif", &["--skip", &pos]);
+    assert_eq!((r.code, r.stdout.as_str()), (0, ""), "{}", r.stderr);
+    let none = env.main("whatif", &[]);
+    assert_eq!(none.code, 2);
+    assert!(none.stderr.contains("whatif needs edits"), "{}", none.stderr);
+}
+
+fn state_of(env: &Env, input: &std::path::Path, at: &str) -> String {
+    let r = env.run(&[
+        "state",
+        input.to_str().expect("utf8"),
+        "--rules",
+        "fixtures/rules.json",
+        "--at",
+        at,
+        "--compact",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    r.stdout
+}
+
+#[test]
+fn export_round_trips_with_the_same_states_in_every_compression() {
+    let env = Env::new();
+    for name in ["all.jsonl", "all.jsonl.gz", "all.jsonl.zst"] {
+        let out = env.path(name);
+        let r = env.main("export", &["-o", out.to_str().expect("utf8")]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        assert!(r.stderr.contains("1193 events"), "{}", r.stderr);
+        for at in ["0", "300", "652", "675", "994", "end"] {
+            assert_eq!(
+                state_of(&env, &out, at),
+                env.main("state", &["--at", at, "--compact"]).stdout,
+                "{name} at {at}"
+            );
+        }
+        // The snapshots stay snapshots, so verify finds the same drift.
+        let v = env.run(&["verify", out.to_str().expect("utf8"), "--rules", "fixtures/rules.json"]);
+        assert_eq!(
+            v.stdout.lines().last(),
+            Some("17 snapshots checked, 1 drifted; 1 event failed"),
+            "{}",
+            v.stdout
+        );
+    }
+    let first = std::fs::read_to_string(env.path("all.jsonl")).expect("read");
+    let line: Value = serde_json::from_str(first.lines().next().expect("a line")).expect("json");
+    let keys: Vec<&str> = line.as_object().expect("object").keys().map(String::as_str).collect();
+    assert_eq!(keys, ["stream", "seq", "id", "type", "time", "kind", "data", "meta"]);
+}
+
+#[test]
+fn export_of_a_hypothesis_is_its_fork_and_slices_filter() {
+    let env = Env::new();
+    let out = env.path("fork.jsonl");
+    let r = env.main("export", &["--skip", "652", "-o", out.to_str().expect("utf8")]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("1192 events under a hypothesis of 1 edit"),
+        "{}",
+        r.stderr
+    );
+    // Original point 674 is position 673 of the fork.
+    assert_eq!(
+        state_of(&env, &out, "673"),
+        env.main("state", &["--at", "674", "--compact", "--skip", "652"]).stdout
+    );
+    assert_eq!(
+        state_of(&env, &out, "end"),
+        env.main("state", &["--compact", "--skip", "652"]).stdout
+    );
+    let slice = env.path("slice.jsonl");
+    let s = env.main(
+        "export",
+        &[
+            "--from",
+            "600",
+            "--to",
+            "700",
+            "--stream",
+            "agent/*",
+            "--type",
+            "Memory*",
+            "-o",
+            slice.to_str().expect("utf8"),
+        ],
+    );
+    assert_eq!(s.code, 0, "{}", s.stderr);
+    let ids: Vec<Value> = std::fs::read_to_string(&slice)
+        .expect("read")
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).expect("json")["id"].clone())
+        .collect();
+    let want: Vec<Value> = env
+        .main(
+            "log",
+            &[
+                "--from", "600", "--to", "700", "--stream", "agent/*", "--type", "Memory*", "--json",
+            ],
+        )
+        .json_lines()
+        .into_iter()
+        .map(|e| e["id"].clone())
+        .collect();
+    assert!(!want.is_empty());
+    assert_eq!(ids, want);
+    // A bad edit writes nothing.
+    let bad = env.path("bad.jsonl");
+    let b = env.main("export", &["--skip", "9999", "-o", bad.to_str().expect("utf8")]);
+    assert_eq!(b.code, 2);
+    assert!(!bad.exists() && !env.path("bad.jsonl.partial").exists());
+}
