@@ -161,6 +161,12 @@ pub trait Family: Sync {
     /// The formats `open` takes.
     fn formats(&self) -> &'static [Format];
     fn open(&self, path: &Path, format: Format, cfg: SourceConfig) -> Result<Box<dyn Source>>;
+    /// Whether reading the folder `dir` as `format` takes in every file below it that
+    /// may hold records. When it does not (a Firehose prefix beside other exports), the
+    /// folder is read as the union of its parts, so no file is left out unread.
+    fn covers(&self, _dir: &Path, _format: Format) -> bool {
+        true
+    }
 }
 
 /// Every format family of this build, most specific first.
@@ -225,7 +231,7 @@ pub trait Source: Send {
 pub fn open_source(path: &Path, forced: Option<Format>, cfg: SourceConfig) -> Result<Box<dyn Source>> {
     let format = match forced {
         Some(f) => Some(f),
-        None => detect(path)?,
+        None => detect_layout(path)?,
     };
     if let Some(format) = format {
         if !format.is_generic() {
@@ -293,6 +299,18 @@ fn open_generic(path: &Path, format: Option<Format>, cfg: SourceConfig) -> Resul
         index: 0,
         file: path.display().to_string(),
     }))
+}
+
+/// The family format of `path`; for a folder, only a layout that covers all of it
+/// ([`Family::covers`]); `None` for the generic formats and the union of a folder.
+pub(crate) fn detect_layout(path: &Path) -> Result<Option<Format>> {
+    let Some(format) = detect(path)? else { return Ok(None) };
+    if fs::metadata(path).map(|m| m.is_dir()).unwrap_or(false)
+        && !family_of(format).is_some_and(|f| f.covers(path, format))
+    {
+        return Ok(None);
+    }
+    Ok(Some(format))
 }
 
 /// The family format of `path`, or `None` for the generic formats.
