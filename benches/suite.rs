@@ -9,6 +9,7 @@
 //! - cache size on disk per event and against the JSONL;
 //! - full replay (checkpoints rebuilt from scratch);
 //! - `state --at` and `diff` latency at random points (p50/p99);
+//! - `whatif` with an edit in the middle against a world state at the end;
 //! - the TUI, through the library on a TestBackend: time to the first complete
 //!   frame on the built cache, and step latency (key press to the frame that
 //!   shows the new cursor's state) at random places and over consecutive steps;
@@ -33,6 +34,7 @@ use std::time::{Duration, Instant};
 
 use common::{db_size, env_num, median, p50_p99, Rng};
 use crossterm::event::KeyCode;
+use rewind::hypothesis::{Edit, Hypothesis};
 use rewind::json::diff::ChangeOp;
 use rewind::recording::Recording;
 use rewind::tui::testing::{buffer_text, Harness, Live};
@@ -318,11 +320,41 @@ fn measure_engine(n: u64, runs: usize, rules: &Path, data: &Path, cache: &Path, 
         format!("p99 ≤ {diff_target:.0} ms"),
         Some(p99 <= diff_target),
     );
+    measure_whatif(&rec, t);
     Ours {
         import_s,
         e2e_state_s: median(&mut e2e),
         built_state_s: median(&mut built),
     }
+}
+
+/// The answer of `rewind whatif --skip N/2` (reality → hypothesis at the end, with
+/// each changed stream's first divergence), in process, against the world state at
+/// the same point (what `rewind state` computes): samples interleaved, medians.
+fn measure_whatif(rec: &Recording, t: &mut Table) {
+    let n = rec.len();
+    let h = Hypothesis {
+        edits: vec![Edit::Skip { from: n / 2, to: n / 2 }],
+    };
+    let (mut world, mut whatif) = (Vec::new(), Vec::new());
+    for _ in 0..9 {
+        let start = Instant::now();
+        std::hint::black_box(rec.world_json_at(n, false).expect("state"));
+        world.push(start.elapsed().as_secs_f64() * 1e3);
+        let start = Instant::now();
+        let fork = rec.fork(&h).expect("fork");
+        let changes = fork.diff_reality(n, None, None).expect("whatif diff");
+        let divergences = fork.divergences(n).expect("divergences");
+        std::hint::black_box((changes, divergences));
+        whatif.push(start.elapsed().as_secs_f64() * 1e3);
+    }
+    let (w, s) = (median(&mut whatif), median(&mut world));
+    t.add(
+        "whatif: an edit in the middle (skip N/2, answer at end) vs a world state at end (in process)",
+        format!("{w:.1} ms vs {s:.1} ms ({:.2}×)", w / s),
+        "≤ 3× a world state",
+        Some(w <= 3.0 * s),
+    );
 }
 
 /// Draw the current screen; true when the list, state and timeline panes show

@@ -159,6 +159,9 @@ pub struct Divergence {
     pub point: u64,
     /// The first changed paths inside the stream's state there (at most 10).
     pub paths: Vec<String>,
+    /// The stream is the same again at the point asked about (a later image or
+    /// snapshot brought it back).
+    pub converged: bool,
 }
 
 /// What `verify` finds under a hypothesis.
@@ -455,9 +458,13 @@ impl<'r> Fork<'r> {
         path: Option<&str>,
     ) -> Result<Vec<crate::json::diff::Change>> {
         if stream.is_none() && path.is_none() {
-            let real = self.rec.world_at(pos)?;
-            let mut hypo = real.clone();
+            // Streams the edits leave alone are the same in both: only the touched
+            // ones are rebuilt, and the world diff of those is the whole diff.
+            let (mut real, mut hypo) = (World::default(), World::default());
             for (&sid, _) in self.starts.iter().filter(|(_, s)| pos >= s.first) {
+                if sid < self.rec.cat.streams.len() as i64 {
+                    *real.slot(sid) = self.rec.replayer().stream_at(sid, pos)?;
+                }
                 *hypo.slot(sid) = self.stream_at(sid, pos)?;
             }
             return Ok(crate::replay::diff_worlds(&real, &hypo, &self.cat));
@@ -515,10 +522,16 @@ impl<'r> Fork<'r> {
                     .take(10)
                     .map(|c| c.path)
                     .collect();
+                let real_end = match sid < self.rec.cat.streams.len() as i64 {
+                    true => self.rec.replayer().stream_at(sid, pos)?,
+                    false => None,
+                };
+                let converged = opt_eq(real_end.as_ref(), self.stream_at(sid, pos)?.as_ref());
                 out.push(Divergence {
                     stream: self.cat.stream_name(sid).to_string(),
                     point,
                     paths,
+                    converged,
                 });
             }
         }

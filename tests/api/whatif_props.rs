@@ -4,7 +4,7 @@
 
 use proptest::prelude::*;
 use rewind::hypothesis::{Edit, Hypothesis, NewEvent};
-use rewind::json::eq::json_eq;
+use rewind::json::{diff, eq::json_eq};
 use rewind::model::Kind;
 use rewind::recording::{Mark, OpenOptions, Recording};
 use rewind::replay::{Spacing, World};
@@ -187,7 +187,17 @@ proptest! {
             return Ok(());
         }
         let other = open(dir.path(), "edited", &list);
+        let mut first_diff: std::collections::BTreeMap<String, u64> = Default::default();
         for pos in 0..=rec.len() {
+            // Reality → hypothesis: the plain diff of the two worlds.
+            let real = rec.state_at(pos, None).expect("real");
+            let hypo = fork.state_at(pos, None).expect("hypo");
+            prop_assert_eq!(fork.diff_reality(pos, None, None).expect("diff"), diff::diff(&real, &hypo));
+            for name in ["a", "b/c", "d", "new"] {
+                if real.get(name) != hypo.get(name) {
+                    first_diff.entry(name.to_string()).or_insert(pos);
+                }
+            }
             let want = full_replay(&other, upto[pos as usize] as u64);
             let got = fork.state_at(pos, None).expect("state");
             prop_assert!(json_eq(&got, &want), "world at {}: {} vs {} under {:?}", pos, got, want, h);
@@ -203,5 +213,13 @@ proptest! {
                 }
             }
         }
+        // The first divergence of each stream is the first point where it differs.
+        let found: std::collections::BTreeMap<String, u64> = fork
+            .divergences(rec.len())
+            .expect("divergences")
+            .into_iter()
+            .map(|d| (d.stream, d.point))
+            .collect();
+        prop_assert_eq!(found, first_diff);
     }
 }
