@@ -11,7 +11,7 @@ use crate::model::Kind;
 use crate::sanitize::quote;
 
 /// One edit of a hypothesis.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Edit {
     /// Leave out the events `from..=to`.
     Skip { from: u64, to: u64 },
@@ -22,7 +22,7 @@ pub enum Edit {
 }
 
 /// An event a hypothesis inserts.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewEvent {
     pub stream: String,
     pub ty: String,
@@ -37,7 +37,7 @@ pub struct NewEvent {
 }
 
 /// The edits, in the order given.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Hypothesis {
     pub edits: Vec<Edit>,
 }
@@ -65,6 +65,16 @@ impl Edit {
             Edit::Skip { from, .. } => *from,
             Edit::SetData { at, .. } => *at,
             Edit::Insert { after, .. } => *after,
+        }
+    }
+
+    /// A few words for messages: `skip 652`, `new data for 652`, `insert after 652`.
+    pub fn describe(&self) -> String {
+        match self {
+            Edit::Skip { from, to } if from == to => format!("skip {from}"),
+            Edit::Skip { from, to } => format!("skip {from}..{to}"),
+            Edit::SetData { at, .. } => format!("new data for {at}"),
+            Edit::Insert { after, .. } => format!("insert after {after}"),
         }
     }
 
@@ -357,6 +367,50 @@ impl Hypothesis {
                 quote(other)
             )),
         }
+    }
+
+    /// Does an edit leave event `pos` out?
+    pub fn is_skipped(&self, pos: u64) -> bool {
+        self.edits
+            .iter()
+            .any(|e| matches!(e, Edit::Skip { from, to } if *from <= pos && pos <= *to))
+    }
+
+    /// The data event `pos` carries instead of its own (the last such edit).
+    pub fn data_at(&self, pos: u64) -> Option<&Value> {
+        self.edits.iter().rev().find_map(|e| match e {
+            Edit::SetData { at, data } if *at == pos => Some(data),
+            _ => None,
+        })
+    }
+
+    /// The events inserted right after event `pos`, in order.
+    pub fn inserted_after(&self, pos: u64) -> Vec<&NewEvent> {
+        self.edits
+            .iter()
+            .filter_map(|e| match e {
+                Edit::Insert { after, event } if *after == pos => Some(event),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Skip event `pos`, or (when a skip of exactly it exists) restore it; true
+    /// when it is skipped afterwards.
+    pub fn toggle_skip(&mut self, pos: u64) -> bool {
+        let own = |e: &Edit| matches!(e, Edit::Skip { from, to } if *from == pos && *to == pos);
+        if self.edits.iter().any(own) {
+            self.edits.retain(|e| !own(e));
+            false
+        } else {
+            self.edits.push(Edit::Skip { from: pos, to: pos });
+            true
+        }
+    }
+
+    /// Does any edit change the state at point `pos` or before?
+    pub fn touches_up_to(&self, pos: u64) -> bool {
+        self.edits.iter().any(|e| e.first_point() <= pos)
     }
 
     /// The `--whatif` file's JSON.

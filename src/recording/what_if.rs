@@ -375,6 +375,11 @@ impl<'r> Fork<'r> {
         self.starts.get(&sid).copied().filter(|s| pos >= s.first)
     }
 
+    /// Can the hypothesis make stream `sid`'s state at point `pos` differ from reality's?
+    pub fn changes_stream_at(&self, sid: i64, pos: u64) -> bool {
+        self.start_for(sid, pos).is_some()
+    }
+
     /// One stream's state at point `pos` under the hypothesis (`None`: no state).
     pub fn stream_at(&self, sid: i64, pos: u64) -> Result<Option<Value>> {
         let Some(start) = self.start_for(sid, pos) else {

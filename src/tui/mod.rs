@@ -7,6 +7,7 @@
 //! waits for it. Keys, footer and help come from one table ([`keys`]).
 
 pub mod app;
+pub mod editor;
 pub mod history;
 pub mod keys;
 pub mod layout;
@@ -59,7 +60,7 @@ pub fn run(cfg: Config) -> Result<i32> {
     .context("could not start the worker thread")?;
     term::spawn_signals(tx.clone())?;
     let mut term = Term::enter()?;
-    let stop = term::spawn_input(tx)?;
+    let stop = term::spawn_input(tx, term.pause.clone())?;
     let result = session(&mut term, &rx, &worker, &cfg);
     stop.store(true, Ordering::Relaxed);
     drop(term);
@@ -121,7 +122,7 @@ fn session(term: &mut Term, rx: &Receiver<Incoming>, worker: &Sender<Request>, c
     if let Some(path) = &history_file {
         app.history = history::load(path);
     }
-    apply(&mut app, fx, worker, history_file.as_deref())?;
+    apply(&mut app, fx, term, worker, history_file.as_deref())?;
     loop {
         term.terminal.draw(|f| view::draw(&app, f))?;
         let first = if app.busy() {
@@ -136,7 +137,7 @@ fn session(term: &mut Term, rx: &Receiver<Incoming>, worker: &Sender<Request>, c
         let mut batch: Vec<Incoming> = first.into_iter().collect();
         if batch.is_empty() {
             let fx = app.update(Msg::Tick);
-            if apply(&mut app, fx, worker, history_file.as_deref())? {
+            if apply(&mut app, fx, term, worker, history_file.as_deref())? {
                 break;
             }
             continue;
@@ -160,7 +161,7 @@ fn session(term: &mut Term, rx: &Receiver<Incoming>, worker: &Sender<Request>, c
                 Incoming::Signal(n) => return Ok(128 + n),
             };
             let fx = app.update(msg);
-            if apply(&mut app, fx, worker, history_file.as_deref())? {
+            if apply(&mut app, fx, term, worker, history_file.as_deref())? {
                 quit = true;
                 break;
             }
@@ -176,7 +177,13 @@ fn session(term: &mut Term, rx: &Receiver<Incoming>, worker: &Sender<Request>, c
 }
 
 /// Carry out effects; true when the app wants to quit.
-fn apply(app: &mut App, fx: Vec<Effect>, worker: &Sender<Request>, history_file: Option<&Path>) -> Result<bool> {
+fn apply(
+    app: &mut App,
+    fx: Vec<Effect>,
+    term: &mut Term,
+    worker: &Sender<Request>,
+    history_file: Option<&Path>,
+) -> Result<bool> {
     let mut quit = false;
     for e in fx {
         match e {
@@ -190,6 +197,24 @@ fn apply(app: &mut App, fx: Vec<Effect>, worker: &Sender<Request>, history_file:
                 if let Some(path) = history_file {
                     history::append(path, kind, &text);
                 }
+            }
+            Effect::Edit(job) => {
+                let result = term.suspended(|| editor::edit(&job, &editor::command()))?;
+                let fx = app.update(Msg::Edited(job, result.map_err(|e| format!("{e:#}"))));
+                quit |= apply(app, fx, term, worker, history_file)?;
+            }
+            Effect::WriteWhatif(text) => {
+                let written = std::env::current_dir()
+                    .map_err(anyhow::Error::from)
+                    .and_then(|dir| editor::write_whatif(&dir, &text));
+                let result = written
+                    .map(|p| {
+                        p.file_name()
+                            .map_or_else(|| p.display().to_string(), |n| n.to_string_lossy().into_owned())
+                    })
+                    .map_err(|e| format!("{e:#}"));
+                let fx = app.update(Msg::Wrote(result));
+                quit |= apply(app, fx, term, worker, history_file)?;
             }
             Effect::Quit => quit = true,
         }

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use crate::cache::read::Filter;
+use crate::hypothesis::Hypothesis;
 use crate::json::diff::Change;
 use crate::model::Event;
 
@@ -77,8 +78,8 @@ pub struct StateReq {
     pub pos: u64,
     /// `None`: the world; else one stream's state.
     pub stream: Option<String>,
-    /// Events left out for the what-if view (sorted).
-    pub skips: Vec<u64>,
+    /// The what-if edits the state is computed under (empty: the recorded state).
+    pub whatif: Hypothesis,
     pub mark: Option<u64>,
     pub diff: DiffMode,
     /// Also compute the unified text diff (only the list is computed otherwise).

@@ -13,6 +13,7 @@ use super::msg::{
     Row, RowsReply, SearchReply, StateReply, StateReq, StateValue, ValueText, WatchReply, VALUE_TEXT_CHARS,
 };
 use crate::cache::ledger::EntryKind;
+use crate::hypothesis::Hypothesis;
 use crate::json::diff::{self, Change};
 use crate::json::{pointer, write};
 use crate::model::{Event, Kind};
@@ -43,8 +44,11 @@ pub struct Service {
     /// Stream ids in name order: the order of the world's members.
     by_name: Vec<i64>,
     /// The view at the mark, keyed by everything it depends on.
-    mark: Option<(u64, Option<String>, Vec<u64>, StateValue)>,
+    mark: Option<(u64, Option<String>, Hypothesis, StateValue)>,
 }
+
+/// States a hypothesis changes: `(stream name, state)` by stream id.
+type Overrides = HashMap<i64, (String, Option<Arc<Value>>)>;
 
 /// How many ledger entries the TUI's `!` list holds.
 const LEDGER_LINES: usize = 1000;
@@ -314,58 +318,74 @@ impl Service {
         }
     }
 
-    /// Skipped events grouped by stream, only those at or before `pos`.
-    fn skips_by_stream(&self, skips: &[u64], pos: u64) -> Result<HashMap<i64, Vec<u64>>> {
-        let mut by: HashMap<i64, Vec<u64>> = HashMap::new();
-        for &p in skips.iter().filter(|&&p| p <= pos) {
-            if let Some(sid) = self.rec.stream_of(p)? {
-                by.entry(sid).or_default().push(p);
+    /// The streams `h` changes at `pos`, with their states there: `(name, state)`
+    /// by stream id (ids past the catalog are streams only inserted events name).
+    fn overrides(&self, h: &Hypothesis, pos: u64) -> Result<Overrides> {
+        let mut out = Overrides::new();
+        if !h.touches_up_to(pos) {
+            return Ok(out);
+        }
+        let fork = self.rec.fork(h)?;
+        for sid in fork.touched().collect::<Vec<_>>() {
+            if fork.changes_stream_at(sid, pos) {
+                let state = fork.stream_at(sid, pos)?.map(Arc::new);
+                out.insert(sid, (fork.cat.stream_name(sid).to_string(), state));
             }
         }
-        for v in by.values_mut() {
-            v.sort_unstable();
-        }
-        Ok(by)
+        Ok(out)
     }
 
-    /// One stream's state at `pos`, with `skips` left out.
-    fn stream_state(&mut self, sid: i64, pos: u64, skips: &[u64]) -> Result<Option<Arc<Value>>> {
-        let by = self.skips_by_stream(skips, pos)?;
-        match by.get(&sid) {
-            Some(own) => Ok(self.rec.stream_without(sid, pos, own)?.map(Arc::new)),
+    /// One stream's state at `pos` under `h`.
+    fn stream_state(&mut self, sid: i64, pos: u64, h: &Hypothesis) -> Result<Option<Arc<Value>>> {
+        match self.overrides(h, pos)?.remove(&sid) {
+            Some((_, state)) => Ok(state),
             None => Ok(self.world_at(pos)?.get(sid as usize).cloned().flatten()),
         }
     }
 
-    /// What the state pane shows at `pos`: the world or one stream, skips left out.
+    /// What the state pane shows at `pos` under `h`: the world or one stream.
     /// The world's states are shared with the world cache, not copied.
-    fn view_value(&mut self, pos: u64, stream: Option<&str>, skips: &[u64]) -> Result<StateValue> {
+    fn view_value(&mut self, pos: u64, stream: Option<&str>, h: &Hypothesis) -> Result<StateValue> {
+        let overrides = self.overrides(h, pos)?;
         if let Some(name) = stream {
-            let sid = self.rec.stream_id(name)?;
-            let v = self.stream_state(sid, pos, skips)?;
+            let only_hypothetical = overrides.iter().find(|(_, (n, _))| n == name).map(|(sid, _)| *sid);
+            let sid = match (self.rec.cat.stream_id(name), only_hypothetical) {
+                (Some(sid), _) | (None, Some(sid)) => sid,
+                (None, None) => self.rec.stream_id(name)?,
+            };
+            let v = match overrides.get(&sid) {
+                Some((_, state)) => state.clone(),
+                None => self.world_at(pos)?.get(sid as usize).cloned().flatten(),
+            };
             return Ok(StateValue::One(v.unwrap_or_else(|| Arc::new(Value::Null))));
-        }
-        let by = self.skips_by_stream(skips, pos)?;
-        let mut overrides: HashMap<i64, Option<Arc<Value>>> = HashMap::new();
-        for (sid, own) in &by {
-            overrides.insert(*sid, self.rec.stream_without(*sid, pos, own)?.map(Arc::new));
         }
         self.world_at(pos)?;
         let Some((_, world)) = &self.world else {
             anyhow::bail!("world cache lost");
         };
         let cat = &self.rec.cat;
-        let entries = self
+        let mut entries: Vec<(String, Arc<Value>)> = self
             .by_name
             .iter()
             .filter_map(|&sid| {
                 let v = match overrides.get(&sid) {
-                    Some(o) => o.as_ref(),
+                    Some((_, o)) => o.as_ref(),
                     None => world.get(sid as usize).and_then(Option::as_ref),
                 };
                 v.map(|v| (cat.stream_name(sid).to_string(), Arc::clone(v)))
             })
             .collect();
+        let before = entries.len();
+        for (sid, (name, state)) in &overrides {
+            if *sid >= cat.streams.len() as i64 {
+                if let Some(v) = state {
+                    entries.push((name.clone(), Arc::clone(v)));
+                }
+            }
+        }
+        if entries.len() > before {
+            entries.sort_by(|a, b| crate::natural::cmp(&a.0, &b.0));
+        }
         Ok(StateValue::World(Arc::new(entries)))
     }
 
@@ -380,17 +400,24 @@ impl Service {
     ) -> Result<()> {
         let pos = req.pos.min(self.rec.len());
         let event = if pos > 0 { self.rec.event(pos)? } else { None };
-        let skips = &req.skips;
-        let hypothetical = skips.iter().any(|&p| p <= pos);
+        let h = &req.whatif;
+        let hypothetical = h.touches_up_to(pos);
+        // The event as the hypothesis has it: its data replaced by an edit.
+        let event = event.map(|mut ev| {
+            if let Some(d) = h.data_at(ev.pos) {
+                ev.data = d.clone();
+            }
+            ev
+        });
         // Before and after the current event, for its stream only: that is all it touches.
         let mut before_after = None;
         if let Some(ev) = &event {
             let sid = self.rec.stream_id(&ev.stream)?;
-            let before = self.stream_state(sid, pos - 1, skips)?;
-            let after = self.stream_state(sid, pos, skips)?;
+            let before = self.stream_state(sid, pos - 1, h)?;
+            let after = self.stream_state(sid, pos, h)?;
             before_after = Some((ev.stream.clone(), before, after));
         }
-        let value = self.view_value(pos, req.stream.as_deref(), skips)?;
+        let value = self.view_value(pos, req.stream.as_deref(), h)?;
         let event_changes = |prefix: bool| match &before_after {
             Some((s, b, a)) => {
                 let c = diff::diff_opt(b.as_deref(), a.as_deref());
@@ -457,7 +484,7 @@ impl Service {
                 if !hypothetical {
                     empty_diff(
                         DiffMode::WhatIf,
-                        "nothing skipped at or before the cursor: press x on an event to leave it out",
+                        "no what-if edit at or before the cursor: x skips an event, e edits its data, i inserts one",
                     )
                 } else {
                     later = Some(Side::Recorded);
@@ -483,11 +510,11 @@ impl Service {
         }
         let (old, labels) = match side {
             Side::Mark(mark) => (
-                self.mark_value(mark, req.stream.as_deref(), skips)?,
+                self.mark_value(mark, req.stream.as_deref(), h)?,
                 (format!("@{mark}"), format!("@{pos}")),
             ),
             Side::Recorded => (
-                self.view_value(pos, req.stream.as_deref(), &[])?,
+                self.view_value(pos, req.stream.as_deref(), &Hypothesis::default())?,
                 ("recorded".to_string(), "hypothetical".to_string()),
             ),
         };
@@ -497,21 +524,21 @@ impl Service {
     }
 
     /// The view at the mark; computed without disturbing the cursor's world cache.
-    fn mark_value(&mut self, mark: u64, stream: Option<&str>, skips: &[u64]) -> Result<StateValue> {
+    fn mark_value(&mut self, mark: u64, stream: Option<&str>, h: &Hypothesis) -> Result<StateValue> {
         if let Some((m, s, k, v)) = &self.mark {
-            if *m == mark && s.as_deref() == stream && k == skips {
+            if *m == mark && s.as_deref() == stream && k == h {
                 return Ok(v.clone());
             }
         }
         // The cursor's world is kept (its states are shared, so this copies no state);
         // when it is at the mark, the two views share every state and compare at once.
         let saved = self.world.clone();
-        let v = self.view_value(mark, stream, skips);
+        let v = self.view_value(mark, stream, h);
         if let Some(w) = std::mem::replace(&mut self.world, saved) {
             crate::aside::drop_aside(w);
         }
         let v = v?;
-        self.mark = Some((mark, stream.map(str::to_string), skips.to_vec(), v.clone()));
+        self.mark = Some((mark, stream.map(str::to_string), h.clone(), v.clone()));
         Ok(v)
     }
 }

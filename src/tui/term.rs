@@ -17,6 +17,32 @@ use ratatui::DefaultTerminal;
 /// (on quit, on error). A panic hook restores it on panic.
 pub struct Term {
     pub terminal: DefaultTerminal,
+    /// Holds the input thread while another program has the terminal.
+    pub pause: Pause,
+}
+
+/// Lets the UI thread stop the input thread reading the terminal (while an
+/// editor runs, every key is the editor's) and wait until it has stopped.
+#[derive(Clone, Default)]
+pub struct Pause {
+    paused: Arc<AtomicBool>,
+    idle: Arc<AtomicBool>,
+}
+
+impl Pause {
+    fn hold(&self) {
+        self.paused.store(true, Ordering::SeqCst);
+        let started = std::time::Instant::now();
+        // The input thread polls in 50 ms steps: it notices within one.
+        while !self.idle.load(Ordering::SeqCst) && started.elapsed() < Duration::from_secs(1) {
+            thread::sleep(Duration::from_millis(5));
+        }
+    }
+
+    fn release(&self) {
+        self.idle.store(false, Ordering::SeqCst);
+        self.paused.store(false, Ordering::SeqCst);
+    }
 }
 
 impl Term {
@@ -35,9 +61,37 @@ impl Term {
             let _ = execute!(io::stdout(), DisableMouseCapture);
             ratatui_hook(info);
         }));
-        let term = Term { terminal };
+        let term = Term {
+            terminal,
+            pause: Pause::default(),
+        };
         execute!(io::stdout(), EnableMouseCapture).context("could not enable the mouse")?;
         Ok(term)
+    }
+}
+
+impl Term {
+    /// Run `f` with the terminal handed back to the shell: input not read, mouse
+    /// reporting off, raw mode and the alternate screen left; then take it back
+    /// and redraw everything.
+    pub fn suspended<T>(&mut self, f: impl FnOnce() -> T) -> Result<T> {
+        self.pause.hold();
+        let _ = execute!(io::stdout(), DisableMouseCapture);
+        ratatui::restore();
+        let out = f();
+        let back = (|| -> Result<()> {
+            crossterm::terminal::enable_raw_mode().context("could not take the terminal back")?;
+            execute!(
+                io::stdout(),
+                crossterm::terminal::EnterAlternateScreen,
+                EnableMouseCapture
+            )
+            .context("could not take the terminal back")?;
+            self.terminal.clear()?;
+            Ok(())
+        })();
+        self.pause.release();
+        back.map(|()| out)
     }
 }
 
@@ -89,12 +143,17 @@ pub fn spawn_signals(tx: Sender<Incoming>) -> Result<()> {
     Ok(())
 }
 
-/// Read terminal input on a thread until `stop` is set.
-pub fn spawn_input(tx: Sender<Incoming>) -> Result<Arc<AtomicBool>> {
+/// Read terminal input on a thread until `stop` is set (not while `pause` holds it).
+pub fn spawn_input(tx: Sender<Incoming>, pause: Pause) -> Result<Arc<AtomicBool>> {
     let stop = Arc::new(AtomicBool::new(false));
     let flag = stop.clone();
     thread::Builder::new().name("rewind-input".into()).spawn(move || {
         while !flag.load(Ordering::Relaxed) {
+            if pause.paused.load(Ordering::SeqCst) {
+                pause.idle.store(true, Ordering::SeqCst);
+                thread::sleep(Duration::from_millis(10));
+                continue;
+            }
             // Poll with a timeout so the thread notices `stop` and never eats a key
             // meant for the shell after we quit.
             match event::poll(Duration::from_millis(50)) {

@@ -28,6 +28,11 @@ pub struct Harness {
     /// Prompt inputs the app asked to keep in the history file.
     pub remembered: Vec<(crate::tui::history::Kind, String)>,
     pub quit: bool,
+    /// Where `W` writes the hypothesis (the runner: the current directory).
+    pub write_dir: std::path::PathBuf,
+    /// The editor command `e` and `i` run (the runner: `$VISUAL`/`$EDITOR`);
+    /// `false` by default, so a test that means no editor cannot start one.
+    pub editor: String,
 }
 
 impl Harness {
@@ -46,6 +51,8 @@ impl Harness {
             copied: Vec::new(),
             remembered: Vec::new(),
             quit: false,
+            write_dir: std::env::temp_dir(),
+            editor: "false".to_string(),
         };
         for r in replies {
             h.reply(r);
@@ -72,6 +79,19 @@ impl Harness {
                 }
                 Effect::Copy(t) => self.copied.push(t),
                 Effect::Remember(kind, text) => self.remembered.push((kind, text)),
+                Effect::Edit(job) => {
+                    // The editor as the runner runs it, without a terminal to hand over.
+                    let result = super::editor::edit(&job, &self.editor).map_err(|e| format!("{e:#}"));
+                    let fx = self.app.update(Msg::Edited(job, result));
+                    self.queue.extend(fx);
+                }
+                Effect::WriteWhatif(text) => {
+                    let result = super::editor::write_whatif(&self.write_dir, &text)
+                        .map(|p| p.display().to_string())
+                        .map_err(|e| format!("{e:#}"));
+                    let fx = self.app.update(Msg::Wrote(result));
+                    self.queue.extend(fx);
+                }
                 Effect::Quit => self.quit = true,
             }
         }

@@ -259,12 +259,12 @@ fn mark_then_diff_against_it() {
     let s = h.screen();
     assert!(s.contains("mark 641"), "{s}");
     screen!("mark_diff", h);
-    h.keys("u");
+    h.keys("3u"); // in the diff pane; elsewhere u undoes a what-if edit
     let s = h.screen();
     assert!(s.contains("--- @641") && s.contains("+++ @652"), "{s}");
-    // Cycle the diff modes: what-if without skips explains itself.
+    // Cycle the diff modes: what-if without edits explains itself.
     h.keys("d");
-    assert!(h.screen().contains("press x on an event"));
+    assert!(h.screen().contains("x skips an event"));
     h.keys("d");
     assert_eq!(h.app.diff.mode, DiffMode::Event);
 }
@@ -626,7 +626,7 @@ fn the_diff_in_parts_is_the_recordings_diff_and_a_newer_request_stops_it() {
             id,
             pos: 900,
             stream: None,
-            skips: Vec::new(),
+            whatif: Default::default(),
             mark: Some(300),
             diff: DiffMode::Mark,
             unified: false,
@@ -680,7 +680,7 @@ fn unified_diff_is_computed_when_asked_stream_by_stream() {
     h.keys("m");
     h.submit(":652");
     assert_eq!(shown_diff(&h).unified, None);
-    h.keys("u");
+    h.keys("3u");
     let s = h.screen();
     assert!(s.contains("--- @641  agent/sess-0004"), "{s}");
     assert!(s.contains("+++ @652  agent/sess-0004"), "{s}");
@@ -691,7 +691,7 @@ fn unified_diff_is_computed_when_asked_stream_by_stream() {
     );
     // Back to the list: the next moves compute the list alone again.
     h.keys("u");
-    h.keys("j");
+    h.keys("1j");
     assert_eq!(shown_diff(&h).unified, None);
 }
 
@@ -738,4 +738,209 @@ fn a_step_replaces_one_streams_state_and_shares_the_others() {
     // The tree shows the stepped state.
     let goal = h.app.state.tree.to_value()["agent/sess-0004"]["memory"]["goal"].clone();
     assert!(goal.as_str().is_some_and(|g| g.starts_with("Export")), "{goal}");
+}
+
+/// An editor for the what-if keys: a shell script in `dir` run on the temp file.
+/// `first` is what it writes on the first run; when the file comes back with
+/// rewind's `// rewind:` complaint it keeps that text in `reopened.txt` and
+/// writes `fixed`. The file as first opened is kept in `opened.txt`.
+fn scripted_editor(dir: &std::path::Path, first: &str, fixed: &str) -> String {
+    let script = dir.join("editor.sh");
+    let text = format!(
+        "#!/bin/sh\nif grep -q '^// rewind: ' \"$1\" && [ -e '{d}/opened.txt' ]; then\n  cp \"$1\" '{d}/reopened.txt'\n  printf '%s' '{fixed}' > \"$1\"\nelse\n  cp \"$1\" '{d}/opened.txt'\n  printf '%s' '{first}' > \"$1\"\nfi\n",
+        d = dir.display()
+    );
+    if let Err(e) = std::fs::write(&script, text) {
+        panic!("write the editor script: {e}");
+    }
+    format!("sh '{}'", script.display())
+}
+
+fn read(path: &std::path::Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn goal(h: &Harness) -> String {
+    let v = h.app.state.tree.to_value();
+    v["agent/sess-0004"]["memory"]["goal"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// The list row of event `pos` on screen, with the buffer row it is on.
+fn list_row(h: &Harness, pos: u64) -> (u16, String) {
+    let s = h.screen();
+    let needle = format!(" {pos} ");
+    match s
+        .lines()
+        .enumerate()
+        .find(|(i, l)| *i > 2 && l.contains(&needle) && l.contains("agent/sess-"))
+    {
+        Some((i, l)) => (i as u16, l.to_string()),
+        None => panic!("no row for {pos}:\n{s}"),
+    }
+}
+
+#[test]
+fn what_if_edit_data_in_the_editor_then_undo() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+    let mut h = open();
+    h.submit(":652");
+    assert!(goal(&h).starts_with("Export"), "{}", goal(&h));
+    // Invalid JSON first: the editor reopens with the parser's message.
+    h.editor = scripted_editor(
+        dir.path(),
+        r#"{"patch": {"goal": "Resolve"#,
+        r#"{"patch": {"goal": "Resolve the refund"}}"#,
+    );
+    h.keys("e");
+    let opened = read(&dir.path().join("opened.txt"));
+    assert!(opened.starts_with("// rewind: the data of event 652"), "{opened}");
+    assert!(
+        opened.contains("\n  \"patch\": {\n    \"goal\": \"Export"),
+        "pretty JSON: {opened}"
+    );
+    let reopened = read(&dir.path().join("reopened.txt"));
+    assert!(
+        reopened.starts_with("// rewind: invalid JSON: EOF while parsing"),
+        "{reopened}"
+    );
+    assert!(
+        reopened.contains(r#"{"patch": {"goal": "Resolve"#),
+        "the text is kept: {reopened}"
+    );
+
+    assert_eq!(goal(&h), "Resolve the refund");
+    let s = h.screen();
+    assert!(s.contains("HYPOTHETICAL: 1 edit: new data for 652"), "{s}");
+    assert_eq!(h.app.diff.mode, DiffMode::WhatIf);
+    let d = shown_diff(&h);
+    assert!(d.title.starts_with("recorded → hypothetical @652"), "{}", d.title);
+    let paths: Vec<&str> = d.changes.iter().map(|c| c.path.as_str()).collect();
+    // The recorded patch also set scratch/audit_pending; the edited one does not.
+    assert_eq!(
+        paths,
+        [
+            "/agent~1sess-0004/memory/goal",
+            "/agent~1sess-0004/memory/scratch/audit_pending"
+        ]
+    );
+    assert!(list_row(&h, 652).1.contains('~'), "{s}");
+    // The detail shows the data the hypothesis gives the event.
+    h.key(KeyCode::Enter);
+    let s = h.screen();
+    assert!(s.contains("DATA EDITED") && s.contains("Resolve the refund"), "{s}");
+    h.key(KeyCode::Esc);
+
+    // D: the event's own changes, then reality against the hypothesis again.
+    h.keys("D");
+    assert_eq!(h.app.diff.mode, DiffMode::Event);
+    h.keys("D");
+    assert_eq!(h.app.diff.mode, DiffMode::WhatIf);
+
+    // Later points are computed under the hypothesis too.
+    h.submit(":660");
+    assert_eq!(goal(&h), "Resolve the refund");
+
+    // u takes the edit back.
+    h.keys("1u");
+    assert!(h.app.marks.whatif.is_empty());
+    assert!(!h.screen().contains("HYPOTHETICAL"));
+    assert!(goal(&h).starts_with("Export"));
+    assert!(status(&h).contains("undid new data for 652"), "{}", status(&h));
+    h.keys("u");
+    assert!(status(&h).contains("no what-if edit to undo"), "{}", status(&h));
+
+    // Emptying the file cancels; an editor that fails changes nothing either.
+    h.editor = "sh -c ': > \"$0\"'".to_string();
+    h.submit(":652");
+    h.keys("e");
+    assert!(status(&h).contains("edit cancelled"), "{}", status(&h));
+    h.editor = "false".into();
+    h.keys("e");
+    assert!(status(&h).contains("editor:"), "{}", status(&h));
+    assert!(h.app.marks.whatif.is_empty());
+}
+
+#[test]
+fn what_if_insert_an_event_after_the_cursor() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+    let mut h = open();
+    h.submit(":651");
+    // An event without a stream is refused in the editor, with the reason.
+    h.editor = scripted_editor(
+        dir.path(),
+        r#"{"type": "MemoryUpdated", "data": {}}"#,
+        r#"{"stream": "agent/sess-0004", "type": "MemoryUpdated", "data": {"patch": {"goal": "Refund order 1182"}}}"#,
+    );
+    h.keys("i");
+    let opened = read(&dir.path().join("opened.txt"));
+    assert!(
+        opened.contains("\"stream\": \"agent/sess-0004\""),
+        "template names the stream: {opened}"
+    );
+    let reopened = read(&dir.path().join("reopened.txt"));
+    assert!(
+        reopened.starts_with("// rewind: ") && reopened.contains("stream"),
+        "{reopened}"
+    );
+
+    let s = h.screen();
+    assert!(s.contains("HYPOTHETICAL: 1 edit: insert after 651"), "{s}");
+    assert!(list_row(&h, 651).1.contains('+'), "{s}");
+    // At 651 the inserted event has happened; 652 overwrites its goal again.
+    assert_eq!(goal(&h), "Refund order 1182");
+    let d = shown_diff(&h);
+    let paths: Vec<&str> = d.changes.iter().map(|c| c.path.as_str()).collect();
+    assert_eq!(paths, ["/agent~1sess-0004/memory/goal"]);
+    h.submit(":652");
+    assert!(goal(&h).starts_with("Export"));
+
+    // x on 652 as well, then U drops both.
+    h.keys("x");
+    assert!(h.screen().contains("HYPOTHETICAL: 2 edits: insert after 651, skip 652"));
+    assert_eq!(goal(&h), "Refund order 1182");
+    h.keys("U");
+    assert!(h.app.marks.whatif.is_empty());
+    assert!(!h.screen().contains("HYPOTHETICAL"));
+    assert!(goal(&h).starts_with("Export"));
+    assert_eq!(h.app.diff.mode, DiffMode::Event);
+}
+
+#[test]
+fn what_if_skipped_events_are_struck_and_w_writes_the_hypothesis() {
+    use ratatui::style::Modifier;
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+    let mut h = open();
+    h.write_dir = dir.path().to_path_buf();
+    h.keys("W");
+    assert!(status(&h).contains("no hypothesis to write"), "{}", status(&h));
+    h.submit(":652");
+    h.keys("x");
+    h.keys("k");
+    let (row, line) = list_row(&h, 652);
+    assert!(line.contains('x'), "{line}");
+    let buf = h.buffer();
+    let x = line.find("652").unwrap_or_default() as u16;
+    assert!(buf[(x, row)].modifier.contains(Modifier::CROSSED_OUT), "{line}");
+    let (row, line) = list_row(&h, 651);
+    let x = line.find("651").unwrap_or_default() as u16;
+    assert!(!buf[(x, row)].modifier.contains(Modifier::CROSSED_OUT), "{line}");
+
+    h.submit(":674");
+    h.keys("W");
+    let path = dir.path().join("rewind-whatif.json");
+    let written = match rewind::hypothesis::Hypothesis::load_file(&path) {
+        Ok(w) => w,
+        Err(e) => panic!("{}: {}", path.display(), e.0),
+    };
+    assert_eq!(written, h.app.marks.whatif);
+    let msg = status(&h);
+    assert!(msg.contains(&format!("wrote {}", path.display())), "{msg}");
+    assert!(msg.contains(&format!("--whatif {} --at 674", path.display())), "{msg}");
+    assert!(msg.contains("reproduce: rewind whatif "), "{msg}");
+    // A second W keeps the first file.
+    h.keys("W");
+    assert!(dir.path().join("rewind-whatif-2.json").exists());
 }

@@ -141,7 +141,7 @@ fn no_tui_view_lets_event_text_drive_the_terminal() {
     for pos in 0..=events {
         h.submit(&format!(":{pos}"));
         shown.push_str(&check(&h, &format!("event {pos}")));
-        h.keys("u");
+        h.keys("3u");
         check(&h, &format!("unified diff at {pos}"));
         h.keys("u");
     }

@@ -1,4 +1,4 @@
-//! The mark, bookmarks and what-if skips: positions the user singled out.
+//! The mark and bookmarks: positions the user singled out.
 
 use super::{App, Pane};
 use crate::tui::msg::DiffMode;
@@ -70,39 +70,5 @@ impl App {
                 crate::sanitize::clean(&ends.join(", "))
             ));
         }
-    }
-
-    pub(super) fn toggle_skip(&mut self) {
-        if self.cursor == 0 {
-            self.info_msg("no event at the start to skip");
-            return;
-        }
-        if self.marks.skips.remove(&self.cursor) {
-            if self.marks.skips.is_empty() && self.diff.mode == DiffMode::WhatIf {
-                self.diff.mode = DiffMode::Event;
-            }
-            self.info_msg(format!("event {} restored", self.cursor));
-        } else {
-            self.marks.skips.insert(self.cursor);
-            self.diff.mode = DiffMode::WhatIf;
-            self.lower = Pane::Diff;
-            self.info_msg(format!(
-                "what-if: event {} skipped; the state is HYPOTHETICAL (x restores it, X restores all)",
-                self.cursor
-            ));
-        }
-        self.request_state();
-    }
-
-    pub(super) fn clear_skips(&mut self) {
-        if self.marks.skips.is_empty() {
-            return;
-        }
-        self.marks.skips.clear();
-        if self.diff.mode == DiffMode::WhatIf {
-            self.diff.mode = DiffMode::Event;
-        }
-        self.info_msg("what-if cleared: the state is the recorded one again");
-        self.request_state();
     }
 }

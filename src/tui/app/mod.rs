@@ -14,6 +14,7 @@ pub mod scroll;
 mod search;
 #[cfg(test)]
 mod tests;
+pub mod whatif;
 
 use crossterm::event::{KeyEvent, MouseEvent};
 use ratatui::layout::Rect;
@@ -23,6 +24,7 @@ pub use self::panes::{
     TimelinePane, Watch, Window,
 };
 pub use self::scroll::Scroll;
+pub use self::whatif::{EditJob, EditKind};
 use super::history::{self, History};
 use super::layout::{self, Areas};
 use super::line_edit::LineEdit;
@@ -37,6 +39,11 @@ pub enum Msg {
     Reply(Response),
     /// Time passes (spinner).
     Tick,
+    /// The editor session of an [`Effect::Edit`] ended: the JSON written, or
+    /// `None` when cancelled.
+    Edited(EditJob, Result<Option<serde_json::Value>, String>),
+    /// Where [`Effect::WriteWhatif`] wrote the file, or why it could not.
+    Wrote(Result<String, String>),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -46,6 +53,10 @@ pub enum Effect {
     Copy(String),
     /// Keep a prompt's input in the history file.
     Remember(history::Kind, String),
+    /// Edit JSON in `$VISUAL`/`$EDITOR` (the terminal is handed over meanwhile).
+    Edit(EditJob),
+    /// Write the hypothesis as a `--whatif` file in the current directory.
+    WriteWhatif(String),
     Quit,
 }
 
@@ -194,6 +205,8 @@ impl App {
             Msg::Resize(w, h) => self.resize(w, h),
             Msg::Reply(r) => self.on_reply(r),
             Msg::Tick => self.tick = self.tick.wrapping_add(1),
+            Msg::Edited(job, result) => self.edited(job, result),
+            Msg::Wrote(result) => self.wrote_whatif(result),
         }
         std::mem::take(&mut self.fx)
     }
@@ -281,7 +294,7 @@ impl App {
             id: self.id(),
             pos: self.cursor,
             stream: self.state.stream.clone(),
-            skips: self.marks.skips.iter().copied().collect(),
+            whatif: self.marks.whatif.clone(),
             mark: self.marks.mark,
             diff: self.diff.mode,
             unified: self.diff.unified,

@@ -3,6 +3,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use super::scroll::Scroll;
+use crate::hypothesis::Hypothesis;
 use crate::tui::msg::{DensityReply, DiffMode, FilterSpec, Loading, Row, StateReply, StateReq};
 use crate::tui::tree::Tree;
 
@@ -86,12 +87,13 @@ pub struct DetailPane {
     pub scroll: Scroll,
 }
 
-/// Positions the user singled out: the mark, bookmarks, and events skipped for a what-if.
+/// Positions the user singled out: the mark, bookmarks, and the what-if edits.
 #[derive(Debug, Default)]
 pub struct Marks {
     pub mark: Option<u64>,
     pub bookmarks: BTreeSet<u64>,
-    pub skips: BTreeSet<u64>,
+    /// The hypothesis the state is computed under (docs/whatif.md); empty: the recorded state.
+    pub whatif: Hypothesis,
 }
 
 /// Opening the recording: progress, then what the checks found.

@@ -7,6 +7,7 @@ use serde_json::json;
 use super::filter::parse_filter;
 use super::nav::Line;
 use super::*;
+use crate::hypothesis::Edit;
 use crate::tui::msg::{Chip, DiffMode, DiffReply, FilterSpec, Info, Request, Response, Row, RowsReply, StateReply};
 
 fn info(len: u64) -> Info {
@@ -295,9 +296,9 @@ fn bookmarks_and_skips_toggle() {
     assert_eq!(a.diff.mode, DiffMode::WhatIf);
     assert!(requests(&fx)
         .iter()
-        .any(|r| matches!(r, Request::State(s) if s.skips == [90])));
+        .any(|r| matches!(r, Request::State(s) if s.whatif.edits == [Edit::Skip { from: 90, to: 90 }])));
     press(&mut a, KeyCode::Char('x'));
-    assert!(a.marks.skips.is_empty());
+    assert!(a.marks.whatif.is_empty());
     assert_eq!(a.diff.mode, DiffMode::Event);
 }
 

@@ -55,11 +55,31 @@ fn lines(app: &App, theme: &Theme, w: usize) -> Vec<Line<'static>> {
         ),
         field("source", clean(&ev.source).into_owned(), theme.dim()),
     ];
-    if app.marks.skips.contains(&ev.pos) {
+    let whatif = &app.marks.whatif;
+    if whatif.is_skipped(ev.pos) {
         out.push(Line::from(Span::styled(
             " SKIPPED (what-if): the state is computed as if this event never happened ",
             theme.hypothetical(),
         )));
+    }
+    if whatif.data_at(ev.pos).is_some() {
+        out.push(Line::from(Span::styled(
+            " DATA EDITED (what-if): the data below replaces the recorded data (u undoes) ",
+            theme.hypothetical(),
+        )));
+    }
+    for (k, ins) in whatif.inserted_after(ev.pos).iter().enumerate() {
+        let text = format!(
+            " INSERTED {}+{} (what-if): {} {} {}",
+            ev.pos,
+            k + 1,
+            clean(&ins.stream),
+            clean(&ins.ty),
+            write::to_string_compact(&ins.data)
+        );
+        for piece in wrap_line(&text, w) {
+            out.push(Line::from(Span::styled(piece, theme.hypothetical())));
+        }
     }
     if let Some(e) = &s.failure {
         out.push(field("FAILED", clean(e).into_owned(), theme.error()));

@@ -72,12 +72,18 @@ pub fn draw(app: &App, theme: &Theme, f: &mut Frame, area: Rect) {
         spans.push(Span::styled(format!(" {} · ! lists ", info.ledger.badge()), style));
     }
     // First, so a narrow terminal cannot cut it off.
-    if !app.marks.skips.is_empty() {
-        let list: Vec<String> = app.marks.skips.iter().take(3).map(u64::to_string).collect();
-        let more = if app.marks.skips.len() > 3 { " …" } else { "" };
+    let edits = &app.marks.whatif.edits;
+    if !edits.is_empty() {
+        let list: Vec<String> = edits.iter().take(3).map(|e| e.describe()).collect();
+        let more = if edits.len() > 3 { ", …" } else { "" };
         spans.push(Span::raw(" "));
         spans.push(Span::styled(
-            format!(" HYPOTHETICAL: skipping {}{more} ", list.join(", ")),
+            format!(
+                " HYPOTHETICAL: {} edit{}: {}{more} ",
+                edits.len(),
+                if edits.len() == 1 { "" } else { "s" },
+                list.join(", ")
+            ),
             theme.hypothetical(),
         ));
     }

@@ -90,8 +90,14 @@ fn row_line<'a>(
     focused: bool,
     hits: &[u64],
 ) -> Line<'a> {
-    let flag = if app.marks.skips.contains(&r.pos) {
+    let whatif = &app.marks.whatif;
+    let skipped = whatif.is_skipped(r.pos);
+    let flag = if skipped {
         ('x', theme.hypothetical())
+    } else if whatif.data_at(r.pos).is_some() {
+        ('~', theme.hypothetical())
+    } else if !whatif.inserted_after(r.pos).is_empty() {
+        ('+', theme.hypothetical())
     } else if r.failed {
         ('✗', theme.error())
     } else if app.open.drift.contains(&r.pos) {
@@ -135,6 +141,10 @@ fn row_line<'a>(
         Span::raw(summary),
     ];
     let mut line = Line::from(spans);
+    if skipped {
+        // Struck through: the hypothesis leaves this event out.
+        line = line.patch_style(ratatui::style::Modifier::CROSSED_OUT);
+    }
     if is_cur {
         let used = line.width();
         if used < w {

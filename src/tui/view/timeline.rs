@@ -7,6 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
+use crate::hypothesis::Edit;
 use crate::tui::app::App;
 use crate::tui::theme::Theme;
 use crate::tui::timeline::{column, glyph};
@@ -62,8 +63,15 @@ pub fn draw(app: &App, theme: &Theme, f: &mut Frame, area: Rect) {
     for &p in &app.marks.bookmarks {
         put(p, 'b', theme.bookmark());
     }
-    for &p in &app.marks.skips {
-        put(p, 'x', theme.hypothetical());
+    for e in &app.marks.whatif.edits {
+        match e {
+            Edit::Skip { from, to } => {
+                put(*from, 'x', theme.hypothetical());
+                put(*to, 'x', theme.hypothetical());
+            }
+            Edit::SetData { at, .. } => put(*at, '~', theme.hypothetical()),
+            Edit::Insert { after, .. } => put(*after, '+', theme.hypothetical()),
+        }
     }
     if let Some(m) = app.marks.mark {
         put(m, 'M', theme.mark());
