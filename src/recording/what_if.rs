@@ -22,25 +22,6 @@ use crate::replay::apply::Data;
 use crate::replay::{Reducer, Step, World};
 
 impl Recording {
-    /// Stream `sid`'s state at `pos` had the events in `skips` (sorted, all of
-    /// this stream) never happened. The recording is not changed.
-    pub fn stream_without(&self, sid: i64, pos: u64, skips: &[u64]) -> Result<Option<Value>> {
-        let Some(&first) = skips.iter().find(|&&p| p <= pos) else {
-            return self.replayer().stream_at(sid, pos);
-        };
-        let start = first.saturating_sub(1);
-        let r = self.replayer();
-        let mut world = World::default();
-        *world.slot(sid) = r.stream_at(sid, start)?;
-        self.cache.scan(start, pos, Some(sid), &mut |ev| {
-            if skips.binary_search(&ev.pos).is_err() {
-                r.step(&mut world, &ev)?;
-            }
-            Ok(())
-        })?;
-        Ok(world.slot(sid).take())
-    }
-
     /// Bind a hypothesis to this recording: check every edit's position, find
     /// the streams each touches. A bad edit is an [`EditError`].
     pub fn fork(&self, hypothesis: &Hypothesis) -> Result<Fork<'_>> {

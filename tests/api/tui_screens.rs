@@ -861,6 +861,20 @@ fn what_if_edit_data_in_the_editor_then_undo() {
     h.keys("e");
     assert!(status(&h).contains("editor:"), "{}", status(&h));
     assert!(h.app.marks.whatif.is_empty());
+
+    // e pressed before the stepped-to event has loaded opens the editor when it lands.
+    h.editor = "sh -c 'printf {\\\"n\\\":1} > \"$0\"'".to_string();
+    h.key_in_flight(KeyCode::Char('k'));
+    h.key_in_flight(KeyCode::Char('e'));
+    assert!(status(&h).contains("loading event 651"), "{}", status(&h));
+    h.settle();
+    assert_eq!(
+        h.app.marks.whatif.edits,
+        [rewind::hypothesis::Edit::SetData {
+            at: 651,
+            data: serde_json::json!({"n": 1})
+        }]
+    );
 }
 
 #[test]

@@ -345,3 +345,81 @@ fn a_far_diff_shows_its_first_screen_soon_and_names_what_it_computes() {
     let s = tmux.wait_for("EXIT=0");
     assert_restored(&tmux, &s);
 }
+
+/// The what-if flow with a scripted `$VISUAL`: `e` hands the terminal to the
+/// editor (invalid JSON comes back with the parser's message), the hypothesis
+/// shows against reality, `W` writes the file, and its command line reproduces it.
+#[test]
+fn what_if_edit_in_the_editor_and_write_the_hypothesis() {
+    if !tmux_available() {
+        eprintln!("SKIPPED: tmux is not installed (apt-get install tmux) — the TUI end-to-end test needs it");
+        return;
+    }
+    let dir = match tempfile::tempdir() {
+        Ok(d) => d,
+        Err(e) => panic!("tempdir: {e}"),
+    };
+    let d = dir.path().display().to_string();
+    // First save: JSON cut short. Once reopened with rewind's note: a goal that
+    // does not leak the customer list. It also notes whether it had the terminal.
+    let script = format!(
+        r#"#!/bin/sh
+[ -t 0 ] && [ -t 1 ] && echo tty > '{d}/tty.txt'
+if grep -q '^// rewind: invalid JSON' "$1"; then
+  cp "$1" '{d}/reopened.txt'
+  printf '%s' '{{"patch": {{"goal": "Resolve the refund for order 1182"}}}}' > "$1"
+else
+  printf '%s' '{{"patch": {{"goal": "Resolve' > "$1"
+fi
+"#
+    );
+    if let Err(e) = std::fs::write(dir.path().join("editor.sh"), script) {
+        panic!("editor script: {e}");
+    }
+    let root = env!("CARGO_MANIFEST_DIR");
+    let inputs = [
+        "agents.jsonl",
+        "registry.json",
+        "training.jsonl.zst",
+        "snapshots.jsonl.gz",
+    ]
+    .map(|f| format!("'{root}/fixtures/{f}'"))
+    .join(" ");
+    let bin = env!("CARGO_BIN_EXE_rewind");
+    let tmux = start(dir.path(), "whatif");
+    // The hypothesis file is written in the current directory: the temp dir.
+    tmux.send(&[
+        &format!("cd '{d}' && VISUAL=\"sh '{d}/editor.sh'\" {bin} {inputs} --rules '{root}/fixtures/rules.json'; echo EXIT=$?"),
+        "Enter",
+    ]);
+    tmux.wait_for("? help");
+    tmux.send(&[":652", "Enter"]);
+    tmux.wait_for("@652/1193");
+    tmux.send(&["e"]);
+    let s = tmux.wait_for("HYPOTHETICAL: 1 edit: new data for 652");
+    assert_eq!(tmux.display("#{alternate_on}"), "1", "the TUI is back:\n{s}");
+    let s = tmux.wait_for("recorded → hypothetical @652");
+    assert!(s.contains("Resolve the refund for order 1182"), "{s}");
+    let read = |name: &str| std::fs::read_to_string(dir.path().join(name)).unwrap_or_default();
+    assert_eq!(read("tty.txt"), "tty\n", "the editor ran on the terminal");
+    assert!(
+        read("reopened.txt").contains("EOF while parsing"),
+        "{}",
+        read("reopened.txt")
+    );
+    tmux.send(&["W"]);
+    tmux.wait_for("wrote rewind-whatif.json; reproduce: rewind whatif");
+    tmux.send(&["q"]);
+    let s = tmux.wait_for("EXIT=0");
+    assert_restored(&tmux, &s);
+
+    // The written hypothesis, run headless: the goal differs from reality at 652.
+    tmux.send(&["clear", "Enter"]);
+    tmux.send(&[
+        &format!("{bin} whatif {inputs} --whatif rewind-whatif.json --at 652 --stream agent/sess-0004 --path /memory/goal; echo EXIT=$?"),
+        "Enter",
+    ]);
+    // Exit 1: the hypothesis differs from reality there.
+    let s = tmux.wait_for_within("EXIT=1", 30);
+    assert!(s.contains("Resolve the refund for order 1182"), "{s}");
+}

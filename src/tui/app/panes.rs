@@ -124,6 +124,9 @@ pub struct InFlight {
     pub goto: bool,
     pub watch: bool,
     pub search: Option<SearchInFlight>,
+    /// `e` was pressed before the event at this position had loaded: open the
+    /// editor when it lands (unless the cursor has moved on).
+    pub edit: Option<u64>,
 }
 
 /// A search being run.

@@ -56,6 +56,14 @@ impl App {
             self.detail.scroll.reset();
         }
         self.state.reply = Some(s);
+        if let Some(at) = self.pending.edit {
+            if at != self.cursor {
+                self.pending.edit = None;
+            } else if self.loaded_event().is_some() {
+                self.pending.edit = None;
+                self.edit_data();
+            }
+        }
     }
 
     fn on_rows(&mut self, r: RowsReply) {

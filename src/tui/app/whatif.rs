@@ -116,20 +116,25 @@ impl App {
         self.request_state();
     }
 
+    /// The event at the cursor, once its state reply has landed.
+    pub(super) fn loaded_event(&self) -> Option<&crate::model::Event> {
+        self.state
+            .reply
+            .as_ref()
+            .and_then(|s| s.event.as_ref())
+            .filter(|e| e.pos == self.cursor)
+    }
+
     /// `e`: edit the data of the event at the cursor in the editor.
     pub(super) fn edit_data(&mut self) {
         if self.cursor == 0 {
             self.info_msg("no event at the start: e edits the data of the event at the cursor");
             return;
         }
-        let Some(ev) = self
-            .state
-            .reply
-            .as_ref()
-            .and_then(|s| s.event.as_ref())
-            .filter(|e| e.pos == self.cursor)
-        else {
-            self.info_msg("the event is still loading: press e again in a moment");
+        let Some(ev) = self.loaded_event() else {
+            // Opened when the event lands: a key pressed right after a seek works.
+            self.pending.edit = Some(self.cursor);
+            self.info_msg(format!("loading event {}…", self.cursor));
             return;
         };
         let text = format!(
