@@ -153,17 +153,19 @@ fn describe(h: &Hypothesis) -> String {
 
 /// An event in rewind's normalized form: `stream, seq, id, type, time, kind,
 /// data, meta`, the fields the generic JSON mapping reads back (docs/model.md §1).
+/// A missing `seq` or `time` is left out: the mapping reads `null` there as a
+/// bad value, not as none.
 pub(crate) fn normalized(ev: &Event) -> Value {
     let mut m = Map::new();
     m.insert("stream".into(), Value::String(ev.stream.clone()));
-    m.insert("seq".into(), ev.seq.map_or(Value::Null, Value::from));
+    if let Some(seq) = ev.seq {
+        m.insert("seq".into(), Value::from(seq));
+    }
     m.insert("id".into(), Value::String(ev.id.clone()));
     m.insert("type".into(), Value::String(ev.ty.clone()));
-    m.insert(
-        "time".into(),
-        ev.time
-            .map_or(Value::Null, |t| Value::String(crate::time::format_micros(t))),
-    );
+    if let Some(t) = ev.time {
+        m.insert("time".into(), Value::String(crate::time::format_micros(t)));
+    }
     m.insert("kind".into(), Value::String(ev.kind.as_str().into()));
     m.insert("data".into(), ev.data.clone());
     m.insert("meta".into(), ev.meta.clone().unwrap_or(Value::Null));

@@ -366,6 +366,36 @@ fn export_of_a_hypothesis_is_its_fork_and_slices_filter() {
         state_of(&env, &out, "end"),
         env.main("state", &["--compact", "--skip", "652"]).stdout
     );
+    // An inserted event has no seq or time of its own: it reads back too.
+    let ins = r#"660={"stream":"agent/sess-0004","type":"MemoryUpdated","data":{"patch":{"goal":"y"}}}"#;
+    let fork2 = env.path("fork2.jsonl");
+    let r = env.main(
+        "export",
+        &["--skip", "652", "--insert", ins, "-o", fork2.to_str().expect("utf8")],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let back = env.run(&[
+        "import",
+        fork2.to_str().expect("utf8"),
+        "--rules",
+        "fixtures/rules.json",
+    ]);
+    assert_eq!(back.code, 0, "{}", back.stderr);
+    assert!(
+        !back.stdout.contains("skipped") && !back.stderr.contains("skipped"),
+        "{}{}",
+        back.stdout,
+        back.stderr
+    );
+    // Original 655 is fork position 654; 660 and what is inserted after it end at 660.
+    for (at, fork_at) in [("655", "654"), ("660", "660"), ("674", "674"), ("end", "end")] {
+        assert_eq!(
+            state_of(&env, &fork2, fork_at),
+            env.main("state", &["--at", at, "--compact", "--skip", "652", "--insert", ins])
+                .stdout,
+            "at {at}"
+        );
+    }
     let slice = env.path("slice.jsonl");
     let s = env.main(
         "export",
