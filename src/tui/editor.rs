@@ -61,9 +61,9 @@ pub fn edit(job: &EditJob, editor: &str) -> Result<Option<Value>> {
                 .arg("rewind-editor")
                 .arg(&path)
                 .status()
-                .with_context(|| format!("could not run the editor {}", crate::sanitize::quote(&editor)))?;
+                .with_context(|| format!("could not run the editor {}", crate::sanitize::quote(editor)))?;
             if !status.success() {
-                bail!("the editor {} exited with {status}", crate::sanitize::quote(&editor));
+                bail!("the editor {} exited with {status}", crate::sanitize::quote(editor));
             }
             let text = fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
             let body = strip_comments(&text);
