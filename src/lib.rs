@@ -15,6 +15,7 @@ pub mod hypothesis;
 pub mod ingest;
 pub mod ioerr;
 pub mod json;
+pub mod live;
 pub mod model;
 pub mod natural;
 pub mod points;

@@ -6,6 +6,7 @@ mod completions;
 mod diff;
 mod edits;
 mod export;
+mod follow;
 mod history;
 mod import;
 pub mod ledger;
@@ -198,14 +199,28 @@ fn open_options(common: &Common, inputs: Vec<PathBuf>, format: Option<Format>) -
         },
         key: common.key.clone(),
         system_streams: common.system_streams,
+        follow: false,
+        keep_replaced: false,
     }
 }
 
 /// Open the recording for a command that reads it; say on stderr when records
-/// are missing from it (or kept with a problem).
+/// are missing from it (or kept with a problem). `-` is standard input, read to its end.
 fn open(common: &Common, inputs: &[PathBuf]) -> Result<(Recording, OpenReport)> {
-    let (rec, report) = open_quietly(common, inputs)?;
-    for line in ledger::warnings(&rec, &report, inputs)? {
+    let (rec, report, stdin) = follow::open_once(common, inputs)?;
+    // The events are in the cache: the spool and a temporary cache can go now.
+    drop(stdin);
+    Ok((rec, report))
+}
+
+/// Open per `opts`, showing progress on a terminal and warning about records
+/// missing from the recording.
+fn open_with(opts: &OpenOptions, show: bool) -> Result<(Recording, OpenReport)> {
+    let (rec, report) = open_progress(opts, show)?;
+    for note in report.inputs.iter().flat_map(|i| &i.notes) {
+        eprintln!("rewind: warning: {}", clean(note));
+    }
+    for line in ledger::warnings(&rec, &report, &opts.inputs)? {
         eprintln!("rewind: warning: {line}");
     }
     Ok((rec, report))
@@ -218,7 +233,11 @@ fn open_quietly(common: &Common, inputs: &[PathBuf]) -> Result<(Recording, OpenR
         None => None,
     };
     let opts = open_options(common, inputs.to_vec(), format);
-    let show = !common.quiet && io::stderr().is_terminal();
+    open_progress(&opts, !common.quiet)
+}
+
+fn open_progress(opts: &OpenOptions, show: bool) -> Result<(Recording, OpenReport)> {
+    let show = show && io::stderr().is_terminal();
     let mut last = Instant::now();
     let started = Instant::now();
     let mut progress = |p: OpenProgress| {
@@ -238,7 +257,7 @@ fn open_quietly(common: &Common, inputs: &[PathBuf]) -> Result<(Recording, OpenR
             OpenProgress::Checkpoints { pos, len } => eprint!("\r\x1b[Kreplaying: {pos}/{len}"),
         }
     };
-    let result = Recording::open(&opts, &mut progress);
+    let result = Recording::open(opts, &mut progress);
     if show && started.elapsed().as_millis() >= 200 {
         eprint!("\r\x1b[K");
     }

@@ -2,63 +2,83 @@
 
 use std::io::{self, Write};
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 
 use serde_json::Value;
 
 use super::args::{Common, StateArgs, StateFormat};
 use super::render;
-use super::{checkpoints, edits, open, out};
+use super::{checkpoints, edits, follow, open, out};
 use crate::json::{pointer, write};
+use crate::recording::{Fork, Recording};
 use crate::sanitize::clean;
 
 pub(super) fn run(common: &Common, args: StateArgs) -> Result<i32> {
-    let hypothesis = edits::hypothesis(&args.edits)?;
-    let (mut rec, _) = open(common, &args.input.inputs)?;
+    let hypothesis = edits::hypothesis_unless_following(&args.edits, args.follow)?;
+    let (mut rec, mut follow) = if args.follow {
+        if args.at != "end" {
+            bail!("--follow prints the state at the end as it grows: leave out --at");
+        }
+        let (rec, f) = follow::open_follow(common, &args.input.inputs)?;
+        (rec, Some(f))
+    } else {
+        (open(common, &args.input.inputs)?.0, None)
+    };
     let rec = &mut rec;
-    let (at, stream, path, compact) = (
-        args.at.as_str(),
-        args.stream.as_deref(),
-        args.path.as_deref(),
-        args.compact,
-    );
-    let pos = rec.point(at)?;
+    let pos = rec.point(&args.at)?;
     checkpoints(rec)?;
+    let mut o = out();
     if let Some(h) = hypothesis {
         let fork = rec.fork(&h)?;
-        let mut o = out();
-        if args.format == StateFormat::Text {
-            let state = fork.state_at(pos, stream)?;
-            let mut prefix = path.unwrap_or("").to_string();
-            write_leaves(&mut o, &mut prefix, select(&state, path, pos)?)?;
-        } else if stream.is_none() && path.is_none() {
-            o.write_all(&fork.world_json_at(pos, compact)?)?;
-            o.write_all(b"\n")?;
-        } else {
-            let state = fork.state_at(pos, stream)?;
-            emit_json(&mut o, select(&state, path, pos)?, compact)?;
-            o.write_all(b"\n")?;
-        }
+        o.write_all(&render_state(rec, Some(&fork), pos, &args)?)?;
         o.flush()?;
         return Ok(0);
     }
-    let mut o = out();
+    let mut shown = render_state(rec, None, pos, &args)?;
+    o.write_all(&shown)?;
+    o.flush()?;
+    if let Some(f) = follow.as_mut() {
+        while f.next(rec)?.is_some() {
+            // A path that does not exist yet (or no longer) is not an error while following.
+            let now = render_state(rec, None, rec.len(), &args).unwrap_or_default();
+            if now != shown && !now.is_empty() {
+                o.write_all(&now)?;
+                o.flush()?;
+                shown = now;
+            }
+        }
+    }
+    Ok(0)
+}
+
+/// The state at `pos` as the command prints it: the recording's, or under a
+/// hypothesis the fork's.
+fn render_state(rec: &Recording, fork: Option<&Fork<'_>>, pos: u64, args: &StateArgs) -> Result<Vec<u8>> {
+    let (stream, path, compact) = (args.stream.as_deref(), args.path.as_deref(), args.compact);
+    let state_at = |stream: Option<&str>| match fork {
+        Some(f) => f.state_at(pos, stream),
+        None => rec.state_at(pos, stream),
+    };
+    let mut o = Vec::new();
     if args.format == StateFormat::Text {
-        let state = rec.state_at(pos, stream)?;
+        let state = state_at(stream)?;
         let selected = select(&state, path, pos)?;
         let mut prefix = path.unwrap_or("").to_string();
         write_leaves(&mut o, &mut prefix, selected)?;
     } else if stream.is_none() && path.is_none() {
         // The whole world is written by the threads that rebuild it, not copied first.
-        o.write_all(&rec.world_json_at(pos, compact)?)?;
+        let world = match fork {
+            Some(f) => f.world_json_at(pos, compact)?,
+            None => rec.world_json_at(pos, compact)?,
+        };
+        o.write_all(&world)?;
         o.write_all(b"\n")?;
     } else {
-        let state = rec.state_at(pos, stream)?;
+        let state = state_at(stream)?;
         emit_json(&mut o, select(&state, path, pos)?, compact)?;
         o.write_all(b"\n")?;
     }
-    o.flush()?;
-    Ok(0)
+    Ok(o)
 }
 
 fn select<'a>(state: &'a Value, path: Option<&str>, pos: u64) -> Result<&'a Value> {

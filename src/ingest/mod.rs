@@ -1,6 +1,7 @@
 //! Streaming decoders: input files → [`Record`]s, with bad records reported as
 //! `file:line: why` instead of stopping the import.
 
+pub mod arrivals;
 pub mod aws;
 pub mod azure;
 pub mod decompress;
@@ -9,6 +10,7 @@ pub mod folder;
 pub mod framing;
 pub mod mapping;
 pub mod sample;
+pub mod tail;
 pub mod undecodable;
 
 use std::fmt;
@@ -298,6 +300,7 @@ fn open_generic(path: &Path, format: Option<Format>, cfg: SourceConfig) -> Resul
         snapshot,
         index: 0,
         file: path.display().to_string(),
+        shared_index: None,
     }))
 }
 
@@ -428,6 +431,8 @@ struct Generic {
     snapshot: Option<bool>,
     index: u64,
     file: String,
+    /// Where a reader of a growing file learns how many records were read.
+    shared_index: Option<Arc<AtomicU64>>,
 }
 
 impl Source for Generic {
@@ -460,6 +465,9 @@ impl Source for Generic {
         };
         let index = self.index;
         self.index += 1;
+        if let Some(shared) = &self.shared_index {
+            shared.store(self.index, std::sync::atomic::Ordering::Relaxed);
+        }
         let mapped = if snapshot {
             self.mapper.map_snapshot(&frame.bytes, frame.line, index)
         } else {

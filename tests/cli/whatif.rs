@@ -204,6 +204,18 @@ fn bad_edits_are_errors_that_change_nothing() {
             assert!(r.stdout.is_empty(), "{cmd} {edit:?}: {}", r.stdout);
         }
     }
+    // Following a growing recording does not take edits: it says so before reading.
+    for cmd in ["state", "log", "history"] {
+        let mut rest = if cmd == "history" { vec!["--path", GOAL] } else { vec![] };
+        rest.extend_from_slice(&["--follow", "--skip", "652"]);
+        let r = env.main(cmd, &rest);
+        assert_eq!(r.code, 2, "{cmd}: {}", r.stdout);
+        assert!(
+            r.stderr.contains("--follow does not take what-if edits"),
+            "{cmd}: {}",
+            r.stderr
+        );
+    }
     assert!(before == snapshot(), "a bad edit changed the cache");
     assert_eq!(env.main("state", &["--skip", "652"]).code, 0);
     assert!(before == snapshot(), "a hypothesis changed the cache");
