@@ -118,6 +118,7 @@ fn session(term: &mut Term, rx: &Receiver<Incoming>, worker: &Sender<Request>, c
     // Phase 2: the debugger.
     let size = term.terminal.size()?;
     let (mut app, fx) = App::new(*info, size.width, size.height, cfg.color);
+    app.rules_file = cfg.open.rules.as_ref().map(|p| p.display().to_string());
     let history_file = history::default_path();
     if let Some(path) = &history_file {
         app.history = history::load(path);

@@ -953,8 +953,17 @@ fn what_if_skipped_events_are_struck_and_w_writes_the_hypothesis() {
     let msg = status(&h);
     assert!(msg.contains(&format!("wrote {}", path.display())), "{msg}");
     assert!(msg.contains(&format!("--whatif {} --at 674", path.display())), "{msg}");
-    assert!(msg.contains("reproduce: rewind whatif "), "{msg}");
-    // A second W keeps the first file.
+    assert!(msg.contains("reproduce (copied): rewind whatif "), "{msg}");
+    // The whole command is on the clipboard, whatever the status line shows.
+    let copied = h.copied.last().cloned().unwrap_or_default();
+    assert!(
+        copied.starts_with("rewind whatif ") && copied.ends_with(&format!("--whatif {} --at 674", path.display())),
+        "{copied}"
+    );
+    // A second W keeps the first file; the rules the TUI was opened with are in the command.
+    h.app.rules_file = Some("fixtures/rules.json".into());
     h.keys("W");
     assert!(dir.path().join("rewind-whatif-2.json").exists());
+    let copied = h.copied.last().cloned().unwrap_or_default();
+    assert!(copied.contains(" --rules fixtures/rules.json --whatif "), "{copied}");
 }

@@ -428,7 +428,7 @@ fi
         read("reopened.txt")
     );
     tmux.send(&["W"]);
-    tmux.wait_for("wrote rewind-whatif.json; reproduce: rewind whatif");
+    tmux.wait_for("wrote rewind-whatif.json; reproduce (copied): rewind whatif");
     tmux.send(&["q"]);
     let s = tmux.wait_for("EXIT=0");
     assert_restored(&tmux, &s);

@@ -308,7 +308,7 @@ impl App {
         }
     }
 
-    fn copy(&mut self, text: String, note: String) {
+    pub(super) fn copy(&mut self, text: String, note: String) {
         // Terminals cap OSC 52 payloads; past this the copy would silently fail.
         const MAX: usize = 1 << 20;
         if text.len() > MAX {

@@ -139,6 +139,8 @@ pub struct App {
     pub help: Scroll,
     /// Earlier prompt inputs; the runner loads them and saves each new one.
     pub history: History,
+    /// The rules file the recording was opened with, for the command line `W` shows.
+    pub rules_file: Option<String>,
     pub open: Opening,
     pub events: EventsPane,
     pub timeline: TimelinePane,
@@ -170,6 +172,7 @@ impl App {
             zoom: false,
             help: Scroll::default(),
             history: History::default(),
+            rules_file: None,
             open: Opening::default(),
             events: EventsPane::default(),
             timeline: TimelinePane::default(),

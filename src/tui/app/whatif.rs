@@ -220,13 +220,19 @@ impl App {
     pub(super) fn wrote_whatif(&mut self, result: Result<String, String>) {
         match result {
             Ok(path) => {
-                let inputs: Vec<String> = self.info.inputs.iter().map(|i| shell_word(&i.0)).collect();
-                self.info_msg(format!(
-                    "wrote {path}; reproduce: rewind whatif {} --whatif {} --at {}",
-                    inputs.join(" "),
+                let mut words: Vec<String> = self.info.inputs.iter().map(|i| shell_word(&i.0)).collect();
+                if let Some(rules) = &self.rules_file {
+                    words.push(format!("--rules {}", shell_word(rules)));
+                }
+                let command = format!(
+                    "rewind whatif {} --whatif {} --at {}",
+                    words.join(" "),
                     shell_word(&path),
                     self.cursor
-                ));
+                );
+                // Copied too: with long input paths the status line cuts it.
+                let note = format!("wrote {path}; reproduce (copied): {command}");
+                self.copy(command, note);
             }
             Err(e) => self.error_msg(format!("could not write the hypothesis: {e}")),
         }
