@@ -19,10 +19,10 @@ impl Scope {
     pub fn title(self) -> &'static str {
         match self {
             Scope::Global => "Everywhere",
-            Scope::Events => "Events list (1)",
-            Scope::Tree => "State tree (2)",
-            Scope::Diff => "Diff (3)",
-            Scope::Detail => "Event detail (4)",
+            Scope::Events => "Events list (M-1)",
+            Scope::Tree => "State tree (M-2)",
+            Scope::Diff => "Diff (M-3)",
+            Scope::Detail => "Event detail (M-4)",
             Scope::Help => "This help",
             Scope::Prompt => "Prompts (: / f)",
         }
@@ -39,6 +39,7 @@ pub enum Action {
     FocusTree,
     FocusDiff,
     FocusDetail,
+    Count,
     Back,
     StepFwd,
     StepBack,
@@ -229,6 +230,20 @@ const fn foot(label: &'static str, rank: u8) -> Option<Foot> {
 /// Join this binding's key to the previous footer entry.
 const JOIN: Option<Foot> = Some(Foot { label: "", rank: 0 });
 
+/// A count prefix's digits; `0` only continues a count (alone it does nothing).
+const DIGITS: [Key; 10] = [
+    ch('1'),
+    ch('2'),
+    ch('3'),
+    ch('4'),
+    ch('5'),
+    ch('6'),
+    ch('7'),
+    ch('8'),
+    ch('9'),
+    ch('0'),
+];
+
 use Action as A;
 use KeyCode as C;
 use Scope as S;
@@ -303,11 +318,12 @@ pub static BINDINGS: &[Binding] = &[
     b(S::Global, &[ch('X')], A::WhatIfClear, "what-if: restore all skipped events", None),
     b(S::Global, &[k(C::Tab)], A::FocusNext, "next pane", foot("pane", 0)),
     b(S::Global, &[k(C::BackTab)], A::FocusPrev, "previous pane", None),
-    b(S::Global, &[ch('1')], A::FocusEvents, "events pane", None),
-    b(S::Global, &[ch('2')], A::FocusTree, "state tree pane", None),
-    b(S::Global, &[ch('3')], A::FocusDiff, "diff pane", None),
-    b(S::Global, &[ch('4')], A::FocusDetail, "event detail pane", None),
-    b(S::Global, &[k(C::Esc)], A::Back, "back to the events list; close the event detail and the message", None),
+    b(S::Global, &[alt('1')], A::FocusEvents, "events pane", None),
+    b(S::Global, &[alt('2')], A::FocusTree, "state tree pane", None),
+    b(S::Global, &[alt('3')], A::FocusDiff, "diff pane", None),
+    b(S::Global, &[alt('4')], A::FocusDetail, "event detail pane", None),
+    b(S::Global, &DIGITS, A::Count, "a count for the next key: 5j steps 5, 10G goes to 10; other keys run once", None),
+    b(S::Global, &[k(C::Esc)], A::Back, "drop a count; else back to the list, closing the event detail and the message", None),
     b(S::Global, &[ch('z'), ch('+')], A::Zoom, "zoom the focused pane to the whole body (again: back)", foot("zoom", 2)),
     b(S::Global, &[ch('!')], A::Ledger, "the import's ledger: records skipped, events kept with a problem, id conflicts", None),
     b(S::Global, &[ch('?')], A::Help, "all keys (this help)", foot("help", 0)),
@@ -379,6 +395,10 @@ pub fn footer(scope: Scope) -> Vec<(String, &'static str, u8)> {
 
 /// Every key of a binding, for help: "j ↓ l →".
 pub fn keys_label(bind: &Binding) -> String {
+    if bind.action == Action::Count {
+        // Ten digits read better as a range; `0` only continues a count.
+        return "1-9 (0-9)".to_string();
+    }
     bind.keys.iter().map(Key::label).collect::<Vec<_>>().join(" ")
 }
 

@@ -234,7 +234,7 @@ fn failed_and_snapshot_events_are_marked() {
     let s = h.screen();
     assert!(s.contains("✗  718"), "{s}");
     assert!(where_line(&h).contains("FAILED"));
-    h.keys("4");
+    h.key_mod(KeyCode::Char('4'), KeyModifiers::ALT);
     let s = h.screen();
     assert!(s.contains("FAILED") && s.contains("test"), "{s}");
     h.submit(":994");
@@ -292,7 +292,8 @@ fn watchpoint_finds_who_changed_the_goal() {
     h.keys(">");
     assert_eq!(h.app.cursor, 652);
     // The watch works from the events pane too; nothing changes it later.
-    h.keys("1g>");
+    h.key_mod(KeyCode::Char('1'), KeyModifiers::ALT);
+    h.keys("g>");
     assert_eq!(h.app.cursor, 630);
     assert_eq!(h.app.focus, Pane::Events);
     h.keys(">>");
@@ -418,7 +419,8 @@ fn search_events_and_the_tree() {
     assert!(status(&h).contains("wrapped"), "{}", status(&h));
     assert!(h.screen().contains("•"));
     // In the tree: regex, smart case.
-    h.keys("2/");
+    h.key_mod(KeyCode::Char('2'), KeyModifiers::ALT);
+    h.keys("/");
     h.submit("audit-team@");
     assert_eq!(h.app.focus, Pane::Tree);
     assert!(h.app.state.tree.selected_pointer().starts_with("/agent~1sess-0004/"));
@@ -448,7 +450,7 @@ fn escape_sequences_in_data_are_shown_escaped() {
     // Tall, so the detail pane shows the captured terminal output.
     let mut h = open_sized(120, 120);
     h.submit(":360");
-    h.keys("4");
+    h.key_mod(KeyCode::Char('4'), KeyModifiers::ALT);
     let buf = h.buffer();
     for cell in buf.content() {
         assert!(!cell.symbol().chars().any(|c| c.is_control()), "{:?}", cell.symbol());
@@ -542,7 +544,8 @@ fn prompts_start_empty_in_the_list_and_the_tree() {
         h.app.events.search.as_ref().map(|s| s.text.as_str()),
         Some("TokensUsed")
     );
-    h.keys("2/");
+    h.key_mod(KeyCode::Char('2'), KeyModifiers::ALT);
+    h.keys("/");
     h.submit("goal");
     h.keys("/");
     h.submit("facts");
@@ -698,7 +701,8 @@ fn unified_diff_is_computed_when_asked_stream_by_stream() {
 #[test]
 fn the_change_list_scrolls_to_its_last_change() {
     let mut h = open_sized(100, 30);
-    h.keys("gmG3");
+    h.keys("gmG");
+    h.key_mod(KeyCode::Char('3'), KeyModifiers::ALT);
     let d = shown_diff(&h);
     let last = d.changes.last().map(|c| c.path.clone()).unwrap_or_default();
     assert!(!h.screen().contains(&format!("+ {last}")));
@@ -738,4 +742,87 @@ fn a_step_replaces_one_streams_state_and_shares_the_others() {
     // The tree shows the stepped state.
     let goal = h.app.state.tree.to_value()["agent/sess-0004"]["memory"]["goal"].clone();
     assert!(goal.as_str().is_some_and(|g| g.starts_with("Export")), "{goal}");
+}
+
+/// The footer line (the screen's last).
+fn footer_line(h: &Harness) -> String {
+    h.screen().lines().last().unwrap_or_default().to_string()
+}
+
+#[test]
+fn counts_repeat_the_next_key_and_show_in_the_footer() {
+    let mut h = open();
+    h.submit(":650");
+    h.keys("5");
+    assert!(footer_line(&h).starts_with(" 5… "), "{}", footer_line(&h));
+    assert_eq!(h.app.cursor, 650);
+    h.keys("j");
+    assert_eq!(h.app.cursor, 655);
+    assert!(!footer_line(&h).contains('…'));
+    h.keys("12k");
+    assert_eq!(h.app.cursor, 643);
+    // `10G` and `10g` go to position 10; `0` alone is no count, inside one it is.
+    h.keys("10G");
+    assert_eq!(h.app.cursor, 10);
+    h.keys("0");
+    assert_eq!(h.app.count, None);
+    h.keys("100g");
+    assert_eq!(h.app.cursor, 100);
+    h.keys("3]");
+    assert_eq!(h.app.cursor, 100 + 3 * (1193 / 10));
+    // Esc drops the count and nothing else: the detail stays open.
+    h.key_mod(KeyCode::Char('4'), KeyModifiers::ALT);
+    assert_eq!(h.app.focus, Pane::Detail);
+    h.keys("7");
+    assert!(footer_line(&h).starts_with(" 7… "));
+    h.key(KeyCode::Esc);
+    assert_eq!(h.app.count, None);
+    assert_eq!(h.app.focus, Pane::Detail);
+    assert!(!footer_line(&h).contains('…'));
+    h.key(KeyCode::Esc);
+    assert_eq!(h.app.focus, Pane::Events);
+    // A key that takes no count runs once.
+    h.submit(":652");
+    h.keys("3y");
+    assert_eq!(h.copied.len(), 1);
+    // Hits: `3n` is `nnn`, `2N` is `NN`.
+    h.keys("g/");
+    h.submit("export_customers");
+    assert_eq!(h.app.cursor, 630);
+    h.keys("2n");
+    assert_eq!(h.app.cursor, 654);
+    h.keys("2N");
+    assert_eq!(h.app.cursor, 630);
+    // Bookmarks: as far as there are.
+    h.submit(":100");
+    h.keys("b");
+    h.submit(":200");
+    h.keys("b");
+    h.submit(":300");
+    h.keys("b");
+    h.keys("g2}");
+    assert_eq!(h.app.cursor, 200);
+    h.keys("9}");
+    assert_eq!(h.app.cursor, 300);
+    // In the tree: rows; in a pane's text: lines.
+    h.key_mod(KeyCode::Char('2'), KeyModifiers::ALT);
+    assert_eq!(h.app.focus, Pane::Tree);
+    h.keys("g3j");
+    assert_eq!(h.app.state.tree.selected_index(), 3);
+    h.keys("2k");
+    assert_eq!(h.app.state.tree.selected_index(), 1);
+    h.keys("5G");
+    assert_eq!(h.app.state.tree.selected_index(), 4);
+    // Alt-1 back to the list; a count under a filter counts matching events.
+    h.key_mod(KeyCode::Char('1'), KeyModifiers::ALT);
+    assert_eq!(h.app.focus, Pane::Events);
+    h.submit(":652");
+    h.keys("F");
+    let stream = h.app.cursor_event_names().map(|n| n.0).unwrap_or_default();
+    h.keys("4j");
+    let mut by_steps = open();
+    by_steps.submit(":652");
+    by_steps.keys("Fjjjj");
+    assert_eq!(h.app.cursor, by_steps.app.cursor);
+    assert_eq!(h.app.cursor_event_names().map(|n| n.0), Some(stream));
 }

@@ -152,6 +152,19 @@ fn open_step_seek_quit_in_a_real_terminal() {
         s.contains("@652/1193") && s.contains("/agent~1sess-0004/memory/goal"),
         "{s}"
     );
+    // Digits are a count, shown in the footer until a key takes it.
+    tmux.send(&["1", "2"]);
+    tmux.wait_for(" 12… ");
+    tmux.send(&["k"]);
+    tmux.wait_for("@640/1193");
+    // Alt+digit reaches the TUI through tmux (ESC then the digit) and picks a pane.
+    tmux.send(&["M-2"]);
+    let s = tmux.wait_for("h/l fold");
+    assert!(!s.contains(" 2… ") && s.contains("@640/1193"), "{s}");
+    tmux.send(&["M-1"]);
+    tmux.wait_for("j/k step");
+    tmux.send(&[":652", "Enter"]);
+    tmux.wait_for("@652/1193");
     tmux.send(&["?"]);
     tmux.wait_for("When did this value change?");
     tmux.send(&["Escape"]);

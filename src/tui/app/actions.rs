@@ -21,6 +21,7 @@ impl App {
             A::FocusTree => self.focus_pane(Pane::Tree),
             A::FocusDiff => self.focus_pane(Pane::Diff),
             A::FocusDetail | A::OpenDetail => self.focus_pane(Pane::Detail),
+            A::Count => {}
             A::Back => self.back(),
             A::StepFwd => self.step(1),
             A::StepBack => self.step(-1),
@@ -185,7 +186,7 @@ impl App {
         self.tree_do(|_| {});
     }
 
-    fn tree_hit(&mut self, d: isize) {
+    pub(super) fn tree_hit(&mut self, d: isize) {
         if !self.state.tree.jump_hit(d) {
             self.info_msg("no matches in the tree (/ to find)");
         }
@@ -229,13 +230,15 @@ impl App {
     }
 
     /// Scroll the unified diff's long lines by a few columns.
-    fn scroll_sideways(&mut self, dir: isize) {
+    pub(super) fn scroll_sideways(&mut self, steps: isize) {
         const STEP: isize = 8;
         if !self.diff.unified {
             self.info_msg("the change list wraps long values; u shows the unified diff, which scrolls sideways");
             return;
         }
-        self.diff.hscroll = (self.diff.hscroll as isize + dir * STEP).max(0) as usize;
+        self.diff.hscroll = (self.diff.hscroll as isize)
+            .saturating_add(steps.saturating_mul(STEP))
+            .max(0) as usize;
     }
 
     /// The selected node's pointer into the world, the form `history --path`

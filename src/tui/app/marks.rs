@@ -41,11 +41,19 @@ impl App {
     }
 
     pub(super) fn bookmark_jump(&mut self, forward: bool) {
+        self.bookmark_jump_n(forward, 1);
+    }
+
+    /// The `n`th bookmark after (or before) the cursor, or the farthest there is.
+    pub(super) fn bookmark_jump_n(&mut self, forward: bool, n: usize) {
         let b = &self.marks.bookmarks;
+        let skip = n.max(1) - 1;
         let found = if forward {
-            b.range(self.cursor + 1..).next().copied()
+            let mut after = b.range(self.cursor + 1..);
+            after.clone().nth(skip).or_else(|| after.next_back()).copied()
         } else {
-            b.range(..self.cursor).next_back().copied()
+            let mut before = b.range(..self.cursor).rev();
+            before.clone().nth(skip).or_else(|| before.next_back()).copied()
         };
         match found {
             Some(p) => self.goto_bookmark(p),

@@ -3,6 +3,7 @@
 //! Nothing here does I/O, so every behaviour is testable without a terminal.
 
 mod actions;
+mod count;
 mod filter;
 mod input;
 mod marks;
@@ -135,6 +136,8 @@ pub struct App {
     pub diff: DiffPane,
     pub detail: DetailPane,
     pub marks: Marks,
+    /// A count typed before a key (`5` of `5j`), shown in the footer until used.
+    pub count: Option<u64>,
     pub pending: InFlight,
     pub message: Option<(Level, String)>,
     pub tick: u64,
@@ -166,6 +169,7 @@ impl App {
             diff: DiffPane::default(),
             detail: DetailPane::default(),
             marks: Marks::default(),
+            count: None,
             pending: InFlight::default(),
             message: None,
             tick: 0,
