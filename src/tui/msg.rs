@@ -127,6 +127,10 @@ pub enum Request {
         from: u64,
         forward: bool,
     },
+    /// The events at these positions, for the lists of marks and bookmarks.
+    Describe {
+        positions: Vec<u64>,
+    },
 }
 
 impl Request {
@@ -139,9 +143,10 @@ impl Request {
             Request::State(_) => 3,
             Request::Density { .. } => 4,
             Request::Search { .. } => 5,
+            Request::Describe { .. } => 6,
         }
     }
-    pub const KINDS: usize = 6;
+    pub const KINDS: usize = 7;
 }
 
 /// One line of the event list.
@@ -343,6 +348,10 @@ pub struct Info {
     /// Where each input ends: (position, input name), when several inputs hold
     /// copies of one history.
     pub input_ends: Vec<(u64, String)>,
+    /// Names these events across runs: a hash of what the cache knows of each input
+    /// (path, size, mtime, content fingerprint, options) and the event count. Marks
+    /// are kept under it, so other content never gets them. Empty: unknown.
+    pub identity: String,
 }
 
 /// The ledger as the TUI shows it.
@@ -405,6 +414,8 @@ pub enum Response {
     Search(SearchReply),
     Goto(Result<u64, String>),
     Watch(WatchReply),
+    /// The events a `Describe` asked for (those that exist).
+    Described(Vec<Row>),
     /// A request failed; the text is shown in the status line.
     Error(String),
     /// Opening failed: the TUI gives up.

@@ -98,6 +98,7 @@ pub fn info(rec: &Recording, report: &OpenReport) -> Info {
         Vec::new()
     };
     Info {
+        identity: identity(rec, report.events),
         ledger: ledger_info(rec, report),
         input_ends,
         inputs: report
@@ -119,6 +120,32 @@ pub fn info(rec: &Recording, report: &OpenReport) -> Info {
         stream_names: rec.cat.streams.clone(),
         type_names: rec.cat.types.clone(),
     }
+}
+
+/// What names this recording's events across runs (see [`Info::identity`]): the
+/// cache's key of every input, in order, and the event count.
+fn identity(rec: &Recording, events: u64) -> String {
+    let Ok(inputs) = rec.cache.stored_inputs() else {
+        return String::new();
+    };
+    if inputs.is_empty() {
+        return String::new();
+    }
+    let mut parts: Vec<String> = vec![events.to_string()];
+    for i in &inputs {
+        let k = &i.key;
+        parts.push(format!(
+            "{}\0{}\0{}\0{}\0{}\0{}",
+            k.path,
+            k.size,
+            k.mtime_ns,
+            k.fingerprint,
+            k.forced.as_deref().unwrap_or(""),
+            k.mapping_hash
+        ));
+    }
+    let refs: Vec<&[u8]> = parts.iter().map(String::as_bytes).collect();
+    format!("{:016x}", crate::hash::fnv1a_parts(&refs))
 }
 
 impl Service {
@@ -212,6 +239,12 @@ impl Service {
                     .search_hits(&text, &f, SEARCH_CAP)
                     .map(|(hits, capped)| Response::Search(SearchReply { id, text, hits, capped }))
             }
+            Request::Describe { positions } => positions
+                .iter()
+                .filter(|&&p| p > 0)
+                .map(|&p| self.rec.event(p))
+                .collect::<Result<Vec<_>>>()
+                .map(|evs| Response::Described(evs.iter().flatten().map(|e| self.row(e)).collect())),
             Request::Goto { text } => Ok(Response::Goto(self.rec.goto(&text).map_err(|e| format!("{e:#}")))),
             Request::Watch {
                 pointer,

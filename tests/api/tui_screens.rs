@@ -49,7 +49,7 @@ fn cache() -> &'static PathBuf {
         .1
 }
 
-fn open_sized(w: u16, h: u16) -> Harness {
+pub(crate) fn open_sized(w: u16, h: u16) -> Harness {
     let opts = OpenOptions {
         inputs: vec![cache().clone()],
         ..OpenOptions::default()
@@ -60,7 +60,7 @@ fn open_sized(w: u16, h: u16) -> Harness {
     }
 }
 
-fn open() -> Harness {
+pub(crate) fn open() -> Harness {
     open_sized(120, 40)
 }
 
@@ -74,7 +74,7 @@ macro_rules! screen {
     }};
 }
 
-fn status(h: &Harness) -> String {
+pub(crate) fn status(h: &Harness) -> String {
     h.app.message.as_ref().map(|m| m.1.clone()).unwrap_or_default()
 }
 

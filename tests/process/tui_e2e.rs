@@ -165,6 +165,8 @@ fn open_step_seek_quit_in_a_real_terminal() {
     tmux.wait_for("j/k step");
     tmux.send(&[":652", "Enter"]);
     tmux.wait_for("@652/1193");
+    tmux.send(&["m"]);
+    tmux.wait_for("mark set at 652");
     tmux.send(&["?"]);
     tmux.wait_for("When did this value change?");
     tmux.send(&["Escape"]);
@@ -195,6 +197,11 @@ fn open_step_seek_quit_in_a_real_terminal() {
     tmux.wait_for("search events: █");
     tmux.send(&["Up"]);
     tmux.wait_for("search events: refund█");
+    tmux.send(&["Escape"]);
+    // The mark set in the last run is back.
+    tmux.send(&["'"]);
+    tmux.wait_for("Marks (1)");
+    tmux.wait_for("MemoryUpdated         the diff's mark");
     tmux.send(&["Escape"]);
     tmux.send(&["C-c"]);
     let s = tmux.wait_for("EXIT=0");

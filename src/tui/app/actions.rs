@@ -1,6 +1,6 @@
 //! What each action of the key table does: one named method per action.
 
-use super::{App, Effect, Overlay, Pane, PromptKind, Watch};
+use super::{App, Effect, Overlay, Pane, PlaceKind, PromptKind, Watch};
 use crate::tui::keys::Action;
 use crate::tui::layout;
 use crate::tui::line_edit::LineEdit;
@@ -40,7 +40,14 @@ impl App {
             A::FilterStream => self.filter_current(true),
             A::FilterType => self.filter_current(false),
             A::Mark => self.toggle_mark(),
-            A::JumpMark => self.jump_to_mark(),
+            A::ListMarks => self.open_places(PlaceKind::Marks),
+            A::ListBookmarks => self.open_places(PlaceKind::Bookmarks),
+            A::PlaceDown => self.place_move(1),
+            A::PlaceUp => self.place_move(-1),
+            A::PlaceTop => self.place_move(isize::MIN / 2),
+            A::PlaceBottom => self.place_move(isize::MAX / 2),
+            A::PlaceJump => self.place_jump(),
+            A::PlaceDelete => self.place_delete(),
             A::Bookmark => self.toggle_bookmark(),
             A::NextBookmark => self.bookmark_jump(true),
             A::PrevBookmark => self.bookmark_jump(false),
@@ -201,7 +208,7 @@ impl App {
     /// Rows a page moves in the help or the lower pane.
     fn page_rows(&self) -> isize {
         let r = match self.overlay {
-            Overlay::Help | Overlay::Ledger => self.size.height.saturating_sub(4),
+            Overlay::Help | Overlay::Ledger | Overlay::Places(_) => self.size.height.saturating_sub(4),
             _ => layout::inner(self.areas().lower).height,
         };
         r.saturating_sub(1).max(1) as isize

@@ -11,6 +11,7 @@ impl App {
     pub fn scope(&self) -> Scope {
         match &self.overlay {
             Overlay::Help | Overlay::Ledger => Scope::Help,
+            Overlay::Places(_) => Scope::Places,
             Overlay::Prompt(_) => Scope::Prompt,
             Overlay::None => match self.focus {
                 Pane::Events => Scope::Events,

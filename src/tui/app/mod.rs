@@ -9,6 +9,7 @@ mod input;
 mod marks;
 pub mod nav;
 pub mod panes;
+mod places;
 mod prompt;
 mod replies;
 pub mod scroll;
@@ -20,14 +21,15 @@ use crossterm::event::{KeyEvent, MouseEvent};
 use ratatui::layout::Rect;
 
 pub use self::panes::{
-    DetailPane, DiffPane, EventSearch, EventsPane, InFlight, Marks, Opening, RowsInFlight, SearchInFlight, StatePane,
-    TimelinePane, Watch, Window,
+    DetailPane, DiffPane, EventSearch, EventsPane, InFlight, Marks, Opening, PlaceKind, Places, RowsInFlight,
+    SearchInFlight, StatePane, TimelinePane, Watch, Window,
 };
 pub use self::scroll::Scroll;
 use super::history::{self, History};
 use super::layout::{self, Areas};
 use super::line_edit::LineEdit;
 use super::msg::{Info, Request, Response, Row, StateReq};
+use super::saved_marks;
 use crate::sanitize::clean;
 
 #[derive(Debug, Clone)]
@@ -47,6 +49,8 @@ pub enum Effect {
     Copy(String),
     /// Keep a prompt's input in the history file.
     Remember(history::Kind, String),
+    /// Keep the marks and bookmarks of this recording (see `saved_marks`).
+    SaveMarks(saved_marks::Saved),
     Quit,
 }
 
@@ -106,6 +110,8 @@ pub enum Overlay {
     /// The ledger (`!`): what the import skipped, kept with a problem, or found
     /// twice; its scroll is [`App::help`] too.
     Ledger,
+    /// The list of marks (`'`) or of bookmarks (`B`).
+    Places(Places),
     Prompt(Prompt),
 }
 

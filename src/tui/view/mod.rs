@@ -9,6 +9,7 @@ mod header;
 pub mod help;
 pub mod ledger;
 mod list;
+mod places;
 mod timeline;
 mod tree;
 
@@ -38,6 +39,7 @@ pub fn draw(app: &App, f: &mut Frame) {
     match app.overlay {
         super::app::Overlay::Help => help::draw(app, &theme, f),
         super::app::Overlay::Ledger => ledger::draw(app, &theme, f),
+        super::app::Overlay::Places(p) => places::draw(app, p, &theme, f),
         _ => {}
     }
 }
