@@ -21,6 +21,7 @@ pub mod testing;
 pub mod theme;
 pub mod timeline;
 pub mod tree;
+pub mod unified;
 pub mod view;
 pub mod worker;
 

@@ -81,8 +81,6 @@ pub struct StateReq {
     pub skips: Vec<u64>,
     pub mark: Option<u64>,
     pub diff: DiffMode,
-    /// Also compute the unified text diff (only the list is computed otherwise).
-    pub unified: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -179,7 +177,6 @@ pub struct RowsReply {
 pub enum LineKind {
     Header,
     Hunk,
-    Context,
     Add,
     Remove,
 }
@@ -191,6 +188,8 @@ pub struct ValueText {
     pub text: String,
     /// Characters in `text` (the list's line count needs it for every change).
     pub chars: usize,
+    /// Lines of the whole value pretty-printed (the unified view's line count).
+    pub lines: usize,
 }
 
 /// Longer values are cut in the change list (no pane shows more of them).
@@ -207,8 +206,8 @@ pub struct DiffReply {
     pub changes: Vec<Change>,
     /// Per change (same index), what the change list draws.
     pub texts: Vec<ChangeText>,
-    /// `None` when the unified view was not asked for.
-    pub unified: Option<Vec<(LineKind, String)>>,
+    /// What the unified view calls the two sides: `("@641", "@652")`.
+    pub sides: (String, String),
     /// Why there is nothing to compare (no mark, no skips), if so.
     pub note: Option<String>,
     /// Streams compared so far and in all; the diff is complete when they are equal.
@@ -224,9 +223,6 @@ impl DiffReply {
     pub fn extend(&mut self, part: DiffPart) {
         self.changes.extend(part.changes);
         self.texts.extend(part.texts);
-        if let (Some(u), Some(more)) = (&mut self.unified, part.unified) {
-            u.extend(more);
-        }
         self.progress = part.progress;
     }
 }
@@ -237,7 +233,6 @@ pub struct DiffPart {
     pub id: u64,
     pub changes: Vec<Change>,
     pub texts: Vec<ChangeText>,
-    pub unified: Option<Vec<(LineKind, String)>>,
     pub progress: (usize, usize),
 }
 

@@ -9,8 +9,8 @@ use anyhow::Result;
 use serde_json::Value;
 
 use super::msg::{
-    ChangeText, DensityReply, DiffMode, DiffPart, DiffReply, FilterSpec, Info, LedgerInfo, LineKind, Request, Response,
-    Row, RowsReply, SearchReply, StateReply, StateReq, StateValue, ValueText, WatchReply, VALUE_TEXT_CHARS,
+    ChangeText, DensityReply, DiffMode, DiffPart, DiffReply, FilterSpec, Info, LedgerInfo, Request, Response, Row,
+    RowsReply, SearchReply, StateReply, StateReq, StateValue, ValueText, WatchReply, VALUE_TEXT_CHARS,
 };
 use crate::cache::ledger::EntryKind;
 use crate::json::diff::{self, Change};
@@ -18,14 +18,11 @@ use crate::json::{pointer, write};
 use crate::model::{Event, Kind};
 use crate::recording::{OpenReport, Recording};
 use crate::replay::World;
-use crate::sanitize::clean;
 
 /// Replaying forward from the cached world beats a checkpoint for this many events.
 const STEP_LIMIT: u64 = 2048;
 /// Search keeps at most this many hits.
 const SEARCH_CAP: usize = 2_000_000;
-/// A unified diff is cut after about this many lines.
-const UNIFIED_CAP: usize = 20_000;
 /// Characters of data shown in a list row.
 const SUMMARY_BYTES: usize = 240;
 
@@ -448,20 +445,6 @@ impl Service {
                     Some(ev) => format!("{} → {}  {}", pos - 1, pos, crate::sanitize::clean(&ev.stream)),
                     None => "start".to_string(),
                 };
-                let unified = req.unified.then(|| match &before_after {
-                    Some((_, b, a)) => {
-                        let mut lines = Vec::new();
-                        unified_into(
-                            b.as_deref(),
-                            a.as_deref(),
-                            &format!("@{}", pos - 1),
-                            &format!("@{pos}"),
-                            &mut lines,
-                        );
-                        lines
-                    }
-                    None => Vec::new(),
-                });
                 let note = event
                     .is_none()
                     .then(|| "at the start: no event yet (press j to step)".to_string());
@@ -471,7 +454,7 @@ impl Service {
                     title,
                     texts: changes.iter().map(change_text).collect(),
                     changes,
-                    unified,
+                    sides: (format!("@{}", pos.saturating_sub(1)), format!("@{pos}")),
                     note,
                     progress: (1, 1),
                 }
@@ -483,7 +466,11 @@ impl Service {
                 ),
                 Some(mark) => {
                     later = Some(Side::Mark(mark));
-                    pending_diff(DiffMode::Mark, format!("mark {mark} → cursor {pos}"), req.unified)
+                    pending_diff(
+                        DiffMode::Mark,
+                        format!("mark {mark} → cursor {pos}"),
+                        (format!("@{mark}"), format!("@{pos}")),
+                    )
                 }
             },
             DiffMode::WhatIf => {
@@ -494,7 +481,11 @@ impl Service {
                     )
                 } else {
                     later = Some(Side::Recorded);
-                    pending_diff(DiffMode::WhatIf, format!("recorded → hypothetical @{pos}"), req.unified)
+                    pending_diff(
+                        DiffMode::WhatIf,
+                        format!("recorded → hypothetical @{pos}"),
+                        ("recorded".to_string(), "hypothetical".to_string()),
+                    )
                 }
             }
         };
@@ -514,18 +505,11 @@ impl Service {
         if interrupted() {
             return Ok(());
         }
-        let (old, labels) = match side {
-            Side::Mark(mark) => (
-                self.mark_value(mark, req.stream.as_deref(), skips)?,
-                (format!("@{mark}"), format!("@{pos}")),
-            ),
-            Side::Recorded => (
-                self.view_value(pos, req.stream.as_deref(), &[])?,
-                ("recorded".to_string(), "hypothetical".to_string()),
-            ),
+        let old = match side {
+            Side::Mark(mark) => self.mark_value(mark, req.stream.as_deref(), skips)?,
+            Side::Recorded => self.view_value(pos, req.stream.as_deref(), &[])?,
         };
-        let labels = req.unified.then_some((labels.0.as_str(), labels.1.as_str()));
-        stream_diff(req.id, &old, &value, labels, out, interrupted);
+        stream_diff(req.id, &old, &value, out, interrupted);
         Ok(())
     }
 
@@ -568,7 +552,6 @@ fn stream_diff(
     id: u64,
     old: &StateValue,
     new: &StateValue,
-    unified: Option<(&str, &str)>,
     out: &mut dyn FnMut(Response),
     interrupted: &mut dyn FnMut() -> bool,
 ) {
@@ -578,10 +561,8 @@ fn stream_diff(
         id,
         changes: Vec::new(),
         texts: Vec::new(),
-        unified: unified.map(|_| Vec::new()),
         progress: (0, total),
     };
-    let mut unified_lines = 0usize;
     let mut since = std::time::Instant::now();
     let mut sent = false;
     for (i, (name, a, b)) in pairs.iter().enumerate() {
@@ -607,20 +588,6 @@ fn stream_diff(
                 (None, None) => {}
             }
             part.texts.extend(part.changes[first..].iter().map(change_text));
-            if let (Some((la, lb)), Some(lines)) = (unified, &mut part.unified) {
-                if first < part.changes.len() && unified_lines < UNIFIED_CAP {
-                    let (la, lb) = match name {
-                        Some(n) => (format!("{la}  {}", clean(n)), format!("{lb}  {}", clean(n))),
-                        None => (la.to_string(), lb.to_string()),
-                    };
-                    let before = lines.len();
-                    unified_into(a, b, &la, &lb, lines);
-                    unified_lines += lines.len() - before;
-                    if unified_lines >= UNIFIED_CAP {
-                        lines.push((LineKind::Hunk, "… (cut)".to_string()));
-                    }
-                }
-            }
         }
         part.progress = (i + 1, total);
         let last = i + 1 == total;
@@ -630,7 +597,6 @@ fn stream_diff(
                 id,
                 changes: Vec::new(),
                 texts: Vec::new(),
-                unified: unified.map(|_| Vec::new()),
                 progress: part.progress,
             };
             out(Response::DiffPart(Box::new(std::mem::replace(&mut part, next))));
@@ -692,6 +658,7 @@ fn change_text(c: &Change) -> ChangeText {
             let text = summary(v, VALUE_TEXT_CHARS);
             ValueText {
                 chars: text.chars().count(),
+                lines: super::unified::pretty_lines(v),
                 text,
             }
         })
@@ -699,13 +666,13 @@ fn change_text(c: &Change) -> ChangeText {
     (text(&c.old), text(&c.new))
 }
 
-fn pending_diff(mode: DiffMode, title: String, unified: bool) -> DiffReply {
+fn pending_diff(mode: DiffMode, title: String, sides: (String, String)) -> DiffReply {
     DiffReply {
         mode,
         title,
         changes: Vec::new(),
         texts: Vec::new(),
-        unified: unified.then(Vec::new),
+        sides,
         note: None,
         progress: (0, 1),
     }
@@ -717,7 +684,7 @@ fn empty_diff(mode: DiffMode, note: &str) -> DiffReply {
         title: mode.name().to_string(),
         changes: Vec::new(),
         texts: Vec::new(),
-        unified: None,
+        sides: (String::new(), String::new()),
         note: Some(note.to_string()),
         progress: (1, 1),
     }
@@ -732,32 +699,6 @@ fn prefixed(changes: Vec<Change>, escaped_stream: &str) -> Vec<Change> {
             c
         })
         .collect()
-}
-
-/// Append the unified text diff of two pretty-printed (terminal-safe) values,
-/// headed `--- la` / `+++ lb`; nothing when they print the same.
-fn unified_into(a: Option<&Value>, b: Option<&Value>, la: &str, lb: &str, out: &mut Vec<(LineKind, String)>) {
-    let text = |v: Option<&Value>| v.map(|v| write::to_string_pretty(v) + "\n").unwrap_or_default();
-    let (ta, tb) = (text(a), text(b));
-    if ta == tb {
-        return;
-    }
-    let d = similar::TextDiff::from_lines(&ta, &tb);
-    out.push((LineKind::Header, format!("--- {la}")));
-    out.push((LineKind::Header, format!("+++ {lb}")));
-    let mut ud = d.unified_diff();
-    ud.context_radius(3);
-    for hunk in ud.iter_hunks() {
-        out.push((LineKind::Hunk, hunk.header().to_string()));
-        for ch in hunk.iter_changes() {
-            let (kind, sign) = match ch.tag() {
-                similar::ChangeTag::Delete => (LineKind::Remove, '-'),
-                similar::ChangeTag::Insert => (LineKind::Add, '+'),
-                similar::ChangeTag::Equal => (LineKind::Context, ' '),
-            };
-            out.push((kind, format!("{sign}{}", ch.value().trim_end_matches('\n'))));
-        }
-    }
 }
 
 /// Accepts bytes up to a limit, then refuses: bounds the work of summarizing huge data.
@@ -814,20 +755,5 @@ mod tests {
         assert_eq!(s.chars().count(), 20);
         assert!(s.ends_with('…'));
         assert_eq!(summary(&json!({"esc": "\u{1b}"}), 100), r#"{"esc":"\u001b"}"#);
-    }
-
-    fn unified(a: Option<&Value>, b: Option<&Value>) -> Vec<(LineKind, String)> {
-        let mut out = Vec::new();
-        unified_into(a, b, "x", "y", &mut out);
-        out
-    }
-
-    #[test]
-    fn unified_marks_lines() {
-        let u = unified(Some(&json!({"a": 1})), Some(&json!({"a": 2})));
-        assert_eq!(u[0], (LineKind::Header, "--- x".to_string()));
-        assert!(u.contains(&(LineKind::Remove, "-  \"a\": 1".to_string())));
-        assert!(u.contains(&(LineKind::Add, "+  \"a\": 2".to_string())));
-        assert!(unified(Some(&json!(1)), Some(&json!(1))).is_empty());
     }
 }

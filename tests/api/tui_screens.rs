@@ -606,8 +606,6 @@ fn a_far_diff_names_what_it_computes_until_it_is_there() {
     let mut sorted = paths.clone();
     sorted.sort_by(|a, b| rewind::natural::cmp(a, b));
     assert_eq!(paths, sorted);
-    // The unified text is computed only when asked for.
-    assert_eq!(d.unified, None);
     h.key_in_flight(KeyCode::Char('k'));
     let title = diff_title(&h.screen());
     assert!(title.contains("computing mark 0 → cursor 1192…"), "{title}");
@@ -632,7 +630,6 @@ fn the_diff_in_parts_is_the_recordings_diff_and_a_newer_request_stops_it() {
             skips: Vec::new(),
             mark: Some(300),
             diff: DiffMode::Mark,
-            unified: false,
         })
     };
     let mut replies = Vec::new();
@@ -677,25 +674,62 @@ fn the_diff_in_parts_is_the_recordings_diff_and_a_newer_request_stops_it() {
 }
 
 #[test]
-fn unified_diff_is_computed_when_asked_stream_by_stream() {
+fn the_unified_view_is_built_from_the_change_list() {
     let mut h = open();
     h.submit(":641");
     h.keys("m");
     h.submit(":652");
-    assert_eq!(shown_diff(&h).unified, None);
     h.keys("u");
     let s = h.screen();
     assert!(s.contains("--- @641  agent/sess-0004"), "{s}");
     assert!(s.contains("+++ @652  agent/sess-0004"), "{s}");
-    let unified = shown_diff(&h).unified.unwrap_or_default();
+    assert!(s.contains("@@ /memory/goal @@"), "{s}");
+    assert!(s.contains("+\"Export"), "{s}");
+    // The event's own diff too, in a one-stream view: paths inside the stream.
+    h.keys("dd");
+    assert_eq!(h.app.diff.mode, DiffMode::Event);
+    h.keys("s");
+    let s = h.screen();
     assert!(
-        unified.iter().any(|(_, l)| l.starts_with("+    \"goal\": \"Export")),
-        "{unified:?}"
+        s.contains("--- @651  agent/sess-0004") && s.contains("@@ /memory"),
+        "{s}"
     );
-    // Back to the list: the next moves compute the list alone again.
+}
+
+#[test]
+fn the_unified_view_scrolls_sideways_to_its_longest_line_and_no_further() {
+    let mut h = open_sized(80, 24);
+    h.submit(":641");
+    h.keys("m");
+    h.submit(":652");
     h.keys("u");
-    h.keys("j");
-    assert_eq!(shown_diff(&h).unified, None);
+    h.key_mod(KeyCode::Char('3'), KeyModifiers::ALT);
+    assert_eq!(h.app.focus, Pane::Diff);
+    let start = h.screen();
+    assert!(start.contains("+++ @652  agent/sess-0004"), "{start}");
+    // Far more presses than any line needs: the view stops where the longest
+    // line on screen ends at the pane's edge.
+    for _ in 0..200 {
+        h.keys("l");
+    }
+    let right = h.screen();
+    assert_ne!(right, start);
+    // The end of the longest line (the old goal, a long sentence) meets the right edge.
+    assert!(
+        right
+            .lines()
+            .any(|l| l.ends_with("customer\"") && l.chars().count() == 80),
+        "{right}"
+    );
+    h.keys("l");
+    assert_eq!(h.screen(), right, "scrolled past the longest line");
+    // One step back shows more of the lines at once: no dead presses to undo.
+    h.keys("h");
+    assert_ne!(h.screen(), right);
+    for _ in 0..200 {
+        h.keys("h");
+    }
+    assert_eq!(h.screen(), start);
 }
 
 #[test]

@@ -164,11 +164,8 @@ impl App {
         self.diff.unified = !self.diff.unified;
         self.diff.scroll.reset();
         self.diff.hscroll = 0;
+        self.diff.hmax.set(None);
         self.lower = Pane::Diff;
-        // The unified text is computed only when shown.
-        if self.diff.unified && self.state.reply.as_ref().is_none_or(|s| s.diff.unified.is_none()) {
-            self.request_state();
-        }
     }
 
     fn tree_height(&self) -> usize {
@@ -243,9 +240,11 @@ impl App {
             self.info_msg("the change list wraps long values; u shows the unified diff, which scrolls sideways");
             return;
         }
-        self.diff.hscroll = (self.diff.hscroll as isize)
+        // Past the longest line on screen there is nothing to see: stop there.
+        let max = self.diff.hmax.get().unwrap_or(usize::MAX / 2);
+        self.diff.hscroll = (self.diff.hscroll.min(max) as isize)
             .saturating_add(steps.saturating_mul(STEP))
-            .max(0) as usize;
+            .clamp(0, max as isize) as usize;
     }
 
     /// The selected node's pointer into the world, the form `history --path`

@@ -294,7 +294,6 @@ impl App {
             skips: self.marks.skips.iter().copied().collect(),
             mark: self.marks.mark,
             diff: self.diff.mode,
-            unified: self.diff.unified,
         };
         self.pending.state = Some(req.clone());
         self.send(Request::State(req));

@@ -1,5 +1,6 @@
 //! The model's state, grouped by the pane (or the concern) that owns it.
 
+use std::cell::Cell;
 use std::collections::{BTreeSet, HashMap};
 
 use super::scroll::Scroll;
@@ -78,6 +79,9 @@ pub struct DiffPane {
     pub scroll: Scroll,
     /// Columns the unified text is scrolled sideways.
     pub hscroll: usize,
+    /// The most `hscroll` can use: the longest line drawn ends at the pane's right
+    /// edge. Set by each draw of the unified view (as `Scroll` keeps its bottom).
+    pub hmax: Cell<Option<usize>>,
 }
 
 /// The event detail (4).

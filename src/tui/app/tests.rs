@@ -97,7 +97,7 @@ fn state(id: u64, pos: u64) -> Response {
             title: String::new(),
             changes: Vec::new(),
             texts: Vec::new(),
-            unified: None,
+            sides: (String::new(), String::new()),
             note: None,
             progress: (1, 1),
         },
