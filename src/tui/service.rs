@@ -21,6 +21,9 @@ use crate::replay::World;
 
 /// Replaying forward from the cached world beats a checkpoint for this many events.
 const STEP_LIMIT: u64 = 2048;
+/// Stepping back rebuilds each stream touched on the way from its checkpoint; past
+/// this many, one whole (threaded) rebuild is cheaper.
+const BACK_STREAMS: usize = 64;
 /// Search keeps at most this many hits.
 const SEARCH_CAP: usize = 2_000_000;
 /// Characters of data shown in a list row.
@@ -41,6 +44,8 @@ pub struct Service {
     by_name: Vec<i64>,
     /// The view at the mark, keyed by everything it depends on.
     mark: Option<(u64, Option<String>, Vec<u64>, StateValue)>,
+    /// See [`Service::worlds_built`].
+    worlds_built: u64,
 }
 
 /// How many ledger entries the TUI's `!` list holds.
@@ -157,6 +162,7 @@ impl Service {
             scratch: World::default(),
             by_name,
             mark: None,
+            worlds_built: 0,
         }
     }
 
@@ -304,29 +310,22 @@ impl Service {
         }
     }
 
-    /// The recorded world at `pos`, stepping forward from the cached one when close.
-    /// A step replaces the state of the stream it touches (a copy only while a reply
-    /// still shows the old one) and shares all others.
+    /// The recorded world at `pos`, stepping from the cached one when close: forward
+    /// by replaying the events between, back by rebuilding only the streams those
+    /// events touched (each from its checkpoint). A step replaces the state of the
+    /// stream it touches (a copy only while a reply still shows the old one) and
+    /// shares all others.
     fn world_at(&mut self, pos: u64) -> Result<&Shared> {
-        let reuse = matches!(&self.world, Some((p, _)) if *p <= pos && pos - *p <= STEP_LIMIT);
-        if reuse {
-            if let Some((p, w)) = &mut self.world {
-                let r = self.rec.replayer();
-                let scratch = &mut self.scratch;
-                self.rec.cache.scan(*p, pos, None, &mut |ev| {
-                    let i = ev.stream.max(0) as usize;
-                    if i >= w.len() {
-                        w.resize(i + 1, None);
-                    }
-                    *scratch.slot(ev.stream) = w[i].take().map(|a| Arc::try_unwrap(a).unwrap_or_else(|a| (*a).clone()));
-                    let stepped = r.step(scratch, &ev);
-                    w[i] = scratch.slot(ev.stream).take().map(Arc::new);
-                    stepped?;
-                    Ok(())
-                })?;
-                *p = pos;
+        let cached = self.world.as_ref().map(|(p, _)| *p);
+        let done = match cached {
+            Some(p) if p <= pos && pos - p <= STEP_LIMIT => {
+                self.step_forward(p, pos)?;
+                true
             }
-        } else {
+            Some(p) if p > pos && p - pos <= STEP_LIMIT => self.step_back(p, pos)?,
+            _ => false,
+        };
+        if !done {
             let states = self
                 .rec
                 .world_at(pos)?
@@ -334,6 +333,7 @@ impl Service {
                 .into_iter()
                 .map(|s| s.map(Arc::new))
                 .collect();
+            self.worlds_built += 1;
             if let Some(old) = self.world.replace((pos, states)) {
                 crate::aside::drop_aside(old);
             }
@@ -342,6 +342,70 @@ impl Service {
             Some((_, w)) => Ok(w),
             None => anyhow::bail!("world cache lost"),
         }
+    }
+
+    /// Replay the events in `(from, to]` onto the cached world at `from`.
+    fn step_forward(&mut self, from: u64, to: u64) -> Result<()> {
+        let Some((p, w)) = &mut self.world else {
+            return Ok(());
+        };
+        let r = self.rec.replayer();
+        let scratch = &mut self.scratch;
+        self.rec.cache.scan(from, to, None, &mut |ev| {
+            let i = ev.stream.max(0) as usize;
+            if i >= w.len() {
+                w.resize(i + 1, None);
+            }
+            *scratch.slot(ev.stream) = w[i].take().map(|a| Arc::try_unwrap(a).unwrap_or_else(|a| (*a).clone()));
+            let stepped = r.step(scratch, &ev);
+            w[i] = scratch.slot(ev.stream).take().map(Arc::new);
+            stepped?;
+            Ok(())
+        })?;
+        *p = to;
+        Ok(())
+    }
+
+    /// Take the cached world at `from` back to `to`: the streams the events in
+    /// `(to, from]` touched are rebuilt at `to`, every other state stays. `false`
+    /// (nothing changed) when they are so many that a whole rebuild is cheaper.
+    fn step_back(&mut self, from: u64, to: u64) -> Result<bool> {
+        let touched = std::cell::RefCell::new(std::collections::BTreeSet::new());
+        self.rec.cache.scan_kept(
+            to,
+            from,
+            None,
+            &|sid, _, _| {
+                touched.borrow_mut().insert(sid);
+                false
+            },
+            &mut |_| Ok(()),
+        )?;
+        let touched = touched.into_inner();
+        if touched.len() > BACK_STREAMS {
+            return Ok(false);
+        }
+        let r = self.rec.replayer();
+        let mut states = Vec::with_capacity(touched.len());
+        for &sid in &touched {
+            states.push((sid.max(0) as usize, r.stream_at(sid, to)?.map(Arc::new)));
+        }
+        let Some((p, w)) = &mut self.world else {
+            return Ok(false);
+        };
+        for (i, state) in states {
+            if i >= w.len() {
+                w.resize(i + 1, None);
+            }
+            w[i] = state;
+        }
+        *p = to;
+        Ok(true)
+    }
+
+    /// Whole worlds rebuilt from checkpoints so far: a jump, never a step either way.
+    pub fn worlds_built(&self) -> u64 {
+        self.worlds_built
     }
 
     /// Skipped events grouped by stream, only those at or before `pos`.

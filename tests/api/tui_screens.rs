@@ -756,6 +756,39 @@ fn world_entries(h: &Harness) -> std::sync::Arc<Vec<(String, std::sync::Arc<serd
 }
 
 #[test]
+fn stepping_back_rebuilds_no_world_and_shows_the_recorded_state() {
+    let mut h = open();
+    h.submit(":700");
+    let built = h.service.worlds_built();
+    assert!(built >= 1, "a jump builds the world");
+    let check = |h: &Harness, pos: u64| {
+        let shown = match h.app.state.reply.as_ref() {
+            Some(s) if s.pos == pos => s.value.to_value(),
+            other => panic!("not at {pos}: {:?}", other.map(|s| s.pos)),
+        };
+        match h.service.rec.state_at(pos, None) {
+            Ok(want) => assert_eq!(shown, want, "state at {pos}"),
+            Err(e) => panic!("{e:#}"),
+        }
+        let title = diff_title(&h.screen());
+        assert!(title.contains(&format!("{} → {pos} ", pos - 1)), "{title}");
+    };
+    // One event back, several one at a time, a count, and back and forth.
+    h.keys("k");
+    check(&h, 699);
+    h.keys("kkk");
+    check(&h, 696);
+    h.keys("40k");
+    check(&h, 656);
+    h.keys("jjk");
+    check(&h, 657);
+    assert_eq!(h.service.worlds_built(), built, "a step back rebuilt the whole world");
+    // Far back, over every stream of the recording, still the recorded state.
+    h.submit(":10");
+    check(&h, 10);
+}
+
+#[test]
 fn a_step_replaces_one_streams_state_and_shares_the_others() {
     let mut h = open();
     h.submit(":651");
