@@ -16,6 +16,7 @@ use crate::cache::ledger::EntryKind;
 use crate::json::diff::{self, Change};
 use crate::json::{pointer, write};
 use crate::model::{Event, Kind};
+use crate::plural::count;
 use crate::recording::{OpenReport, Recording};
 use crate::replay::World;
 
@@ -61,8 +62,16 @@ fn ledger_info(rec: &Recording, report: &OpenReport) -> LedgerInfo {
         l.conflicts += c.conflicts;
         let name = report.inputs.get(i).map_or(input.path.as_str(), |r| r.display.as_str());
         l.inputs.push(format!(
-            "{name}: {}, read {} = {} imported + {} duplicates + {} filtered + {} skipped; {} warnings, {} files ignored, {} id conflicts",
-            input.format, c.read, c.imported, c.duplicates, c.filtered, c.skipped, c.warnings, c.ignored, c.conflicts
+            "{name}: {}, read {} = {} imported + {} + {} filtered + {} skipped; {}, {}, {}",
+            input.format,
+            c.read,
+            c.imported,
+            count(c.duplicates, "duplicate", "duplicates"),
+            c.filtered,
+            c.skipped,
+            count(c.warnings, "warning", "warnings"),
+            count(c.ignored, "file ignored", "files ignored"),
+            count(c.conflicts, "id conflict", "id conflicts")
         ));
     }
     let kinds = [EntryKind::Skip, EntryKind::Warn, EntryKind::Conflict];

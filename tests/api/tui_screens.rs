@@ -364,6 +364,43 @@ fn narrow_terminal_80x24() {
 }
 
 #[test]
+fn at_80_columns_the_header_keeps_the_range_the_chips_and_the_notes() {
+    let mut h = open_sized(80, 24);
+    h.submit(":652");
+    h.keys("m");
+    h.keys("FT");
+    h.submit("/goal");
+    let s = h.screen();
+    let mut lines = s.lines();
+    let (first, second) = (lines.next().unwrap_or(""), lines.next().unwrap_or(""));
+    // The range's days whole rather than a cut end time.
+    assert!(first.contains("2026-10-01 → 2026-11-21"), "{s}");
+    // The time, stream and type (on the cursor's row below) give way, so the
+    // mark and every chip stay.
+    for part in ["mark 652", "[F] agent/sess-0004", "[T] type:MemoryUpdated", "[/] goal"] {
+        assert!(second.contains(part), "{part} missing:\n{s}");
+    }
+    assert!(s.contains("/goal: 1 hit "), "{s}");
+    // Given the room, the header has them all.
+    h.resize(160, 40);
+    let s = h.screen();
+    let second = s.lines().nth(1).unwrap_or("");
+    for part in [
+        "2026-11-20 10:24:13.870535Z  agent/sess-0004  MemoryUpdated",
+        "[/] goal",
+    ] {
+        assert!(second.contains(part), "{part} missing:\n{s}");
+    }
+    h.resize(80, 24);
+    // A note in the diff pane wraps instead of running off its edge.
+    h.keys("md");
+    assert_eq!(h.app.diff.mode, DiffMode::Mark);
+    let s = h.screen();
+    assert!(s.contains("no mark yet: press m to set one"), "{s}");
+    assert!(s.contains("move, and compare"), "{s}");
+}
+
+#[test]
 fn what_if_skipping_the_memory_write() {
     let mut h = open();
     h.submit(":652");

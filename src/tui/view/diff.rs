@@ -97,8 +97,10 @@ fn title<'a>(app: &App, theme: &Theme, width: usize) -> Vec<Span<'a>> {
                     d.progress.1
                 )
             };
-            if app.diff.unified && app.diff.hscroll > 0 {
-                counts.push_str(&format!("col {} ", app.diff.hscroll + 1));
+            // The column drawn: scrolling stops at the longest line.
+            let col = app.diff.hscroll.min(app.diff.hmax.get().unwrap_or(usize::MAX));
+            if app.diff.unified && col > 0 {
+                counts.push_str(&format!("col {} ", col + 1));
             }
             (clean(&d.title).into_owned(), counts)
         }
@@ -188,7 +190,7 @@ fn change_lines(op: ChangeOp, text: Option<&(Option<ValueText>, Option<ValueText
 /// Lines of the pane body for a pane `w` cells wide (drives scrolling).
 fn count(app: &App, w: usize) -> usize {
     match body(app) {
-        Body::Note(_) => 1,
+        Body::Note(text) => wrap_words(&text, w).len(),
         // One more line says what is still coming.
         Body::Unified(d, stream) => unified::line_count(d, stream) + usize::from(!d.complete()),
         Body::List(d) => {
@@ -205,7 +207,10 @@ fn count(app: &App, w: usize) -> usize {
 /// The body's lines `from..from + h` for a pane `w` cells wide: only these are built.
 pub fn lines(app: &App, theme: &Theme, w: usize, from: usize, h: usize) -> Vec<Line<'static>> {
     match body(app) {
-        Body::Note(text) => vec![Line::from(Span::styled(text, theme.dim()))],
+        Body::Note(text) => wrap_words(&text, w)
+            .into_iter()
+            .map(|l| Line::from(Span::styled(l, theme.dim())))
+            .collect(),
         Body::Unified(d, stream) => unified_lines(app, d, stream, theme, w, from, h),
         Body::List(d) => list_lines(d, theme, w, from, h),
     }

@@ -28,7 +28,8 @@ pub fn draw(app: &App, theme: &Theme, f: &mut Frame, area: Rect) {
             format!(" /{} searching {} ", clean(&s.text), app.spinner())
         } else {
             let more = if s.capped { "+" } else { "" };
-            format!(" /{}: {}{more} hits ", clean(&s.text), s.hits.len())
+            let hits = super::count(s.hits.len(), "hit");
+            format!(" /{}: {hits}{more} ", clean(&s.text))
         };
         title.push(Span::styled(status, theme.info()));
     }
