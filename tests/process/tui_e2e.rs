@@ -361,6 +361,13 @@ fn a_far_diff_shows_its_first_screen_soon_and_names_what_it_computes() {
     tmux.send(&["k"]);
     let back = first_diff_screen(&tmux, N, N - 1, bound);
     eprintln!("first diff screen: mark 0 → {N} in {far:?}, → {} in {back:?}", N - 1);
+    // The unified view of the same far diff: its first screen, with a header per
+    // stream and the new values, comes from the change list already shown.
+    let started = Instant::now();
+    tmux.send(&["u"]);
+    let s = tmux.wait_for_within(&format!("+++ @{}  agent/sess-", N - 1), 20);
+    assert!(s.contains("--- @0  agent/sess-"), "{s}");
+    eprintln!("unified first screen in {:?}", started.elapsed());
     tmux.send(&["q"]);
     let s = tmux.wait_for("EXIT=0");
     assert_restored(&tmux, &s);
