@@ -97,20 +97,30 @@ impl Printer {
     }
 }
 
-/// Where a change goes: its stream (the first token of a world pointer) and the
-/// path inside it; in a one-stream view, that stream and the whole path.
-fn split<'a>(c: &'a Change, stream: Option<&'a str>) -> (String, &'a str) {
+/// Where a change goes: its stream (the first token of a world pointer, still
+/// escaped) and the path inside it; in a one-stream view, that stream and the
+/// whole path. Borrowed: the layout runs over every change on each draw.
+fn split<'a>(c: &'a Change, stream: Option<&'a str>) -> (&'a str, &'a str) {
     match stream {
-        Some(s) => (s.to_string(), c.path.as_str()),
+        Some(s) => (s, c.path.as_str()),
         None => {
             let rest = c.path.strip_prefix('/').unwrap_or(&c.path);
-            let (first, inner) = match rest.find('/') {
+            match rest.find('/') {
                 Some(i) => (&rest[..i], &rest[i..]),
                 None => (rest, ""),
-            };
-            (first.replace("~1", "/").replace("~0", "~"), inner)
+            }
         }
     }
+}
+
+/// The stream's name as a header shows it (a world pointer's token unescaped).
+fn stream_name(token: &str, one_stream: bool) -> String {
+    let name = if one_stream {
+        token.to_string()
+    } else {
+        token.replace("~1", "/").replace("~0", "~")
+    };
+    clean(&name).into_owned()
 }
 
 /// Lines the old and the new value of change `i` take.
@@ -131,10 +141,10 @@ fn value_lines(d: &DiffReply, i: usize) -> (usize, usize) {
 /// The unified view's lines: `stream` names the one stream a one-stream view shows.
 pub fn line_count(d: &DiffReply, stream: Option<&str>) -> usize {
     let mut n = 0;
-    let mut last: Option<String> = None;
+    let mut last: Option<&str> = None;
     for i in 0..d.changes.len() {
         let (s, _) = split(&d.changes[i], stream);
-        if last.as_deref() != Some(s.as_str()) {
+        if last != Some(s) {
             n += 2;
             last = Some(s);
         }
@@ -149,7 +159,7 @@ pub fn window(d: &DiffReply, stream: Option<&str>, from: usize, take: usize) -> 
     let end = from.saturating_add(take);
     let mut out = Vec::with_capacity(take);
     let mut at = 0usize;
-    let mut last: Option<String> = None;
+    let mut last: Option<&str> = None;
     let push = |at: &mut usize, kind: LineKind, text: &dyn Fn() -> String, out: &mut Vec<(LineKind, String)>| {
         if *at >= from && *at < end {
             out.push((kind, text()));
@@ -161,7 +171,7 @@ pub fn window(d: &DiffReply, stream: Option<&str>, from: usize, take: usize) -> 
             break;
         }
         let (s, inner) = split(c, stream);
-        let header = last.as_deref() != Some(s.as_str());
+        let header = last != Some(s);
         let (old, new) = value_lines(d, i);
         let n = usize::from(header) * 2 + 1 + old + new;
         if at + n <= from {
@@ -170,7 +180,7 @@ pub fn window(d: &DiffReply, stream: Option<&str>, from: usize, take: usize) -> 
             continue;
         }
         if header {
-            let name = clean(&s).into_owned();
+            let name = stream_name(s, stream.is_some());
             push(
                 &mut at,
                 LineKind::Header,
