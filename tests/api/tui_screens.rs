@@ -744,6 +744,9 @@ fn the_unified_view_scrolls_sideways_to_its_longest_line_and_no_further() {
     assert_eq!(h.app.focus, Pane::Diff);
     let start = h.screen();
     assert!(start.contains("+++ @652  agent/sess-0004"), "{start}");
+    // No room for the counts: none of them, rather than a bare `1` that reads as one.
+    let title = diff_title(&start);
+    assert!(title.contains("mark 641 → cursor 652 ─"), "{title}");
     // Far more presses than any line needs: the view stops where the longest
     // line on screen ends at the pane's edge.
     for _ in 0..200 {

@@ -112,7 +112,15 @@ fn title<'a>(app: &App, theme: &Theme, width: usize) -> Vec<Span<'a>> {
     if room >= 6 {
         title.push(Span::styled(format!(" {} ", fit(&name, room)), theme.bold()));
     }
-    title.push(Span::raw(counts));
+    // The counts in the room left (the corner takes one cell, the closing space
+    // may go), cut visibly: a bare `1` reads as a count.
+    let used: usize = title.iter().map(Span::width).sum::<usize>();
+    let room = width.saturating_sub(used + 2);
+    if counts.trim().chars().count() <= room {
+        title.push(Span::raw(counts));
+    } else if room >= 6 {
+        title.push(Span::raw(format!(" {} ", fit(counts.trim(), room))));
+    }
     title
 }
 
