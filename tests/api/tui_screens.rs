@@ -401,6 +401,25 @@ fn at_80_columns_the_header_keeps_the_range_the_chips_and_the_notes() {
 }
 
 #[test]
+fn at_80_columns_a_long_filter_leaves_room_for_the_hit_count() {
+    let mut h = open_sized(80, 24);
+    h.submit("fagent/sess-0004 agent/sess-0009 model/* training/* type:Memory*");
+    h.submit("/goal");
+    let s = h.screen();
+    let title = match s.lines().find(|l| l.contains("Events (1)")) {
+        Some(l) => l.to_string(),
+        None => panic!("no events pane:\n{s}"),
+    };
+    assert!(title.contains(" filter agent/sess-0004"), "{title}");
+    assert!(title.contains("…"), "{title}");
+    let hits = match h.app.events.search.as_ref().map_or(0, |s| s.hits.len()) {
+        1 => "1 hit".to_string(),
+        n => format!("{n} hits"),
+    };
+    assert!(title.contains(&format!("/goal: {hits} ")), "{title}");
+}
+
+#[test]
 fn what_if_skipping_the_memory_write() {
     let mut h = open();
     h.submit(":652");
