@@ -417,6 +417,11 @@ fn at_80_columns_a_long_filter_leaves_room_for_the_hit_count() {
         n => format!("{n} hits"),
     };
     assert!(title.contains(&format!("/goal: {hits} ")), "{title}");
+    // The header's chips share the line, each keeping the key that drops it.
+    let second = s.lines().nth(1).unwrap_or("");
+    for part in ["[F] agent/sess-0004", "…", "[T] type:", "[/] goal"] {
+        assert!(second.contains(part), "{part} missing:\n{s}");
+    }
 }
 
 #[test]

@@ -5,7 +5,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
-use super::fit;
+use super::{fit, width};
 use crate::plural::count;
 use crate::sanitize::clean;
 use crate::tui::app::App;
@@ -119,17 +119,21 @@ pub fn draw(app: &App, theme: &Theme, f: &mut Frame, area: Rect) {
         spans.push(Span::styled(format!(" mark {m} "), theme.mark()));
     }
     // Filter chips, each with the key that drops it.
+    let mut chips = Vec::new();
     if let Some(flt) = &app.events.filter {
         for (key, chip) in [("F", &flt.streams), ("T", &flt.types)] {
             if let Some(c) = chip {
-                spans.push(Span::raw(" "));
-                spans.push(Span::styled(format!("[{key}] {}", clean(&c.label)), theme.warn()));
+                chips.push((key, clean(&c.label).into_owned(), theme.warn()));
             }
         }
     }
     if let Some(s) = &app.events.search {
+        chips.push(("/", clean(&s.text).into_owned(), theme.info()));
+    }
+    let chips_at = spans.len();
+    for (key, label, style) in &chips {
         spans.push(Span::raw(" "));
-        spans.push(Span::styled(format!("[/] {}", clean(&s.text)), theme.info()));
+        spans.push(Span::styled(format!("[{key}] {label}"), *style));
     }
     if let Some(wt) = &app.state.watch {
         spans.push(Span::styled(
@@ -158,6 +162,15 @@ pub fn draw(app: &App, theme: &Theme, f: &mut Frame, area: Rect) {
             break;
         }
         spans[i] = shorter;
+    }
+    // Then the chips share what is left, each cut with `…` but keeping its key.
+    let over = used(&spans).saturating_sub(w);
+    if over > 0 && !chips.is_empty() {
+        let labels: usize = chips.iter().map(|(_, l, _)| width(l)).sum();
+        let each = labels.saturating_sub(over) / chips.len();
+        for (n, (key, label, style)) in chips.iter().enumerate() {
+            spans[chips_at + 2 * n + 1] = Span::styled(format!("[{key}] {}", fit(label, each.max(1))), *style);
+        }
     }
     let lines = vec![line1, Line::from(spans)];
     f.render_widget(Paragraph::new(lines), area);
