@@ -144,6 +144,12 @@ impl Union {
         if listing.members.is_empty() && listing.ignored.is_empty() {
             bail!("{}: the folder is empty", root.display());
         }
+        Ok(Union::of(listing, forced, cfg))
+    }
+
+    /// The union of the parts `listing` names (a followed folder's files, or the
+    /// ones that appeared since it was last read).
+    pub fn of(listing: Listing, forced: Option<Format>, cfg: SourceConfig) -> Union {
         let pending = listing
             .ignored
             .into_iter()
@@ -156,7 +162,7 @@ impl Union {
                 })
             })
             .collect();
-        Ok(Union {
+        Union {
             pending,
             members: listing.members,
             next: 0,
@@ -167,7 +173,7 @@ impl Union {
             total: Arc::new(AtomicU64::new(0)),
             formats: BTreeMap::new(),
             snapshot_files: 0,
-        })
+        }
     }
 
     /// The configuration of one file: the folder's, with the file's own name for the

@@ -1,6 +1,7 @@
 //! Streaming decoders: input files → [`Record`]s, with bad records reported as
 //! `file:line: why` instead of stopping the import.
 
+pub mod arrivals;
 pub mod aws;
 pub mod azure;
 pub mod decompress;

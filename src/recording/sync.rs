@@ -1,5 +1,6 @@
 //! Bringing a cache's inputs in line with the inputs named on the command line.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -10,6 +11,8 @@ use super::paths::input_key;
 use super::{InputReport, OpenOptions, OpenProgress, Status};
 use crate::cache::import::{Importer, InputKey, StoredInput, TailState};
 use crate::cache::Cache;
+use crate::ingest::arrivals::arrivals;
+use crate::ingest::folder::Union;
 use crate::ingest::framing::Framing;
 use crate::ingest::mapping::Mapper;
 use crate::ingest::tail::{self, Resume};
@@ -107,7 +110,7 @@ pub(super) fn sync_inputs(
     let mut grown = Vec::new();
     for (key, path) in keys.iter().zip(&opts.inputs) {
         grown.push(match stored.iter().find(|s| s.key.path == key.path) {
-            Some(s) if s.key != *key && same_options(&s.key, key) => growth(&imp, s, path, opts.keep_replaced)?,
+            Some(s) if s.key != *key && same_options(&s.key, key) => growth(&imp, s, path, opts)?,
             _ => None,
         });
     }
@@ -137,7 +140,8 @@ pub(super) fn sync_inputs(
             reports.push(report);
             continue;
         }
-        let tail_new = opts.follow && tail::followable(path).ok().flatten().is_some() && path.is_file();
+        let follow_dir = opts.follow && path.is_dir();
+        let tail_new = follow_dir || (opts.follow && path.is_file() && tail::followable(path).ok().flatten().is_some());
         if let Some(s) = stored
             .iter()
             .find(|s| s.key == *key && !(tail_new && untailed_input(&imp, s).unwrap_or(true)))
@@ -165,9 +169,19 @@ pub(super) fn sync_inputs(
         };
         // A file to follow is read up to its last complete record, and where that
         // is stored with its events, for the next read to go on from.
-        let framing = if tail_new { tail::followable(path)? } else { None };
+        let framing = if tail_new && !follow_dir {
+            tail::followable(path)?
+        } else {
+            None
+        };
         let mut tail_read = None;
+        let mut seen = BTreeMap::new();
         let source = match framing {
+            // A followed folder is read file by file, and which files were read is kept.
+            _ if follow_dir => {
+                let arrived = arrivals(path, &mut seen)?;
+                Box::new(Union::of(arrived.listing, opts.format, cfg))
+            }
             Some(framing) if opts.format.is_none() => {
                 let len = std::fs::metadata(path)?.len();
                 let (end, line) = tail::complete_end(path, Resume::default(), len, framing)?;
@@ -185,6 +199,16 @@ pub(super) fn sync_inputs(
                 size,
             })
         })?;
+        if follow_dir {
+            let id = imp.input_id(&key.path)?;
+            imp.set_tail_state(
+                id,
+                &TailState {
+                    files: seen,
+                    ..TailState::default()
+                },
+            )?;
+        }
         if let Some((end, line, index)) = tail_read {
             let id = imp.input_id(&key.path)?;
             imp.set_tail_state(
@@ -197,6 +221,7 @@ pub(super) fn sync_inputs(
                     },
                     next_idx: (outcome.events + outcome.snapshots) as i64,
                     prefix: tail::prefix_fingerprint(path, end)?,
+                    files: BTreeMap::new(),
                 },
             )?;
         }
@@ -232,7 +257,7 @@ fn untailed(
         return Ok(false);
     }
     for (key, path) in keys.iter().zip(&opts.inputs) {
-        if !path.is_file() || tail::followable(path)?.is_none() {
+        if !path.is_dir() && (!path.is_file() || tail::followable(path)?.is_none()) {
             continue;
         }
         match stored.iter().find(|s| s.key.path == key.path) {
@@ -261,10 +286,21 @@ pub(super) struct Growth {
 /// How `s`, stored with where its reading stopped, is read on: from there when the
 /// file only grew; while following (`keep`), from its new start when it was truncated or
 /// replaced (the events read from the old content stay). `None`: import it again.
-fn growth(imp: &Importer, s: &StoredInput, path: &Path, keep: bool) -> Result<Option<Growth>> {
+fn growth(imp: &Importer, s: &StoredInput, path: &Path, opts: &OpenOptions) -> Result<Option<Growth>> {
+    let keep = opts.keep_replaced;
     let Some(tail) = imp.tail_state(s.id)? else {
         return Ok(None);
     };
+    if path.is_dir() {
+        // A folder read file by file reads the files that arrived, while followed.
+        return Ok(opts.follow.then_some(Growth {
+            id: s.id,
+            tail,
+            framing: Framing::Lines,
+            from: Resume::default(),
+            rotated: false,
+        }));
+    }
     let Some(framing) = tail::followable(path)? else {
         return Ok(None);
     };
@@ -300,6 +336,9 @@ fn append(
     mapper: Mapper,
     opts: &OpenOptions,
 ) -> Result<(InputReport, u64)> {
+    if path.is_dir() {
+        return append_arrivals(imp, g, key, path, mapper, opts);
+    }
     let len = std::fs::metadata(path)?.len();
     let (end, line) = tail::complete_end(path, g.from, len, g.framing)?;
     let index = Arc::new(AtomicU64::new(g.from.index));
@@ -317,6 +356,7 @@ fn append(
             },
             next_idx: g.tail.next_idx + added,
             prefix: tail::prefix_fingerprint(path, end)?,
+            files: BTreeMap::new(),
         },
     )?;
     let mut notes = Vec::new();
@@ -339,5 +379,52 @@ fn append(
             notes,
         },
         len - end,
+    ))
+}
+
+/// Read the files that arrived in followed folder `g` since it was last read.
+fn append_arrivals(
+    imp: &mut Importer,
+    g: &Growth,
+    key: &InputKey,
+    path: &Path,
+    mapper: Mapper,
+    opts: &OpenOptions,
+) -> Result<(InputReport, u64)> {
+    let mut seen = g.tail.files.clone();
+    let arrived = arrivals(path, &mut seen)?;
+    let cfg = SourceConfig {
+        mapper,
+        records: opts.records,
+        key: opts.key.clone(),
+        system_streams: opts.system_streams,
+    };
+    let display = path.display().to_string();
+    let source = Box::new(Union::of(arrived.listing, opts.format, cfg));
+    let appended = imp.append(g.id, key, &display, source, opts.strict)?;
+    let added = (appended.outcome.events + appended.outcome.snapshots) as i64;
+    imp.set_tail_state(
+        g.id,
+        &TailState {
+            next_idx: g.tail.next_idx + added,
+            files: seen,
+            ..TailState::default()
+        },
+    )?;
+    let notes = arrived
+        .changed
+        .iter()
+        .map(|f| {
+            format!("{display}: {f} changed after it was read; while following, a file is read once, when it appears")
+        })
+        .collect();
+    Ok((
+        InputReport {
+            display,
+            status: Status::Appended,
+            outcome: appended.outcome,
+            notes,
+        },
+        0,
     ))
 }

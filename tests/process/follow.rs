@@ -253,3 +253,43 @@ fn history_and_state_follow_a_path_as_it_changes() {
     history.interrupt();
     state.interrupt();
 }
+
+#[test]
+fn log_follows_a_folder_that_receives_files() {
+    let env = Env::new();
+    let dir = env.path("drop");
+    std::fs::create_dir(&dir).expect("mkdir");
+    append(&dir.join("part-0.jsonl"), &event("d", 1));
+    let f = Follower::start(
+        &env,
+        &["log", "--follow", "--json", dir.to_str().expect("utf-8")],
+        false,
+    );
+    assert_eq!(data_n(&f.expect(1)[0]), 1);
+    // Written under a hidden name, then renamed into place: read once, when renamed.
+    let hidden = dir.join(".part-1.jsonl");
+    append(&hidden, &(event("d", 2) + &event("d", 3)));
+    f.quiet(Duration::from_millis(1200));
+    std::fs::rename(&hidden, dir.join("part-1.jsonl")).expect("rename");
+    let got = f.expect(2);
+    assert_eq!(got.iter().map(|l| data_n(l)).collect::<Vec<_>>(), [2, 3]);
+    // In a sub-folder too; a job marker is no record.
+    std::fs::create_dir(dir.join("2026")).expect("mkdir");
+    append(&dir.join("2026").join("part-2.jsonl"), &event("d", 4));
+    append(&dir.join("_SUCCESS"), "");
+    assert_eq!(data_n(&f.expect(1)[0]), 4);
+    f.quiet(Duration::from_millis(800));
+    f.interrupt();
+}
+
+#[test]
+fn an_export_read_as_a_whole_is_not_followed() {
+    let env = Env::new();
+    let r = env.run(&["log", "--follow", "fixtures/aws/agent-state"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("dynamodb-export folder can't be followed"),
+        "{}",
+        r.stderr
+    );
+}

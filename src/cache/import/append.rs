@@ -17,6 +17,9 @@ pub struct TailState {
     /// The fingerprint of the file's first `resume.offset` bytes: the file only
     /// grew since when it still has them.
     pub prefix: String,
+    /// A followed folder: the files read (relative path → size then).
+    #[serde(default)]
+    pub files: std::collections::BTreeMap<String, u64>,
 }
 
 fn tail_key(input: i64) -> String {
