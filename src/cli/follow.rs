@@ -94,6 +94,18 @@ pub(super) struct Follow {
 
 /// Open `inputs` to follow them: files up to their last complete record.
 pub(super) fn open_follow(common: &Common, inputs: &[PathBuf]) -> Result<(Recording, Follow)> {
+    for p in inputs.iter().filter(|p| p.is_dir()) {
+        // Folders that receive whole files are read file by file; an export read
+        // through its manifest or a database's own files is not.
+        match crate::ingest::detect_layout(p)? {
+            None | Some(Format::Firehose | Format::EventhubsCapture) => {}
+            Some(f) => anyhow::bail!(
+                "{}: a {} folder can't be followed (it is read as a whole); open it without --follow",
+                p.display(),
+                f.name()
+            ),
+        }
+    }
     let watched: Vec<PathBuf> = inputs.iter().filter(|p| !is_stdin(p)).cloned().collect();
     let live = Live::start(&watched)?;
     let (inputs, stdin, cache) = take_stdin(common, inputs, Some(&live))?;

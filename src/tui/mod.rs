@@ -14,6 +14,7 @@ pub mod layout;
 pub mod line_edit;
 pub mod msg;
 pub mod query;
+pub mod saved_marks;
 pub mod service;
 mod term;
 #[doc(hidden)]
@@ -21,10 +22,11 @@ pub mod testing;
 pub mod theme;
 pub mod timeline;
 pub mod tree;
+pub mod unified;
 pub mod view;
 pub mod worker;
 
-use std::path::Path;
+use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::time::Duration;
@@ -119,11 +121,18 @@ fn session(term: &mut Term, rx: &Receiver<Incoming>, worker: &Sender<Request>, c
     let size = term.terminal.size()?;
     let (mut app, fx) = App::new(*info, size.width, size.height, cfg.color);
     app.rules_file = cfg.open.rules.as_ref().map(|p| p.display().to_string());
-    let history_file = history::default_path();
-    if let Some(path) = &history_file {
+    let files = Files {
+        history: history::default_path(),
+        marks: saved_marks::default_path(),
+    };
+    if let Some(path) = &files.history {
         app.history = history::load(path);
     }
-    apply(&mut app, fx, term, worker, history_file.as_deref())?;
+    if let Some(path) = &files.marks {
+        let saved = saved_marks::load(path, &app.info.identity);
+        app.restore_marks(saved);
+    }
+    apply(&mut app, fx, term, worker, &files)?;
     loop {
         term.terminal.draw(|f| view::draw(&app, f))?;
         let first = if app.busy() {
@@ -138,7 +147,7 @@ fn session(term: &mut Term, rx: &Receiver<Incoming>, worker: &Sender<Request>, c
         let mut batch: Vec<Incoming> = first.into_iter().collect();
         if batch.is_empty() {
             let fx = app.update(Msg::Tick);
-            if apply(&mut app, fx, term, worker, history_file.as_deref())? {
+            if apply(&mut app, fx, term, worker, &files)? {
                 break;
             }
             continue;
@@ -162,7 +171,7 @@ fn session(term: &mut Term, rx: &Receiver<Incoming>, worker: &Sender<Request>, c
                 Incoming::Signal(n) => return Ok(128 + n),
             };
             let fx = app.update(msg);
-            if apply(&mut app, fx, term, worker, history_file.as_deref())? {
+            if apply(&mut app, fx, term, worker, &files)? {
                 quit = true;
                 break;
             }
@@ -177,14 +186,14 @@ fn session(term: &mut Term, rx: &Receiver<Incoming>, worker: &Sender<Request>, c
     }
 }
 
+/// Where what the TUI keeps across runs goes (no data directory: nowhere).
+struct Files {
+    history: Option<PathBuf>,
+    marks: Option<PathBuf>,
+}
+
 /// Carry out effects; true when the app wants to quit.
-fn apply(
-    app: &mut App,
-    fx: Vec<Effect>,
-    term: &mut Term,
-    worker: &Sender<Request>,
-    history_file: Option<&Path>,
-) -> Result<bool> {
+fn apply(app: &mut App, fx: Vec<Effect>, term: &mut Term, worker: &Sender<Request>, files: &Files) -> Result<bool> {
     let mut quit = false;
     for e in fx {
         match e {
@@ -195,14 +204,14 @@ fn apply(
                 }
             }
             Effect::Remember(kind, text) => {
-                if let Some(path) = history_file {
+                if let Some(path) = &files.history {
                     history::append(path, kind, &text);
                 }
             }
             Effect::Edit(job) => {
                 let result = term.suspended(|| editor::edit(&job, &editor::command()))?;
                 let fx = app.update(Msg::Edited(job, result.map_err(|e| format!("{e:#}"))));
-                quit |= apply(app, fx, term, worker, history_file)?;
+                quit |= apply(app, fx, term, worker, files)?;
             }
             Effect::WriteWhatif(text) => {
                 let written = std::env::current_dir()
@@ -215,7 +224,12 @@ fn apply(
                     })
                     .map_err(|e| format!("{e:#}"));
                 let fx = app.update(Msg::Wrote(result));
-                quit |= apply(app, fx, term, worker, history_file)?;
+                quit |= apply(app, fx, term, worker, files)?;
+            }
+            Effect::SaveMarks(saved) => {
+                if let Some(path) = &files.marks {
+                    saved_marks::save(path, &app.info.identity, &saved);
+                }
             }
             Effect::Quit => quit = true,
         }

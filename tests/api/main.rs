@@ -12,5 +12,6 @@ mod changes;
 mod fuzz;
 mod json_conformance;
 mod replay_props;
+mod tui_marks;
 mod tui_screens;
 mod whatif_props;

@@ -141,7 +141,12 @@ fn no_tui_view_lets_event_text_drive_the_terminal() {
     for pos in 0..=events {
         h.submit(&format!(":{pos}"));
         shown.push_str(&check(&h, &format!("event {pos}")));
-        h.keys("3u");
+        // u in the diff pane; elsewhere it undoes a what-if edit.
+        h.key_mod(
+            crossterm::event::KeyCode::Char('3'),
+            crossterm::event::KeyModifiers::ALT,
+        );
+        h.keys("u");
         check(&h, &format!("unified diff at {pos}"));
         h.keys("u");
     }

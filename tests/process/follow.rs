@@ -281,3 +281,15 @@ fn log_follows_a_folder_that_receives_files() {
     f.quiet(Duration::from_millis(800));
     f.interrupt();
 }
+
+#[test]
+fn an_export_read_as_a_whole_is_not_followed() {
+    let env = Env::new();
+    let r = env.run(&["log", "--follow", "fixtures/aws/agent-state"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("dynamodb-export folder can't be followed"),
+        "{}",
+        r.stderr
+    );
+}
