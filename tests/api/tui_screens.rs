@@ -957,3 +957,33 @@ fn counts_repeat_the_next_key_and_show_in_the_footer() {
     assert_eq!(h.app.cursor, by_steps.app.cursor);
     assert_eq!(h.app.cursor_event_names().map(|n| n.0), Some(stream));
 }
+
+/// The list part (left of the right-hand panes) of the screen row showing `pos`.
+fn list_row(h: &Harness, pos: u64) -> String {
+    let s = h.screen();
+    let row = s
+        .lines()
+        .find(|l| l.starts_with(&format!("   {pos} ")))
+        .unwrap_or_default();
+    row.split(['│', '┌']).next().unwrap_or_default().to_string()
+}
+
+#[test]
+fn list_columns_fit_the_names_shown_and_the_data_gets_the_rest() {
+    let mut h = open_sized(200, 40);
+    h.submit(":652");
+    let row = list_row(&h, 651);
+    assert!(
+        row.contains(" agent/sess-0004  MessageAdded    {\"message_id\":"),
+        "{row:?}"
+    );
+    // Filtered to one stream, the columns narrow to its names and the data widens.
+    h.keys("F");
+    let filtered = list_row(&h, 651);
+    assert!(
+        filtered.contains(" agent/sess-0004 MessageAdded  {\"message_id\":"),
+        "{filtered:?}"
+    );
+    let data = |r: &str| r.split_once(" {").map_or(0, |(_, d)| d.chars().count());
+    assert_eq!(data(&filtered), data(&row) + 3, "{filtered:?}");
+}
