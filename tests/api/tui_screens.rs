@@ -906,7 +906,7 @@ fn goal(h: &Harness) -> String {
 }
 
 /// The list row of event `pos` on screen, with the buffer row it is on.
-fn list_row(h: &Harness, pos: u64) -> (u16, String) {
+fn event_row(h: &Harness, pos: u64) -> (u16, String) {
     let s = h.screen();
     let needle = format!(" {pos} ");
     match s
@@ -963,7 +963,7 @@ fn what_if_edit_data_in_the_editor_then_undo() {
             "/agent~1sess-0004/memory/scratch/audit_pending"
         ]
     );
-    assert!(list_row(&h, 652).1.contains('~'), "{s}");
+    assert!(event_row(&h, 652).1.contains('~'), "{s}");
     // The detail shows the data the hypothesis gives the event.
     h.key(KeyCode::Enter);
     let s = h.screen();
@@ -1040,7 +1040,7 @@ fn what_if_insert_an_event_after_the_cursor() {
 
     let s = h.screen();
     assert!(s.contains("HYPOTHETICAL: 1 edit: insert after 651"), "{s}");
-    assert!(list_row(&h, 651).1.contains('+'), "{s}");
+    assert!(event_row(&h, 651).1.contains('+'), "{s}");
     // At 651 the inserted event has happened; 652 overwrites its goal again.
     assert_eq!(goal(&h), "Refund order 1182");
     let d = shown_diff(&h);
@@ -1071,12 +1071,12 @@ fn what_if_skipped_events_are_struck_and_w_writes_the_hypothesis() {
     h.submit(":652");
     h.keys("x");
     h.keys("k");
-    let (row, line) = list_row(&h, 652);
+    let (row, line) = event_row(&h, 652);
     assert!(line.contains('x'), "{line}");
     let buf = h.buffer();
     let x = line.find("652").unwrap_or_default() as u16;
     assert!(buf[(x, row)].modifier.contains(Modifier::CROSSED_OUT), "{line}");
-    let (row, line) = list_row(&h, 651);
+    let (row, line) = event_row(&h, 651);
     let x = line.find("651").unwrap_or_default() as u16;
     assert!(!buf[(x, row)].modifier.contains(Modifier::CROSSED_OUT), "{line}");
 
@@ -1187,4 +1187,34 @@ fn counts_repeat_the_next_key_and_show_in_the_footer() {
     by_steps.keys("Fjjjj");
     assert_eq!(h.app.cursor, by_steps.app.cursor);
     assert_eq!(h.app.cursor_event_names().map(|n| n.0), Some(stream));
+}
+
+/// The list part (left of the right-hand panes) of the screen row showing `pos`.
+fn list_row(h: &Harness, pos: u64) -> String {
+    let s = h.screen();
+    let row = s
+        .lines()
+        .find(|l| l.starts_with(&format!("   {pos} ")))
+        .unwrap_or_default();
+    row.split(['│', '┌']).next().unwrap_or_default().to_string()
+}
+
+#[test]
+fn list_columns_fit_the_names_shown_and_the_data_gets_the_rest() {
+    let mut h = open_sized(200, 40);
+    h.submit(":652");
+    let row = list_row(&h, 651);
+    assert!(
+        row.contains(" agent/sess-0004  MessageAdded    {\"message_id\":"),
+        "{row:?}"
+    );
+    // Filtered to one stream, the columns narrow to its names and the data widens.
+    h.keys("F");
+    let filtered = list_row(&h, 651);
+    assert!(
+        filtered.contains(" agent/sess-0004 MessageAdded  {\"message_id\":"),
+        "{filtered:?}"
+    );
+    let data = |r: &str| r.split_once(" {").map_or(0, |(_, d)| d.chars().count());
+    assert_eq!(data(&filtered), data(&row) + 3, "{filtered:?}");
 }
