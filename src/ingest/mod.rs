@@ -1,6 +1,7 @@
 //! Streaming decoders: input files → [`Record`]s, with bad records reported as
 //! `file:line: why` instead of stopping the import.
 
+pub mod ai;
 pub mod aws;
 pub mod azure;
 pub mod decompress;
@@ -42,6 +43,7 @@ pub enum Format {
     Eventgrid,
     Cloudevents,
     EventhubsCapture,
+    LanggraphSqlite,
 }
 
 impl Format {
@@ -59,6 +61,7 @@ impl Format {
         Format::Eventgrid,
         Format::Cloudevents,
         Format::EventhubsCapture,
+        Format::LanggraphSqlite,
     ];
 
     /// The names this build can open: the generic ones and those of every family.
@@ -96,6 +99,7 @@ impl Format {
             Format::Eventgrid => "eventgrid",
             Format::Cloudevents => "cloudevents",
             Format::EventhubsCapture => "eventhubs-capture",
+            Format::LanggraphSqlite => "langgraph-sqlite",
         }
     }
 
@@ -164,7 +168,7 @@ pub trait Family: Sync {
 }
 
 /// Every format family of this build, most specific first.
-pub static FAMILIES: &[&dyn Family] = &[&eventstore::FAMILY, &aws::AWS, &azure::Azure];
+pub static FAMILIES: &[&dyn Family] = &[&ai::FAMILY, &eventstore::FAMILY, &aws::AWS, &azure::Azure];
 
 fn family_of(format: Format) -> Option<&'static dyn Family> {
     FAMILIES.iter().copied().find(|f| f.formats().contains(&format))

@@ -23,7 +23,8 @@ impl Recording {
         let cache_inputs: Vec<&PathBuf> = opts
             .inputs
             .iter()
-            .filter(|p| p.is_file() && is_sqlite_file(p))
+            // Another program's SQLite database (a LangGraph checkpointer) is an input, not a cache.
+            .filter(|p| p.is_file() && is_sqlite_file(p) && !matches!(crate::ingest::detect(p), Ok(Some(_))))
             .collect();
         if !cache_inputs.is_empty() {
             if opts.inputs.len() > 1 {

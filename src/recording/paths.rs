@@ -57,11 +57,15 @@ pub(super) fn input_key(path: &Path, options: Option<String>, mapping_hash: u64)
             f.seek(SeekFrom::Start(size.saturating_sub(BLOCK).max(BLOCK)))?;
             f.take(BLOCK).read_to_end(&mut tail)?;
         }
-        (
-            size as i64,
-            mtime_of(&meta),
-            format!("{:016x}{:016x}", fnv1a(&head), fnv1a(&tail)),
-        )
+        let mut fingerprint = format!("{:016x}{:016x}", fnv1a(&head), fnv1a(&tail));
+        // A SQLite database in WAL mode (another program's store) changes in its
+        // `-wal` file first: the main file can stay as it was for a long time.
+        let mut wal = canonical.clone().into_os_string();
+        wal.push("-wal");
+        if let Ok(w) = fs::metadata(&wal) {
+            fingerprint.push_str(&format!("-wal{}:{}", w.len(), mtime_of(&w)));
+        }
+        (size as i64, mtime_of(&meta), fingerprint)
     };
     Ok(InputKey {
         path: canonical.to_string_lossy().into_owned(),

@@ -54,6 +54,7 @@ pub fn apply(state: &mut Option<Value>, ev: Applied<'_>, rule: Option<&Rule>) ->
             *state = None;
             Ok(())
         }
+        Kind::Note => Ok(()),
         Kind::Event => match rule {
             None => {
                 if let Some(value) = ev.data.take(None) {

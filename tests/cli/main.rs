@@ -9,6 +9,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod ai;
 mod aws;
 mod azure;
 mod concurrency;
