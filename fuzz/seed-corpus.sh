@@ -105,6 +105,10 @@ done
 # esdb_feed: Atom feed pages and dumps.
 for f in tests/data/eventstore/*.json tests/data/eventstore/*.txt; do file esdb_feed "$f"; done
 
+# langgraph_value: [even] every msgpack checkpoint and write of the LangGraph fixture.
+sqlite3 fixtures/ai/langgraph.sqlite "SELECT hex(checkpoint) FROM checkpoints; SELECT hex(value) FROM writes WHERE type = 'msgpack'" |
+    while read -r h; do printf '%s' "$h" | xxd -r -p | seed langgraph_value 0; done
+
 # inputs: whole files under the name that detection expects (index into NAMES
 # of fuzz_targets/inputs.rs).
 file inputs 0 fixtures/run2/agents.jsonl

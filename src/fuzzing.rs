@@ -50,3 +50,13 @@ pub fn payload(bytes: &[u8], cfg: &SourceConfig) {
     };
     let _ = payload::map(bytes, cfg, 0, &origin);
 }
+
+/// One LangGraph serialized value: the first byte picks the `type` column
+/// (even: `msgpack`, odd: `json`), the rest is the blob.
+pub fn langgraph_value(bytes: &[u8]) {
+    let Some((&first, blob)) = bytes.split_first() else {
+        return;
+    };
+    let ty = if first % 2 == 0 { "msgpack" } else { "json" };
+    let _ = crate::ingest::ai::blob::decode(Some(ty), Some(blob), blob.len() as i64);
+}
