@@ -19,6 +19,8 @@ pub enum Op {
     Remove,
     Snapshot,
     Ignore,
+    /// A conversation from OpenTelemetry GenAI spans (`replay::genai`).
+    GenAi,
 }
 
 impl Op {
@@ -31,6 +33,7 @@ impl Op {
             "remove" => Op::Remove,
             "snapshot" => Op::Snapshot,
             "ignore" => Op::Ignore,
+            "genai" => Op::GenAi,
             _ => return None,
         })
     }
@@ -223,12 +226,18 @@ impl Rules {
         for (i, r) in raw.rules.into_iter().enumerate() {
             let n = i + 1;
             let op = Op::parse(&r.op).ok_or_else(|| {
-                format!("rule {n} ({}): unknown op {:?} (expected merge, replace, append, patch, remove, snapshot or ignore)", r.ty, r.op)
+                format!("rule {n} ({}): unknown op {:?} (expected merge, replace, append, patch, remove, snapshot, ignore or genai)", r.ty, r.op)
             })?;
             let matcher = Glob::new(&r.ty)
                 .map_err(|e| format!("rule {n}: type pattern {:?}: {e}", r.ty))?
                 .compile_matcher();
             let path_text = r.path.unwrap_or_default();
+            if op == Op::GenAi && (!path_text.is_empty() || r.from.is_some()) {
+                return Err(format!(
+                    "rule {n} ({}): op genai works on the whole state (no path or from)",
+                    r.ty
+                ));
+            }
             let path = PathTemplate::parse(&path_text).map_err(|e| format!("rule {n} ({}): path: {e}", r.ty))?;
             let from = match r.from {
                 Some(f) => Some(pointer::parse(&f).map_err(|e| format!("rule {n} ({}): from: {e}", r.ty))?),

@@ -44,6 +44,8 @@ pub enum Format {
     Cloudevents,
     EventhubsCapture,
     LanggraphSqlite,
+    AgentsSqlite,
+    OtelJson,
 }
 
 impl Format {
@@ -62,6 +64,8 @@ impl Format {
         Format::Cloudevents,
         Format::EventhubsCapture,
         Format::LanggraphSqlite,
+        Format::AgentsSqlite,
+        Format::OtelJson,
     ];
 
     /// The names this build can open: the generic ones and those of every family.
@@ -100,6 +104,8 @@ impl Format {
             Format::Cloudevents => "cloudevents",
             Format::EventhubsCapture => "eventhubs-capture",
             Format::LanggraphSqlite => "langgraph-sqlite",
+            Format::AgentsSqlite => "agents-sqlite",
+            Format::OtelJson => "otel-json",
         }
     }
 
@@ -165,6 +171,11 @@ pub trait Family: Sync {
     /// The formats `open` takes.
     fn formats(&self) -> &'static [Format];
     fn open(&self, path: &Path, format: Format, cfg: SourceConfig) -> Result<Box<dyn Source>>;
+    /// The rules file text that gives this format's streams their states when
+    /// the user gives none (docs/model.md §4).
+    fn rules(&self, _format: Format) -> Option<&'static str> {
+        None
+    }
 }
 
 /// Every format family of this build, most specific first.
@@ -297,6 +308,17 @@ fn open_generic(path: &Path, format: Option<Format>, cfg: SourceConfig) -> Resul
         index: 0,
         file: path.display().to_string(),
     }))
+}
+
+/// The built-in rules of the first input whose format has some.
+pub fn builtin_rules(paths: &[std::path::PathBuf], forced: Option<Format>) -> Option<&'static str> {
+    paths.iter().find_map(|p| {
+        let format = match forced {
+            Some(f) => f,
+            None => detect(p).ok()??,
+        };
+        family_of(format)?.rules(format)
+    })
 }
 
 /// The family format of `path`, or `None` for the generic formats.

@@ -46,7 +46,10 @@ impl Recording {
         };
         let (cache, rules, reports) = if cache_path.exists() {
             let mut cache = Cache::open(&cache_path, true)?;
-            let rules = load_rules(&cache, opts.rules.as_deref())?;
+            let rules = match load_rules(&cache, opts.rules.as_deref())? {
+                r if r.text.is_empty() => builtin_rules(opts)?,
+                r => r,
+            };
             let reports = sync_inputs(&mut cache, opts, &rules, progress)?;
             (cache, rules, reports)
         } else {
@@ -56,7 +59,7 @@ impl Recording {
             let tmp = build_path(&cache_path, std::process::id());
             let rules = match &opts.rules {
                 Some(p) => Rules::load(p)?,
-                None => Rules::default(),
+                None => builtin_rules(opts)?,
             };
             let built = Cache::create_bulk(&tmp).and_then(|mut cache| {
                 let reports = sync_inputs(&mut cache, opts, &rules, progress).context("import")?;
@@ -168,6 +171,15 @@ impl Recording {
         }
         // Imports keep landing: read without a pinned snapshot.
         Ok(())
+    }
+}
+
+/// The rules of the inputs' family (LangGraph, Agents SDK, OTel GenAI) when
+/// the user gives none; stored in the cache like a given rules file.
+fn builtin_rules(opts: &OpenOptions) -> Result<Rules> {
+    match crate::ingest::builtin_rules(&opts.inputs, opts.format) {
+        Some(text) => Rules::parse(text).map_err(|e| anyhow!("built-in rules: {e}")),
+        None => Ok(Rules::default()),
     }
 }
 

@@ -140,7 +140,9 @@ pub(super) fn sync_inputs(
             outcome,
         });
     }
-    if opts.rules.is_some() {
+    // Built-in rules are stored like given ones, so the cache file alone replays
+    // the same states.
+    if opts.rules.is_some() || (stored_rules.is_none() && !rules.text.is_empty()) {
         imp.store_rules(&rules.text)?;
     }
     let merge = keys.len() > 1 || needs_merge;

@@ -9,6 +9,7 @@
 //! - `esdb-records`: EventStoreDB chunk headers, footers and log records;
 //! - `avro`, `capture`: Avro container files, Event Hubs Capture records;
 //! - `langgraph-value`: LangGraph's msgpack (extension types) and JSON values;
+//! - `otel-spans`: OpenTelemetry spans in OTLP/JSON;
 //! - `inputs`: whole files through `ingest::open_source` (detection, gzip/zstd,
 //!   every registered family), drained to the end.
 //!
@@ -284,6 +285,7 @@ fn fuzz_decoders_for_a_bounded_time() {
         ("avro", Box::new(|_, b| rewind::fuzzing::avro_ocf(b))),
         ("capture", Box::new(|_, b| rewind::fuzzing::capture(b, &mapper()))),
         ("langgraph-value", Box::new(|_, b| rewind::fuzzing::langgraph_value(b))),
+        ("otel-spans", Box::new(|_, b| rewind::fuzzing::otel_spans(b))),
     ];
     // Panics are collected, not printed one by one.
     let hook = std::panic::take_hook();
@@ -364,6 +366,7 @@ fn fuzz_findings_stay_fixed() {
             "points" => target_points(&b),
             "avro_ocf" => rewind::fuzzing::avro_ocf(&b),
             "langgraph_value" => rewind::fuzzing::langgraph_value(&b),
+            "otel_spans" => rewind::fuzzing::otel_spans(&b),
             "capture" => {
                 rewind::fuzzing::capture(&b, &mapper());
                 target_inputs(work.path(), "05.avro", &b);

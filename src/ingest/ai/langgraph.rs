@@ -52,11 +52,17 @@ pub struct LangGraphSqlite {
     after: Option<(String, String, String)>,
     done: bool,
     orphans_read: bool,
-    queue: VecDeque<Item>,
+    map: Mapping,
+}
+
+/// Checkpoint and write rows → records, whichever database they come from.
+#[derive(Default)]
+pub struct Mapping {
+    pub queue: VecDeque<Item>,
     lines: Lines,
     /// Records yielded, as their `loc` (1-based).
     index: u64,
-    count: Arc<AtomicU64>,
+    pub count: Arc<AtomicU64>,
 }
 
 /// Which stream each checkpoint of one (thread, namespace) went to.
@@ -129,16 +135,8 @@ impl LangGraphSqlite {
             after: None,
             done: false,
             orphans_read: false,
-            queue: VecDeque::new(),
-            lines: Lines::default(),
-            index: 0,
-            count: Arc::new(AtomicU64::new(0)),
+            map: Mapping::default(),
         })
-    }
-
-    fn next_loc(&mut self) -> u64 {
-        self.index += 1;
-        self.index
     }
 
     fn read_batch(&mut self) -> Result<()> {
@@ -158,9 +156,12 @@ impl LangGraphSqlite {
                     ns: r.get(1)?,
                     id: r.get(2)?,
                     parent: r.get(3)?,
-                    ty: r.get(4)?,
+                    decoded: blob::decode(
+                        r.get::<_, Option<String>>(4)?.as_deref(),
+                        r.get::<_, Option<Vec<u8>>>(6)?.as_deref(),
+                        r.get::<_, Option<i64>>(5)?.unwrap_or(0),
+                    ),
                     size: r.get::<_, Option<i64>>(5)?.unwrap_or(0),
-                    blob: r.get(6)?,
                     metadata: blob::column_bytes(r.get_ref(7)?),
                 })
             })?
@@ -172,15 +173,72 @@ impl LangGraphSqlite {
         }
         for row in rows {
             self.after = Some((row.thread.clone(), row.ns.clone(), row.id.clone()));
-            self.checkpoint(row)?;
+            let (thread, ns, id) = (row.thread.clone(), row.ns.clone(), row.id.clone());
+            let (stream, time) = self.map.checkpoint(row);
+            self.writes(&thread, &ns, &id, &stream, time)?;
         }
         Ok(())
     }
 
-    fn checkpoint(&mut self, row: CheckpointRow) -> Result<()> {
+    fn writes(&mut self, thread: &str, ns: &str, id: &str, stream: &str, time: Option<i64>) -> Result<()> {
+        let path_col = if self.has_task_path { "task_path" } else { "''" };
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT task_id, {path_col}, idx, channel, type, length(value),
+                    CASE WHEN length(value) <= ?4 THEN value END
+             FROM writes WHERE thread_id = ?1 AND checkpoint_ns = ?2 AND checkpoint_id = ?3
+             ORDER BY task_id, idx"
+        ))?;
+        let rows: Vec<WriteRow> = stmt
+            .query_map(params![thread, ns, id, blob::MAX_BLOB as i64], WriteRow::from_row)?
+            .collect::<rusqlite::Result<_>>()
+            .with_context(|| format!("{}: read writes", self.file))?;
+        drop(stmt);
+        for w in rows {
+            self.map.write(w, thread, ns, id, stream.to_string(), time, None);
+        }
+        Ok(())
+    }
+
+    /// Writes whose checkpoint is not in the table: kept, at the end, with a report.
+    fn read_orphans(&mut self) -> Result<()> {
+        let path_col = if self.has_task_path { "w.task_path" } else { "''" };
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT w.task_id, {path_col}, w.idx, w.channel, w.type, length(w.value),
+                    CASE WHEN length(w.value) <= ?1 THEN w.value END,
+                    w.thread_id, w.checkpoint_ns, w.checkpoint_id
+             FROM writes w WHERE NOT EXISTS (SELECT 1 FROM checkpoints c WHERE c.thread_id = w.thread_id
+                 AND c.checkpoint_ns = w.checkpoint_ns AND c.checkpoint_id = w.checkpoint_id)
+             ORDER BY w.thread_id, w.checkpoint_ns, w.checkpoint_id, w.task_id, w.idx"
+        ))?;
+        let rows: Vec<(WriteRow, String, String, String)> = stmt
+            .query_map(params![blob::MAX_BLOB as i64], |r| {
+                Ok((WriteRow::from_row(r)?, r.get(7)?, r.get(8)?, r.get(9)?))
+            })?
+            .collect::<rusqlite::Result<_>>()
+            .with_context(|| format!("{}: read writes", self.file))?;
+        drop(stmt);
+        for (w, thread, ns, cid) in rows {
+            let stream = stream_name(&thread, &ns);
+            let why = format!("a pending write of checkpoint {cid}, which is not in the checkpoints table");
+            self.map
+                .write(w, &thread, &ns, &cid, stream, uuid6_micros(&cid), Some(why));
+        }
+        Ok(())
+    }
+}
+
+impl Mapping {
+    fn next_loc(&mut self) -> u64 {
+        self.index += 1;
+        self.index
+    }
+
+    /// The record of one checkpoint, queued; returns its stream and time, for
+    /// its writes.
+    pub fn checkpoint(&mut self, row: CheckpointRow) -> (String, Option<i64>) {
         let (stream, fork) = self.lines.place(&row.thread, &row.ns, &row.id, row.parent.as_deref());
         let what = format!("checkpoint {} of thread {}", row.id, stream_name(&row.thread, &row.ns));
-        let decoded = blob::decode(row.ty.as_deref(), row.blob.as_deref(), row.size);
+        let decoded = row.decoded;
         self.count.fetch_add(row.size.max(0) as u64, Ordering::Relaxed);
         let mut warning = decoded.problem.map(|p| format!("{what}: {p}"));
         let (data, time, versions, seen) = match decoded.value {
@@ -245,44 +303,23 @@ impl LangGraphSqlite {
             warning,
             ..Record::default()
         }));
-        self.writes(&row, &stream, time)
+        (stream, time)
     }
 
-    fn writes(&mut self, cp: &CheckpointRow, stream: &str, time: Option<i64>) -> Result<()> {
-        let path_col = if self.has_task_path { "task_path" } else { "''" };
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT task_id, {path_col}, idx, channel, type, length(value),
-                    CASE WHEN length(value) <= ?4 THEN value END
-             FROM writes WHERE thread_id = ?1 AND checkpoint_ns = ?2 AND checkpoint_id = ?3
-             ORDER BY task_id, idx"
-        ))?;
-        let rows: Vec<WriteRow> = stmt
-            .query_map(
-                params![cp.thread, cp.ns, cp.id, blob::MAX_BLOB as i64],
-                WriteRow::from_row,
-            )?
-            .collect::<rusqlite::Result<_>>()
-            .with_context(|| format!("{}: read writes", self.file))?;
-        drop(stmt);
-        for w in rows {
-            let loc = self.next_loc();
-            let item = self.write_record(w, &cp.thread, &cp.ns, &cp.id, stream.to_string(), time, loc);
-            self.queue.push_back(item);
-        }
-        Ok(())
-    }
-
+    /// The record of one pending write, queued; `orphan` says why it is out
+    /// of place (its checkpoint is not in the table).
     #[allow(clippy::too_many_arguments)]
-    fn write_record(
-        &self,
+    pub fn write(
+        &mut self,
         w: WriteRow,
         thread: &str,
         ns: &str,
         checkpoint_id: &str,
         stream: String,
         time: Option<i64>,
-        loc: u64,
-    ) -> Item {
+        orphan: Option<String>,
+    ) {
+        let loc = self.next_loc();
         let decoded = blob::decode(w.ty.as_deref(), w.blob.as_deref(), w.size);
         self.count.fetch_add(w.size.max(0) as u64, Ordering::Relaxed);
         let warning = decoded.problem.map(|p| {
@@ -307,7 +344,7 @@ impl LangGraphSqlite {
         }
         meta.insert("idx".into(), json!(w.idx));
         let idx = order::int(w.idx);
-        Item::Record(Record {
+        self.queue.push_back(Item::Record(Record {
             stream,
             seq: None,
             id: Some(format!("{checkpoint_id}/{}/{}", w.task_id, w.idx)),
@@ -323,43 +360,12 @@ impl LangGraphSqlite {
                 w.task_id.as_bytes(),
                 &idx,
             ])),
-            warning,
+            warning: match (warning, orphan) {
+                (Some(w), Some(o)) => Some(format!("{w}; {o}")),
+                (w, o) => w.or(o),
+            },
             ..Record::default()
-        })
-    }
-
-    /// Writes whose checkpoint is not in the table: kept, at the end, with a report.
-    fn read_orphans(&mut self) -> Result<()> {
-        let path_col = if self.has_task_path { "w.task_path" } else { "''" };
-        let mut stmt = self.conn.prepare(&format!(
-            "SELECT w.task_id, {path_col}, w.idx, w.channel, w.type, length(w.value),
-                    CASE WHEN length(w.value) <= ?1 THEN w.value END,
-                    w.thread_id, w.checkpoint_ns, w.checkpoint_id
-             FROM writes w WHERE NOT EXISTS (SELECT 1 FROM checkpoints c WHERE c.thread_id = w.thread_id
-                 AND c.checkpoint_ns = w.checkpoint_ns AND c.checkpoint_id = w.checkpoint_id)
-             ORDER BY w.thread_id, w.checkpoint_ns, w.checkpoint_id, w.task_id, w.idx"
-        ))?;
-        let rows: Vec<(WriteRow, String, String, String)> = stmt
-            .query_map(params![blob::MAX_BLOB as i64], |r| {
-                Ok((WriteRow::from_row(r)?, r.get(7)?, r.get(8)?, r.get(9)?))
-            })?
-            .collect::<rusqlite::Result<_>>()
-            .with_context(|| format!("{}: read writes", self.file))?;
-        drop(stmt);
-        for (w, thread, ns, cid) in rows {
-            let loc = self.next_loc();
-            let stream = stream_name(&thread, &ns);
-            let mut item = self.write_record(w, &thread, &ns, &cid, stream, uuid6_micros(&cid), loc);
-            if let Item::Record(r) = &mut item {
-                let why = format!("a pending write of checkpoint {cid}, which is not in the checkpoints table");
-                r.warning = Some(match r.warning.take() {
-                    Some(w) => format!("{w}; {why}"),
-                    None => why,
-                });
-            }
-            self.queue.push_back(item);
-        }
-        Ok(())
+        }));
     }
 }
 
@@ -389,25 +395,27 @@ pub fn uuid6_micros(id: &str) -> Option<i64> {
     i64::try_from(unix_ticks / 10).ok()
 }
 
-struct CheckpointRow {
-    thread: String,
-    ns: String,
-    id: String,
-    parent: Option<String>,
-    ty: Option<String>,
-    size: i64,
-    blob: Option<Vec<u8>>,
-    metadata: Option<Vec<u8>>,
+pub struct CheckpointRow {
+    pub thread: String,
+    pub ns: String,
+    pub id: String,
+    pub parent: Option<String>,
+    /// The checkpoint object (`ts`, `channel_values`, `channel_versions`, …).
+    pub decoded: blob::Decoded,
+    /// Bytes read for it, for progress.
+    pub size: i64,
+    /// JSON text, or msgpack.
+    pub metadata: Option<Vec<u8>>,
 }
 
-struct WriteRow {
-    task_id: String,
-    task_path: String,
-    idx: i64,
-    channel: String,
-    ty: Option<String>,
-    size: i64,
-    blob: Option<Vec<u8>>,
+pub struct WriteRow {
+    pub task_id: String,
+    pub task_path: String,
+    pub idx: i64,
+    pub channel: String,
+    pub ty: Option<String>,
+    pub size: i64,
+    pub blob: Option<Vec<u8>>,
 }
 
 impl WriteRow {
@@ -427,7 +435,7 @@ impl WriteRow {
 impl Source for LangGraphSqlite {
     fn next_item(&mut self) -> Result<Option<Item>> {
         loop {
-            if let Some(item) = self.queue.pop_front() {
+            if let Some(item) = self.map.queue.pop_front() {
                 return Ok(Some(item));
             }
             if !self.done {
@@ -448,7 +456,7 @@ impl Source for LangGraphSqlite {
     }
 
     fn bytes_read(&self) -> Arc<AtomicU64> {
-        self.count.clone()
+        self.map.count.clone()
     }
 
     fn order(&self) -> Order {

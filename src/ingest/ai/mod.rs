@@ -1,9 +1,11 @@
-//! What AI frameworks record (docs/formats.md §8): LangGraph's checkpoint
-//! databases.
+//! What AI frameworks record (docs/formats.md §8–§10): LangGraph's checkpoint
+//! databases, OpenAI Agents SDK sessions, OpenTelemetry GenAI spans.
 
+pub mod agents;
 pub mod blob;
 pub mod langgraph;
 pub mod msgpack;
+pub mod otel;
 pub mod store;
 
 use std::path::Path;
@@ -18,18 +20,40 @@ pub static FAMILY: Ai = Ai;
 
 impl Family for Ai {
     fn detect(&self, peek: &Peek) -> Option<Format> {
-        if peek.is_dir || !peek.head.starts_with(store::SQLITE_MAGIC) {
+        if peek.is_dir {
+            return None;
+        }
+        if peek.first.as_ref().is_some_and(otel::is_export) {
+            return Some(Format::OtelJson);
+        }
+        if !peek.head.starts_with(store::SQLITE_MAGIC) {
             return None;
         }
         let conn = store::open_read_only(peek.path).ok()?;
-        langgraph::is_store(&conn).then_some(Format::LanggraphSqlite)
+        if langgraph::is_store(&conn) {
+            Some(Format::LanggraphSqlite)
+        } else {
+            agents::is_store(&conn).then_some(Format::AgentsSqlite)
+        }
     }
 
     fn formats(&self) -> &'static [Format] {
-        &[Format::LanggraphSqlite]
+        &[Format::LanggraphSqlite, Format::AgentsSqlite, Format::OtelJson]
     }
 
-    fn open(&self, path: &Path, _format: Format, _cfg: SourceConfig) -> Result<Box<dyn Source>> {
-        Ok(Box::new(langgraph::LangGraphSqlite::open(path)?))
+    fn open(&self, path: &Path, format: Format, _cfg: SourceConfig) -> Result<Box<dyn Source>> {
+        Ok(match format {
+            Format::AgentsSqlite => Box::new(agents::AgentsSqlite::open(path)?),
+            Format::OtelJson => Box::new(otel::OtelJson::open(path)?),
+            _ => Box::new(langgraph::LangGraphSqlite::open(path)?),
+        })
+    }
+
+    fn rules(&self, format: Format) -> Option<&'static str> {
+        match format {
+            Format::AgentsSqlite => Some(agents::RULES),
+            Format::OtelJson => Some(otel::RULES),
+            _ => None,
+        }
     }
 }
