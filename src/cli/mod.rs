@@ -153,7 +153,7 @@ fn run(cli: Cli) -> Result<i32> {
     let style = Style::detect(common.color);
     match cli.command {
         None => {
-            if cli.inputs.is_empty() {
+            if cli.inputs.is_empty() && common.pg.is_empty() {
                 bail!("no input given (try `rewind --help`)");
             }
             suggest::check_inputs(&cli.inputs)?;
@@ -179,6 +179,15 @@ fn run(cli: Cli) -> Result<i32> {
     }
 }
 
+/// The inputs named, then the `--pg` databases.
+fn with_pg(common: &Common, inputs: &[PathBuf]) -> Vec<PathBuf> {
+    inputs
+        .iter()
+        .cloned()
+        .chain(common.pg.iter().map(PathBuf::from))
+        .collect()
+}
+
 fn open_options(common: &Common, inputs: Vec<PathBuf>, format: Option<Format>) -> OpenOptions {
     OpenOptions {
         inputs,
@@ -200,7 +209,7 @@ fn open_options(common: &Common, inputs: Vec<PathBuf>, format: Option<Format>) -
 /// are missing from it (or kept with a problem).
 fn open(common: &Common, inputs: &[PathBuf]) -> Result<(Recording, OpenReport)> {
     let (rec, report) = open_quietly(common, inputs)?;
-    for line in ledger::warnings(&rec, &report, inputs)? {
+    for line in ledger::warnings(&rec, &report, &with_pg(common, inputs))? {
         eprintln!("rewind: warning: {line}");
     }
     Ok((rec, report))
@@ -212,7 +221,7 @@ fn open_quietly(common: &Common, inputs: &[PathBuf]) -> Result<(Recording, OpenR
         Some(f) => Some(Format::parse(f)?),
         None => None,
     };
-    let opts = open_options(common, inputs.to_vec(), format);
+    let opts = open_options(common, with_pg(common, inputs), format);
     let show = !common.quiet && io::stderr().is_terminal();
     let mut last = Instant::now();
     let started = Instant::now();

@@ -44,6 +44,7 @@ pub enum Format {
     Cloudevents,
     EventhubsCapture,
     LanggraphSqlite,
+    LanggraphPostgres,
     AgentsSqlite,
     OtelJson,
 }
@@ -64,6 +65,7 @@ impl Format {
         Format::Cloudevents,
         Format::EventhubsCapture,
         Format::LanggraphSqlite,
+        Format::LanggraphPostgres,
         Format::AgentsSqlite,
         Format::OtelJson,
     ];
@@ -104,6 +106,7 @@ impl Format {
             Format::Cloudevents => "cloudevents",
             Format::EventhubsCapture => "eventhubs-capture",
             Format::LanggraphSqlite => "langgraph-sqlite",
+            Format::LanggraphPostgres => "langgraph-postgres",
             Format::AgentsSqlite => "agents-sqlite",
             Format::OtelJson => "otel-json",
         }
@@ -245,10 +248,12 @@ pub fn open_source(path: &Path, forced: Option<Format>, cfg: SourceConfig) -> Re
     if let Some(format) = format {
         if !format.is_generic() {
             let family = family_of(format).with_context(|| format!("this build cannot read {}", format.name()))?;
-            return Ok(Warnings::wrap(
-                family.open(path, format, cfg)?,
-                path.display().to_string(),
-            ));
+            let shown = path.to_string_lossy();
+            let shown = match ai::langgraph_pg::is_url(&shown) {
+                true => ai::langgraph_pg::redact(&shown),
+                false => path.display().to_string(),
+            };
+            return Ok(Warnings::wrap(family.open(path, format, cfg)?, shown));
         }
     }
     if fs::metadata(path).map(|m| m.is_dir()).unwrap_or(false) {
@@ -323,6 +328,9 @@ pub fn builtin_rules(paths: &[std::path::PathBuf], forced: Option<Format>) -> Op
 
 /// The family format of `path`, or `None` for the generic formats.
 pub fn detect(path: &Path) -> Result<Option<Format>> {
+    if ai::langgraph_pg::is_url(&path.to_string_lossy()) {
+        return Ok(Some(Format::LanggraphPostgres));
+    }
     let peek = peek(path)?;
     Ok(FAMILIES.iter().find_map(|f| f.detect(&peek)))
 }

@@ -36,7 +36,7 @@ impl Recording {
             return Recording::open_cache(&opts.inputs[0], opts, started);
         }
         for p in &opts.inputs {
-            if !p.exists() {
+            if !p.exists() && !crate::ingest::ai::langgraph_pg::is_url(&p.to_string_lossy()) {
                 bail!("{}: no such file or folder", p.display());
             }
         }

@@ -55,7 +55,7 @@ fn cached_reports(stored: &[StoredInput], opts: &OpenOptions) -> Vec<InputReport
         .iter()
         .zip(&opts.inputs)
         .map(|(s, p)| InputReport {
-            display: p.display().to_string(),
+            display: crate::recording::paths::shown(p),
             status: Status::Cached,
             outcome: s.outcome.clone(),
         })
@@ -100,7 +100,7 @@ pub(super) fn sync_inputs(
         }
     }
     for (i, (key, path)) in keys.iter().zip(&opts.inputs).enumerate() {
-        let display = path.display().to_string();
+        let display = crate::recording::paths::shown(path);
         if let Some(s) = stored.iter().find(|s| s.key == *key) {
             imp.set_order(s.id, i as i64)?;
             needs_merge |= s.outcome.snapshot || s.outcome.by_time || s.outcome.idents > 1;

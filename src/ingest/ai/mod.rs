@@ -1,9 +1,10 @@
 //! What AI frameworks record (docs/formats.md §8–§10): LangGraph's checkpoint
-//! databases, OpenAI Agents SDK sessions, OpenTelemetry GenAI spans.
+//! databases (SQLite files, PostgreSQL through a URL), OpenAI Agents SDK sessions, OpenTelemetry GenAI spans.
 
 pub mod agents;
 pub mod blob;
 pub mod langgraph;
+pub mod langgraph_pg;
 pub mod msgpack;
 pub mod otel;
 pub mod store;
@@ -38,13 +39,19 @@ impl Family for Ai {
     }
 
     fn formats(&self) -> &'static [Format] {
-        &[Format::LanggraphSqlite, Format::AgentsSqlite, Format::OtelJson]
+        &[
+            Format::LanggraphSqlite,
+            Format::LanggraphPostgres,
+            Format::AgentsSqlite,
+            Format::OtelJson,
+        ]
     }
 
     fn open(&self, path: &Path, format: Format, _cfg: SourceConfig) -> Result<Box<dyn Source>> {
         Ok(match format {
             Format::AgentsSqlite => Box::new(agents::AgentsSqlite::open(path)?),
             Format::OtelJson => Box::new(otel::OtelJson::open(path)?),
+            Format::LanggraphPostgres => Box::new(langgraph_pg::LangGraphPg::open(&path.to_string_lossy())?),
             _ => Box::new(langgraph::LangGraphSqlite::open(path)?),
         })
     }
