@@ -14,6 +14,7 @@ pub mod hash;
 pub mod ingest;
 pub mod ioerr;
 pub mod json;
+pub mod live;
 pub mod model;
 pub mod natural;
 pub mod points;

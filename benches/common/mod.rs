@@ -262,8 +262,13 @@ pub fn import_once(rules: &Path, data: &Path, cache: &Path) -> (f64, Option<f64>
 
 /// [`import_once`] with or without a rules file.
 pub fn import_bin(rules: Option<&Path>, data: &Path, cache: &Path) -> (f64, Option<f64>) {
+    import_with(Path::new(rewind_bin()), rules, data, cache)
+}
+
+/// [`import_bin`] through a `rewind` binary you give (an A/B of two builds).
+pub fn import_with(bin: &Path, rules: Option<&Path>, data: &Path, cache: &Path) -> (f64, Option<f64>) {
     remove_db(cache);
-    let mut cmd = Command::new(rewind_bin());
+    let mut cmd = Command::new(bin);
     cmd.args(["import", "-q", "-v"]);
     if let Some(rules) = rules {
         cmd.arg("--rules").arg(rules);

@@ -99,6 +99,30 @@ pub struct CheckpointWriter<'c> {
 impl Cache {
     /// Start a build of derived data over the events at `generation`: fails with
     /// [`StaleCatalog`] if another import landed since, and clears the last build.
+    /// Where checkpoints current for this generation end, when events were
+    /// appended after them (`None`: they cover every event).
+    pub fn checkpoints_to(&self) -> Result<Option<u64>> {
+        Ok(self.info("checkpoints_to")?.and_then(|v| v.parse().ok()))
+    }
+
+    /// Start writing checkpoints for the events after `from` (0: all of them,
+    /// replacing every stored one).
+    pub fn begin_checkpoints_from(&self, generation: &str, from: u64) -> Result<CheckpointWriter<'_>> {
+        if from == 0 {
+            return self.begin_checkpoints(generation);
+        }
+        let tx = wait_for_write(&self.path, || {
+            Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)
+        })?;
+        if self.generation()? != generation || self.checkpoints_to()? != Some(from) {
+            return Err(StaleCatalog.into());
+        }
+        for table in ["cp_states", "failures", "drift"] {
+            tx.execute(&format!("DELETE FROM {table} WHERE pos > ?1"), params![from as i64])?;
+        }
+        Ok(CheckpointWriter { cache: self, tx })
+    }
+
     pub fn begin_checkpoints(&self, generation: &str) -> Result<CheckpointWriter<'_>> {
         // Take the write lock before reading anything: a deferred transaction that
         // read first could not upgrade once another process had written.
@@ -145,6 +169,7 @@ impl CheckpointWriter<'_> {
             "INSERT OR REPLACE INTO info(key, value) VALUES ('checkpoints', ?1)",
             params![stamp],
         )?;
+        self.tx.execute("DELETE FROM info WHERE key = 'checkpoints_to'", [])?;
         self.tx.commit()?;
         self.cache.conn.execute_batch(PAGE_CACHE)?;
         Ok(())

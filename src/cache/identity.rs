@@ -52,7 +52,6 @@ pub(super) fn restore(tx: &Transaction) -> Result<usize> {
 /// delivery metadata for the same event.
 struct Content {
     key: String,
-    family: bool,
     id: String,
     stream: i64,
     ty: i64,
@@ -67,13 +66,12 @@ fn content(tx: &Transaction, pos: i64) -> Result<Content> {
         .query_row(params![pos], |r| {
             let ikey: Option<String> = r.get(0)?;
             let id: String = r.get(1)?;
-            let (key, family) = match ikey {
-                Some(k) if !k.is_empty() => (k, true),
-                _ => (id.clone(), false),
+            let key = match ikey {
+                Some(k) if !k.is_empty() => k,
+                _ => id.clone(),
             };
             Ok(Content {
                 key,
-                family,
                 id,
                 stream: r.get(2)?,
                 ty: r.get(3)?,
@@ -122,11 +120,15 @@ pub(super) fn dedupe(tx: &Transaction, order: &[&Key]) -> Result<Dedup> {
         let kept = std::iter::once(j0).chain(more.get(&hash).into_iter().flatten().copied());
         for j in kept {
             let other = order[j];
-            if !family && other.file == k.file {
+            // Within one file only two family keys compare; a payload's own id kept
+            // as a family key (Kinesis, Firehose) is the same identity as a generic
+            // record's own id, so the event saved both ways is one event.
+            let both_family = family && other.ident.is_some_and(|(_, f)| f);
+            if !both_family && other.file == k.file {
                 continue;
             }
             let theirs = content(tx, other.pos)?;
-            if theirs.key != mine.key || theirs.family != mine.family {
+            if theirs.key != mine.key {
                 continue;
             }
             if same_content(&mine, &theirs) {

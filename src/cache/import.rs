@@ -17,6 +17,9 @@ use crate::json::depth::too_deep;
 use crate::model::{Kind, SourceFile};
 use std::sync::Arc;
 
+mod append;
+pub use append::{Appended, TailState};
+
 /// What the cache remembers about an input, to tell whether it changed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct InputKey {
@@ -82,6 +85,13 @@ pub struct Importer<'c> {
     imports: usize,
     /// Where sort runs spill: the cache's folder.
     dir: PathBuf,
+    /// Appends to inputs that grew, streams they added, and the last position
+    /// before them; other changes (an import, a removal, a new order) make this
+    /// open more than appends.
+    appends: usize,
+    new_streams: usize,
+    end_before: i64,
+    reshaped: bool,
 }
 
 impl Cache {
@@ -92,6 +102,7 @@ impl Cache {
             Transaction::new_unchecked(conn, rusqlite::TransactionBehavior::Immediate)
         })?;
         let streams = load_names(&tx, "SELECT name, id FROM streams")?;
+        let end_before: i64 = tx.query_row("SELECT coalesce(max(pos), 0) FROM events", [], |r| r.get(0))?;
         let types = load_names(&tx, "SELECT name, id FROM types")?;
         Ok(Importer {
             tx,
@@ -100,6 +111,10 @@ impl Cache {
             changed: false,
             times: (None, None, i64::MIN, true),
             imports: 0,
+            appends: 0,
+            new_streams: 0,
+            end_before,
+            reshaped: false,
             dir: match self.path.parent() {
                 Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
                 _ => PathBuf::from("."),
@@ -167,6 +182,7 @@ impl Importer<'_> {
             .execute("DELETE FROM ledger_files WHERE input = ?1", params![id])?;
         self.tx.execute("DELETE FROM inputs WHERE id = ?1", params![id])?;
         self.changed = true;
+        self.reshaped = true;
         Ok(())
     }
 
@@ -179,6 +195,7 @@ impl Importer<'_> {
             self.tx
                 .execute("UPDATE inputs SET ord = ?1 WHERE id = ?2", params![ord, id])?;
             self.changed = true;
+            self.reshaped = true;
         }
         Ok(())
     }
@@ -196,6 +213,7 @@ impl Importer<'_> {
     ) -> Result<Outcome> {
         let started = Instant::now();
         self.changed = true;
+        self.reshaped = true;
         self.imports += 1;
         let empty: bool = self
             .tx
@@ -258,7 +276,7 @@ impl Importer<'_> {
                 &recv,
                 input_id,
                 file_id,
-                base,
+                (base, 0),
                 by_time,
                 strict,
                 &mut outcome,
@@ -308,13 +326,15 @@ impl Importer<'_> {
         Ok(outcome)
     }
 
+    /// Store the decoded batches of one input: positions after `base`, record
+    /// indexes in the input from `idx0` (an append continues an input's indexes).
     #[allow(clippy::too_many_arguments)]
-    fn insert_batches(
+    pub(super) fn insert_batches(
         &mut self,
         recv: &std::sync::mpsc::Receiver<Result<Vec<Item>>>,
         input_id: i64,
         file_id: i64,
-        base: i64,
+        (base, idx0): (i64, i64),
         by_time: bool,
         strict: bool,
         outcome: &mut Outcome,
@@ -465,7 +485,7 @@ impl Importer<'_> {
                         None => last = Some((row.stime, row.sokey.clone())),
                     }
                 }
-                insert_row(&mut st, input_id, base, idx, &row)?;
+                insert_row(&mut st, input_id, base + idx + 1, idx0 + idx, &row)?;
                 note_time(&mut self.times, row.time);
                 idx += 1;
             }
@@ -477,7 +497,7 @@ impl Importer<'_> {
         if let Some(s) = sorter {
             let mut merged = s.finish().context("sorting by time")?;
             while let Some(row) = merged.next_row().context("sorting by time")? {
-                insert_row(&mut st, input_id, base, idx, &row)?;
+                insert_row(&mut st, input_id, base + idx + 1, idx0 + idx, &row)?;
                 note_time(&mut self.times, row.time);
                 idx += 1;
             }
@@ -488,6 +508,9 @@ impl Importer<'_> {
     /// Give every event its merged position (docs/model.md §2) and build indexes. Only
     /// needed when the cache holds more than one input or a snapshot file.
     pub fn finish(self, merge: bool) -> Result<()> {
+        if self.appends > 0 && !self.reshaped {
+            return self.finish_appends();
+        }
         if merge {
             super::renumber::renumber(&self.tx).context("renumbering events")?;
         }
@@ -556,9 +579,9 @@ fn refuse_too_deep(item: Item, display: &str) -> Item {
 
 const INSERT_EVENT: &str = "INSERT INTO events(pos, input, idx, stream, seq, id, type, time, kind, data, meta, file, loc, okey, idh, ikey) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)";
 
-fn insert_row(st: &mut rusqlite::CachedStatement, input: i64, base: i64, idx: i64, row: &Row) -> Result<()> {
+fn insert_row(st: &mut rusqlite::CachedStatement, input: i64, pos: i64, idx: i64, row: &Row) -> Result<()> {
     st.execute(params![
-        base + idx + 1,
+        pos,
         input,
         idx,
         row.stream,

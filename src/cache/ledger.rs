@@ -219,6 +219,30 @@ pub fn store_tally(conn: &Connection, input: i64, tally: &Tally) -> Result<()> {
     Ok(())
 }
 
+/// Add an append's per-file counts to what the input's ledger holds.
+pub fn add_tally(conn: &Connection, input: i64, tally: &Tally) -> Result<()> {
+    let mut st = conn.prepare_cached(
+        "INSERT INTO ledger_files(input, file, ord, read, stored, filtered, skipped, warnings, ignored) VALUES (?1, ?2, (SELECT count(*) FROM ledger_files WHERE input = ?1), ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT(input, file) DO UPDATE SET read = read + excluded.read, stored = stored + excluded.stored, filtered = filtered + excluded.filtered, skipped = skipped + excluded.skipped, warnings = warnings + excluded.warnings, ignored = ignored + excluded.ignored",
+    )?;
+    for f in &tally.files {
+        let c = &f.counts;
+        if *c == Counts::default() {
+            continue;
+        }
+        st.execute(params![
+            input,
+            f.file,
+            c.read as i64,
+            c.imported as i64,
+            c.filtered as i64,
+            c.skipped as i64,
+            c.warnings as i64,
+            c.ignored as i64
+        ])?;
+    }
+    Ok(())
+}
+
 pub fn add_entry(conn: &Connection, input: i64, e: &Entry) -> Result<()> {
     conn.prepare_cached("INSERT INTO ledger(input, kind, file, loc, offset, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?
         .execute(params![

@@ -361,6 +361,11 @@ impl Cache {
         Ok(())
     }
 
+    /// Whether a read transaction is open on this connection.
+    pub fn in_read(&self) -> bool {
+        !self.conn.is_autocommit()
+    }
+
     /// End the read transaction [`Cache::begin_read`] started.
     pub fn end_read(&self) -> Result<()> {
         self.conn.execute_batch("ROLLBACK")?;

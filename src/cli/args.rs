@@ -280,6 +280,9 @@ pub struct LogArgs {
     /// At most N events.
     #[arg(long, value_name = "N")]
     pub limit: Option<usize>,
+    /// Keep reading the inputs as they grow and print each new event (Ctrl-C ends).
+    #[arg(long, conflicts_with_all = ["to", "limit"])]
+    pub follow: bool,
     /// Output format: text lines, or one JSON object per line.
     #[arg(long, value_enum, value_name = "FMT", default_value_t = TextJson::Text)]
     pub format: TextJson,
@@ -295,6 +298,10 @@ pub struct StateArgs {
     /// The point (default: end).
     #[arg(long, value_name = "P", default_value = "end")]
     pub at: String,
+    /// Keep reading the inputs as they grow and print the state again each time it
+    /// changes (Ctrl-C ends).
+    #[arg(long)]
+    pub follow: bool,
     /// Only this stream's state.
     #[arg(long, value_name = "STREAM")]
     pub stream: Option<String>,
@@ -359,6 +366,10 @@ pub struct HistoryArgs {
     /// Changes up to and including this point.
     #[arg(long, value_name = "P")]
     pub to: Option<String>,
+    /// Keep reading the inputs as they grow and print each change as it comes
+    /// (Ctrl-C ends).
+    #[arg(long, conflicts_with = "to")]
+    pub follow: bool,
     /// Output format: text lines, or one JSON object per line.
     #[arg(long, value_enum, value_name = "FMT", default_value_t = TextJson::Text)]
     pub format: TextJson,

@@ -7,14 +7,19 @@ use serde_json::json;
 
 use super::args::{Common, HistoryArgs, TextJson};
 use super::render::{self, Style};
-use super::{checkpoints, open, out};
+use super::{checkpoints, follow, open, out};
 use crate::json::{pointer, write};
 use crate::recording::Recording;
 use crate::sanitize::clean;
 use crate::time;
 
 pub(super) fn run(common: &Common, args: HistoryArgs, style: &Style) -> Result<i32> {
-    let (mut rec, _) = open(common, &args.input.inputs)?;
+    let (mut rec, mut follow) = if args.follow {
+        let (rec, f) = follow::open_follow(common, &args.input.inputs)?;
+        (rec, Some(f))
+    } else {
+        (open(common, &args.input.inputs)?.0, None)
+    };
     let rec = &mut rec;
     let (path, stream, from, to, as_json) = (
         args.path.as_str(),
@@ -23,14 +28,39 @@ pub(super) fn run(common: &Common, args: HistoryArgs, style: &Style) -> Result<i
         args.to.as_deref(),
         args.output() == TextJson::Json,
     );
-    if stream.is_none() {
+    if stream.is_none() && follow.is_none() {
         check_stream_token(rec, path)?;
     }
     let from = from.map(|p| rec.point(p)).transpose()?.unwrap_or(0);
     let to = to.map(|p| rec.point(p)).transpose()?.unwrap_or(rec.len());
     checkpoints(rec)?;
-    let entries = rec.history(path, stream, from, to)?;
     let mut o = out();
+    print_changes(rec, &mut o, (path, stream), (from, to), as_json, style)?;
+    o.flush()?;
+    if let Some(f) = follow.as_mut() {
+        while let Some(before) = f.next(rec)? {
+            print_changes(rec, &mut o, (path, stream), (before, rec.len()), as_json, style)?;
+            o.flush()?;
+        }
+    }
+    Ok(0)
+}
+
+/// Print the changes of the value at `path` after `from` up to `to`.
+fn print_changes(
+    rec: &mut Recording,
+    o: &mut impl Write,
+    (path, stream): (&str, Option<&str>),
+    (from, to): (u64, u64),
+    as_json: bool,
+    style: &Style,
+) -> Result<()> {
+    let entries = match rec.history(path, stream, from, to) {
+        Ok(e) => e,
+        // While following, a stream that has not appeared yet has no history so far.
+        Err(_) if stream.is_some_and(|s| rec.cat.stream_id(s).is_none()) => Vec::new(),
+        Err(e) => return Err(e),
+    };
     for h in entries {
         let ev = rec.event(h.pos)?.with_context(|| format!("event {} vanished", h.pos))?;
         if as_json {
@@ -39,7 +69,7 @@ pub(super) fn run(common: &Common, args: HistoryArgs, style: &Style) -> Result<i
                 "op": match (&h.old, &h.new) { (None, _) => "add", (_, None) => "remove", _ => "replace" },
                 "old": h.old, "new": h.new,
             });
-            write::write_compact(&mut o, &v)?;
+            write::write_compact(&mut *o, &v)?;
             o.write_all(b"\n")?;
         } else {
             let head = format!(
@@ -57,8 +87,7 @@ pub(super) fn run(common: &Common, args: HistoryArgs, style: &Style) -> Result<i
             writeln!(o, "{head}{}", style.fit(&change, head.chars().count()))?;
         }
     }
-    o.flush()?;
-    Ok(0)
+    Ok(())
 }
 
 /// The first token of a world path names a stream. A stream name with a `/`

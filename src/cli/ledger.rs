@@ -107,6 +107,7 @@ pub fn summary_text(rec: &Recording, report: &OpenReport) -> Result<String> {
         };
         let status = match input.status {
             Status::Imported => format!("imported in {:.2}s", o.seconds),
+            Status::Appended => format!("read on in {:.2}s", o.seconds),
             Status::Cached => "cached".to_string(),
         };
         let _ = writeln!(
@@ -231,7 +232,7 @@ pub fn json(rec: &Recording, report: &OpenReport) -> Result<Value> {
         let mut v = json!({
             "input": input.display,
             "format": o.format,
-            "status": match input.status { Status::Imported => "imported", Status::Cached => "cached" },
+            "status": match input.status { Status::Imported => "imported", Status::Appended => "appended", Status::Cached => "cached" },
             "seconds": o.seconds,
         });
         if let Some(l) = ledger_of(report, i) {

@@ -4,6 +4,7 @@ pub mod args;
 mod compare;
 mod completions;
 mod diff;
+mod follow;
 mod history;
 mod import;
 pub mod ledger;
@@ -179,18 +180,10 @@ fn run(cli: Cli) -> Result<i32> {
     }
 }
 
-/// The inputs named, then the `--pg` databases.
-fn with_pg(common: &Common, inputs: &[PathBuf]) -> Vec<PathBuf> {
-    inputs
-        .iter()
-        .cloned()
-        .chain(common.pg.iter().map(PathBuf::from))
-        .collect()
-}
-
+/// The options of an open: the inputs named, then the `--pg` databases.
 fn open_options(common: &Common, inputs: Vec<PathBuf>, format: Option<Format>) -> OpenOptions {
     OpenOptions {
-        inputs,
+        inputs: inputs.into_iter().chain(common.pg.iter().map(PathBuf::from)).collect(),
         cache: common.cache.clone(),
         format,
         rules: common.rules.clone(),
@@ -202,14 +195,28 @@ fn open_options(common: &Common, inputs: Vec<PathBuf>, format: Option<Format>) -
         },
         key: common.key.clone(),
         system_streams: common.system_streams,
+        follow: false,
+        keep_replaced: false,
     }
 }
 
 /// Open the recording for a command that reads it; say on stderr when records
-/// are missing from it (or kept with a problem).
+/// are missing from it (or kept with a problem). `-` is standard input, read to its end.
 fn open(common: &Common, inputs: &[PathBuf]) -> Result<(Recording, OpenReport)> {
-    let (rec, report) = open_quietly(common, inputs)?;
-    for line in ledger::warnings(&rec, &report, &with_pg(common, inputs))? {
+    let (rec, report, stdin) = follow::open_once(common, inputs)?;
+    // The events are in the cache: the spool and a temporary cache can go now.
+    drop(stdin);
+    Ok((rec, report))
+}
+
+/// Open per `opts`, showing progress on a terminal and warning about records
+/// missing from the recording.
+fn open_with(opts: &OpenOptions, show: bool) -> Result<(Recording, OpenReport)> {
+    let (rec, report) = open_progress(opts, show)?;
+    for note in report.inputs.iter().flat_map(|i| &i.notes) {
+        eprintln!("rewind: warning: {}", clean(note));
+    }
+    for line in ledger::warnings(&rec, &report, &opts.inputs)? {
         eprintln!("rewind: warning: {line}");
     }
     Ok((rec, report))
@@ -221,8 +228,12 @@ fn open_quietly(common: &Common, inputs: &[PathBuf]) -> Result<(Recording, OpenR
         Some(f) => Some(Format::parse(f)?),
         None => None,
     };
-    let opts = open_options(common, with_pg(common, inputs), format);
-    let show = !common.quiet && io::stderr().is_terminal();
+    let opts = open_options(common, inputs.to_vec(), format);
+    open_progress(&opts, !common.quiet)
+}
+
+fn open_progress(opts: &OpenOptions, show: bool) -> Result<(Recording, OpenReport)> {
+    let show = show && io::stderr().is_terminal();
     let mut last = Instant::now();
     let started = Instant::now();
     let mut progress = |p: OpenProgress| {
@@ -242,7 +253,7 @@ fn open_quietly(common: &Common, inputs: &[PathBuf]) -> Result<(Recording, OpenR
             OpenProgress::Checkpoints { pos, len } => eprint!("\r\x1b[Kreplaying: {pos}/{len}"),
         }
     };
-    let result = Recording::open(&opts, &mut progress);
+    let result = Recording::open(opts, &mut progress);
     if show && started.elapsed().as_millis() >= 200 {
         eprint!("\r\x1b[K");
     }

@@ -7,7 +7,7 @@ use anyhow::Result;
 
 use super::args::Common;
 use super::render::Style;
-use super::{open_options, open_quietly, with_pg};
+use super::{open_options, open_quietly};
 use crate::ingest::Format;
 
 pub(super) fn run(common: &Common, inputs: Vec<PathBuf>, style: &Style) -> Result<i32> {
@@ -17,7 +17,7 @@ pub(super) fn run(common: &Common, inputs: Vec<PathBuf>, style: &Style) -> Resul
             Some(f) => Some(Format::parse(f)?),
             None => None,
         };
-        let open = open_options(common, with_pg(common, &inputs), format);
+        let open = open_options(common, inputs, format);
         return crate::tui::run(crate::tui::Config {
             open,
             color: style.color,

@@ -2,28 +2,52 @@
 
 use std::io::{self, Write};
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 
 use serde_json::Value;
 
 use super::args::{Common, StateArgs, StateFormat};
 use super::render;
-use super::{checkpoints, open, out};
+use super::{checkpoints, follow, open, out};
 use crate::json::{pointer, write};
+use crate::recording::Recording;
 use crate::sanitize::clean;
 
 pub(super) fn run(common: &Common, args: StateArgs) -> Result<i32> {
-    let (mut rec, _) = open(common, &args.input.inputs)?;
+    let (mut rec, mut follow) = if args.follow {
+        if args.at != "end" {
+            bail!("--follow prints the state at the end as it grows: leave out --at");
+        }
+        let (rec, f) = follow::open_follow(common, &args.input.inputs)?;
+        (rec, Some(f))
+    } else {
+        (open(common, &args.input.inputs)?.0, None)
+    };
     let rec = &mut rec;
-    let (at, stream, path, compact) = (
-        args.at.as_str(),
-        args.stream.as_deref(),
-        args.path.as_deref(),
-        args.compact,
-    );
-    let pos = rec.point(at)?;
+    let pos = rec.point(&args.at)?;
     checkpoints(rec)?;
     let mut o = out();
+    let mut shown = render_state(rec, pos, &args)?;
+    o.write_all(&shown)?;
+    o.flush()?;
+    if let Some(f) = follow.as_mut() {
+        while f.next(rec)?.is_some() {
+            // A path that does not exist yet (or no longer) is not an error while following.
+            let now = render_state(rec, rec.len(), &args).unwrap_or_default();
+            if now != shown && !now.is_empty() {
+                o.write_all(&now)?;
+                o.flush()?;
+                shown = now;
+            }
+        }
+    }
+    Ok(0)
+}
+
+/// The state at `pos` as the command prints it.
+fn render_state(rec: &mut Recording, pos: u64, args: &StateArgs) -> Result<Vec<u8>> {
+    let (stream, path, compact) = (args.stream.as_deref(), args.path.as_deref(), args.compact);
+    let mut o = Vec::new();
     if args.format == StateFormat::Text {
         let state = rec.state_at(pos, stream)?;
         let selected = select(&state, path, pos)?;
@@ -38,8 +62,7 @@ pub(super) fn run(common: &Common, args: StateArgs) -> Result<i32> {
         emit_json(&mut o, select(&state, path, pos)?, compact)?;
         o.write_all(b"\n")?;
     }
-    o.flush()?;
-    Ok(0)
+    Ok(o)
 }
 
 fn select<'a>(state: &'a Value, path: Option<&str>, pos: u64) -> Result<&'a Value> {

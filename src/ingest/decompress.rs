@@ -43,6 +43,12 @@ pub struct Counting<R> {
     count: Arc<AtomicU64>,
 }
 
+impl<R> Counting<R> {
+    pub fn new(inner: R, count: Arc<AtomicU64>) -> Counting<R> {
+        Counting { inner, count }
+    }
+}
+
 impl<R: Read> Read for Counting<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;

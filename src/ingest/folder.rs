@@ -39,18 +39,43 @@ pub fn ignored_reason(name: &str, len: u64) -> Option<&'static str> {
     }
 }
 
+/// One part of a folder read as a union.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Member {
+    /// A file, detected on its own.
+    File(PathBuf),
+    /// A sub-folder that is an export layout as a whole (a Firehose prefix, a Capture
+    /// tree, a DynamoDB export, an EventStoreDB database), read by its family.
+    Layout(PathBuf, Format),
+}
+
+impl Member {
+    pub fn path(&self) -> &Path {
+        match self {
+            Member::File(p) | Member::Layout(p, _) => p,
+        }
+    }
+}
+
 /// What the walk of a folder finds.
 #[derive(Debug, Default)]
 pub struct Listing {
-    /// Files to read, in path order.
-    pub files: Vec<PathBuf>,
+    /// Files and layout sub-folders to read, in path order.
+    pub members: Vec<Member>,
     /// Files and folders left out, with why.
     pub ignored: Vec<(PathBuf, &'static str)>,
 }
 
+/// Whether every file below `dir` that may hold records passes `part_of`: the test
+/// of a family's [`super::Family::covers`] (files held out by design don't count).
+pub fn all_files(dir: &Path, part_of: impl Fn(&Path) -> bool) -> bool {
+    list(dir, false).is_ok_and(|l| l.members.iter().all(|m| part_of(m.path())))
+}
+
 /// Walk `root`: regular files (symlinks to files followed, symlinks to folders not,
-/// as the cache key does), sorted by path.
-pub fn list(root: &Path) -> Result<Listing> {
+/// as the cache key does), sorted by path. With `layouts`, a sub-folder that a family
+/// reads as a whole ([`super::detect_layout`]) is one member instead of its files.
+pub fn list(root: &Path, layouts: bool) -> Result<Listing> {
     let mut out = Listing::default();
     let mut stack = vec![root.to_path_buf()];
     while let Some(dir) = stack.pop() {
@@ -63,6 +88,8 @@ pub fn list(root: &Path) -> Result<Listing> {
             if ty.is_dir() {
                 if name.starts_with('.') {
                     out.ignored.push((path, "hidden folder, not read"));
+                } else if let Some(format) = layouts.then(|| super::detect_layout(&path).ok().flatten()).flatten() {
+                    out.members.push(Member::Layout(path, format));
                 } else {
                     stack.push(path);
                 }
@@ -71,7 +98,7 @@ pub fn list(root: &Path) -> Result<Listing> {
             match fs::metadata(&path) {
                 Ok(m) if m.is_file() => match ignored_reason(&name, m.len()) {
                     Some(why) => out.ignored.push((path, why)),
-                    None => out.files.push(path),
+                    None => out.members.push(Member::File(path)),
                 },
                 Ok(m) if m.is_dir() => out.ignored.push((path, "symbolic link to a folder, not followed")),
                 Ok(_) => out.ignored.push((path, "not a regular file")),
@@ -79,7 +106,7 @@ pub fn list(root: &Path) -> Result<Listing> {
             }
         }
     }
-    out.files.sort();
+    out.members.sort_by(|a, b| a.path().cmp(b.path()));
     out.ignored.sort();
     Ok(out)
 }
@@ -87,6 +114,8 @@ pub fn list(root: &Path) -> Result<Listing> {
 /// The file being read.
 struct Current {
     source: Box<dyn Source>,
+    /// A layout sub-folder rather than a file.
+    layout: bool,
     file: Arc<SourceFile>,
     bytes: Arc<AtomicU64>,
     records: u64,
@@ -94,7 +123,7 @@ struct Current {
 
 pub struct Union {
     pending: VecDeque<Item>,
-    files: Vec<PathBuf>,
+    members: Vec<Member>,
     next: usize,
     cur: Option<Current>,
     forced: Option<Format>,
@@ -110,10 +139,17 @@ pub struct Union {
 impl Union {
     /// `forced`: a generic format (`--input-format jsonl|json|snapshot`) given for every file.
     pub fn open(root: &Path, forced: Option<Format>, cfg: SourceConfig) -> Result<Union> {
-        let listing = list(root)?;
-        if listing.files.is_empty() && listing.ignored.is_empty() {
+        // A format forced for every file reads every file with it.
+        let listing = list(root, forced.is_none())?;
+        if listing.members.is_empty() && listing.ignored.is_empty() {
             bail!("{}: the folder is empty", root.display());
         }
+        Ok(Union::of(listing, forced, cfg))
+    }
+
+    /// The union of the parts `listing` names (a followed folder's files, or the
+    /// ones that appeared since it was last read).
+    pub fn of(listing: Listing, forced: Option<Format>, cfg: SourceConfig) -> Union {
         let pending = listing
             .ignored
             .into_iter()
@@ -126,9 +162,9 @@ impl Union {
                 })
             })
             .collect();
-        Ok(Union {
+        Union {
             pending,
-            files: listing.files,
+            members: listing.members,
             next: 0,
             cur: None,
             forced,
@@ -137,7 +173,7 @@ impl Union {
             total: Arc::new(AtomicU64::new(0)),
             formats: BTreeMap::new(),
             snapshot_files: 0,
-        })
+        }
     }
 
     /// The configuration of one file: the folder's, with the file's own name for the
@@ -156,8 +192,9 @@ impl Union {
 
     /// Open the next file; a file that cannot be opened is reported.
     fn open_next(&mut self) -> Option<Item> {
-        let path = self.files.get(self.next)?.clone();
+        let member = self.members.get(self.next)?.clone();
         self.next += 1;
+        let path = member.path().to_path_buf();
         let shown = path.display().to_string();
         let bad = |reason: String| {
             Item::Bad(BadRecord {
@@ -167,11 +204,16 @@ impl Union {
                 reason,
             })
         };
-        match super::open_file(&path, self.forced, self.file_cfg(&path)) {
+        let opened = match member {
+            Member::File(_) => super::open_file(&path, self.forced, self.file_cfg(&path)),
+            Member::Layout(_, format) => super::open_source(&path, Some(format), self.file_cfg(&path)).map(Ok),
+        };
+        match opened {
             Ok(Ok(source)) => {
                 let bytes = source.bytes_read();
                 self.cur = Some(Current {
                     source,
+                    layout: matches!(member, Member::Layout(..)),
                     file: Arc::new(SourceFile {
                         path: shown,
                         offsets: false,
@@ -190,7 +232,11 @@ impl Union {
         if let Some(cur) = self.cur.take() {
             self.done += cur.bytes.load(Ordering::Relaxed);
             self.total.store(self.done, Ordering::Relaxed);
-            *self.formats.entry(cur.source.format_name()).or_default() += 1;
+            let kind = match cur.layout {
+                true => format!("{} folder", cur.source.format_name()),
+                false => cur.source.format_name(),
+            };
+            *self.formats.entry(kind).or_default() += 1;
             self.snapshot_files += usize::from(cur.source.is_snapshot());
         }
     }
@@ -203,7 +249,7 @@ impl Source for Union {
         }
         loop {
             let Some(cur) = self.cur.as_mut() else {
-                if self.next >= self.files.len() {
+                if self.next >= self.members.len() {
                     return Ok(None);
                 }
                 match self.open_next() {
@@ -240,10 +286,24 @@ impl Source for Union {
     }
 
     fn format_name(&self) -> String {
-        let files: usize = self.formats.values().sum();
+        let parts: usize = self.formats.values().sum();
+        let folders: usize = self
+            .formats
+            .iter()
+            .filter(|(f, _)| f.ends_with(" folder"))
+            .map(|(_, n)| n)
+            .sum();
         let kinds: Vec<String> = self.formats.iter().map(|(f, n)| format!("{n} {f}")).collect();
-        let s = if files == 1 { "" } else { "s" };
-        format!("folder of {files} file{s}: {}", kinds.join(", "))
+        let plural = |n: usize, one: &str| format!("{n} {one}{}", if n == 1 { "" } else { "s" });
+        let what = match folders {
+            0 => plural(parts, "file"),
+            _ => format!(
+                "{} and {}",
+                plural(parts - folders, "file"),
+                plural(folders, "export folder")
+            ),
+        };
+        format!("folder of {what}: {}", kinds.join(", "))
     }
 
     fn is_snapshot(&self) -> bool {

@@ -165,6 +165,18 @@ impl<R: BufRead> Framer<R> {
         })
     }
 
+    /// A framer for bytes that start at line `line` of their file, at a record
+    /// boundary (reading on where an earlier read stopped).
+    pub fn starting_at(r: R, mode: Framing, line: u64) -> Framer<R> {
+        Framer {
+            r,
+            mode,
+            line,
+            in_array: false,
+            eof: false,
+        }
+    }
+
     pub fn mode(&self) -> Framing {
         self.mode
     }

@@ -2,6 +2,7 @@
 //! `file:line: why` instead of stopping the import.
 
 pub mod ai;
+pub mod arrivals;
 pub mod aws;
 pub mod azure;
 pub mod decompress;
@@ -10,6 +11,7 @@ pub mod folder;
 pub mod framing;
 pub mod mapping;
 pub mod sample;
+pub mod tail;
 pub mod undecodable;
 
 use std::fmt;
@@ -179,6 +181,13 @@ pub trait Family: Sync {
     fn rules(&self, _format: Format) -> Option<&'static str> {
         None
     }
+
+    /// Whether reading the folder `dir` as `format` takes in every file below it that
+    /// may hold records. When it does not (a Firehose prefix beside other exports), the
+    /// folder is read as the union of its parts, so no file is left out unread.
+    fn covers(&self, _dir: &Path, _format: Format) -> bool {
+        true
+    }
 }
 
 /// Every format family of this build, most specific first.
@@ -243,7 +252,7 @@ pub trait Source: Send {
 pub fn open_source(path: &Path, forced: Option<Format>, cfg: SourceConfig) -> Result<Box<dyn Source>> {
     let format = match forced {
         Some(f) => Some(f),
-        None => detect(path)?,
+        None => detect_layout(path)?,
     };
     if let Some(format) = format {
         if !format.is_generic() {
@@ -312,6 +321,7 @@ fn open_generic(path: &Path, format: Option<Format>, cfg: SourceConfig) -> Resul
         snapshot,
         index: 0,
         file: path.display().to_string(),
+        shared_index: None,
     }))
 }
 
@@ -324,6 +334,18 @@ pub fn builtin_rules(paths: &[std::path::PathBuf], forced: Option<Format>) -> Op
         };
         family_of(format)?.rules(format)
     })
+}
+
+/// The family format of `path`; for a folder, only a layout that covers all of it
+/// ([`Family::covers`]); `None` for the generic formats and the union of a folder.
+pub(crate) fn detect_layout(path: &Path) -> Result<Option<Format>> {
+    let Some(format) = detect(path)? else { return Ok(None) };
+    if fs::metadata(path).map(|m| m.is_dir()).unwrap_or(false)
+        && !family_of(format).is_some_and(|f| f.covers(path, format))
+    {
+        return Ok(None);
+    }
+    Ok(Some(format))
 }
 
 /// The family format of `path`, or `None` for the generic formats.
@@ -444,6 +466,8 @@ struct Generic {
     snapshot: Option<bool>,
     index: u64,
     file: String,
+    /// Where a reader of a growing file learns how many records were read.
+    shared_index: Option<Arc<AtomicU64>>,
 }
 
 impl Source for Generic {
@@ -476,6 +500,9 @@ impl Source for Generic {
         };
         let index = self.index;
         self.index += 1;
+        if let Some(shared) = &self.shared_index {
+            shared.store(self.index, std::sync::atomic::Ordering::Relaxed);
+        }
         let mapped = if snapshot {
             self.mapper.map_snapshot(&frame.bytes, frame.line, index)
         } else {

@@ -40,11 +40,20 @@ pub struct OpenOptions {
     pub key: Vec<String>,
     /// `--system-streams`: keep EventStoreDB `$` streams.
     pub system_streams: bool,
+    /// `--follow`: files are read up to their last complete record and read on
+    /// from there; a truncated or replaced file is read from its new start.
+    pub follow: bool,
+    /// While following: a file truncated or replaced is read from its new start
+    /// and the events read from its old content stay (a rotation). Otherwise
+    /// such a file is imported again.
+    pub keep_replaced: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
     Imported,
+    /// Read on from where the last read of a growing input stopped.
+    Appended,
     Cached,
 }
 
@@ -53,6 +62,8 @@ pub struct InputReport {
     pub display: String,
     pub status: Status,
     pub outcome: Outcome,
+    /// What the user must know about this read (a rotated file, an unfinished record).
+    pub notes: Vec<String>,
 }
 
 #[derive(Debug, Clone)]

@@ -129,6 +129,7 @@ impl Recording {
                 display: s.key.path.clone(),
                 status: Status::Cached,
                 outcome: s.outcome,
+                notes: Vec::new(),
             })
             .collect();
         Recording::finish_open(cache, rules, path.to_path_buf(), inputs, started)
@@ -144,10 +145,16 @@ impl Recording {
                 self.cat = self.cache.catalog()?;
             }
             let r = self.replayer();
-            if r.checkpoints_ready()? {
-                return Ok(());
-            }
             let len = self.cat.len;
+            if r.checkpoints_ready()? {
+                match r.extend_checkpoints(&mut |pos| progress(OpenProgress::Checkpoints { pos, len })) {
+                    Err(e) if e.is::<crate::cache::StaleCatalog>() && attempts < 5 => {
+                        attempts += 1;
+                        continue;
+                    }
+                    other => return other.map(|_| ()),
+                }
+            }
             match r.build_checkpoints(&mut |pos| progress(OpenProgress::Checkpoints { pos, len })) {
                 Err(e) if e.is::<crate::cache::StaleCatalog>() && attempts < 5 => attempts += 1,
                 other => return other,
@@ -180,6 +187,20 @@ fn builtin_rules(opts: &OpenOptions) -> Result<Rules> {
     match crate::ingest::builtin_rules(&opts.inputs, opts.format) {
         Some(text) => Rules::parse(text).map_err(|e| anyhow!("built-in rules: {e}")),
         None => Ok(Rules::default()),
+    }
+}
+
+impl Recording {
+    /// Read what the inputs gained since they were last read (a growing file is
+    /// read on from where it stopped), bring the checkpoints up to date, and pin
+    /// a read snapshot again. Returns what each input's read found.
+    pub fn refresh(&mut self, opts: &OpenOptions) -> Result<Vec<InputReport>> {
+        if self.cache.in_read() {
+            self.cache.end_read()?;
+        }
+        let reports = sync_inputs(&mut self.cache, opts, &self.rules, &mut |_| {})?;
+        self.pin_snapshot(&mut |_| {})?;
+        Ok(reports)
     }
 }
 

@@ -346,7 +346,14 @@ impl<'a> Reducer<'a> {
 
     /// Stream `sid`'s state at `pos` put into `world`, read through `cache`: its
     /// newest checkpoint at or before `pos`, then its events after that.
-    fn stream_into(&self, cache: &Cache, world: &mut LazyWorld, sid: i64, pos: u64, plan: &[ReadAs]) -> Result<()> {
+    pub(crate) fn stream_into(
+        &self,
+        cache: &Cache,
+        world: &mut LazyWorld,
+        sid: i64,
+        pos: u64,
+        plan: &[ReadAs],
+    ) -> Result<()> {
         let (cp, blob) = cache.checkpoint_of(sid, pos)?;
         if let Some(blob) = blob {
             world.set_state(
@@ -459,7 +466,23 @@ impl<'a> Replayer<'a> {
     }
 
     pub fn build_checkpoints_spaced(&self, spacing: Spacing, progress: &mut dyn FnMut(u64)) -> Result<()> {
-        let writer = self.cache.begin_checkpoints(&self.cat.generation)?;
+        self.checkpoints_from(0, spacing, progress)
+    }
+
+    /// Checkpoints that are current up to a position before the end (events were
+    /// appended since): replay only the events after it.
+    pub fn extend_checkpoints(&self, progress: &mut dyn FnMut(u64)) -> Result<bool> {
+        match self.cache.checkpoints_to()? {
+            Some(to) if to < self.cat.len => {
+                self.checkpoints_from(to, Spacing::default(), progress)?;
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
+    }
+
+    fn checkpoints_from(&self, from: u64, spacing: Spacing, progress: &mut dyn FnMut(u64)) -> Result<()> {
+        let writer = self.cache.begin_checkpoints_from(&self.cat.generation, from)?;
         // States are compressed on a thread of their own: this thread is the one
         // every event waits for. It writes their JSON itself (cheaper than copying
         // the trees across).
@@ -469,7 +492,7 @@ impl<'a> Replayer<'a> {
             let encoder = std::thread::Builder::new()
                 .name("checkpoint-lz4".into())
                 .spawn_scoped(scope, move || encode_checkpoints(state_rx, blob_tx))?;
-            let result = self.replay_for_checkpoints(spacing, &writer, &state_tx, &blob_rx, progress);
+            let result = self.replay_for_checkpoints(from, spacing, &writer, &state_tx, &blob_rx, progress);
             drop(state_tx);
             let joined = encoder.join();
             result?;
@@ -484,8 +507,13 @@ impl<'a> Replayer<'a> {
         Ok(())
     }
 
+    /// Replay the events after `from` (0: all of them), storing checkpoints,
+    /// failures and drift. After 0, each stream starts from its state at `from`,
+    /// loaded the first time one of its events comes.
+    #[allow(clippy::too_many_arguments)]
     fn replay_for_checkpoints(
         &self,
+        from: u64,
         spacing: Spacing,
         writer: &CheckpointWriter<'_>,
         state_tx: &SyncSender<StatesJson>,
@@ -495,9 +523,14 @@ impl<'a> Replayer<'a> {
         let mut world = LazyWorld::default();
         let mut since: Vec<Since> = vec![Since::default(); self.cat.streams.len()];
         let mut batch: StatesJson = Vec::with_capacity(STATES_BATCH);
-        let mut report_at = PROGRESS_EVERY;
+        let mut report_at = from + PROGRESS_EVERY;
         let plan = self.reducer.read_plan();
-        pipeline::scan_parsed(self.cache, &self.cat.generation, 0, self.cat.len, &plan, &mut |ev| {
+        let mut seeded: std::collections::HashSet<i64> = std::collections::HashSet::new();
+        pipeline::scan_parsed(self.cache, &self.cat.generation, from, self.cat.len, &plan, &mut |ev| {
+            if from > 0 && seeded.insert(ev.stream) {
+                self.reducer
+                    .stream_into(self.cache, &mut world, ev.stream, from, &plan)?;
+            }
             let snap = match &ev.payload {
                 Payload::Tree(data) => self.reducer.snapshot_value(ev.kind, ev.ty, data),
                 Payload::Text(_) => None,

@@ -513,31 +513,86 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// A known layout lists the files it does not read (a Firehose prefix's other files,
-/// a Capture tree's non-Avro files) instead of passing over them unseen.
+/// A known layout with a file of another kind inside is read as the union of its
+/// parts: the layout's own files all import, and the stray file is read on its own
+/// (a JSON file is events) or reported (text in no format rewind reads), never
+/// passed over unseen.
 #[test]
-fn known_layouts_list_the_files_they_do_not_read() {
+fn a_layout_with_a_stray_file_reads_every_file() {
     let env = Env::new();
-    for (fixture, extra) in [
-        ("fixtures/aws/shapes/firehose-prefix", "2026/11/20/10/manifest.txt"),
-        (
-            "fixtures/azure/shapes/capture",
-            "ai-events-ns/agent-events/0/notes.json",
-        ),
+    for (fixture, dir_in) in [
+        ("fixtures/aws/shapes/firehose-prefix", "2026/11/20/10"),
+        ("fixtures/azure/shapes/capture", "ai-events-ns/agent-events/0"),
     ] {
         let dir = env.path(fixture.rsplit('/').next().expect("name"));
         copy_dir(&common::root().join(fixture), &dir);
-        std::fs::write(dir.join(extra), "{\"note\": \"not an event file\"}\n").expect("write");
+        let inner = dir.join(dir_in);
+        std::fs::write(
+            inner.join("notes.json"),
+            "{\"stream\": \"notes\", \"type\": \"Note\", \"data\": {}}\n",
+        )
+        .expect("write");
+        std::fs::write(inner.join("manifest.txt"), "s3://bucket/prefix/object-1.gz\n").expect("write");
         let all = items(dir.to_str().expect("utf-8"));
-        let ignored: Vec<&str> = all
+        let records: Vec<_> = all
             .iter()
             .filter_map(|i| match i {
-                Item::Ignored(f) => Some(f.file.as_str()),
+                Item::Record(r) => Some(r),
                 _ => None,
             })
             .collect();
-        assert_eq!(ignored.len(), 1, "{fixture}: {ignored:?}");
-        assert!(ignored[0].ends_with(extra), "{ignored:?}");
-        assert_eq!(all.iter().filter(|i| matches!(i, Item::Record(_))).count(), EVENTS);
+        assert_eq!(
+            records.len(),
+            EVENTS + 1,
+            "{fixture}: every object and the stray JSON file"
+        );
+        let bad: Vec<&str> = all
+            .iter()
+            .filter_map(|i| match i {
+                Item::Bad(f) => Some(f.file.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(bad.len(), 1, "{fixture}: {bad:?}");
+        assert!(bad[0].ends_with("manifest.txt"), "{bad:?}");
+        assert!(!all.iter().any(|i| matches!(i, Item::Ignored(_))), "{fixture}");
+    }
+}
+
+/// A folder holding several saved shapes, layouts among them, reads all of them:
+/// each layout sub-folder by its family, every other file on its own. The shapes
+/// hold the same events, so the recording is the events once and the rest duplicates.
+#[test]
+fn a_folder_of_every_shape_reads_each_of_them() {
+    let env = Env::new();
+    for (root, shapes) in [("fixtures/aws/shapes", 8), ("fixtures/azure/shapes", 3)] {
+        let j = env.run(&[
+            "import",
+            "--json",
+            root,
+            "--cache",
+            &env.path("all.db").display().to_string(),
+        ]);
+        assert_eq!(j.code, 0, "{}", j.stderr);
+        let j = j.json();
+        let input = &j["inputs"][0];
+        assert_eq!(input["skipped"], 0, "{root}: {input}");
+        let format = input["format"].as_str().unwrap_or_default();
+        assert!(format.contains("export folder"), "{root}: {format}");
+        if root.contains("aws") {
+            assert_eq!(input["read"], shapes * EVENTS, "{root}: {input}");
+            assert_eq!(input["imported"], EVENTS, "{root}: {input}");
+            assert_eq!(input["duplicates"], (shapes - 1) * EVENTS, "{root}: {input}");
+            assert!(format.contains("firehose folder"), "{format}");
+        } else {
+            assert!(format.contains("eventhubs-capture ("), "{format}");
+            assert!(format.contains("cloudevents"), "{format}");
+        }
+        let sum = ["imported", "duplicates", "filtered", "skipped"]
+            .iter()
+            .map(|k| input[k].as_u64().unwrap_or(0))
+            .sum::<u64>();
+        assert_eq!(input["read"].as_u64(), Some(sum), "{root}: {input}");
+        std::fs::remove_file(env.path("all.db")).ok();
     }
 }

@@ -44,7 +44,7 @@ pub fn is_prefix(root: &Path) -> bool {
     found
 }
 
-fn is_object(p: &Path) -> bool {
+pub fn is_object(p: &Path) -> bool {
     p.file_name()
         .and_then(|n| n.to_str())
         .is_some_and(|n| object_name().is_match(n))

@@ -46,6 +46,14 @@ impl Family for Aws {
         }
     }
 
+    fn covers(&self, dir: &Path, format: Format) -> bool {
+        match format {
+            // Other files beside the objects are someone else's: read the union.
+            Format::Firehose => crate::ingest::folder::all_files(dir, firehose::is_object),
+            _ => true,
+        }
+    }
+
     fn formats(&self) -> &'static [Format] {
         &[
             Format::DynamodbExport,

@@ -55,11 +55,18 @@ pub struct JsonInput {
 /// The JSON files of a folder, recursively, in path order (hidden files skipped).
 pub fn json_files(dir: &Path) -> Result<Vec<PathBuf>> {
     let mut out = Vec::new();
-    walk(dir, &mut out, &|name| {
-        let n = name.to_ascii_lowercase();
-        [".json", ".jsonl", ".ndjson"].iter().any(|ext| n.contains(ext))
-    })?;
+    walk(dir, &mut out, &json_name)?;
     Ok(out)
+}
+
+fn json_name(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    [".json", ".jsonl", ".ndjson"].iter().any(|ext| n.contains(ext))
+}
+
+/// Whether a folder of deliveries reads this file ([`json_files`]).
+pub fn is_json_name(path: &Path) -> bool {
+    path.file_name().is_some_and(|n| json_name(&n.to_string_lossy()))
 }
 
 /// Files under `dir` whose name `want` accepts, sorted by path.

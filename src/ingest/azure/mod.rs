@@ -41,6 +41,16 @@ impl Family for Azure {
         }
     }
 
+    fn covers(&self, dir: &Path, format: Format) -> bool {
+        crate::ingest::folder::all_files(dir, |p| match format {
+            Format::EventhubsCapture => p
+                .file_name()
+                .is_some_and(|n| n.to_string_lossy().to_ascii_lowercase().ends_with(".avro")),
+            // A folder of deliveries is read as one schema: every file must be of it.
+            _ => json_input::is_json_name(p) && first_value(p).as_ref().and_then(detect_value) == Some(format),
+        })
+    }
+
     fn formats(&self) -> &'static [Format] {
         &[
             Format::Cosmos,
