@@ -109,6 +109,10 @@ for f in tests/data/eventstore/*.json tests/data/eventstore/*.txt; do file esdb_
 sqlite3 fixtures/ai/langgraph.sqlite "SELECT hex(checkpoint) FROM checkpoints; SELECT hex(value) FROM writes WHERE type = 'msgpack'" |
     while read -r h; do printf '%s' "$h" | xxd -r -p | seed langgraph_value 0; done
 
+# agents_item: every item of the Agents SDK session fixture.
+sqlite3 fixtures/ai/agents.sqlite "SELECT hex(message_data) FROM agent_messages" |
+    while read -r h; do printf '%s' "$h" | xxd -r -p | seed agents_item; done
+
 # otel_spans: the GenAI spans, whole and line by line.
 file otel_spans fixtures/ai/otel-genai.jsonl
 while IFS= read -r l; do printf '%s' "$l" | seed otel_spans; done <fixtures/ai/otel-genai.jsonl

@@ -74,3 +74,8 @@ pub fn otel_spans(bytes: &[u8]) {
         }
     }
 }
+
+/// One Agents SDK `message_data` value: the item and its event type.
+pub fn agents_item(bytes: &[u8]) {
+    let _ = crate::ingest::ai::agents::item(bytes);
+}

@@ -10,6 +10,7 @@
 //! - `avro`, `capture`: Avro container files, Event Hubs Capture records;
 //! - `langgraph-value`: LangGraph's msgpack (extension types) and JSON values;
 //! - `otel-spans`: OpenTelemetry spans in OTLP/JSON;
+//! - `agents-item`: OpenAI Agents SDK session items;
 //! - `inputs`: whole files through `ingest::open_source` (detection, gzip/zstd,
 //!   every registered family), drained to the end.
 //!
@@ -286,6 +287,7 @@ fn fuzz_decoders_for_a_bounded_time() {
         ("capture", Box::new(|_, b| rewind::fuzzing::capture(b, &mapper()))),
         ("langgraph-value", Box::new(|_, b| rewind::fuzzing::langgraph_value(b))),
         ("otel-spans", Box::new(|_, b| rewind::fuzzing::otel_spans(b))),
+        ("agents-item", Box::new(|_, b| rewind::fuzzing::agents_item(b))),
     ];
     // Panics are collected, not printed one by one.
     let hook = std::panic::take_hook();
@@ -367,6 +369,7 @@ fn fuzz_findings_stay_fixed() {
             "avro_ocf" => rewind::fuzzing::avro_ocf(&b),
             "langgraph_value" => rewind::fuzzing::langgraph_value(&b),
             "otel_spans" => rewind::fuzzing::otel_spans(&b),
+            "agents_item" => rewind::fuzzing::agents_item(&b),
             "capture" => {
                 rewind::fuzzing::capture(&b, &mapper());
                 target_inputs(work.path(), "05.avro", &b);

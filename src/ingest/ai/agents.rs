@@ -116,11 +116,10 @@ impl AgentsSqlite {
             });
         };
         // get_items() leaves out a row whose JSON does not parse; so does the state.
-        let item = match parse_item(bytes) {
+        let (item, ty) = match item(bytes) {
             Ok(v) => v,
             Err(e) => return bad(format!("message_data: {e} (get_items() skips it too)")),
         };
-        let ty = item_type(&item);
         let time = row.created.as_deref().and_then(sqlite_time);
         Item::Record(Record {
             stream: row.session.clone(),
@@ -134,6 +133,13 @@ impl AgentsSqlite {
             ..Record::default()
         })
     }
+}
+
+/// One row's `message_data`: the item and its event type.
+pub fn item(bytes: &[u8]) -> Result<(Value, String), String> {
+    let item = parse_item(bytes)?;
+    let ty = item_type(&item);
+    Ok((item, ty))
 }
 
 /// One item's JSON, refused past the nesting limit of every input.
