@@ -46,10 +46,9 @@ impl Recording {
         };
         let (cache, rules, reports) = if cache_path.exists() {
             let mut cache = Cache::open(&cache_path, true)?;
-            let rules = match load_rules(&cache, opts.rules.as_deref())? {
-                r if r.text.is_empty() => builtin_rules(opts)?,
-                r => r,
-            };
+            // Built-in rules were stored by the first import: no input is detected
+            // again here.
+            let rules = load_rules(&cache, opts.rules.as_deref())?;
             let reports = sync_inputs(&mut cache, opts, &rules, progress)?;
             (cache, rules, reports)
         } else {
