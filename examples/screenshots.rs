@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{bail, Context, Result};
-use crossterm::event::KeyCode;
+use crossterm::event::{KeyCode, KeyModifiers};
 use ratatui::buffer::Buffer;
 use ratatui::style::{Color, Modifier};
 use rewind::recording::OpenOptions;
@@ -78,7 +78,8 @@ fn main() -> Result<()> {
         h.submit(":652");
         h.keys("s");
         h.key(KeyCode::Tab);
-        h.keys("c3");
+        h.keys("c");
+        h.key_mod(KeyCode::Char('3'), KeyModifiers::ALT);
     })?;
     scene("help", &|h| {
         h.submit(":652");

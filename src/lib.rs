@@ -17,6 +17,7 @@ pub mod json;
 pub mod live;
 pub mod model;
 pub mod natural;
+pub mod plural;
 pub mod points;
 pub mod recording;
 pub mod replay;

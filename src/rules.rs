@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use crate::hash::fnv1a;
 use crate::json::pointer;
+use crate::sanitize::quote;
 
 /// What a rule does to its stream's state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,14 +98,14 @@ fn parse_segment(tok: &str) -> Result<Vec<Part>, String> {
     let mut rest = tok;
     while let Some(open) = rest.find('{') {
         let Some(close) = rest[open..].find('}') else {
-            return Err(format!("unclosed '{{' in path segment {tok:?}"));
+            return Err(format!("unclosed '{{' in path segment {}", quote(tok)));
         };
         if open > 0 {
             parts.push(Part::Lit(rest[..open].to_string()));
         }
         let name = &rest[open + 1..open + close];
         if name.is_empty() {
-            return Err(format!("empty {{}} in path segment {tok:?}"));
+            return Err(format!("empty {{}} in path segment {}", quote(tok)));
         }
         parts.push(Part::Field(name.to_string()));
         rest = &rest[open + close + 1..];
@@ -226,10 +227,14 @@ impl Rules {
         for (i, r) in raw.rules.into_iter().enumerate() {
             let n = i + 1;
             let op = Op::parse(&r.op).ok_or_else(|| {
-                format!("rule {n} ({}): unknown op {:?} (expected merge, replace, append, patch, remove, snapshot, ignore or genai)", r.ty, r.op)
+                format!(
+                    "rule {n} ({}): unknown op {} (expected merge, replace, append, patch, remove, snapshot, ignore or genai)",
+                    r.ty,
+                    quote(&r.op)
+                )
             })?;
             let matcher = Glob::new(&r.ty)
-                .map_err(|e| format!("rule {n}: type pattern {:?}: {e}", r.ty))?
+                .map_err(|e| format!("rule {n}: type pattern {}: {e}", quote(&r.ty)))?
                 .compile_matcher();
             let path_text = r.path.unwrap_or_default();
             if op == Op::GenAi && (!path_text.is_empty() || r.from.is_some()) {

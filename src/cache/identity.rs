@@ -171,8 +171,8 @@ impl Dedup {
                 loc: b.1,
                 offset: b.2,
                 reason: format!(
-                    "id {:?} is also at {} with other content; both kept",
-                    a.id,
+                    "id {} is also at {} with other content; both kept",
+                    crate::sanitize::quote(&a.id),
                     place_text(&place(tx, *earlier)?)
                 ),
             };

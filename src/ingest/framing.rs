@@ -304,7 +304,10 @@ impl<R: BufRead> Framer<R> {
                             self.r.consume(j.max(i + 1));
                             return Ok(Some(Err(BadFrame {
                                 line,
-                                reason: format!("expected a JSON object, found {:?}", char::from(b)),
+                                reason: format!(
+                                    "expected a JSON object, found {}",
+                                    crate::sanitize::quote(&char::from(b).to_string())
+                                ),
                             })));
                         }
                     }

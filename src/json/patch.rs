@@ -8,6 +8,7 @@ use serde_json::{Map, Value};
 
 use super::eq::json_eq;
 use super::pointer;
+use crate::sanitize::quote;
 
 /// A patch that could not be applied: which operation (0-based), its `op` name (`"?"` when the
 /// operation has no usable `op`), and why.
@@ -83,7 +84,7 @@ fn apply_op(doc: &mut Value, op: &Value) -> Result<(), OpError> {
             let (path_text, path) = pointer_member(obj, "path").map_err(fail)?;
             let value = value_member(obj).map_err(fail)?;
             let target = pointer::get_mut(doc, &path)
-                .ok_or_else(|| format!("path {path_text:?} does not exist"))
+                .ok_or_else(|| format!("path {} does not exist", quote(path_text)))
                 .map_err(fail)?;
             // Overwrite in place: same result as the RFC's remove+add, but an object
             // member keeps its position.
@@ -100,7 +101,7 @@ fn apply_op(doc: &mut Value, op: &Value) -> Result<(), OpError> {
             let (from_text, from) = pointer_member(obj, "from").map_err(fail)?;
             let value = pointer::get(doc, &from)
                 .cloned()
-                .ok_or_else(|| format!("'from' location {from_text:?} does not exist"))
+                .ok_or_else(|| format!("'from' location {} does not exist", quote(from_text)))
                 .map_err(fail)?;
             add(doc, path_text, &path, value).map_err(fail)
         }
@@ -108,18 +109,19 @@ fn apply_op(doc: &mut Value, op: &Value) -> Result<(), OpError> {
             let (path_text, path) = pointer_member(obj, "path").map_err(fail)?;
             let value = value_member(obj).map_err(fail)?;
             let actual = pointer::get(doc, &path)
-                .ok_or_else(|| format!("path {path_text:?} does not exist"))
+                .ok_or_else(|| format!("path {} does not exist", quote(path_text)))
                 .map_err(fail)?;
             // RFC 6902 §4.6: numbers are equal by value, object member order is irrelevant.
             if json_eq(actual, value) {
                 Ok(())
             } else {
                 Err(fail(format!(
-                    "test failed: value at {path_text:?} is not equal to the expected value"
+                    "test failed: value at {} is not equal to the expected value",
+                    quote(path_text)
                 )))
             }
         }
-        other => Err(fail(format!("unknown op {other:?}"))),
+        other => Err(fail(format!("unknown op {}", quote(other)))),
     }
 }
 
@@ -150,8 +152,9 @@ fn add(doc: &mut Value, path_text: &str, path: &[String], value: Value) -> Resul
     // Missing intermediate nodes are an error, never created (RFC 6902 §4.1, spec test 4.1).
     let parent = pointer::get_mut(doc, parent_path).ok_or_else(|| {
         format!(
-            "parent {:?} of path {path_text:?} does not exist",
-            pointer::to_pointer(parent_path)
+            "parent {} of path {} does not exist",
+            quote(&pointer::to_pointer(parent_path)),
+            quote(path_text)
         )
     })?;
     match parent {
@@ -166,12 +169,13 @@ fn add(doc: &mut Value, path_text: &str, path: &[String], value: Value) -> Resul
                 return Ok(());
             }
             let index = pointer::parse_index(last)
-                .ok_or_else(|| format!("{last:?} in path {path_text:?} is not an array index"))?;
+                .ok_or_else(|| format!("{} in path {} is not an array index", quote(last), quote(path_text)))?;
             // `index == len` appends; anything beyond would leave a hole, which JSON lacks.
             // (This check is also what keeps Vec::insert from panicking.)
             if index > arr.len() {
                 return Err(format!(
-                    "index {index} in path {path_text:?} is out of bounds (array length {})",
+                    "index {index} in path {} is out of bounds (array length {})",
+                    quote(path_text),
                     arr.len()
                 ));
             }
@@ -179,7 +183,8 @@ fn add(doc: &mut Value, path_text: &str, path: &[String], value: Value) -> Resul
             Ok(())
         }
         other => Err(format!(
-            "cannot add to path {path_text:?}: its parent is {}, not an object or array",
+            "cannot add to path {}: its parent is {}, not an object or array",
+            quote(path_text),
             type_name(other)
         )),
     }
@@ -194,7 +199,7 @@ fn remove(doc: &mut Value, path_text: &str, path: &[String]) -> Result<Value, St
     let Some((last, parent_path)) = path.split_last() else {
         return Err("cannot remove the whole document (path \"\")".to_owned());
     };
-    let missing = || format!("path {path_text:?} does not exist");
+    let missing = || format!("path {} does not exist", quote(path_text));
     match pointer::get_mut(doc, parent_path).ok_or_else(missing)? {
         // shift_remove keeps the order of the remaining keys (plain remove would swap).
         Value::Object(map) => map.shift_remove(last.as_str()).ok_or_else(missing),
@@ -215,7 +220,7 @@ fn move_value(
     (path_text, path): (&str, &[String]),
 ) -> Result<(), String> {
     if pointer::get(doc, from).is_none() {
-        return Err(format!("'from' location {from_text:?} does not exist"));
+        return Err(format!("'from' location {} does not exist", quote(from_text)));
     }
     if from == path {
         // Moving a value onto itself is a no-op (json-patch-tests: "Move to same location").
@@ -223,7 +228,11 @@ fn move_value(
     }
     // Compare tokens, not text: "/a" is a prefix of "/ab" as text but not as a pointer.
     if path.starts_with(from) {
-        return Err(format!("cannot move {from_text:?} into its own child {path_text:?}"));
+        return Err(format!(
+            "cannot move {} into its own child {}",
+            quote(from_text),
+            quote(path_text)
+        ));
     }
     let value = remove(doc, from_text, from)?;
     add(doc, path_text, path, value)

@@ -9,9 +9,9 @@ use serde_json::Value;
 /// Why a string is not a valid JSON Pointer.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PointerError {
-    #[error("JSON Pointer must be empty or start with '/': {0:?}")]
+    #[error("JSON Pointer must be empty or start with '/': {}", crate::sanitize::quote(.0))]
     NoLeadingSlash(String),
-    #[error("invalid escape in JSON Pointer {0:?} (only ~0 and ~1 are allowed)")]
+    #[error("invalid escape in JSON Pointer {} (only ~0 and ~1 are allowed)", crate::sanitize::quote(.0))]
     BadEscape(String),
 }
 

@@ -223,7 +223,8 @@ fn check_path(state: Option<&Value>, path: &[String]) -> Result<(), String> {
                 Some(idx) => node = &a[idx],
                 None => {
                     return Err(format!(
-                        "array index {tok:?} does not exist at {} (length {})",
+                        "array index {} does not exist at {} (length {})",
+                        crate::sanitize::quote(tok),
                         display_path(&path[..i]),
                         a.len()
                     ))

@@ -12,6 +12,7 @@ pub enum Scope {
     Diff,
     Detail,
     Help,
+    Places,
     Prompt,
 }
 
@@ -19,11 +20,12 @@ impl Scope {
     pub fn title(self) -> &'static str {
         match self {
             Scope::Global => "Everywhere",
-            Scope::Events => "Events list (1)",
-            Scope::Tree => "State tree (2)",
-            Scope::Diff => "Diff (3)",
-            Scope::Detail => "Event detail (4)",
+            Scope::Events => "Events list (M-1)",
+            Scope::Tree => "State tree (M-2)",
+            Scope::Diff => "Diff (M-3)",
+            Scope::Detail => "Event detail (M-4)",
             Scope::Help => "This help",
+            Scope::Places => "Lists of marks and bookmarks (' B)",
             Scope::Prompt => "Prompts (: / f)",
         }
     }
@@ -39,6 +41,7 @@ pub enum Action {
     FocusTree,
     FocusDiff,
     FocusDetail,
+    Count,
     Back,
     StepFwd,
     StepBack,
@@ -57,7 +60,14 @@ pub enum Action {
     FilterStream,
     FilterType,
     Mark,
-    JumpMark,
+    ListMarks,
+    ListBookmarks,
+    PlaceDown,
+    PlaceUp,
+    PlaceTop,
+    PlaceBottom,
+    PlaceJump,
+    PlaceDelete,
     Bookmark,
     NextBookmark,
     PrevBookmark,
@@ -229,6 +239,20 @@ const fn foot(label: &'static str, rank: u8) -> Option<Foot> {
 /// Join this binding's key to the previous footer entry.
 const JOIN: Option<Foot> = Some(Foot { label: "", rank: 0 });
 
+/// A count prefix's digits; `0` only continues a count (alone it does nothing).
+const DIGITS: [Key; 10] = [
+    ch('1'),
+    ch('2'),
+    ch('3'),
+    ch('4'),
+    ch('5'),
+    ch('6'),
+    ch('7'),
+    ch('8'),
+    ch('9'),
+    ch('0'),
+];
+
 use Action as A;
 use KeyCode as C;
 use Scope as S;
@@ -287,7 +311,7 @@ pub static BINDINGS: &[Binding] = &[
     // Everywhere.
     b(S::Global, &[ch(':')], A::Goto, "go to: N, start, end, end-N, id:ID, STREAM@SEQ, RFC 3339 time, date", foot("goto", 1)),
     b(S::Global, &[ch('m')], A::Mark, "set the mark here (again: clear it); the diff shows mark → cursor", foot("mark", 1)),
-    b(S::Global, &[ch('\'')], A::JumpMark, "jump to the mark", None),
+    b(S::Global, &[ch('\'')], A::ListMarks, "list the marks (kept per recording across runs): Enter jumps, d deletes", None),
     b(S::Global, &[ch('<')], A::WatchPrev, "previous event that changed the watched node (reverse watchpoint)", foot("changed it", 0)),
     b(S::Global, &[ch('>')], A::WatchNext, "next event that changed the watched node", JOIN),
     b(S::Global, &[ch('d')], A::DiffMode, "diff: this event / mark → cursor / recorded → hypothetical", foot("diff", 2)),
@@ -299,15 +323,17 @@ pub static BINDINGS: &[Binding] = &[
     b(S::Global, &[ch('b')], A::Bookmark, "bookmark the cursor (again: remove)", None),
     b(S::Global, &[ch('}')], A::NextBookmark, "next bookmark", None),
     b(S::Global, &[ch('{')], A::PrevBookmark, "previous bookmark", None),
+    b(S::Global, &[ch('B')], A::ListBookmarks, "list the bookmarks (kept per recording across runs): Enter jumps, d deletes", None),
     b(S::Global, &[ch('x')], A::WhatIf, "what-if: skip the current event (again: restore); state becomes HYPOTHETICAL", None),
     b(S::Global, &[ch('X')], A::WhatIfClear, "what-if: restore all skipped events", None),
     b(S::Global, &[k(C::Tab)], A::FocusNext, "next pane", foot("pane", 0)),
     b(S::Global, &[k(C::BackTab)], A::FocusPrev, "previous pane", None),
-    b(S::Global, &[ch('1')], A::FocusEvents, "events pane", None),
-    b(S::Global, &[ch('2')], A::FocusTree, "state tree pane", None),
-    b(S::Global, &[ch('3')], A::FocusDiff, "diff pane", None),
-    b(S::Global, &[ch('4')], A::FocusDetail, "event detail pane", None),
-    b(S::Global, &[k(C::Esc)], A::Back, "back to the events list; close the event detail and the message", None),
+    b(S::Global, &[alt('1')], A::FocusEvents, "events pane", None),
+    b(S::Global, &[alt('2')], A::FocusTree, "state tree pane", None),
+    b(S::Global, &[alt('3')], A::FocusDiff, "diff pane", None),
+    b(S::Global, &[alt('4')], A::FocusDetail, "event detail pane", None),
+    b(S::Global, &DIGITS, A::Count, "a count for the next key: 5j steps 5, 10G goes to 10; other keys run once", None),
+    b(S::Global, &[k(C::Esc)], A::Back, "drop a count; else back to the list, closing the event detail and the message", None),
     b(S::Global, &[ch('z'), ch('+')], A::Zoom, "zoom the focused pane to the whole body (again: back)", foot("zoom", 2)),
     b(S::Global, &[ch('!')], A::Ledger, "the import's ledger: records skipped, events kept with a problem, id conflicts", None),
     b(S::Global, &[ch('?')], A::Help, "all keys (this help)", foot("help", 0)),
@@ -321,6 +347,14 @@ pub static BINDINGS: &[Binding] = &[
     b(S::Help, &[ch('G'), k(C::End)], A::ScrollBottom, "bottom", None),
     b(S::Help, &[k(C::Esc), ch('?'), ch('q'), ch('!')], A::HelpClose, "close the help (or the ledger)", foot("close", 0)),
     b(S::Help, &[ctrl('c')], A::Quit, "quit", None),
+    b(S::Places, &[ch('j'), k(C::Down)], A::PlaceDown, "next in the list", foot("move", 1)),
+    b(S::Places, &[ch('k'), k(C::Up)], A::PlaceUp, "previous in the list", JOIN),
+    b(S::Places, &[ch('g'), k(C::Home)], A::PlaceTop, "first in the list", None),
+    b(S::Places, &[ch('G'), k(C::End)], A::PlaceBottom, "last in the list", None),
+    b(S::Places, &[k(C::Enter)], A::PlaceJump, "go to it (the list closes)", foot("go", 0)),
+    b(S::Places, &[ch('d'), k(C::Delete)], A::PlaceDelete, "delete it (a deleted mark no longer diffs)", foot("delete", 0)),
+    b(S::Places, &[k(C::Esc), ch('q'), ch('\''), ch('B')], A::HelpClose, "close the list", foot("close", 0)),
+    b(S::Places, &[ctrl('c')], A::Quit, "quit", None),
     b(S::Prompt, &[k(C::Enter)], A::PromptSubmit, "run it", foot("ok", 0)),
     b(S::Prompt, &[k(C::Esc)], A::PromptCancel, "cancel", foot("cancel", 0)),
     b(S::Prompt, &[k(C::Backspace), ctrl('h')], A::PromptBackspace, "delete the character before the cursor (type to edit)", None),
@@ -347,7 +381,7 @@ pub fn lookup(scope: Scope, ev: &KeyEvent) -> Option<Action> {
             .map(|b| b.action)
     };
     match scope {
-        Scope::Help | Scope::Prompt => find(scope),
+        Scope::Help | Scope::Places | Scope::Prompt => find(scope),
         _ => find(scope).or_else(|| find(Scope::Global)),
     }
 }
@@ -356,7 +390,7 @@ pub fn lookup(scope: Scope, ev: &KeyEvent) -> Option<Action> {
 pub fn footer(scope: Scope) -> Vec<(String, &'static str, u8)> {
     let mut out: Vec<(String, &'static str, u8)> = Vec::new();
     let scopes: &[Scope] = match scope {
-        Scope::Help | Scope::Prompt => &[scope][..],
+        Scope::Help | Scope::Places | Scope::Prompt => &[scope][..],
         _ => &[scope, Scope::Global][..],
     };
     for s in scopes {
@@ -379,16 +413,21 @@ pub fn footer(scope: Scope) -> Vec<(String, &'static str, u8)> {
 
 /// Every key of a binding, for help: "j ↓ l →".
 pub fn keys_label(bind: &Binding) -> String {
+    if bind.action == Action::Count {
+        // Ten digits read better as a range; `0` only continues a count.
+        return "1-9 (0-9)".to_string();
+    }
     bind.keys.iter().map(Key::label).collect::<Vec<_>>().join(" ")
 }
 
 /// Scopes in the order help lists them.
-pub const HELP_ORDER: [Scope; 7] = [
+pub const HELP_ORDER: [Scope; 8] = [
     Scope::Events,
     Scope::Tree,
     Scope::Global,
     Scope::Diff,
     Scope::Detail,
+    Scope::Places,
     Scope::Prompt,
     Scope::Help,
 ];

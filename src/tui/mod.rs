@@ -13,6 +13,7 @@ pub mod layout;
 pub mod line_edit;
 pub mod msg;
 pub mod query;
+pub mod saved_marks;
 pub mod service;
 mod term;
 #[doc(hidden)]
@@ -20,10 +21,11 @@ pub mod testing;
 pub mod theme;
 pub mod timeline;
 pub mod tree;
+pub mod unified;
 pub mod view;
 pub mod worker;
 
-use std::path::Path;
+use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::time::Duration;
@@ -117,11 +119,18 @@ fn session(term: &mut Term, rx: &Receiver<Incoming>, worker: &Sender<Request>, c
     // Phase 2: the debugger.
     let size = term.terminal.size()?;
     let (mut app, fx) = App::new(*info, size.width, size.height, cfg.color);
-    let history_file = history::default_path();
-    if let Some(path) = &history_file {
+    let files = Files {
+        history: history::default_path(),
+        marks: saved_marks::default_path(),
+    };
+    if let Some(path) = &files.history {
         app.history = history::load(path);
     }
-    apply(&mut app, fx, worker, history_file.as_deref())?;
+    if let Some(path) = &files.marks {
+        let saved = saved_marks::load(path, &app.info.identity);
+        app.restore_marks(saved);
+    }
+    apply(&mut app, fx, worker, &files)?;
     loop {
         term.terminal.draw(|f| view::draw(&app, f))?;
         let first = if app.busy() {
@@ -136,7 +145,7 @@ fn session(term: &mut Term, rx: &Receiver<Incoming>, worker: &Sender<Request>, c
         let mut batch: Vec<Incoming> = first.into_iter().collect();
         if batch.is_empty() {
             let fx = app.update(Msg::Tick);
-            if apply(&mut app, fx, worker, history_file.as_deref())? {
+            if apply(&mut app, fx, worker, &files)? {
                 break;
             }
             continue;
@@ -160,7 +169,7 @@ fn session(term: &mut Term, rx: &Receiver<Incoming>, worker: &Sender<Request>, c
                 Incoming::Signal(n) => return Ok(128 + n),
             };
             let fx = app.update(msg);
-            if apply(&mut app, fx, worker, history_file.as_deref())? {
+            if apply(&mut app, fx, worker, &files)? {
                 quit = true;
                 break;
             }
@@ -175,8 +184,14 @@ fn session(term: &mut Term, rx: &Receiver<Incoming>, worker: &Sender<Request>, c
     }
 }
 
+/// Where what the TUI keeps across runs goes (no data directory: nowhere).
+struct Files {
+    history: Option<PathBuf>,
+    marks: Option<PathBuf>,
+}
+
 /// Carry out effects; true when the app wants to quit.
-fn apply(app: &mut App, fx: Vec<Effect>, worker: &Sender<Request>, history_file: Option<&Path>) -> Result<bool> {
+fn apply(app: &mut App, fx: Vec<Effect>, worker: &Sender<Request>, files: &Files) -> Result<bool> {
     let mut quit = false;
     for e in fx {
         match e {
@@ -187,8 +202,13 @@ fn apply(app: &mut App, fx: Vec<Effect>, worker: &Sender<Request>, history_file:
                 }
             }
             Effect::Remember(kind, text) => {
-                if let Some(path) = history_file {
+                if let Some(path) = &files.history {
                     history::append(path, kind, &text);
+                }
+            }
+            Effect::SaveMarks(saved) => {
+                if let Some(path) = &files.marks {
+                    saved_marks::save(path, &app.info.identity, &saved);
                 }
             }
             Effect::Quit => quit = true,

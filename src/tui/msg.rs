@@ -81,8 +81,6 @@ pub struct StateReq {
     pub skips: Vec<u64>,
     pub mark: Option<u64>,
     pub diff: DiffMode,
-    /// Also compute the unified text diff (only the list is computed otherwise).
-    pub unified: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -127,6 +125,10 @@ pub enum Request {
         from: u64,
         forward: bool,
     },
+    /// The events at these positions, for the lists of marks and bookmarks.
+    Describe {
+        positions: Vec<u64>,
+    },
 }
 
 impl Request {
@@ -139,9 +141,10 @@ impl Request {
             Request::State(_) => 3,
             Request::Density { .. } => 4,
             Request::Search { .. } => 5,
+            Request::Describe { .. } => 6,
         }
     }
-    pub const KINDS: usize = 6;
+    pub const KINDS: usize = 7;
 }
 
 /// One line of the event list.
@@ -177,7 +180,6 @@ pub struct RowsReply {
 pub enum LineKind {
     Header,
     Hunk,
-    Context,
     Add,
     Remove,
 }
@@ -189,6 +191,8 @@ pub struct ValueText {
     pub text: String,
     /// Characters in `text` (the list's line count needs it for every change).
     pub chars: usize,
+    /// Lines of the whole value pretty-printed (the unified view's line count).
+    pub lines: usize,
 }
 
 /// Longer values are cut in the change list (no pane shows more of them).
@@ -205,8 +209,8 @@ pub struct DiffReply {
     pub changes: Vec<Change>,
     /// Per change (same index), what the change list draws.
     pub texts: Vec<ChangeText>,
-    /// `None` when the unified view was not asked for.
-    pub unified: Option<Vec<(LineKind, String)>>,
+    /// What the unified view calls the two sides: `("@641", "@652")`.
+    pub sides: (String, String),
     /// Why there is nothing to compare (no mark, no skips), if so.
     pub note: Option<String>,
     /// Streams compared so far and in all; the diff is complete when they are equal.
@@ -222,9 +226,6 @@ impl DiffReply {
     pub fn extend(&mut self, part: DiffPart) {
         self.changes.extend(part.changes);
         self.texts.extend(part.texts);
-        if let (Some(u), Some(more)) = (&mut self.unified, part.unified) {
-            u.extend(more);
-        }
         self.progress = part.progress;
     }
 }
@@ -235,7 +236,6 @@ pub struct DiffPart {
     pub id: u64,
     pub changes: Vec<Change>,
     pub texts: Vec<ChangeText>,
-    pub unified: Option<Vec<(LineKind, String)>>,
     pub progress: (usize, usize),
 }
 
@@ -346,6 +346,10 @@ pub struct Info {
     /// Where each input ends: (position, input name), when several inputs hold
     /// copies of one history.
     pub input_ends: Vec<(u64, String)>,
+    /// Names these events across runs: a hash of what the cache knows of each input
+    /// (path, size, mtime, content fingerprint, options) and the event count. Marks
+    /// are kept under it, so other content never gets them. Empty: unknown.
+    pub identity: String,
 }
 
 /// The ledger as the TUI shows it.
@@ -408,6 +412,8 @@ pub enum Response {
     Search(SearchReply),
     Goto(Result<u64, String>),
     Watch(WatchReply),
+    /// The events a `Describe` asked for (those that exist).
+    Described(Vec<Row>),
     /// A request failed; the text is shown in the status line.
     Error(String),
     /// Opening failed: the TUI gives up.

@@ -9,23 +9,24 @@ use anyhow::Result;
 use serde_json::Value;
 
 use super::msg::{
-    ChangeText, DensityReply, DiffMode, DiffPart, DiffReply, FilterSpec, Info, LedgerInfo, LineKind, Request, Response,
-    Row, RowsReply, SearchReply, StateReply, StateReq, StateValue, ValueText, WatchReply, VALUE_TEXT_CHARS,
+    ChangeText, DensityReply, DiffMode, DiffPart, DiffReply, FilterSpec, Info, LedgerInfo, Request, Response, Row,
+    RowsReply, SearchReply, StateReply, StateReq, StateValue, ValueText, WatchReply, VALUE_TEXT_CHARS,
 };
 use crate::cache::ledger::EntryKind;
 use crate::json::diff::{self, Change};
 use crate::json::{pointer, write};
 use crate::model::{Event, Kind};
+use crate::plural::count;
 use crate::recording::{OpenReport, Recording};
 use crate::replay::World;
-use crate::sanitize::clean;
 
 /// Replaying forward from the cached world beats a checkpoint for this many events.
 const STEP_LIMIT: u64 = 2048;
+/// Stepping back rebuilds each stream touched on the way from its checkpoint; past
+/// this many, one whole (threaded) rebuild is cheaper.
+const BACK_STREAMS: usize = 64;
 /// Search keeps at most this many hits.
 const SEARCH_CAP: usize = 2_000_000;
-/// A unified diff is cut after about this many lines.
-const UNIFIED_CAP: usize = 20_000;
 /// Characters of data shown in a list row.
 const SUMMARY_BYTES: usize = 240;
 
@@ -44,6 +45,8 @@ pub struct Service {
     by_name: Vec<i64>,
     /// The view at the mark, keyed by everything it depends on.
     mark: Option<(u64, Option<String>, Vec<u64>, StateValue)>,
+    /// See [`Service::worlds_built`].
+    worlds_built: u64,
 }
 
 /// How many ledger entries the TUI's `!` list holds.
@@ -59,8 +62,16 @@ fn ledger_info(rec: &Recording, report: &OpenReport) -> LedgerInfo {
         l.conflicts += c.conflicts;
         let name = report.inputs.get(i).map_or(input.path.as_str(), |r| r.display.as_str());
         l.inputs.push(format!(
-            "{name}: {}, read {} = {} imported + {} duplicates + {} filtered + {} skipped; {} warnings, {} files ignored, {} id conflicts",
-            input.format, c.read, c.imported, c.duplicates, c.filtered, c.skipped, c.warnings, c.ignored, c.conflicts
+            "{name}: {}, read {} = {} imported + {} + {} filtered + {} skipped; {}, {}, {}",
+            input.format,
+            c.read,
+            c.imported,
+            count(c.duplicates, "duplicate", "duplicates"),
+            c.filtered,
+            c.skipped,
+            count(c.warnings, "warning", "warnings"),
+            count(c.ignored, "file ignored", "files ignored"),
+            count(c.conflicts, "id conflict", "id conflicts")
         ));
     }
     let kinds = [EntryKind::Skip, EntryKind::Warn, EntryKind::Conflict];
@@ -98,6 +109,7 @@ pub fn info(rec: &Recording, report: &OpenReport) -> Info {
         Vec::new()
     };
     Info {
+        identity: identity(rec, report.events),
         ledger: ledger_info(rec, report),
         input_ends,
         inputs: report
@@ -121,6 +133,32 @@ pub fn info(rec: &Recording, report: &OpenReport) -> Info {
     }
 }
 
+/// What names this recording's events across runs (see [`Info::identity`]): the
+/// cache's key of every input, in order, and the event count.
+fn identity(rec: &Recording, events: u64) -> String {
+    let Ok(inputs) = rec.cache.stored_inputs() else {
+        return String::new();
+    };
+    if inputs.is_empty() {
+        return String::new();
+    }
+    let mut parts: Vec<String> = vec![events.to_string()];
+    for i in &inputs {
+        let k = &i.key;
+        parts.push(format!(
+            "{}\0{}\0{}\0{}\0{}\0{}",
+            k.path,
+            k.size,
+            k.mtime_ns,
+            k.fingerprint,
+            k.forced.as_deref().unwrap_or(""),
+            k.mapping_hash
+        ));
+    }
+    let refs: Vec<&[u8]> = parts.iter().map(String::as_bytes).collect();
+    format!("{:016x}", crate::hash::fnv1a_parts(&refs))
+}
+
 impl Service {
     pub fn new(rec: Recording) -> Service {
         let mut by_name: Vec<i64> = (1..rec.cat.streams.len() as i64).collect();
@@ -133,6 +171,7 @@ impl Service {
             scratch: World::default(),
             by_name,
             mark: None,
+            worlds_built: 0,
         }
     }
 
@@ -212,6 +251,12 @@ impl Service {
                     .search_hits(&text, &f, SEARCH_CAP)
                     .map(|(hits, capped)| Response::Search(SearchReply { id, text, hits, capped }))
             }
+            Request::Describe { positions } => positions
+                .iter()
+                .filter(|&&p| p > 0)
+                .map(|&p| self.rec.event(p))
+                .collect::<Result<Vec<_>>>()
+                .map(|evs| Response::Described(evs.iter().flatten().map(|e| self.row(e)).collect())),
             Request::Goto { text } => Ok(Response::Goto(self.rec.goto(&text).map_err(|e| format!("{e:#}")))),
             Request::Watch {
                 pointer,
@@ -275,29 +320,22 @@ impl Service {
         }
     }
 
-    /// The recorded world at `pos`, stepping forward from the cached one when close.
-    /// A step replaces the state of the stream it touches (a copy only while a reply
-    /// still shows the old one) and shares all others.
+    /// The recorded world at `pos`, stepping from the cached one when close: forward
+    /// by replaying the events between, back by rebuilding only the streams those
+    /// events touched (each from its checkpoint). A step replaces the state of the
+    /// stream it touches (a copy only while a reply still shows the old one) and
+    /// shares all others.
     fn world_at(&mut self, pos: u64) -> Result<&Shared> {
-        let reuse = matches!(&self.world, Some((p, _)) if *p <= pos && pos - *p <= STEP_LIMIT);
-        if reuse {
-            if let Some((p, w)) = &mut self.world {
-                let r = self.rec.replayer();
-                let scratch = &mut self.scratch;
-                self.rec.cache.scan(*p, pos, None, &mut |ev| {
-                    let i = ev.stream.max(0) as usize;
-                    if i >= w.len() {
-                        w.resize(i + 1, None);
-                    }
-                    *scratch.slot(ev.stream) = w[i].take().map(|a| Arc::try_unwrap(a).unwrap_or_else(|a| (*a).clone()));
-                    let stepped = r.step(scratch, &ev);
-                    w[i] = scratch.slot(ev.stream).take().map(Arc::new);
-                    stepped?;
-                    Ok(())
-                })?;
-                *p = pos;
+        let cached = self.world.as_ref().map(|(p, _)| *p);
+        let done = match cached {
+            Some(p) if p <= pos && pos - p <= STEP_LIMIT => {
+                self.step_forward(p, pos)?;
+                true
             }
-        } else {
+            Some(p) if p > pos && p - pos <= STEP_LIMIT => self.step_back(p, pos)?,
+            _ => false,
+        };
+        if !done {
             let states = self
                 .rec
                 .world_at(pos)?
@@ -305,6 +343,7 @@ impl Service {
                 .into_iter()
                 .map(|s| s.map(Arc::new))
                 .collect();
+            self.worlds_built += 1;
             if let Some(old) = self.world.replace((pos, states)) {
                 crate::aside::drop_aside(old);
             }
@@ -313,6 +352,70 @@ impl Service {
             Some((_, w)) => Ok(w),
             None => anyhow::bail!("world cache lost"),
         }
+    }
+
+    /// Replay the events in `(from, to]` onto the cached world at `from`.
+    fn step_forward(&mut self, from: u64, to: u64) -> Result<()> {
+        let Some((p, w)) = &mut self.world else {
+            return Ok(());
+        };
+        let r = self.rec.replayer();
+        let scratch = &mut self.scratch;
+        self.rec.cache.scan(from, to, None, &mut |ev| {
+            let i = ev.stream.max(0) as usize;
+            if i >= w.len() {
+                w.resize(i + 1, None);
+            }
+            *scratch.slot(ev.stream) = w[i].take().map(|a| Arc::try_unwrap(a).unwrap_or_else(|a| (*a).clone()));
+            let stepped = r.step(scratch, &ev);
+            w[i] = scratch.slot(ev.stream).take().map(Arc::new);
+            stepped?;
+            Ok(())
+        })?;
+        *p = to;
+        Ok(())
+    }
+
+    /// Take the cached world at `from` back to `to`: the streams the events in
+    /// `(to, from]` touched are rebuilt at `to`, every other state stays. `false`
+    /// (nothing changed) when they are so many that a whole rebuild is cheaper.
+    fn step_back(&mut self, from: u64, to: u64) -> Result<bool> {
+        let touched = std::cell::RefCell::new(std::collections::BTreeSet::new());
+        self.rec.cache.scan_kept(
+            to,
+            from,
+            None,
+            &|sid, _, _| {
+                touched.borrow_mut().insert(sid);
+                false
+            },
+            &mut |_| Ok(()),
+        )?;
+        let touched = touched.into_inner();
+        if touched.len() > BACK_STREAMS {
+            return Ok(false);
+        }
+        let r = self.rec.replayer();
+        let mut states = Vec::with_capacity(touched.len());
+        for &sid in &touched {
+            states.push((sid.max(0) as usize, r.stream_at(sid, to)?.map(Arc::new)));
+        }
+        let Some((p, w)) = &mut self.world else {
+            return Ok(false);
+        };
+        for (i, state) in states {
+            if i >= w.len() {
+                w.resize(i + 1, None);
+            }
+            w[i] = state;
+        }
+        *p = to;
+        Ok(true)
+    }
+
+    /// Whole worlds rebuilt from checkpoints so far: a jump, never a step either way.
+    pub fn worlds_built(&self) -> u64 {
+        self.worlds_built
     }
 
     /// Skipped events grouped by stream, only those at or before `pos`.
@@ -416,20 +519,6 @@ impl Service {
                     Some(ev) => format!("{} → {}  {}", pos - 1, pos, crate::sanitize::clean(&ev.stream)),
                     None => "start".to_string(),
                 };
-                let unified = req.unified.then(|| match &before_after {
-                    Some((_, b, a)) => {
-                        let mut lines = Vec::new();
-                        unified_into(
-                            b.as_deref(),
-                            a.as_deref(),
-                            &format!("@{}", pos - 1),
-                            &format!("@{pos}"),
-                            &mut lines,
-                        );
-                        lines
-                    }
-                    None => Vec::new(),
-                });
                 let note = event
                     .is_none()
                     .then(|| "at the start: no event yet (press j to step)".to_string());
@@ -439,7 +528,7 @@ impl Service {
                     title,
                     texts: changes.iter().map(change_text).collect(),
                     changes,
-                    unified,
+                    sides: (format!("@{}", pos.saturating_sub(1)), format!("@{pos}")),
                     note,
                     progress: (1, 1),
                 }
@@ -451,7 +540,11 @@ impl Service {
                 ),
                 Some(mark) => {
                     later = Some(Side::Mark(mark));
-                    pending_diff(DiffMode::Mark, format!("mark {mark} → cursor {pos}"), req.unified)
+                    pending_diff(
+                        DiffMode::Mark,
+                        format!("mark {mark} → cursor {pos}"),
+                        (format!("@{mark}"), format!("@{pos}")),
+                    )
                 }
             },
             DiffMode::WhatIf => {
@@ -462,7 +555,11 @@ impl Service {
                     )
                 } else {
                     later = Some(Side::Recorded);
-                    pending_diff(DiffMode::WhatIf, format!("recorded → hypothetical @{pos}"), req.unified)
+                    pending_diff(
+                        DiffMode::WhatIf,
+                        format!("recorded → hypothetical @{pos}"),
+                        ("recorded".to_string(), "hypothetical".to_string()),
+                    )
                 }
             }
         };
@@ -482,18 +579,11 @@ impl Service {
         if interrupted() {
             return Ok(());
         }
-        let (old, labels) = match side {
-            Side::Mark(mark) => (
-                self.mark_value(mark, req.stream.as_deref(), skips)?,
-                (format!("@{mark}"), format!("@{pos}")),
-            ),
-            Side::Recorded => (
-                self.view_value(pos, req.stream.as_deref(), &[])?,
-                ("recorded".to_string(), "hypothetical".to_string()),
-            ),
+        let old = match side {
+            Side::Mark(mark) => self.mark_value(mark, req.stream.as_deref(), skips)?,
+            Side::Recorded => self.view_value(pos, req.stream.as_deref(), &[])?,
         };
-        let labels = req.unified.then_some((labels.0.as_str(), labels.1.as_str()));
-        stream_diff(req.id, &old, &value, labels, out, interrupted);
+        stream_diff(req.id, &old, &value, out, interrupted);
         Ok(())
     }
 
@@ -536,7 +626,6 @@ fn stream_diff(
     id: u64,
     old: &StateValue,
     new: &StateValue,
-    unified: Option<(&str, &str)>,
     out: &mut dyn FnMut(Response),
     interrupted: &mut dyn FnMut() -> bool,
 ) {
@@ -546,10 +635,8 @@ fn stream_diff(
         id,
         changes: Vec::new(),
         texts: Vec::new(),
-        unified: unified.map(|_| Vec::new()),
         progress: (0, total),
     };
-    let mut unified_lines = 0usize;
     let mut since = std::time::Instant::now();
     let mut sent = false;
     for (i, (name, a, b)) in pairs.iter().enumerate() {
@@ -575,20 +662,6 @@ fn stream_diff(
                 (None, None) => {}
             }
             part.texts.extend(part.changes[first..].iter().map(change_text));
-            if let (Some((la, lb)), Some(lines)) = (unified, &mut part.unified) {
-                if first < part.changes.len() && unified_lines < UNIFIED_CAP {
-                    let (la, lb) = match name {
-                        Some(n) => (format!("{la}  {}", clean(n)), format!("{lb}  {}", clean(n))),
-                        None => (la.to_string(), lb.to_string()),
-                    };
-                    let before = lines.len();
-                    unified_into(a, b, &la, &lb, lines);
-                    unified_lines += lines.len() - before;
-                    if unified_lines >= UNIFIED_CAP {
-                        lines.push((LineKind::Hunk, "… (cut)".to_string()));
-                    }
-                }
-            }
         }
         part.progress = (i + 1, total);
         let last = i + 1 == total;
@@ -598,7 +671,6 @@ fn stream_diff(
                 id,
                 changes: Vec::new(),
                 texts: Vec::new(),
-                unified: unified.map(|_| Vec::new()),
                 progress: part.progress,
             };
             out(Response::DiffPart(Box::new(std::mem::replace(&mut part, next))));
@@ -660,6 +732,7 @@ fn change_text(c: &Change) -> ChangeText {
             let text = summary(v, VALUE_TEXT_CHARS);
             ValueText {
                 chars: text.chars().count(),
+                lines: super::unified::pretty_lines(v),
                 text,
             }
         })
@@ -667,13 +740,13 @@ fn change_text(c: &Change) -> ChangeText {
     (text(&c.old), text(&c.new))
 }
 
-fn pending_diff(mode: DiffMode, title: String, unified: bool) -> DiffReply {
+fn pending_diff(mode: DiffMode, title: String, sides: (String, String)) -> DiffReply {
     DiffReply {
         mode,
         title,
         changes: Vec::new(),
         texts: Vec::new(),
-        unified: unified.then(Vec::new),
+        sides,
         note: None,
         progress: (0, 1),
     }
@@ -685,7 +758,7 @@ fn empty_diff(mode: DiffMode, note: &str) -> DiffReply {
         title: mode.name().to_string(),
         changes: Vec::new(),
         texts: Vec::new(),
-        unified: None,
+        sides: (String::new(), String::new()),
         note: Some(note.to_string()),
         progress: (1, 1),
     }
@@ -700,32 +773,6 @@ fn prefixed(changes: Vec<Change>, escaped_stream: &str) -> Vec<Change> {
             c
         })
         .collect()
-}
-
-/// Append the unified text diff of two pretty-printed (terminal-safe) values,
-/// headed `--- la` / `+++ lb`; nothing when they print the same.
-fn unified_into(a: Option<&Value>, b: Option<&Value>, la: &str, lb: &str, out: &mut Vec<(LineKind, String)>) {
-    let text = |v: Option<&Value>| v.map(|v| write::to_string_pretty(v) + "\n").unwrap_or_default();
-    let (ta, tb) = (text(a), text(b));
-    if ta == tb {
-        return;
-    }
-    let d = similar::TextDiff::from_lines(&ta, &tb);
-    out.push((LineKind::Header, format!("--- {la}")));
-    out.push((LineKind::Header, format!("+++ {lb}")));
-    let mut ud = d.unified_diff();
-    ud.context_radius(3);
-    for hunk in ud.iter_hunks() {
-        out.push((LineKind::Hunk, hunk.header().to_string()));
-        for ch in hunk.iter_changes() {
-            let (kind, sign) = match ch.tag() {
-                similar::ChangeTag::Delete => (LineKind::Remove, '-'),
-                similar::ChangeTag::Insert => (LineKind::Add, '+'),
-                similar::ChangeTag::Equal => (LineKind::Context, ' '),
-            };
-            out.push((kind, format!("{sign}{}", ch.value().trim_end_matches('\n'))));
-        }
-    }
 }
 
 /// Accepts bytes up to a limit, then refuses: bounds the work of summarizing huge data.
@@ -782,20 +829,5 @@ mod tests {
         assert_eq!(s.chars().count(), 20);
         assert!(s.ends_with('…'));
         assert_eq!(summary(&json!({"esc": "\u{1b}"}), 100), r#"{"esc":"\u001b"}"#);
-    }
-
-    fn unified(a: Option<&Value>, b: Option<&Value>) -> Vec<(LineKind, String)> {
-        let mut out = Vec::new();
-        unified_into(a, b, "x", "y", &mut out);
-        out
-    }
-
-    #[test]
-    fn unified_marks_lines() {
-        let u = unified(Some(&json!({"a": 1})), Some(&json!({"a": 2})));
-        assert_eq!(u[0], (LineKind::Header, "--- x".to_string()));
-        assert!(u.contains(&(LineKind::Remove, "-  \"a\": 1".to_string())));
-        assert!(u.contains(&(LineKind::Add, "+  \"a\": 2".to_string())));
-        assert!(unified(Some(&json!(1)), Some(&json!(1))).is_empty());
     }
 }

@@ -4,6 +4,7 @@
 //! tests, the bench suite and `examples/screenshots.rs`.
 
 use std::collections::VecDeque;
+use std::path::PathBuf;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::time::{Duration, Instant};
 
@@ -15,6 +16,7 @@ use ratatui::Terminal;
 
 use super::app::{App, Effect, Msg};
 use super::msg::{Request, Response};
+use super::saved_marks;
 use super::service::{info, Service};
 use super::view;
 use super::worker;
@@ -27,24 +29,43 @@ pub struct Harness {
     pub copied: Vec<String>,
     /// Prompt inputs the app asked to keep in the history file.
     pub remembered: Vec<(crate::tui::history::Kind, String)>,
+    /// Where marks are kept across runs, as the runner keeps them; `None`: not kept.
+    pub marks_file: Option<PathBuf>,
     pub quit: bool,
 }
 
 impl Harness {
     /// Open a recording (importing if needed) and settle on the first screen.
     pub fn open(opts: &OpenOptions, width: u16, height: u16, color: bool) -> Result<Harness> {
+        Harness::open_keeping_marks(opts, width, height, color, None)
+    }
+
+    /// Like [`Harness::open`], restoring and saving marks in `marks_file` as
+    /// the TUI does in its data directory.
+    pub fn open_keeping_marks(
+        opts: &OpenOptions,
+        width: u16,
+        height: u16,
+        color: bool,
+        marks_file: Option<PathBuf>,
+    ) -> Result<Harness> {
         let (rec, report) = Recording::open(opts, &mut |_| {})?;
         let info = info(&rec, &report);
         let mut service = Service::new(rec);
         let mut replies = Vec::new();
         service.prepare(&mut |r| replies.push(r))?;
-        let (app, fx) = App::new(info, width, height, color);
+        let (mut app, fx) = App::new(info, width, height, color);
+        if let Some(path) = &marks_file {
+            let saved = saved_marks::load(path, &app.info.identity);
+            app.restore_marks(saved);
+        }
         let mut h = Harness {
             app,
             service,
             queue: fx.into(),
             copied: Vec::new(),
             remembered: Vec::new(),
+            marks_file,
             quit: false,
         };
         for r in replies {
@@ -72,6 +93,11 @@ impl Harness {
                 }
                 Effect::Copy(t) => self.copied.push(t),
                 Effect::Remember(kind, text) => self.remembered.push((kind, text)),
+                Effect::SaveMarks(saved) => {
+                    if let Some(path) = &self.marks_file {
+                        saved_marks::save(path, &self.app.info.identity, &saved);
+                    }
+                }
                 Effect::Quit => self.quit = true,
             }
         }

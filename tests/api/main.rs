@@ -12,4 +12,5 @@ mod changes;
 mod fuzz;
 mod json_conformance;
 mod replay_props;
+mod tui_marks;
 mod tui_screens;

@@ -49,7 +49,7 @@ fn cache() -> &'static PathBuf {
         .1
 }
 
-fn open_sized(w: u16, h: u16) -> Harness {
+pub(crate) fn open_sized(w: u16, h: u16) -> Harness {
     let opts = OpenOptions {
         inputs: vec![cache().clone()],
         ..OpenOptions::default()
@@ -60,7 +60,7 @@ fn open_sized(w: u16, h: u16) -> Harness {
     }
 }
 
-fn open() -> Harness {
+pub(crate) fn open() -> Harness {
     open_sized(120, 40)
 }
 
@@ -74,7 +74,7 @@ macro_rules! screen {
     }};
 }
 
-fn status(h: &Harness) -> String {
+pub(crate) fn status(h: &Harness) -> String {
     h.app.message.as_ref().map(|m| m.1.clone()).unwrap_or_default()
 }
 
@@ -234,7 +234,7 @@ fn failed_and_snapshot_events_are_marked() {
     let s = h.screen();
     assert!(s.contains("✗  718"), "{s}");
     assert!(where_line(&h).contains("FAILED"));
-    h.keys("4");
+    h.key_mod(KeyCode::Char('4'), KeyModifiers::ALT);
     let s = h.screen();
     assert!(s.contains("FAILED") && s.contains("test"), "{s}");
     h.submit(":994");
@@ -292,7 +292,8 @@ fn watchpoint_finds_who_changed_the_goal() {
     h.keys(">");
     assert_eq!(h.app.cursor, 652);
     // The watch works from the events pane too; nothing changes it later.
-    h.keys("1g>");
+    h.key_mod(KeyCode::Char('1'), KeyModifiers::ALT);
+    h.keys("g>");
     assert_eq!(h.app.cursor, 630);
     assert_eq!(h.app.focus, Pane::Events);
     h.keys(">>");
@@ -363,6 +364,67 @@ fn narrow_terminal_80x24() {
 }
 
 #[test]
+fn at_80_columns_the_header_keeps_the_range_the_chips_and_the_notes() {
+    let mut h = open_sized(80, 24);
+    h.submit(":652");
+    h.keys("m");
+    h.keys("FT");
+    h.submit("/goal");
+    let s = h.screen();
+    let mut lines = s.lines();
+    let (first, second) = (lines.next().unwrap_or(""), lines.next().unwrap_or(""));
+    // The range's days whole rather than a cut end time.
+    assert!(first.contains("2026-10-01 → 2026-11-21"), "{s}");
+    // The time, stream and type (on the cursor's row below) give way, so the
+    // mark and every chip stay.
+    for part in ["mark 652", "[F] agent/sess-0004", "[T] type:MemoryUpdated", "[/] goal"] {
+        assert!(second.contains(part), "{part} missing:\n{s}");
+    }
+    assert!(s.contains("/goal: 1 hit "), "{s}");
+    // Given the room, the header has them all.
+    h.resize(160, 40);
+    let s = h.screen();
+    let second = s.lines().nth(1).unwrap_or("");
+    for part in [
+        "2026-11-20 10:24:13.870535Z  agent/sess-0004  MemoryUpdated",
+        "[/] goal",
+    ] {
+        assert!(second.contains(part), "{part} missing:\n{s}");
+    }
+    h.resize(80, 24);
+    // A note in the diff pane wraps instead of running off its edge.
+    h.keys("md");
+    assert_eq!(h.app.diff.mode, DiffMode::Mark);
+    let s = h.screen();
+    assert!(s.contains("no mark yet: press m to set one"), "{s}");
+    assert!(s.contains("move, and compare"), "{s}");
+}
+
+#[test]
+fn at_80_columns_a_long_filter_leaves_room_for_the_hit_count() {
+    let mut h = open_sized(80, 24);
+    h.submit("fagent/sess-0004 agent/sess-0009 model/* training/* type:Memory*");
+    h.submit("/goal");
+    let s = h.screen();
+    let title = match s.lines().find(|l| l.contains("Events (1)")) {
+        Some(l) => l.to_string(),
+        None => panic!("no events pane:\n{s}"),
+    };
+    assert!(title.contains(" filter agent/sess-0004"), "{title}");
+    assert!(title.contains("…"), "{title}");
+    let hits = match h.app.events.search.as_ref().map_or(0, |s| s.hits.len()) {
+        1 => "1 hit".to_string(),
+        n => format!("{n} hits"),
+    };
+    assert!(title.contains(&format!("/goal: {hits} ")), "{title}");
+    // The header's chips share the line, each keeping the key that drops it.
+    let second = s.lines().nth(1).unwrap_or("");
+    for part in ["[F] agent/sess-0004", "…", "[T] type:", "[/] goal"] {
+        assert!(second.contains(part), "{part} missing:\n{s}");
+    }
+}
+
+#[test]
 fn what_if_skipping_the_memory_write() {
     let mut h = open();
     h.submit(":652");
@@ -418,7 +480,8 @@ fn search_events_and_the_tree() {
     assert!(status(&h).contains("wrapped"), "{}", status(&h));
     assert!(h.screen().contains("•"));
     // In the tree: regex, smart case.
-    h.keys("2/");
+    h.key_mod(KeyCode::Char('2'), KeyModifiers::ALT);
+    h.keys("/");
     h.submit("audit-team@");
     assert_eq!(h.app.focus, Pane::Tree);
     assert!(h.app.state.tree.selected_pointer().starts_with("/agent~1sess-0004/"));
@@ -448,7 +511,7 @@ fn escape_sequences_in_data_are_shown_escaped() {
     // Tall, so the detail pane shows the captured terminal output.
     let mut h = open_sized(120, 120);
     h.submit(":360");
-    h.keys("4");
+    h.key_mod(KeyCode::Char('4'), KeyModifiers::ALT);
     let buf = h.buffer();
     for cell in buf.content() {
         assert!(!cell.symbol().chars().any(|c| c.is_control()), "{:?}", cell.symbol());
@@ -542,7 +605,8 @@ fn prompts_start_empty_in_the_list_and_the_tree() {
         h.app.events.search.as_ref().map(|s| s.text.as_str()),
         Some("TokensUsed")
     );
-    h.keys("2/");
+    h.key_mod(KeyCode::Char('2'), KeyModifiers::ALT);
+    h.keys("/");
     h.submit("goal");
     h.keys("/");
     h.submit("facts");
@@ -603,8 +667,6 @@ fn a_far_diff_names_what_it_computes_until_it_is_there() {
     let mut sorted = paths.clone();
     sorted.sort_by(|a, b| rewind::natural::cmp(a, b));
     assert_eq!(paths, sorted);
-    // The unified text is computed only when asked for.
-    assert_eq!(d.unified, None);
     h.key_in_flight(KeyCode::Char('k'));
     let title = diff_title(&h.screen());
     assert!(title.contains("computing mark 0 → cursor 1192…"), "{title}");
@@ -629,7 +691,6 @@ fn the_diff_in_parts_is_the_recordings_diff_and_a_newer_request_stops_it() {
             skips: Vec::new(),
             mark: Some(300),
             diff: DiffMode::Mark,
-            unified: false,
         })
     };
     let mut replies = Vec::new();
@@ -674,31 +735,72 @@ fn the_diff_in_parts_is_the_recordings_diff_and_a_newer_request_stops_it() {
 }
 
 #[test]
-fn unified_diff_is_computed_when_asked_stream_by_stream() {
+fn the_unified_view_is_built_from_the_change_list() {
     let mut h = open();
     h.submit(":641");
     h.keys("m");
     h.submit(":652");
-    assert_eq!(shown_diff(&h).unified, None);
     h.keys("u");
     let s = h.screen();
     assert!(s.contains("--- @641  agent/sess-0004"), "{s}");
     assert!(s.contains("+++ @652  agent/sess-0004"), "{s}");
-    let unified = shown_diff(&h).unified.unwrap_or_default();
+    assert!(s.contains("@@ /memory/goal @@"), "{s}");
+    assert!(s.contains("+\"Export"), "{s}");
+    // The event's own diff too, in a one-stream view: paths inside the stream.
+    h.keys("dd");
+    assert_eq!(h.app.diff.mode, DiffMode::Event);
+    h.keys("s");
+    let s = h.screen();
     assert!(
-        unified.iter().any(|(_, l)| l.starts_with("+    \"goal\": \"Export")),
-        "{unified:?}"
+        s.contains("--- @651  agent/sess-0004") && s.contains("@@ /memory"),
+        "{s}"
     );
-    // Back to the list: the next moves compute the list alone again.
+}
+
+#[test]
+fn the_unified_view_scrolls_sideways_to_its_longest_line_and_no_further() {
+    let mut h = open_sized(80, 24);
+    h.submit(":641");
+    h.keys("m");
+    h.submit(":652");
     h.keys("u");
-    h.keys("j");
-    assert_eq!(shown_diff(&h).unified, None);
+    h.key_mod(KeyCode::Char('3'), KeyModifiers::ALT);
+    assert_eq!(h.app.focus, Pane::Diff);
+    let start = h.screen();
+    assert!(start.contains("+++ @652  agent/sess-0004"), "{start}");
+    // No room for the counts: none of them, rather than a bare `1` that reads as one.
+    let title = diff_title(&start);
+    assert!(title.contains("mark 641 → cursor 652 ─"), "{title}");
+    // Far more presses than any line needs: the view stops where the longest
+    // line on screen ends at the pane's edge.
+    for _ in 0..200 {
+        h.keys("l");
+    }
+    let right = h.screen();
+    assert_ne!(right, start);
+    // The end of the longest line (the old goal, a long sentence) meets the right edge.
+    assert!(
+        right
+            .lines()
+            .any(|l| l.ends_with("customer\"") && l.chars().count() == 80),
+        "{right}"
+    );
+    h.keys("l");
+    assert_eq!(h.screen(), right, "scrolled past the longest line");
+    // One step back shows more of the lines at once: no dead presses to undo.
+    h.keys("h");
+    assert_ne!(h.screen(), right);
+    for _ in 0..200 {
+        h.keys("h");
+    }
+    assert_eq!(h.screen(), start);
 }
 
 #[test]
 fn the_change_list_scrolls_to_its_last_change() {
     let mut h = open_sized(100, 30);
-    h.keys("gmG3");
+    h.keys("gmG");
+    h.key_mod(KeyCode::Char('3'), KeyModifiers::ALT);
     let d = shown_diff(&h);
     let last = d.changes.last().map(|c| c.path.clone()).unwrap_or_default();
     assert!(!h.screen().contains(&format!("+ {last}")));
@@ -715,6 +817,39 @@ fn world_entries(h: &Harness) -> std::sync::Arc<Vec<(String, std::sync::Arc<serd
         Some(rewind::tui::msg::StateValue::World(e)) => e.clone(),
         other => panic!("not a world: {other:?}"),
     }
+}
+
+#[test]
+fn stepping_back_rebuilds_no_world_and_shows_the_recorded_state() {
+    let mut h = open();
+    h.submit(":700");
+    let built = h.service.worlds_built();
+    assert!(built >= 1, "a jump builds the world");
+    let check = |h: &Harness, pos: u64| {
+        let shown = match h.app.state.reply.as_ref() {
+            Some(s) if s.pos == pos => s.value.to_value(),
+            other => panic!("not at {pos}: {:?}", other.map(|s| s.pos)),
+        };
+        match h.service.rec.state_at(pos, None) {
+            Ok(want) => assert_eq!(shown, want, "state at {pos}"),
+            Err(e) => panic!("{e:#}"),
+        }
+        let title = diff_title(&h.screen());
+        assert!(title.contains(&format!("{} → {pos} ", pos - 1)), "{title}");
+    };
+    // One event back, several one at a time, a count, and back and forth.
+    h.keys("k");
+    check(&h, 699);
+    h.keys("kkk");
+    check(&h, 696);
+    h.keys("40k");
+    check(&h, 656);
+    h.keys("jjk");
+    check(&h, 657);
+    assert_eq!(h.service.worlds_built(), built, "a step back rebuilt the whole world");
+    // Far back, over every stream of the recording, still the recorded state.
+    h.submit(":10");
+    check(&h, 10);
 }
 
 #[test]
@@ -792,4 +927,117 @@ fn a_langgraph_fork_is_marked_in_the_list() {
     assert!(row.contains('⑂'), "{row}");
     let others = screen.lines().filter(|l| l.contains('⑂')).count();
     assert_eq!(others, 1, "{screen}");
+}
+
+/// The footer line (the screen's last).
+fn footer_line(h: &Harness) -> String {
+    h.screen().lines().last().unwrap_or_default().to_string()
+}
+
+#[test]
+fn counts_repeat_the_next_key_and_show_in_the_footer() {
+    let mut h = open();
+    h.submit(":650");
+    h.keys("5");
+    assert!(footer_line(&h).starts_with(" 5… "), "{}", footer_line(&h));
+    assert_eq!(h.app.cursor, 650);
+    h.keys("j");
+    assert_eq!(h.app.cursor, 655);
+    assert!(!footer_line(&h).contains('…'));
+    h.keys("12k");
+    assert_eq!(h.app.cursor, 643);
+    // `10G` and `10g` go to position 10; `0` alone is no count, inside one it is.
+    h.keys("10G");
+    assert_eq!(h.app.cursor, 10);
+    h.keys("0");
+    assert_eq!(h.app.count, None);
+    h.keys("100g");
+    assert_eq!(h.app.cursor, 100);
+    h.keys("3]");
+    assert_eq!(h.app.cursor, 100 + 3 * (1193 / 10));
+    // Esc drops the count and nothing else: the detail stays open.
+    h.key_mod(KeyCode::Char('4'), KeyModifiers::ALT);
+    assert_eq!(h.app.focus, Pane::Detail);
+    h.keys("7");
+    assert!(footer_line(&h).starts_with(" 7… "));
+    h.key(KeyCode::Esc);
+    assert_eq!(h.app.count, None);
+    assert_eq!(h.app.focus, Pane::Detail);
+    assert!(!footer_line(&h).contains('…'));
+    h.key(KeyCode::Esc);
+    assert_eq!(h.app.focus, Pane::Events);
+    // A key that takes no count runs once.
+    h.submit(":652");
+    h.keys("3y");
+    assert_eq!(h.copied.len(), 1);
+    // Hits: `3n` is `nnn`, `2N` is `NN`.
+    h.keys("g/");
+    h.submit("export_customers");
+    assert_eq!(h.app.cursor, 630);
+    h.keys("2n");
+    assert_eq!(h.app.cursor, 654);
+    h.keys("2N");
+    assert_eq!(h.app.cursor, 630);
+    // Bookmarks: as far as there are.
+    h.submit(":100");
+    h.keys("b");
+    h.submit(":200");
+    h.keys("b");
+    h.submit(":300");
+    h.keys("b");
+    h.keys("g2}");
+    assert_eq!(h.app.cursor, 200);
+    h.keys("9}");
+    assert_eq!(h.app.cursor, 300);
+    // In the tree: rows; in a pane's text: lines.
+    h.key_mod(KeyCode::Char('2'), KeyModifiers::ALT);
+    assert_eq!(h.app.focus, Pane::Tree);
+    h.keys("g3j");
+    assert_eq!(h.app.state.tree.selected_index(), 3);
+    h.keys("2k");
+    assert_eq!(h.app.state.tree.selected_index(), 1);
+    h.keys("5G");
+    assert_eq!(h.app.state.tree.selected_index(), 4);
+    // Alt-1 back to the list; a count under a filter counts matching events.
+    h.key_mod(KeyCode::Char('1'), KeyModifiers::ALT);
+    assert_eq!(h.app.focus, Pane::Events);
+    h.submit(":652");
+    h.keys("F");
+    let stream = h.app.cursor_event_names().map(|n| n.0).unwrap_or_default();
+    h.keys("4j");
+    let mut by_steps = open();
+    by_steps.submit(":652");
+    by_steps.keys("Fjjjj");
+    assert_eq!(h.app.cursor, by_steps.app.cursor);
+    assert_eq!(h.app.cursor_event_names().map(|n| n.0), Some(stream));
+}
+
+/// The list part (left of the right-hand panes) of the screen row showing `pos`.
+fn list_row(h: &Harness, pos: u64) -> String {
+    let s = h.screen();
+    let row = s
+        .lines()
+        .find(|l| l.starts_with(&format!("   {pos} ")))
+        .unwrap_or_default();
+    row.split(['│', '┌']).next().unwrap_or_default().to_string()
+}
+
+#[test]
+fn list_columns_fit_the_names_shown_and_the_data_gets_the_rest() {
+    let mut h = open_sized(200, 40);
+    h.submit(":652");
+    let row = list_row(&h, 651);
+    assert!(
+        row.contains(" agent/sess-0004  MessageAdded    {\"message_id\":"),
+        "{row:?}"
+    );
+    // Filtered to one stream, the columns narrow to its names and the data widens.
+    h.keys("F");
+    let filtered = list_row(&h, 651);
+    assert!(
+        filtered.contains(" agent/sess-0004 MessageAdded  {\"message_id\":"),
+        "{filtered:?}"
+    );
+    let data = |r: &str| r.split_once(" {").map_or(0, |(_, d)| d.chars().count());
+    assert_eq!(data(&filtered), data(&row) + 3, "{filtered:?}");
 }

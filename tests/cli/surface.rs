@@ -464,4 +464,19 @@ fn names_in_messages_are_escaped_the_way_json_output_escapes_them() {
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains(r#"no stream named "s\u009b1m""#), "{}", r.stderr);
     assert!(!r.stderr.contains("\\u{"), "{}", r.stderr);
+    // Pointers, rules and the names in them are quoted the same way.
+    let r = env.run(&["history", "fixtures/agents.jsonl", "--path", "goal\u{1b}[2J"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains(r#"start with '/': "goal\u001b[2J""#), "{}", r.stderr);
+    assert!(!r.stderr.contains("\\u{"), "{}", r.stderr);
+    let rules = env.write("r.json", r#"{"rules": [{"type": "X", "op": "x\u001b[2J"}]}"#);
+    let r = env.run(&[
+        "state".as_ref(),
+        "fixtures/agents.jsonl".as_ref(),
+        "--rules".as_ref(),
+        rules.as_os_str(),
+    ]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains(r#"unknown op "x\u001b[2J""#), "{}", r.stderr);
+    assert!(!r.stderr.contains("\\u{"), "{}", r.stderr);
 }

@@ -152,6 +152,21 @@ fn open_step_seek_quit_in_a_real_terminal() {
         s.contains("@652/1193") && s.contains("/agent~1sess-0004/memory/goal"),
         "{s}"
     );
+    // Digits are a count, shown in the footer until a key takes it.
+    tmux.send(&["1", "2"]);
+    tmux.wait_for(" 12… ");
+    tmux.send(&["k"]);
+    tmux.wait_for("@640/1193");
+    // Alt+digit reaches the TUI through tmux (ESC then the digit) and picks a pane.
+    tmux.send(&["M-2"]);
+    let s = tmux.wait_for("h/l fold");
+    assert!(!s.contains(" 2… ") && s.contains("@640/1193"), "{s}");
+    tmux.send(&["M-1"]);
+    tmux.wait_for("j/k step");
+    tmux.send(&[":652", "Enter"]);
+    tmux.wait_for("@652/1193");
+    tmux.send(&["m"]);
+    tmux.wait_for("mark set at 652");
     tmux.send(&["?"]);
     tmux.wait_for("When did this value change?");
     tmux.send(&["Escape"]);
@@ -182,6 +197,11 @@ fn open_step_seek_quit_in_a_real_terminal() {
     tmux.wait_for("search events: █");
     tmux.send(&["Up"]);
     tmux.wait_for("search events: refund█");
+    tmux.send(&["Escape"]);
+    // The mark set in the last run is back.
+    tmux.send(&["'"]);
+    tmux.wait_for("Marks (1)");
+    tmux.wait_for("MemoryUpdated         the diff's mark");
     tmux.send(&["Escape"]);
     tmux.send(&["C-c"]);
     let s = tmux.wait_for("EXIT=0");
@@ -341,6 +361,13 @@ fn a_far_diff_shows_its_first_screen_soon_and_names_what_it_computes() {
     tmux.send(&["k"]);
     let back = first_diff_screen(&tmux, N, N - 1, bound);
     eprintln!("first diff screen: mark 0 → {N} in {far:?}, → {} in {back:?}", N - 1);
+    // The unified view of the same far diff: its first screen, with a header per
+    // stream and the new values, comes from the change list already shown.
+    let started = Instant::now();
+    tmux.send(&["u"]);
+    let s = tmux.wait_for_within(&format!("+++ @{}  agent/sess-", N - 1), 20);
+    assert!(s.contains("--- @0  agent/sess-"), "{s}");
+    eprintln!("unified first screen in {:?}", started.elapsed());
     tmux.send(&["q"]);
     let s = tmux.wait_for("EXIT=0");
     assert_restored(&tmux, &s);

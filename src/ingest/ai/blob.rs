@@ -73,7 +73,13 @@ pub fn decode(ty: Option<&str>, bytes: Option<&[u8]>, size: i64) -> Decoded {
                 bytes.len()
             ),
         ),
-        t => undecodable(t, format!("unknown serialization type {t:?}, kept undecoded")),
+        t => undecodable(
+            t,
+            format!(
+                "unknown serialization type {}, kept undecoded",
+                crate::sanitize::quote(t)
+            ),
+        ),
     }
 }
 

@@ -134,7 +134,10 @@ impl OtelJson {
         let s = |k: &str| span.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
         let (trace, span_id, name) = (s("traceId"), s("spanId"), s("name"));
         if trace.is_empty() || span_id.is_empty() {
-            return self.bad(line, format!("span {name:?} without a traceId or spanId"));
+            return self.bad(
+                line,
+                format!("span {} without a traceId or spanId", crate::sanitize::quote(&name)),
+            );
         }
         let Some(start) = nanos(span.get("startTimeUnixNano")) else {
             return self.bad(line, format!("span {span_id}: no startTimeUnixNano"));

@@ -18,6 +18,7 @@ use serde_json::value::RawValue;
 use serde_json::Value;
 
 use crate::ingest::mapping::{Raw, TopLevel};
+use crate::sanitize::quote;
 
 /// Standard alphabet; padding optional on input (some writers drop it).
 const LENIENT: GeneralPurpose = GeneralPurpose::new(
@@ -192,7 +193,7 @@ impl<'de> Visitor<'de> for ItemSeed<'_> {
             self.out.push(':');
             let start = self.out.len();
             m.next_value_seed(AttrSeed { out: self.out })
-                .map_err(|e| M::Error::custom(format!("attribute {:?}: {e}", short(&name))))?;
+                .map_err(|e| M::Error::custom(format!("attribute {}: {e}", quote(&short(&name)))))?;
             if let Some(members) = self.members.as_deref_mut() {
                 members.push((name.into_owned(), start..self.out.len()));
             }
@@ -261,8 +262,8 @@ impl<'de> Visitor<'de> for AttrSeed<'_> {
             let name = name.0;
             let tag = Tag::parse(&name).ok_or_else(|| {
                 M::Error::custom(format!(
-                    "unknown attribute type tag {:?} (expected S, N, B, BOOL, NULL, SS, NS, BS, L or M)",
-                    short(&name)
+                    "unknown attribute type tag {} (expected S, N, B, BOOL, NULL, SS, NS, BS, L or M)",
+                    quote(&short(&name))
                 ))
             })?;
             let wrote = match tag {
@@ -550,7 +551,7 @@ pub fn write_str(out: &mut String, s: &str) {
 /// A DynamoDB number string as a JSON number token, every digit kept. DynamoDB
 /// accepts forms JSON does not (`+5`, `.5`, `5.`, `007`), so those are rewritten.
 pub fn json_number(s: &str) -> Result<Cow<'_, str>, String> {
-    let p = parse_number(s).ok_or_else(|| format!("N: not a number: {:?}", short(s)))?;
+    let p = parse_number(s).ok_or_else(|| format!("N: not a number: {}", quote(&short(s))))?;
     let canonical = (p.sign == "-" || p.sign.is_empty())
         && (p.int == "0" || !p.int.starts_with('0'))
         && !p.int.is_empty()

@@ -29,6 +29,7 @@ use crate::ingest::decompress;
 use crate::ingest::framing::Framing;
 use crate::ingest::{order, BadRecord, Item, Order, Source, SourceConfig};
 use crate::model::{Kind, Record};
+use crate::sanitize::quote;
 
 const SUMMARY: &str = "manifest-summary.json";
 const FILES: &str = "manifest-files.json";
@@ -101,13 +102,14 @@ fn load(dir: &Path, root: &Path) -> Result<Export> {
     let kind = match get("exportType") {
         None | Some("FULL_EXPORT") => ExportType::Full,
         Some("INCREMENTAL_EXPORT") => ExportType::Incremental,
-        Some(other) => bail!("{}: unknown exportType {other:?}", shown(&summary_path)),
+        Some(other) => bail!("{}: unknown exportType {}", shown(&summary_path), quote(other)),
     };
     if let Some(f) = get("outputFormat") {
         if f != "DYNAMODB_JSON" {
             bail!(
-                "{}: outputFormat {f:?}: only DYNAMODB_JSON exports are read (export again with DynamoDB JSON)",
-                shown(&summary_path)
+                "{}: outputFormat {}: only DYNAMODB_JSON exports are read (export again with DynamoDB JSON)",
+                shown(&summary_path),
+                quote(f)
             );
         }
     }

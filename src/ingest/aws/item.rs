@@ -92,9 +92,12 @@ pub fn key_values(item: &Converted, names: &[String]) -> Result<Vec<(String, Val
     names
         .iter()
         .map(|n| {
-            let text = item
-                .member(n)
-                .ok_or_else(|| format!("item has no key attribute {n:?} (name the key attributes with --key a,b)"))?;
+            let text = item.member(n).ok_or_else(|| {
+                format!(
+                    "item has no key attribute {} (name the key attributes with --key a,b)",
+                    crate::sanitize::quote(n)
+                )
+            })?;
             let v: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
             Ok((n.clone(), v))
         })

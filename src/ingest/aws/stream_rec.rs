@@ -150,7 +150,8 @@ pub fn to_record(text: &str, cfg: &SourceConfig, table: &str, index: u64) -> Res
         },
         (other, _) => {
             return Err(format!(
-                "unknown eventName {other:?} (expected INSERT, MODIFY or REMOVE)"
+                "unknown eventName {} (expected INSERT, MODIFY or REMOVE)",
+                crate::sanitize::quote(other)
             ))
         }
     };

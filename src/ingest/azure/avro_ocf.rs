@@ -96,7 +96,10 @@ impl<R: Read> OcfReader<R> {
             Some(other) => {
                 return Err(OcfError::at(
                     0,
-                    format!("unsupported Avro codec {:?}", String::from_utf8_lossy(other)),
+                    format!(
+                        "unsupported Avro codec {}",
+                        crate::sanitize::quote(&String::from_utf8_lossy(other))
+                    ),
                 ))
             }
         };
@@ -559,7 +562,10 @@ fn check_names(schema: &str) -> Result<(), String> {
                 if named {
                     if let Some(name) = m.get("name").and_then(Value::as_str) {
                         if !is_fullname(name) {
-                            return Err(format!("type name {name:?} is not a valid Avro name"));
+                            return Err(format!(
+                                "type name {} is not a valid Avro name",
+                                crate::sanitize::quote(name)
+                            ));
                         }
                     }
                 }

@@ -88,8 +88,8 @@ pub fn map_top(top: &TopLevel, loc: u64) -> Result<Record, String> {
                     Err(e) if declared.is_some_and(is_json_type) => keep_raw(
                         &bytes,
                         format!(
-                            "data_base64: content type {:?} but the data is not JSON: {e}",
-                            declared.unwrap_or("")
+                            "data_base64: content type {} but the data is not JSON: {e}",
+                            crate::sanitize::quote(declared.unwrap_or(""))
                         ),
                         &mut warning,
                     ),

@@ -294,7 +294,9 @@ impl Cosmos {
         let mut parts = vec![self.container.clone()];
         if !self.key.is_empty() {
             for k in &self.key {
-                let v = doc.get(k).ok_or_else(|| format!("key attribute {k:?} missing"))?;
+                let v = doc
+                    .get(k)
+                    .ok_or_else(|| format!("key attribute {} missing", crate::sanitize::quote(k)))?;
                 parts.push(scalar(v));
             }
         } else {

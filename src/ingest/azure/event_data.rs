@@ -2,6 +2,7 @@
 //! the body mapped as a CloudEvent, a JSON event, text or bytes; Properties and
 //! the Capture fields in meta.
 
+use apache_avro::schema::SchemaKind;
 use apache_avro::Schema;
 use serde_json::{Map, Value};
 
@@ -12,6 +13,7 @@ use super::us_time::parse_en_us;
 use crate::ingest::mapping::{self, Mapper, TopLevel};
 use crate::ingest::undecodable;
 use crate::model::{Kind, Record};
+use crate::sanitize::quote;
 
 /// A Capture file's schema is a record with at least `SequenceNumber`,
 /// `EnqueuedTimeUtc` and `Body`; field order and value types may vary.
@@ -82,21 +84,21 @@ pub fn decode(
                 seq = match datum::branch(&f.schema, b)? {
                     Schema::Long | Schema::Int => Some(datum::long(b)?),
                     Schema::Null => None,
-                    other => return Err(format!("SequenceNumber of type {other:?}")),
+                    other => return Err(format!("SequenceNumber of type {:?}", SchemaKind::from(other))),
                 }
             }
             "EnqueuedTimeUtc" => {
                 enqueued = match datum::branch(&f.schema, b)? {
                     Schema::String => Some(datum::string(b)?),
                     Schema::Null => None,
-                    other => return Err(format!("EnqueuedTimeUtc of type {other:?}")),
+                    other => return Err(format!("EnqueuedTimeUtc of type {:?}", SchemaKind::from(other))),
                 }
             }
             "Body" => {
                 body = match datum::branch(&f.schema, b)? {
                     Schema::Bytes => Some(datum::bytes(b)?),
                     Schema::Null => None,
-                    other => return Err(format!("Body of type {other:?}")),
+                    other => return Err(format!("Body of type {:?}", SchemaKind::from(other))),
                 }
             }
             "Offset" => {
@@ -139,7 +141,7 @@ fn map(mapper: &Mapper, f: Fields, partition: &PartitionName, loc: u64, index: u
     use std::fmt::Write;
     let seq = f.seq.ok_or("EventData without a SequenceNumber")?;
     let enqueued = f.enqueued.ok_or("EventData without EnqueuedTimeUtc")?;
-    let time = parse_en_us(enqueued).ok_or_else(|| format!("EnqueuedTimeUtc: not a time: {enqueued:?}"))?;
+    let time = parse_en_us(enqueued).ok_or_else(|| format!("EnqueuedTimeUtc: not a time: {}", quote(enqueued)))?;
 
     let declared = || content_type(f.props).or_else(|| content_type(f.system));
     let (mut rec, own_stream) = map_body(mapper, f.body, loc, index, &declared)?;
@@ -277,7 +279,7 @@ fn map_body(
     let json = serde_json::from_slice::<&serde_json::value::RawValue>(bytes);
     if let Err(e) = &json {
         if let Some(t) = declared().filter(|t| cloudevents::is_json_type(t)) {
-            let why = format!("body: content type {t:?} but the body is not JSON: {e}");
+            let why = format!("body: content type {} but the body is not JSON: {e}", quote(&t));
             return Ok((kept_raw(bytes, why), false));
         }
     }

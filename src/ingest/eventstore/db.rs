@@ -488,7 +488,10 @@ impl DbSource {
                     return;
                 }
                 if !self.system_streams && p.stream.starts_with('$') {
-                    let why = format!("system stream {:?}: left out without --system-streams", p.stream);
+                    let why = format!(
+                        "system stream {}: left out without --system-streams",
+                        crate::sanitize::quote(p.stream)
+                    );
                     let item = self.filtered(chunk, offset, why);
                     self.ready.push_back(item);
                     return;

@@ -176,7 +176,10 @@ fn entry_record(e: &Value, line: u64) -> Result<Record, String> {
         None => format!("{}@{stream}", seq.map_or("?".to_string(), |n| n.to_string())),
     };
     let time = match o.get("updated").and_then(Value::as_str) {
-        Some(t) => Some(time::parse_rfc3339(t).ok_or_else(|| format!("updated: not an RFC 3339 time: {t:?}"))?),
+        Some(t) => Some(
+            time::parse_rfc3339(t)
+                .ok_or_else(|| format!("updated: not an RFC 3339 time: {}", crate::sanitize::quote(t)))?,
+        ),
         None => None,
     };
     let is_json = o.get("isJson").and_then(Value::as_bool).unwrap_or(true);

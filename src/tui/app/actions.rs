@@ -1,6 +1,6 @@
 //! What each action of the key table does: one named method per action.
 
-use super::{App, Effect, Overlay, Pane, PromptKind, Watch};
+use super::{App, Effect, Overlay, Pane, PlaceKind, PromptKind, Watch};
 use crate::tui::keys::Action;
 use crate::tui::layout;
 use crate::tui::line_edit::LineEdit;
@@ -21,6 +21,7 @@ impl App {
             A::FocusTree => self.focus_pane(Pane::Tree),
             A::FocusDiff => self.focus_pane(Pane::Diff),
             A::FocusDetail | A::OpenDetail => self.focus_pane(Pane::Detail),
+            A::Count => {}
             A::Back => self.back(),
             A::StepFwd => self.step(1),
             A::StepBack => self.step(-1),
@@ -39,7 +40,14 @@ impl App {
             A::FilterStream => self.filter_current(true),
             A::FilterType => self.filter_current(false),
             A::Mark => self.toggle_mark(),
-            A::JumpMark => self.jump_to_mark(),
+            A::ListMarks => self.open_places(PlaceKind::Marks),
+            A::ListBookmarks => self.open_places(PlaceKind::Bookmarks),
+            A::PlaceDown => self.place_move(1),
+            A::PlaceUp => self.place_move(-1),
+            A::PlaceTop => self.place_move(isize::MIN / 2),
+            A::PlaceBottom => self.place_move(isize::MAX / 2),
+            A::PlaceJump => self.place_jump(),
+            A::PlaceDelete => self.place_delete(),
             A::Bookmark => self.toggle_bookmark(),
             A::NextBookmark => self.bookmark_jump(true),
             A::PrevBookmark => self.bookmark_jump(false),
@@ -156,11 +164,8 @@ impl App {
         self.diff.unified = !self.diff.unified;
         self.diff.scroll.reset();
         self.diff.hscroll = 0;
+        self.diff.hmax.set(None);
         self.lower = Pane::Diff;
-        // The unified text is computed only when shown.
-        if self.diff.unified && self.state.reply.as_ref().is_none_or(|s| s.diff.unified.is_none()) {
-            self.request_state();
-        }
     }
 
     fn tree_height(&self) -> usize {
@@ -185,7 +190,7 @@ impl App {
         self.tree_do(|_| {});
     }
 
-    fn tree_hit(&mut self, d: isize) {
+    pub(super) fn tree_hit(&mut self, d: isize) {
         if !self.state.tree.jump_hit(d) {
             self.info_msg("no matches in the tree (/ to find)");
         }
@@ -200,7 +205,7 @@ impl App {
     /// Rows a page moves in the help or the lower pane.
     fn page_rows(&self) -> isize {
         let r = match self.overlay {
-            Overlay::Help | Overlay::Ledger => self.size.height.saturating_sub(4),
+            Overlay::Help | Overlay::Ledger | Overlay::Places(_) => self.size.height.saturating_sub(4),
             _ => layout::inner(self.areas().lower).height,
         };
         r.saturating_sub(1).max(1) as isize
@@ -229,13 +234,17 @@ impl App {
     }
 
     /// Scroll the unified diff's long lines by a few columns.
-    fn scroll_sideways(&mut self, dir: isize) {
+    pub(super) fn scroll_sideways(&mut self, steps: isize) {
         const STEP: isize = 8;
         if !self.diff.unified {
             self.info_msg("the change list wraps long values; u shows the unified diff, which scrolls sideways");
             return;
         }
-        self.diff.hscroll = (self.diff.hscroll as isize + dir * STEP).max(0) as usize;
+        // Past the longest line on screen there is nothing to see: stop there.
+        let max = self.diff.hmax.get().unwrap_or(usize::MAX / 2);
+        self.diff.hscroll = (self.diff.hscroll.min(max) as isize)
+            .saturating_add(steps.saturating_mul(STEP))
+            .clamp(0, max as isize) as usize;
     }
 
     /// The selected node's pointer into the world, the form `history --path`

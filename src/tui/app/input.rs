@@ -11,6 +11,7 @@ impl App {
     pub fn scope(&self) -> Scope {
         match &self.overlay {
             Overlay::Help | Overlay::Ledger => Scope::Help,
+            Overlay::Places(_) => Scope::Places,
             Overlay::Prompt(_) => Scope::Prompt,
             Overlay::None => match self.focus {
                 Pane::Events => Scope::Events,
@@ -27,8 +28,18 @@ impl App {
         }
         let scope = self.scope();
         match keys::lookup(scope, &key) {
-            Some(action) => self.perform(action),
+            Some(Action::Count) => {
+                if let KeyCode::Char(c) = key.code {
+                    self.count_digit(c);
+                }
+            }
+            Some(Action::Back) if self.count.is_some() => self.count = None,
+            Some(action) => match self.count.take() {
+                Some(n) => self.perform_counted(action, n),
+                None => self.perform(action),
+            },
             None => {
+                self.count = None;
                 if let (Overlay::Prompt(p), KeyCode::Char(c)) = (&mut self.overlay, key.code) {
                     if !key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) {
                         p.line.insert(c);

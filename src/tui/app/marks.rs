@@ -4,31 +4,36 @@ use super::{App, Pane};
 use crate::tui::msg::DiffMode;
 
 impl App {
+    /// `m`: the mark at the cursor, which the diff then compares with; again
+    /// there: clear it. Earlier marks stay in the `'` list.
     pub(super) fn toggle_mark(&mut self) {
         if self.marks.mark == Some(self.cursor) {
-            self.marks.mark = None;
-            if self.diff.mode == DiffMode::Mark {
-                self.diff.mode = DiffMode::Event;
-            }
+            self.marks.all.remove(&self.cursor);
+            self.clear_mark();
             self.info_msg("mark cleared");
         } else {
             self.marks.mark = Some(self.cursor);
+            self.marks.all.insert(self.cursor);
             self.diff.mode = DiffMode::Mark;
             self.lower = Pane::Diff;
             self.info_msg(format!(
-                "mark set at {}: move, and the diff shows mark → cursor (d: other diffs, ' back to the mark)",
+                "mark set at {}: move, and the diff shows mark → cursor (d: other diffs, ' lists marks)",
                 self.cursor
             ));
+            self.diff.scroll.reset();
+            self.request_state();
+        }
+        self.save_marks();
+    }
+
+    /// No mark for the diff any more; its diff falls back to the event's.
+    pub(super) fn clear_mark(&mut self) {
+        self.marks.mark = None;
+        if self.diff.mode == DiffMode::Mark {
+            self.diff.mode = DiffMode::Event;
         }
         self.diff.scroll.reset();
         self.request_state();
-    }
-
-    pub(super) fn jump_to_mark(&mut self) {
-        match self.marks.mark {
-            Some(m) => self.set_cursor(m),
-            None => self.info_msg("no mark: press m to set one"),
-        }
     }
 
     pub(super) fn toggle_bookmark(&mut self) {
@@ -36,16 +41,28 @@ impl App {
             self.info_msg(format!("bookmark {} removed", self.cursor));
         } else {
             self.marks.bookmarks.insert(self.cursor);
-            self.info_msg(format!("bookmarked {} ({{ and }} jump between bookmarks)", self.cursor));
+            self.info_msg(format!(
+                "bookmarked {} ({{ and }} jump between bookmarks, B lists them)",
+                self.cursor
+            ));
         }
+        self.save_marks();
     }
 
     pub(super) fn bookmark_jump(&mut self, forward: bool) {
+        self.bookmark_jump_n(forward, 1);
+    }
+
+    /// The `n`th bookmark after (or before) the cursor, or the farthest there is.
+    pub(super) fn bookmark_jump_n(&mut self, forward: bool, n: usize) {
         let b = &self.marks.bookmarks;
+        let skip = n.max(1) - 1;
         let found = if forward {
-            b.range(self.cursor + 1..).next().copied()
+            let mut after = b.range(self.cursor + 1..);
+            after.clone().nth(skip).or_else(|| after.next_back()).copied()
         } else {
-            b.range(..self.cursor).next_back().copied()
+            let mut before = b.range(..self.cursor).rev();
+            before.clone().nth(skip).or_else(|| before.next_back()).copied()
         };
         match found {
             Some(p) => self.goto_bookmark(p),
@@ -55,7 +72,7 @@ impl App {
     }
 
     /// Move to a bookmark, naming the input that ends there if one does.
-    fn goto_bookmark(&mut self, p: u64) {
+    pub(super) fn goto_bookmark(&mut self, p: u64) {
         self.set_cursor(p);
         let ends: Vec<&str> = self
             .info

@@ -3,11 +3,13 @@
 //! Nothing here does I/O, so every behaviour is testable without a terminal.
 
 mod actions;
+mod count;
 mod filter;
 mod input;
 mod marks;
 pub mod nav;
 pub mod panes;
+mod places;
 mod prompt;
 mod replies;
 pub mod scroll;
@@ -19,14 +21,15 @@ use crossterm::event::{KeyEvent, MouseEvent};
 use ratatui::layout::Rect;
 
 pub use self::panes::{
-    DetailPane, DiffPane, EventSearch, EventsPane, InFlight, Marks, Opening, RowsInFlight, SearchInFlight, StatePane,
-    TimelinePane, Watch, Window,
+    DetailPane, DiffPane, EventSearch, EventsPane, InFlight, Marks, Opening, PlaceKind, Places, RowsInFlight,
+    SearchInFlight, StatePane, TimelinePane, Watch, Window,
 };
 pub use self::scroll::Scroll;
 use super::history::{self, History};
 use super::layout::{self, Areas};
 use super::line_edit::LineEdit;
 use super::msg::{Info, Request, Response, Row, StateReq};
+use super::saved_marks;
 use crate::sanitize::clean;
 
 #[derive(Debug, Clone)]
@@ -46,6 +49,8 @@ pub enum Effect {
     Copy(String),
     /// Keep a prompt's input in the history file.
     Remember(history::Kind, String),
+    /// Keep the marks and bookmarks of this recording (see `saved_marks`).
+    SaveMarks(saved_marks::Saved),
     Quit,
 }
 
@@ -105,6 +110,8 @@ pub enum Overlay {
     /// The ledger (`!`): what the import skipped, kept with a problem, or found
     /// twice; its scroll is [`App::help`] too.
     Ledger,
+    /// The list of marks (`'`) or of bookmarks (`B`).
+    Places(Places),
     Prompt(Prompt),
 }
 
@@ -135,6 +142,8 @@ pub struct App {
     pub diff: DiffPane,
     pub detail: DetailPane,
     pub marks: Marks,
+    /// A count typed before a key (`5` of `5j`), shown in the footer until used.
+    pub count: Option<u64>,
     pub pending: InFlight,
     pub message: Option<(Level, String)>,
     pub tick: u64,
@@ -166,6 +175,7 @@ impl App {
             diff: DiffPane::default(),
             detail: DetailPane::default(),
             marks: Marks::default(),
+            count: None,
             pending: InFlight::default(),
             message: None,
             tick: 0,
@@ -284,7 +294,6 @@ impl App {
             skips: self.marks.skips.iter().copied().collect(),
             mark: self.marks.mark,
             diff: self.diff.mode,
-            unified: self.diff.unified,
         };
         self.pending.state = Some(req.clone());
         self.send(Request::State(req));

@@ -1,5 +1,6 @@
 //! The model's state, grouped by the pane (or the concern) that owns it.
 
+use std::cell::Cell;
 use std::collections::{BTreeSet, HashMap};
 
 use super::scroll::Scroll;
@@ -78,6 +79,9 @@ pub struct DiffPane {
     pub scroll: Scroll,
     /// Columns the unified text is scrolled sideways.
     pub hscroll: usize,
+    /// The most `hscroll` can use: the longest line drawn ends at the pane's right
+    /// edge. Set by each draw of the unified view (as `Scroll` keeps its bottom).
+    pub hmax: Cell<Option<usize>>,
 }
 
 /// The event detail (4).
@@ -89,9 +93,28 @@ pub struct DetailPane {
 /// Positions the user singled out: the mark, bookmarks, and events skipped for a what-if.
 #[derive(Debug, Default)]
 pub struct Marks {
+    /// The mark the diff compares with (one of `all`).
     pub mark: Option<u64>,
+    /// Every mark set and not deleted, listed by `'`.
+    pub all: BTreeSet<u64>,
     pub bookmarks: BTreeSet<u64>,
     pub skips: BTreeSet<u64>,
+    /// The events at marked positions, as the lists show them (events never change).
+    pub described: HashMap<u64, Row>,
+}
+
+/// Which list a [`Places`] popup shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlaceKind {
+    Marks,
+    Bookmarks,
+}
+
+/// The popup list of marks (`'`) or bookmarks (`B`), and its selected row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Places {
+    pub kind: PlaceKind,
+    pub selected: usize,
 }
 
 /// Opening the recording: progress, then what the checks found.

@@ -31,6 +31,7 @@ impl App {
             Response::Search(s) => self.on_search(s),
             Response::Goto(r) => self.on_goto(r),
             Response::Watch(w) => self.on_watch(w),
+            Response::Described(rows) => self.marks.described.extend(rows.into_iter().map(|r| (r.pos, r))),
             Response::Error(e) => {
                 self.pending.goto = false;
                 self.pending.watch = false;

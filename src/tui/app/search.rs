@@ -36,6 +36,15 @@ impl App {
 
     /// Go to the next (or previous) hit; `first` = right after a search finished.
     pub(super) fn search_jump(&mut self, forward: bool, first: bool) {
+        self.hit_jump(forward, first, 1);
+    }
+
+    /// Go `n` hits forward (or back), wrapping around the ends.
+    pub(super) fn search_jump_n(&mut self, forward: bool, n: usize) {
+        self.hit_jump(forward, false, n);
+    }
+
+    fn hit_jump(&mut self, forward: bool, first: bool, n: usize) {
         let Some(s) = &self.events.search else {
             self.info_msg("no search: press / to search");
             return;
@@ -49,25 +58,25 @@ impl App {
             return;
         }
         let hits = &s.hits;
+        let len = hits.len();
         let c = self.cursor;
-        let (target, wrapped) = if forward {
+        let steps = (n.max(1) - 1) % len;
+        let (index, wrapped) = if forward {
             let from = if first { c } else { c + 1 };
-            match hits.iter().find(|&&h| h >= from) {
-                Some(&h) => (h, false),
-                None => (hits[0], true),
-            }
+            let at = hits.partition_point(|&h| h < from) + steps;
+            (at % len, at >= len)
         } else {
-            match hits.iter().rev().find(|&&h| h < c) {
-                Some(&h) => (h, false),
-                None => (hits[hits.len() - 1], true),
-            }
+            let before = hits.partition_point(|&h| h < c) as isize - 1 - steps as isize;
+            (before.rem_euclid(len as isize) as usize, before < 0)
         };
-        let n = hits.len();
-        let i = hits.partition_point(|&h| h < target) + 1;
+        let target = hits[index];
         let more = if s.capped { "+" } else { "" };
         let wrap = if wrapped { " (wrapped)" } else { "" };
         let text = s.text.clone();
         self.set_cursor(target);
-        self.info_msg(format!("{text}: hit {i}/{n}{more}{wrap} (n/N next/previous)"));
+        self.info_msg(format!(
+            "{text}: hit {}/{len}{more}{wrap} (n/N next/previous)",
+            index + 1
+        ));
     }
 }

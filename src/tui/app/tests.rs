@@ -98,7 +98,7 @@ fn state(id: u64, pos: u64) -> Response {
             title: String::new(),
             changes: Vec::new(),
             texts: Vec::new(),
-            unified: None,
+            sides: (String::new(), String::new()),
             note: None,
             progress: (1, 1),
         },
@@ -275,8 +275,14 @@ fn mark_switches_the_diff_and_clears() {
     assert!(requests(&fx)
         .iter()
         .any(|r| matches!(r, Request::State(s) if s.mark == Some(99) && s.diff == DiffMode::Mark)));
+    assert!(fx
+        .iter()
+        .any(|e| matches!(e, Effect::SaveMarks(s) if s.mark == Some(99))));
     press(&mut a, KeyCode::Char('g'));
+    // `'` lists the marks with the diff's one selected; Enter goes there.
     press(&mut a, KeyCode::Char('\''));
+    assert_eq!(a.places().map(|p| (p.kind, p.selected)), Some((PlaceKind::Marks, 0)));
+    press(&mut a, KeyCode::Enter);
     assert_eq!(a.cursor, 99);
     press(&mut a, KeyCode::Char('m'));
     assert_eq!(a.marks.mark, None);

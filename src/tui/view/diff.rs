@@ -17,6 +17,7 @@ use crate::tui::app::{App, Pane};
 use crate::tui::layout::inner;
 use crate::tui::msg::{DiffMode, DiffReply, LineKind, StateReq, ValueText};
 use crate::tui::theme::Theme;
+use crate::tui::unified;
 
 /// A value shown in the change list wraps onto at most this many lines.
 const VALUE_LINES: usize = 6;
@@ -96,8 +97,10 @@ fn title<'a>(app: &App, theme: &Theme, width: usize) -> Vec<Span<'a>> {
                     d.progress.1
                 )
             };
-            if app.diff.unified && app.diff.hscroll > 0 {
-                counts.push_str(&format!("col {} ", app.diff.hscroll + 1));
+            // The column drawn: scrolling stops at the longest line.
+            let col = app.diff.hscroll.min(app.diff.hmax.get().unwrap_or(usize::MAX));
+            if app.diff.unified && col > 0 {
+                counts.push_str(&format!("col {} ", col + 1));
             }
             (clean(&d.title).into_owned(), counts)
         }
@@ -109,7 +112,15 @@ fn title<'a>(app: &App, theme: &Theme, width: usize) -> Vec<Span<'a>> {
     if room >= 6 {
         title.push(Span::styled(format!(" {} ", fit(&name, room)), theme.bold()));
     }
-    title.push(Span::raw(counts));
+    // The counts in the room left (the corner takes one cell, the closing space
+    // may go), cut visibly: a bare `1` reads as a count.
+    let used: usize = title.iter().map(Span::width).sum::<usize>();
+    let room = width.saturating_sub(used + 2);
+    if counts.trim().chars().count() <= room {
+        title.push(Span::raw(counts));
+    } else if room >= 6 {
+        title.push(Span::raw(format!(" {} ", fit(counts.trim(), room))));
+    }
     title
 }
 
@@ -125,7 +136,8 @@ fn plural(n: usize) -> &'static str {
 enum Body<'a> {
     /// One line of explanation.
     Note(String),
-    Unified(&'a [(LineKind, String)]),
+    /// The unified view of this diff, of one stream's state if named.
+    Unified(&'a DiffReply, Option<&'a str>),
     List(&'a DiffReply),
 }
 
@@ -148,10 +160,7 @@ fn body(app: &App) -> Body<'_> {
         return Body::Note(why.to_string());
     }
     if app.diff.unified {
-        return match &d.unified {
-            Some(u) => Body::Unified(u),
-            None => Body::Note("computing the unified view…".to_string()),
-        };
+        return Body::Unified(d, s.stream.as_deref());
     }
     Body::List(d)
 }
@@ -189,8 +198,9 @@ fn change_lines(op: ChangeOp, text: Option<&(Option<ValueText>, Option<ValueText
 /// Lines of the pane body for a pane `w` cells wide (drives scrolling).
 fn count(app: &App, w: usize) -> usize {
     match body(app) {
-        Body::Note(_) => 1,
-        Body::Unified(u) => u.len(),
+        Body::Note(text) => wrap_words(&text, w).len(),
+        // One more line says what is still coming.
+        Body::Unified(d, stream) => unified::line_count(d, stream) + usize::from(!d.complete()),
         Body::List(d) => {
             let room = room(w);
             d.changes
@@ -205,32 +215,64 @@ fn count(app: &App, w: usize) -> usize {
 /// The body's lines `from..from + h` for a pane `w` cells wide: only these are built.
 pub fn lines(app: &App, theme: &Theme, w: usize, from: usize, h: usize) -> Vec<Line<'static>> {
     match body(app) {
-        Body::Note(text) => vec![Line::from(Span::styled(text, theme.dim()))],
-        Body::Unified(u) => u
-            .iter()
-            .skip(from)
-            .take(h)
-            .map(|(kind, text)| {
-                let st = match kind {
-                    LineKind::Header => theme.bold(),
-                    LineKind::Hunk => theme.stream(),
-                    LineKind::Context => theme.plain(),
-                    LineKind::Add => theme.added(),
-                    LineKind::Remove => theme.removed(),
-                };
-                // Long lines scroll sideways (←/→) rather than wrap, so columns stay aligned.
-                let hs = app.diff.hscroll;
-                let shown: String = text.chars().skip(hs).collect();
-                let shown = if hs > 0 && !shown.is_empty() {
-                    format!("…{}", shown.chars().skip(1).collect::<String>())
-                } else {
-                    shown
-                };
-                Line::from(Span::styled(fit(&shown, w), st))
-            })
+        Body::Note(text) => wrap_words(&text, w)
+            .into_iter()
+            .map(|l| Line::from(Span::styled(l, theme.dim())))
             .collect(),
+        Body::Unified(d, stream) => unified_lines(app, d, stream, theme, w, from, h),
         Body::List(d) => list_lines(d, theme, w, from, h),
     }
+}
+
+/// The unified view's lines `from..from + h`, scrolled sideways (never further
+/// than the longest of them needs), and a last line while streams are compared.
+fn unified_lines(
+    app: &App,
+    d: &DiffReply,
+    stream: Option<&str>,
+    theme: &Theme,
+    w: usize,
+    from: usize,
+    h: usize,
+) -> Vec<Line<'static>> {
+    let window = unified::window(d, stream, from, h);
+    let longest = window.iter().map(|(_, t)| t.chars().count()).max().unwrap_or(0);
+    let max = longest.saturating_sub(w);
+    app.diff.hmax.set(Some(max));
+    let hs = app.diff.hscroll.min(max);
+    let mut out: Vec<Line<'static>> = window
+        .into_iter()
+        .map(|(kind, text)| {
+            let st = match kind {
+                LineKind::Header => theme.bold(),
+                LineKind::Hunk => theme.stream(),
+                LineKind::Add => theme.added(),
+                LineKind::Remove => theme.removed(),
+            };
+            // Long lines scroll sideways (←/→) rather than wrap, so columns stay aligned.
+            let shown: String = text.chars().skip(hs).collect();
+            let shown = if hs > 0 && !shown.is_empty() {
+                format!("…{}", shown.chars().skip(1).collect::<String>())
+            } else {
+                shown
+            };
+            Line::from(Span::styled(fit(&shown, w), st))
+        })
+        .collect();
+    if !d.complete() && out.len() < h {
+        let (done, all) = d.progress;
+        out.push(Line::from(Span::styled(
+            fit(
+                &format!(
+                    "{} {done}/{all} streams compared: the text of the others is still coming",
+                    app.spinner()
+                ),
+                w,
+            ),
+            theme.info(),
+        )));
+    }
+    out
 }
 
 fn list_lines(d: &DiffReply, theme: &Theme, w: usize, from: usize, h: usize) -> Vec<Line<'static>> {

@@ -84,7 +84,13 @@ pub fn draw_footer(app: &App, theme: &Theme, f: &mut Frame, area: Rect) {
     if area.height == 0 {
         return;
     }
-    let w = area.width as usize;
+    let mut spans = Vec::new();
+    // A pending count comes first: the next key takes it (Esc drops it).
+    if let Some(n) = app.count {
+        spans.push(Span::styled(format!(" {n}… "), theme.footer_key()));
+        spans.push(Span::raw(" "));
+    }
+    let w = (area.width as usize).saturating_sub(spans.iter().map(|s| width(&s.content)).sum());
     let entries = keys::footer(app.scope());
     // Too narrow: drop rank 2 entries from the right, then rank 1.
     let cost = |e: &(String, &str, u8)| width(&e.0) + width(e.1) + 3;
@@ -101,7 +107,6 @@ pub fn draw_footer(app: &App, theme: &Theme, f: &mut Frame, area: Rect) {
             }
         }
     }
-    let mut spans = Vec::new();
     for (e, k) in entries.iter().zip(keep) {
         if !k {
             continue;

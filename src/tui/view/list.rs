@@ -20,17 +20,30 @@ pub fn draw(app: &App, theme: &Theme, f: &mut Frame, area: Rect) {
     }
     let focused = app.focus == Pane::Events;
     let mut title = vec![Span::styled(" Events (1) ", theme.title(focused))];
-    if let Some(flt) = &app.events.filter {
-        title.push(Span::styled(format!(" filter {} ", clean(&flt.label())), theme.warn()));
-    }
-    if let Some(s) = &app.events.search {
-        let status = if app.pending.search.is_some() {
+    let status = app.events.search.as_ref().map(|s| {
+        if app.pending.search.is_some() {
             format!(" /{} searching {} ", clean(&s.text), app.spinner())
         } else {
             let more = if s.capped { "+" } else { "" };
-            format!(" /{}: {}{more} hits ", clean(&s.text), s.hits.len())
-        };
-        title.push(Span::styled(status, theme.info()));
+            let hits = super::count(s.hits.len(), "hit");
+            format!(" /{}: {hits}{more} ", clean(&s.text))
+        }
+    });
+    if let Some(flt) = &app.events.filter {
+        // The filter's label gives way to the search's hit count (the header's
+        // chips name the filter too).
+        let room =
+            (area.width as usize).saturating_sub(width(" Events (1) ") + status.as_deref().map_or(0, width) + 11);
+        if room >= 6 {
+            let label = fit(&clean(&flt.label()), room);
+            title.push(Span::styled(format!(" filter {label} "), theme.warn()));
+        }
+    }
+    if let Some(status) = status {
+        title.push(Span::styled(
+            fit(&status, (area.width as usize).saturating_sub(14)),
+            theme.info(),
+        ));
     }
     let block = pane(theme, area, title, focused);
     let body = inner(area);

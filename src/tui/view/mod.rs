@@ -9,6 +9,7 @@ mod header;
 pub mod help;
 pub mod ledger;
 mod list;
+mod places;
 mod timeline;
 mod tree;
 
@@ -38,6 +39,7 @@ pub fn draw(app: &App, f: &mut Frame) {
     match app.overlay {
         super::app::Overlay::Help => help::draw(app, &theme, f),
         super::app::Overlay::Ledger => ledger::draw(app, &theme, f),
+        super::app::Overlay::Places(p) => places::draw(app, p, &theme, f),
         _ => {}
     }
 }
@@ -113,11 +115,7 @@ pub fn draw_loading(what: &str, loading: Option<&Loading>, tick: u64, color: boo
 
 /// `1 key`, `2 keys`.
 fn count(n: usize, noun: &str) -> String {
-    if n == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{n} {noun}s")
-    }
+    crate::plural::count(n as u64, noun, &format!("{noun}s"))
 }
 
 /// Break `s` into lines of at most `w` cells, after a space or a comma where
