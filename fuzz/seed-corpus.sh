@@ -105,6 +105,18 @@ done
 # esdb_feed: Atom feed pages and dumps.
 for f in tests/data/eventstore/*.json tests/data/eventstore/*.txt; do file esdb_feed "$f"; done
 
+# langgraph_value: [even] every msgpack checkpoint and write of the LangGraph fixture.
+sqlite3 fixtures/ai/langgraph.sqlite "SELECT hex(checkpoint) FROM checkpoints; SELECT hex(value) FROM writes WHERE type = 'msgpack'" |
+    while read -r h; do printf '%s' "$h" | xxd -r -p | seed langgraph_value 0; done
+
+# agents_item: every item of the Agents SDK session fixture.
+sqlite3 fixtures/ai/agents.sqlite "SELECT hex(message_data) FROM agent_messages" |
+    while read -r h; do printf '%s' "$h" | xxd -r -p | seed agents_item; done
+
+# otel_spans: the GenAI spans, whole and line by line.
+file otel_spans fixtures/ai/otel-genai.jsonl
+while IFS= read -r l; do printf '%s' "$l" | seed otel_spans; done <fixtures/ai/otel-genai.jsonl
+
 # inputs: whole files under the name that detection expects (index into NAMES
 # of fuzz_targets/inputs.rs).
 file inputs 0 fixtures/run2/agents.jsonl
@@ -115,5 +127,7 @@ for f in $(find fixtures/aws -path '*data/*.json.gz' | sort); do file inputs 4 "
 for f in fixtures/aws/registry-stream.json fixtures/aws/kinesis/*.json fixtures/azure/*/*.json*; do file inputs 5 "$f"; done
 for f in $(find fixtures/azure/capture -name '*.avro' | sort); do file inputs 6 "$f"; done
 file inputs 7 fixtures/eventstore/agents-db/chunk-000001.000000
+file inputs 1 fixtures/ai/agents.sqlite
+file inputs 0 fixtures/ai/otel-genai.jsonl
 
 for d in "$out"/*/; do printf '%-16s %4d seeds\n' "$(basename "$d")" "$(ls "$d" | wc -l)"; done

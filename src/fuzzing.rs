@@ -50,3 +50,32 @@ pub fn payload(bytes: &[u8], cfg: &SourceConfig) {
     };
     let _ = payload::map(bytes, cfg, 0, &origin);
 }
+
+/// One LangGraph serialized value: the first byte picks the `type` column
+/// (even: `msgpack`, odd: `json`), the rest is the blob.
+pub fn langgraph_value(bytes: &[u8]) {
+    let Some((&first, blob)) = bytes.split_first() else {
+        return;
+    };
+    let ty = if first % 2 == 0 { "msgpack" } else { "json" };
+    let _ = crate::ingest::ai::blob::decode(Some(ty), Some(blob), blob.len() as i64);
+}
+
+/// OTLP/JSON span files (export request lines, one document, an array), every
+/// span to the end.
+pub fn otel_spans(bytes: &[u8]) {
+    use crate::ingest::Source;
+    let reader: Box<dyn std::io::BufRead + Send> = Box::new(std::io::Cursor::new(bytes.to_vec()));
+    let count = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let comp = crate::ingest::decompress::Compression::None;
+    if let Ok(mut src) = crate::ingest::ai::otel::OtelJson::new(reader, comp, count, "fuzz".into()) {
+        while let Ok(Some(item)) = src.next_item() {
+            std::hint::black_box(item);
+        }
+    }
+}
+
+/// One Agents SDK `message_data` value: the item and its event type.
+pub fn agents_item(bytes: &[u8]) {
+    let _ = crate::ingest::ai::agents::item(bytes);
+}

@@ -16,6 +16,9 @@ pub enum Kind {
     Delete,
     /// A stored state at this point; replaces the state and is checked by `verify`.
     Snapshot,
+    /// A record kept in the timeline that changes no state (a LangGraph pending
+    /// write, whose effect the next checkpoint's image carries).
+    Note,
 }
 
 impl Kind {
@@ -25,6 +28,7 @@ impl Kind {
             Kind::Image => "image",
             Kind::Delete => "delete",
             Kind::Snapshot => "snapshot",
+            Kind::Note => "note",
         }
     }
 
@@ -34,6 +38,7 @@ impl Kind {
             Kind::Image => 1,
             Kind::Delete => 2,
             Kind::Snapshot => 3,
+            Kind::Note => 4,
         }
     }
 
@@ -43,6 +48,7 @@ impl Kind {
             1 => Kind::Image,
             2 => Kind::Delete,
             3 => Kind::Snapshot,
+            4 => Kind::Note,
             _ => return None,
         })
     }

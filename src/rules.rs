@@ -20,6 +20,8 @@ pub enum Op {
     Remove,
     Snapshot,
     Ignore,
+    /// A conversation from OpenTelemetry GenAI spans (`replay::genai`).
+    GenAi,
 }
 
 impl Op {
@@ -32,6 +34,7 @@ impl Op {
             "remove" => Op::Remove,
             "snapshot" => Op::Snapshot,
             "ignore" => Op::Ignore,
+            "genai" => Op::GenAi,
             _ => return None,
         })
     }
@@ -225,7 +228,7 @@ impl Rules {
             let n = i + 1;
             let op = Op::parse(&r.op).ok_or_else(|| {
                 format!(
-                    "rule {n} ({}): unknown op {} (expected merge, replace, append, patch, remove, snapshot or ignore)",
+                    "rule {n} ({}): unknown op {} (expected merge, replace, append, patch, remove, snapshot, ignore or genai)",
                     r.ty,
                     quote(&r.op)
                 )
@@ -234,6 +237,12 @@ impl Rules {
                 .map_err(|e| format!("rule {n}: type pattern {}: {e}", quote(&r.ty)))?
                 .compile_matcher();
             let path_text = r.path.unwrap_or_default();
+            if op == Op::GenAi && (!path_text.is_empty() || r.from.is_some()) {
+                return Err(format!(
+                    "rule {n} ({}): op genai works on the whole state (no path or from)",
+                    r.ty
+                ));
+            }
             let path = PathTemplate::parse(&path_text).map_err(|e| format!("rule {n} ({}): path: {e}", r.ty))?;
             let from = match r.from {
                 Some(f) => Some(pointer::parse(&f).map_err(|e| format!("rule {n} ({}): from: {e}", r.ty))?),

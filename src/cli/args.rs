@@ -58,6 +58,10 @@ pub struct Common {
     /// Rules file: field mapping overrides and reducer rules.
     #[arg(long, global = true, value_name = "FILE")]
     pub rules: Option<PathBuf>,
+    /// A LangGraph PostgresSaver database to read, as an input after the others
+    /// (`postgres://user@host/db`; the password from PGPASSWORD or the URL).
+    #[arg(long, global = true, value_name = "URL")]
+    pub pg: Vec<String>,
     /// Make the first bad record an error instead of skipping it.
     #[arg(long, global = true)]
     pub strict: bool,
@@ -345,7 +349,7 @@ pub struct StateArgs {
 #[derive(Args, Debug, Clone)]
 pub struct DiffArgs {
     /// Event logs, snapshot files, compressed files, or a cache (*.db).
-    #[arg(required = true, value_name = "INPUT")]
+    #[arg(required_unless_present = "pg", value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
     /// The earlier point.
     #[arg(long, value_name = "P")]
@@ -525,7 +529,7 @@ pub struct EditArgs {
 #[derive(Args, Debug, Clone)]
 pub struct InputArgs {
     /// Event logs, snapshot files, folders, compressed files, or a cache (*.db).
-    #[arg(required = true, value_name = "INPUT")]
+    #[arg(required_unless_present = "pg", value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
 }
 

@@ -278,6 +278,16 @@ pub fn json(rec: &Recording, report: &OpenReport) -> Result<Value> {
 /// The stderr lines a command that reads the recording prints when it is
 /// missing records (skipped), or holds events kept with a problem or id
 /// conflicts; empty when the ledger is clean.
+/// An input as shown: a connection URL without its password.
+fn shown(p: &std::path::Path) -> String {
+    let t = p.display().to_string();
+    if crate::ingest::ai::langgraph_pg::is_url(&t) {
+        crate::ingest::ai::langgraph_pg::redact(&t)
+    } else {
+        t
+    }
+}
+
 pub fn warnings(rec: &Recording, report: &OpenReport, inputs: &[PathBuf]) -> Result<Vec<String>> {
     let mut totals = Counts::default();
     for l in &report.ledgers {
@@ -287,7 +297,7 @@ pub fn warnings(rec: &Recording, report: &OpenReport, inputs: &[PathBuf]) -> Res
         let args: Vec<String> = inputs
             .iter()
             .map(|p| {
-                let t = p.display().to_string();
+                let t = shown(p);
                 if t.chars().any(|c| c.is_whitespace() || "'\"$`\\".contains(c)) {
                     format!("'{}'", t.replace('\'', r"'\''"))
                 } else {

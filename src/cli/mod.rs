@@ -157,7 +157,7 @@ fn run(cli: Cli) -> Result<i32> {
     let style = Style::detect(common.color);
     match cli.command {
         None => {
-            if cli.inputs.is_empty() {
+            if cli.inputs.is_empty() && common.pg.is_empty() {
                 bail!("no input given (try `rewind --help`)");
             }
             suggest::check_inputs(&cli.inputs)?;
@@ -185,9 +185,10 @@ fn run(cli: Cli) -> Result<i32> {
     }
 }
 
+/// The options of an open: the inputs named, then the `--pg` databases.
 fn open_options(common: &Common, inputs: Vec<PathBuf>, format: Option<Format>) -> OpenOptions {
     OpenOptions {
-        inputs,
+        inputs: inputs.into_iter().chain(common.pg.iter().map(PathBuf::from)).collect(),
         cache: common.cache.clone(),
         format,
         rules: common.rules.clone(),

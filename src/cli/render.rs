@@ -119,6 +119,7 @@ fn kind_mark(kind: Kind) -> &'static str {
         Kind::Image => "I",
         Kind::Delete => "D",
         Kind::Snapshot => "S",
+        Kind::Note => "N",
     }
 }
 

@@ -1,6 +1,7 @@
 //! Streaming decoders: input files → [`Record`]s, with bad records reported as
 //! `file:line: why` instead of stopping the import.
 
+pub mod ai;
 pub mod arrivals;
 pub mod aws;
 pub mod azure;
@@ -44,6 +45,10 @@ pub enum Format {
     Eventgrid,
     Cloudevents,
     EventhubsCapture,
+    LanggraphSqlite,
+    LanggraphPostgres,
+    AgentsSqlite,
+    OtelJson,
 }
 
 impl Format {
@@ -61,6 +66,10 @@ impl Format {
         Format::Eventgrid,
         Format::Cloudevents,
         Format::EventhubsCapture,
+        Format::LanggraphSqlite,
+        Format::LanggraphPostgres,
+        Format::AgentsSqlite,
+        Format::OtelJson,
     ];
 
     /// The names this build can open: the generic ones and those of every family.
@@ -98,6 +107,10 @@ impl Format {
             Format::Eventgrid => "eventgrid",
             Format::Cloudevents => "cloudevents",
             Format::EventhubsCapture => "eventhubs-capture",
+            Format::LanggraphSqlite => "langgraph-sqlite",
+            Format::LanggraphPostgres => "langgraph-postgres",
+            Format::AgentsSqlite => "agents-sqlite",
+            Format::OtelJson => "otel-json",
         }
     }
 
@@ -163,6 +176,12 @@ pub trait Family: Sync {
     /// The formats `open` takes.
     fn formats(&self) -> &'static [Format];
     fn open(&self, path: &Path, format: Format, cfg: SourceConfig) -> Result<Box<dyn Source>>;
+    /// The rules file text that gives this format's streams their states when
+    /// the user gives none (docs/model.md §4).
+    fn rules(&self, _format: Format) -> Option<&'static str> {
+        None
+    }
+
     /// Whether reading the folder `dir` as `format` takes in every file below it that
     /// may hold records. When it does not (a Firehose prefix beside other exports), the
     /// folder is read as the union of its parts, so no file is left out unread.
@@ -172,7 +191,7 @@ pub trait Family: Sync {
 }
 
 /// Every format family of this build, most specific first.
-pub static FAMILIES: &[&dyn Family] = &[&eventstore::FAMILY, &aws::AWS, &azure::Azure];
+pub static FAMILIES: &[&dyn Family] = &[&ai::FAMILY, &eventstore::FAMILY, &aws::AWS, &azure::Azure];
 
 fn family_of(format: Format) -> Option<&'static dyn Family> {
     FAMILIES.iter().copied().find(|f| f.formats().contains(&format))
@@ -238,10 +257,12 @@ pub fn open_source(path: &Path, forced: Option<Format>, cfg: SourceConfig) -> Re
     if let Some(format) = format {
         if !format.is_generic() {
             let family = family_of(format).with_context(|| format!("this build cannot read {}", format.name()))?;
-            return Ok(Warnings::wrap(
-                family.open(path, format, cfg)?,
-                path.display().to_string(),
-            ));
+            let shown = path.to_string_lossy();
+            let shown = match ai::langgraph_pg::is_url(&shown) {
+                true => ai::langgraph_pg::redact(&shown),
+                false => path.display().to_string(),
+            };
+            return Ok(Warnings::wrap(family.open(path, format, cfg)?, shown));
         }
     }
     if fs::metadata(path).map(|m| m.is_dir()).unwrap_or(false) {
@@ -304,6 +325,17 @@ fn open_generic(path: &Path, format: Option<Format>, cfg: SourceConfig) -> Resul
     }))
 }
 
+/// The built-in rules of the first input whose format has some.
+pub fn builtin_rules(paths: &[std::path::PathBuf], forced: Option<Format>) -> Option<&'static str> {
+    paths.iter().find_map(|p| {
+        let format = match forced {
+            Some(f) => f,
+            None => detect(p).ok()??,
+        };
+        family_of(format)?.rules(format)
+    })
+}
+
 /// The family format of `path`; for a folder, only a layout that covers all of it
 /// ([`Family::covers`]); `None` for the generic formats and the union of a folder.
 pub(crate) fn detect_layout(path: &Path) -> Result<Option<Format>> {
@@ -318,6 +350,9 @@ pub(crate) fn detect_layout(path: &Path) -> Result<Option<Format>> {
 
 /// The family format of `path`, or `None` for the generic formats.
 pub fn detect(path: &Path) -> Result<Option<Format>> {
+    if ai::langgraph_pg::is_url(&path.to_string_lossy()) {
+        return Ok(Some(Format::LanggraphPostgres));
+    }
     let peek = peek(path)?;
     Ok(FAMILIES.iter().find_map(|f| f.detect(&peek)))
 }

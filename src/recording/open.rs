@@ -23,7 +23,8 @@ impl Recording {
         let cache_inputs: Vec<&PathBuf> = opts
             .inputs
             .iter()
-            .filter(|p| p.is_file() && is_sqlite_file(p))
+            // Another program's SQLite database (a LangGraph checkpointer) is an input, not a cache.
+            .filter(|p| p.is_file() && is_sqlite_file(p) && !matches!(crate::ingest::detect(p), Ok(Some(_))))
             .collect();
         if !cache_inputs.is_empty() {
             if opts.inputs.len() > 1 {
@@ -35,7 +36,7 @@ impl Recording {
             return Recording::open_cache(&opts.inputs[0], opts, started);
         }
         for p in &opts.inputs {
-            if !p.exists() {
+            if !p.exists() && !crate::ingest::ai::langgraph_pg::is_url(&p.to_string_lossy()) {
                 bail!("{}: no such file or folder", p.display());
             }
         }
@@ -45,6 +46,8 @@ impl Recording {
         };
         let (cache, rules, reports) = if cache_path.exists() {
             let mut cache = Cache::open(&cache_path, true)?;
+            // Built-in rules were stored by the first import: no input is detected
+            // again here.
             let rules = load_rules(&cache, opts.rules.as_deref())?;
             let reports = sync_inputs(&mut cache, opts, &rules, progress)?;
             (cache, rules, reports)
@@ -55,7 +58,7 @@ impl Recording {
             let tmp = build_path(&cache_path, std::process::id());
             let rules = match &opts.rules {
                 Some(p) => Rules::load(p)?,
-                None => Rules::default(),
+                None => builtin_rules(opts)?,
             };
             let built = Cache::create_bulk(&tmp).and_then(|mut cache| {
                 let reports = sync_inputs(&mut cache, opts, &rules, progress).context("import")?;
@@ -174,6 +177,15 @@ impl Recording {
         }
         // Imports keep landing: read without a pinned snapshot.
         Ok(())
+    }
+}
+
+/// The rules of the inputs' family (LangGraph, Agents SDK, OTel GenAI) when
+/// the user gives none; stored in the cache like a given rules file.
+fn builtin_rules(opts: &OpenOptions) -> Result<Rules> {
+    match crate::ingest::builtin_rules(&opts.inputs, opts.format) {
+        Some(text) => Rules::parse(text).map_err(|e| anyhow!("built-in rules: {e}")),
+        None => Ok(Rules::default()),
     }
 }
 

@@ -9,6 +9,20 @@ use anyhow::{anyhow, Context, Result};
 
 use crate::cache::import::InputKey;
 use crate::hash::{fnv1a, fnv1a_parts};
+use crate::ingest::ai::langgraph_pg::{is_url, redact};
+
+/// A connection URL given as an input.
+fn url_of(p: &Path) -> Option<&str> {
+    p.to_str().filter(|s| is_url(s))
+}
+
+/// An input as shown and stored: a connection URL without its password.
+pub fn shown(p: &Path) -> String {
+    match url_of(p) {
+        Some(url) => redact(url),
+        None => p.display().to_string(),
+    }
+}
 
 /// Where the cache of these inputs lives when `--cache` is not given.
 pub fn default_cache_path(inputs: &[PathBuf]) -> Result<PathBuf> {
@@ -20,6 +34,10 @@ pub fn default_cache_path(inputs: &[PathBuf]) -> Result<PathBuf> {
     };
     let mut parts: Vec<Vec<u8>> = Vec::new();
     for p in inputs {
+        if let Some(url) = url_of(p) {
+            parts.push(redact(url).into_bytes());
+            continue;
+        }
         let c = fs::canonicalize(p).with_context(|| p.display().to_string())?;
         parts.push(c.to_string_lossy().into_owned().into_bytes());
     }
@@ -42,6 +60,17 @@ pub fn default_cache_path(inputs: &[PathBuf]) -> Result<PathBuf> {
 /// big export is unchanged without reading it. A folder's key covers every file
 /// in it (path, size, mtime).
 pub(super) fn input_key(path: &Path, options: Option<String>, mapping_hash: u64) -> Result<InputKey> {
+    if let Some(url) = url_of(path) {
+        // A database server: its tables' counts and newest ids say whether it changed.
+        return Ok(InputKey {
+            path: redact(url),
+            size: 0,
+            mtime_ns: 0,
+            fingerprint: crate::ingest::ai::langgraph_pg::fingerprint(url)?,
+            forced: options,
+            mapping_hash: format!("{mapping_hash:016x}"),
+        });
+    }
     let canonical = fs::canonicalize(path).with_context(|| path.display().to_string())?;
     let meta = fs::metadata(&canonical).with_context(|| path.display().to_string())?;
     let (size, mtime_ns, fingerprint) = if meta.is_dir() {
@@ -57,11 +86,15 @@ pub(super) fn input_key(path: &Path, options: Option<String>, mapping_hash: u64)
             f.seek(SeekFrom::Start(size.saturating_sub(BLOCK).max(BLOCK)))?;
             f.take(BLOCK).read_to_end(&mut tail)?;
         }
-        (
-            size as i64,
-            mtime_of(&meta),
-            format!("{:016x}{:016x}", fnv1a(&head), fnv1a(&tail)),
-        )
+        let mut fingerprint = format!("{:016x}{:016x}", fnv1a(&head), fnv1a(&tail));
+        // A SQLite database in WAL mode (another program's store) changes in its
+        // `-wal` file first: the main file can stay as it was for a long time.
+        let mut wal = canonical.clone().into_os_string();
+        wal.push("-wal");
+        if let Ok(w) = fs::metadata(&wal) {
+            fingerprint.push_str(&format!("-wal{}:{}", w.len(), mtime_of(&w)));
+        }
+        (size as i64, mtime_of(&meta), fingerprint)
     };
     Ok(InputKey {
         path: canonical.to_string_lossy().into_owned(),

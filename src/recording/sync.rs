@@ -68,7 +68,7 @@ fn cached_reports(stored: &[StoredInput], opts: &OpenOptions) -> Vec<InputReport
         .iter()
         .zip(&opts.inputs)
         .map(|(s, p)| InputReport {
-            display: p.display().to_string(),
+            display: crate::recording::paths::shown(p),
             status: Status::Cached,
             outcome: s.outcome.clone(),
             notes: Vec::new(),
@@ -125,7 +125,7 @@ pub(super) fn sync_inputs(
         }
     }
     for (i, (key, path)) in keys.iter().zip(&opts.inputs).enumerate() {
-        let display = path.display().to_string();
+        let display = crate::recording::paths::shown(path);
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -233,7 +233,9 @@ pub(super) fn sync_inputs(
             notes: Vec::new(),
         });
     }
-    if opts.rules.is_some() {
+    // Built-in rules are stored like given ones, so the cache file alone replays
+    // the same states.
+    if opts.rules.is_some() || (stored_rules.is_none() && !rules.text.is_empty()) {
         imp.store_rules(&rules.text)?;
     }
     let merge = keys.len() > 1 || needs_merge;

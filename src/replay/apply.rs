@@ -54,6 +54,7 @@ pub fn apply(state: &mut Option<Value>, ev: Applied<'_>, rule: Option<&Rule>) ->
             *state = None;
             Ok(())
         }
+        Kind::Note => Ok(()),
         Kind::Event => match rule {
             None => {
                 if let Some(value) = ev.data.take(None) {
@@ -77,8 +78,10 @@ pub fn apply_with(state: &mut Option<Value>, ev: Applied<'_>, rules: &Rules) -> 
 }
 
 fn apply_rule(state: &mut Option<Value>, rule: &Rule, data: Data<'_>) -> Result<(), String> {
-    if rule.op == Op::Ignore {
-        return Ok(());
+    match rule.op {
+        Op::Ignore => return Ok(()),
+        Op::GenAi => return super::genai::apply(state, data.get()),
+        _ => {}
     }
     let from = rule.from.as_deref();
     if let Some(from) = from {
@@ -92,7 +95,7 @@ fn apply_rule(state: &mut Option<Value>, rule: &Rule, data: Data<'_>) -> Result<
     let path = rule.path.resolve(data.get())?;
     let value = data.take(from).ok_or(INTERNAL)?;
     match rule.op {
-        Op::Ignore => Ok(()),
+        Op::Ignore | Op::GenAi => Ok(()),
         Op::Snapshot => {
             *state = Some(value);
             Ok(())

@@ -204,6 +204,7 @@ fn under_objects(state: Option<&Value>, head: &[String]) -> bool {
 fn touches(reducer: &Reducer, kind: Kind, ty: i64, data: &Value) -> Touch {
     match kind {
         Kind::Image | Kind::Snapshot | Kind::Delete => Touch::Whole,
+        Kind::Note => Touch::Nothing,
         Kind::Event => match reducer.rule(ty) {
             // No rule: a merge at the root.
             None => Touch::Path(Vec::new()),

@@ -2,6 +2,7 @@
 //! (docs/model.md §3–§5). Reads the cache, never writes it except to build checkpoints.
 
 pub mod apply;
+pub mod genai;
 pub mod lazy;
 pub mod pipeline;
 

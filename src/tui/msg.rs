@@ -157,6 +157,9 @@ pub struct Row {
     pub ty: String,
     pub snapshot: bool,
     pub failed: bool,
+    /// The first state of a branch (a LangGraph checkpoint forked from an
+    /// earlier one: `meta.fork`).
+    pub fork: bool,
     /// A one-line, already sanitized summary of the data.
     pub summary: String,
 }

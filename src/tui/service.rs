@@ -319,6 +319,7 @@ impl Service {
             ty: e.ty.clone(),
             snapshot: e.kind == Kind::Snapshot,
             failed: self.failures.contains_key(&e.pos),
+            fork: e.meta.as_ref().and_then(|m| m.get("fork")) == Some(&Value::Bool(true)),
             summary: summary(&e.data, SUMMARY_BYTES),
         }
     }

@@ -8,6 +8,9 @@
 //! - `rules`, `points`: rules files and point expressions;
 //! - `esdb-records`: EventStoreDB chunk headers, footers and log records;
 //! - `avro`, `capture`: Avro container files, Event Hubs Capture records;
+//! - `langgraph-value`: LangGraph's msgpack (extension types) and JSON values;
+//! - `otel-spans`: OpenTelemetry spans in OTLP/JSON;
+//! - `agents-item`: OpenAI Agents SDK session items;
 //! - `inputs`: whole files through `ingest::open_source` (detection, gzip/zstd,
 //!   every registered family), drained to the end.
 //!
@@ -147,6 +150,21 @@ fn seeds() -> Vec<(PathBuf, Vec<u8>)> {
         let head: String = text.lines().take(20).map(|l| format!("{l}\n")).collect();
         out.push((root.join("agents-head.jsonl"), head.into_bytes()));
     }
+    // LangGraph's msgpack blobs (the fixture database is too big to be a seed whole),
+    // behind the byte that makes `langgraph_value` read them as msgpack.
+    if let Ok(conn) = rusqlite::Connection::open_with_flags(
+        root.join("fixtures/ai/langgraph.sqlite"),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    ) {
+        if let Ok(mut stmt) = conn.prepare("SELECT checkpoint FROM checkpoints") {
+            let blobs = stmt.query_map([], |r| r.get::<_, Vec<u8>>(0));
+            for (i, b) in blobs.into_iter().flatten().flatten().enumerate() {
+                let mut seed = vec![0u8];
+                seed.extend(b);
+                out.push((root.join(format!("langgraph-checkpoint-{i}.msgpack")), seed));
+            }
+        }
+    }
     out
 }
 
@@ -267,6 +285,9 @@ fn fuzz_decoders_for_a_bounded_time() {
         ("esdb-records", Box::new(|_, b| target_esdb(b))),
         ("avro", Box::new(|_, b| rewind::fuzzing::avro_ocf(b))),
         ("capture", Box::new(|_, b| rewind::fuzzing::capture(b, &mapper()))),
+        ("langgraph-value", Box::new(|_, b| rewind::fuzzing::langgraph_value(b))),
+        ("otel-spans", Box::new(|_, b| rewind::fuzzing::otel_spans(b))),
+        ("agents-item", Box::new(|_, b| rewind::fuzzing::agents_item(b))),
     ];
     // Panics are collected, not printed one by one.
     let hook = std::panic::take_hook();
@@ -346,6 +367,9 @@ fn fuzz_findings_stay_fixed() {
             "rules" => target_rules(&b),
             "points" => target_points(&b),
             "avro_ocf" => rewind::fuzzing::avro_ocf(&b),
+            "langgraph_value" => rewind::fuzzing::langgraph_value(&b),
+            "otel_spans" => rewind::fuzzing::otel_spans(&b),
+            "agents_item" => rewind::fuzzing::agents_item(&b),
             "capture" => {
                 rewind::fuzzing::capture(&b, &mapper());
                 target_inputs(work.path(), "05.avro", &b);

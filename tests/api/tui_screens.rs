@@ -1218,3 +1218,57 @@ fn list_columns_fit_the_names_shown_and_the_data_gets_the_rest() {
     let data = |r: &str| r.split_once(" {").map_or(0, |(_, d)| d.chars().count());
     assert_eq!(data(&filtered), data(&row) + 3, "{filtered:?}");
 }
+
+/// Whether a screen line is the list's row of event `pos` (a flag, then the position).
+fn is_row(line: &str, pos: u64) -> bool {
+    let t: Vec<&str> = line.split_whitespace().take(2).collect();
+    let pos = pos.to_string();
+    t.first() == Some(&pos.as_str()) || (t.len() == 2 && t[0].chars().count() == 1 && t[1] == pos)
+}
+
+/// A LangGraph fork (a checkpoint that starts a branch stream) is marked in the list.
+#[test]
+fn a_langgraph_fork_is_marked_in_the_list() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let opts = OpenOptions {
+        inputs: vec![root.join("fixtures/ai/langgraph.sqlite")],
+        cache: Some(dir.path().join("graph.db")),
+        ..OpenOptions::default()
+    };
+    let mut h = Harness::open(&opts, 160, 60, false).expect("open");
+    h.settle();
+    // Filter to the branch stream: its first event is the fork.
+    let log = std::process::Command::new(env!("CARGO_BIN_EXE_rewind"))
+        .args(["log", "--cache"])
+        .arg(dir.path().join("graph.db"))
+        .arg(root.join("fixtures/ai/langgraph.sqlite"))
+        .arg("--json")
+        .output()
+        .expect("log");
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&log.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json"))
+        .collect();
+    let fork = lines.iter().find(|e| e["meta"]["fork"] == true).expect("a fork");
+    let pos = fork["pos"].as_u64().expect("pos");
+    h.submit(&format!(":{pos}"));
+    h.settle();
+    let screen = h.screen();
+    let row = screen
+        .lines()
+        .find(|l| is_row(l, pos))
+        .unwrap_or_else(|| panic!("no row for {pos}:\n{screen}"));
+    assert!(row.contains("thread-2@"), "{row}");
+    // Off the cursor, the mark shows.
+    h.keys("k");
+    h.settle();
+    let screen = h.screen();
+    let row = screen
+        .lines()
+        .find(|l| is_row(l, pos))
+        .unwrap_or_else(|| panic!("no row for {pos}:\n{screen}"));
+    assert!(row.contains('⑂'), "{row}");
+    let others = screen.lines().filter(|l| l.contains('⑂')).count();
+    assert_eq!(others, 1, "{screen}");
+}

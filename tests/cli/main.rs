@@ -9,6 +9,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod ai;
 mod aws;
 mod azure;
 mod concurrency;
@@ -17,6 +18,7 @@ mod fixtures;
 mod hostile_input;
 mod input;
 mod ledger;
+mod postgres;
 mod rule_ops;
 mod shapes;
 mod surface;

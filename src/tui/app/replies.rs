@@ -82,6 +82,7 @@ impl App {
                     stream: String::new(),
                     ty: String::new(),
                     snapshot: false,
+                    fork: false,
                     failed: false,
                     summary: String::new(),
                 },

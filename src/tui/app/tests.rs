@@ -64,6 +64,7 @@ fn row(pos: u64, stream: &str) -> Row {
         stream: stream.into(),
         ty: "Updated".into(),
         snapshot: false,
+        fork: false,
         failed: false,
         summary: "{}".into(),
     }

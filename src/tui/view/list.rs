@@ -117,6 +117,8 @@ fn row_line<'a>(
         ('!', theme.warn())
     } else if r.snapshot {
         ('◆', theme.warn())
+    } else if r.fork {
+        ('⑂', theme.info())
     } else if app.marks.mark == Some(r.pos) {
         ('M', theme.mark())
     } else if app.marks.bookmarks.contains(&r.pos) {
