@@ -92,6 +92,8 @@ pub struct Importer<'c> {
     new_streams: usize,
     end_before: i64,
     reshaped: bool,
+    /// The next import may hold no record yet: a followed input being written.
+    pub growing: bool,
 }
 
 impl Cache {
@@ -115,6 +117,7 @@ impl Cache {
             new_streams: 0,
             end_before,
             reshaped: false,
+            growing: false,
             dir: match self.path.parent() {
                 Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
                 _ => PathBuf::from("."),
@@ -297,7 +300,8 @@ impl Importer<'_> {
         // Records none of which could be used (a binary file, another format), or
         // an empty file: an error, not an empty timeline. A container that holds
         // no records (an empty page, `[]`) is an input with no events.
-        let empty_file = totals.read == 0
+        let empty_file = !std::mem::take(&mut self.growing)
+            && totals.read == 0
             && totals.ignored == 0
             && std::fs::metadata(display).is_ok_and(|m| m.is_file() && m.len() == 0);
         if (totals.read > 0 && totals.imported == 0) || empty_file {

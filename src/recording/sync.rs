@@ -192,6 +192,7 @@ pub(super) fn sync_inputs(
             _ => open_source(path, opts.format, cfg)?,
         };
         let size = key.size as u64;
+        imp.growing = tail_new;
         let outcome = imp.import(key, i as i64, &display, source, opts.strict, &mut |p| {
             progress(OpenProgress::Importing {
                 input: display.clone(),
