@@ -39,6 +39,10 @@ pub struct Cli {
     #[arg(value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
 
+    /// Keep reading the inputs as they grow; new events arrive in the TUI.
+    #[arg(long)]
+    pub follow: bool,
+
     #[command(flatten)]
     pub common: Common,
 
@@ -256,6 +260,9 @@ pub enum Command {
 pub struct OpenArgs {
     #[command(flatten)]
     pub input: InputArgs,
+    /// Keep reading the inputs as they grow; new events arrive in the TUI.
+    #[arg(long)]
+    pub follow: bool,
     #[command(flatten)]
     pub no_output: NoOutputFormat,
 }

@@ -40,10 +40,10 @@ fn is_stdin(p: &Path) -> bool {
 
 /// Replace `-` by a spool file (whole when `follow` is false, filled as it comes
 /// otherwise) and pick a temporary cache for it.
-fn take_stdin(
+pub(super) fn take_stdin(
     common: &Common,
     inputs: &[PathBuf],
-    live: Option<&Live>,
+    live: Option<std::sync::mpsc::Sender<Wake>>,
 ) -> Result<(Vec<PathBuf>, Option<Stdin>, Option<PathBuf>)> {
     if !inputs.iter().any(|p| is_stdin(p)) {
         return Ok((inputs.to_vec(), None, common.cache.clone()));
@@ -56,7 +56,7 @@ fn take_stdin(
         .map_or_else(std::env::temp_dir, Path::to_path_buf);
     let (spool, file) = stdin::create(&dir)?;
     match live {
-        Some(live) => stdin::pump(file, live.sender())?,
+        Some(wake) => stdin::pump(file, wake)?,
         None => stdin::drain(file)?,
     }
     let replaced = inputs
@@ -107,8 +107,8 @@ pub(super) fn open_follow(common: &Common, inputs: &[PathBuf]) -> Result<(Record
         }
     }
     let watched: Vec<PathBuf> = inputs.iter().filter(|p| !is_stdin(p)).cloned().collect();
-    let live = Live::start(&watched)?;
-    let (inputs, stdin, cache) = take_stdin(common, inputs, Some(&live))?;
+    let live = Live::start(&watched, true)?;
+    let (inputs, stdin, cache) = take_stdin(common, inputs, Some(live.sender()))?;
     let mut opts = options(common, &inputs)?;
     opts.cache = cache;
     opts.follow = true;

@@ -162,11 +162,11 @@ fn run(cli: Cli) -> Result<i32> {
             }
             suggest::check_inputs(&cli.inputs)?;
             reject_format("rewind INPUT...", &cli.no_output)?;
-            open::run(&common, cli.inputs, &style)
+            open::run(&common, cli.inputs, cli.follow, &style)
         }
         Some(Command::Open(args)) => {
             reject_format("open", &args.no_output)?;
-            open::run(&common, args.input.inputs, &style)
+            open::run(&common, args.input.inputs, args.follow, &style)
         }
         Some(Command::Import(args)) => {
             reject_format("import", &args.no_output)?;

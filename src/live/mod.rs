@@ -36,8 +36,9 @@ pub struct Live {
 
 impl Live {
     /// Watch `paths` (a file through its folder, so a rotation that replaces it is
-    /// seen; a folder with everything below it) and the stop signals.
-    pub fn start(paths: &[PathBuf]) -> Result<Live> {
+    /// seen; a folder with everything below it) and, with `signals`, the stop
+    /// signals (a front end that handles them itself passes false).
+    pub fn start(paths: &[PathBuf], signals: bool) -> Result<Live> {
         let (tx, rx) = channel();
         let notices = tx.clone();
         let watcher = notify::recommended_watcher(move |ev: notify::Result<notify::Event>| {
@@ -57,7 +58,9 @@ impl Live {
             }
             Some(w)
         });
-        spawn_signals(tx.clone())?;
+        if signals {
+            spawn_signals(tx.clone())?;
+        }
         Ok(Live {
             tx,
             rx,

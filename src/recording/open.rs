@@ -197,8 +197,16 @@ impl Recording {
         if self.cache.in_read() {
             self.cache.end_read()?;
         }
-        let reports = sync_inputs(&mut self.cache, opts, &self.rules, &mut |_| {})?;
+        let reports = self.read_more(opts)?;
         self.pin_snapshot(&mut |_| {})?;
+        Ok(reports)
+    }
+
+    /// [`Recording::refresh`] for a front end that reads without a pinned
+    /// snapshot (the TUI): the catalog and checkpoints follow the new events.
+    pub fn read_more(&mut self, opts: &OpenOptions) -> Result<Vec<InputReport>> {
+        let reports = sync_inputs(&mut self.cache, opts, &self.rules, &mut |_| {})?;
+        self.ensure_checkpoints(&mut |_| {})?;
         Ok(reports)
     }
 }

@@ -61,6 +61,9 @@ pub fn run(cfg: Config) -> Result<i32> {
     })
     .context("could not start the worker thread")?;
     term::spawn_signals(tx.clone())?;
+    if cfg.open.follow {
+        spawn_follow(&cfg.open, tx.clone())?;
+    }
     let mut term = Term::enter()?;
     let stop = term::spawn_input(tx, term.pause.clone())?;
     let result = session(&mut term, &rx, &worker, &cfg);
@@ -68,6 +71,24 @@ pub fn run(cfg: Config) -> Result<i32> {
     drop(term);
     close_worker(worker, &handle);
     result
+}
+
+/// Wake the UI when a followed input changes (and every [`crate::live::TICK`]).
+fn spawn_follow(open: &OpenOptions, tx: Sender<Incoming>) -> Result<()> {
+    let live = crate::live::Live::start(&open.inputs, false)?;
+    std::thread::Builder::new()
+        .name("rewind-follow".into())
+        .spawn(move || loop {
+            match live.wait() {
+                crate::live::Wake::Signal(_) => return,
+                _ => {
+                    if tx.send(Incoming::Wake).is_err() {
+                        return;
+                    }
+                }
+            }
+        })?;
+    Ok(())
 }
 
 /// Hang up on the worker and give it a moment to close the cache, so SQLite
@@ -109,7 +130,7 @@ fn session(term: &mut Term, rx: &Receiver<Incoming>, worker: &Sender<Request>, c
             Ok(Incoming::Reply(Response::Fatal(e))) => bail!("{e}"),
             Ok(Incoming::Reply(_)) => {}
             Ok(Incoming::Term(ev)) if is_interrupt(&ev) => return Ok(0),
-            Ok(Incoming::Term(_)) => {}
+            Ok(Incoming::Term(_) | Incoming::Wake) => {}
             Ok(Incoming::InputFailed(e)) => bail!("terminal input failed: {e}"),
             Ok(Incoming::Signal(n)) => return Ok(128 + n),
             Err(RecvTimeoutError::Timeout) => tick += 1,
@@ -120,6 +141,9 @@ fn session(term: &mut Term, rx: &Receiver<Incoming>, worker: &Sender<Request>, c
     // Phase 2: the debugger.
     let size = term.terminal.size()?;
     let (mut app, fx) = App::new(*info, size.width, size.height, cfg.color);
+    if cfg.open.follow {
+        app.live = app::live::Live::following();
+    }
     app.rules_file = cfg.open.rules.as_ref().map(|p| p.display().to_string());
     let files = Files {
         history: history::default_path(),
@@ -169,6 +193,7 @@ fn session(term: &mut Term, rx: &Receiver<Incoming>, worker: &Sender<Request>, c
                 Incoming::Reply(r) => Msg::Reply(r),
                 Incoming::InputFailed(e) => bail!("terminal input failed: {e}"),
                 Incoming::Signal(n) => return Ok(128 + n),
+                Incoming::Wake => Msg::Wake,
             };
             let fx = app.update(msg);
             if apply(&mut app, fx, term, worker, &files)? {

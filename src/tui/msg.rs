@@ -130,6 +130,11 @@ pub enum Request {
     Describe {
         positions: Vec<u64>,
     },
+    /// Read what the followed inputs gained; `watch` (pointer, stream) asks which
+    /// of the new events changed the watched node.
+    Refresh {
+        watch: Option<(String, Option<String>)>,
+    },
 }
 
 impl Request {
@@ -143,9 +148,10 @@ impl Request {
             Request::Density { .. } => 4,
             Request::Search { .. } => 5,
             Request::Describe { .. } => 6,
+            Request::Refresh { .. } => 7,
         }
     }
-    pub const KINDS: usize = 7;
+    pub const KINDS: usize = 8;
 }
 
 /// One line of the event list.
@@ -399,6 +405,8 @@ impl LedgerInfo {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Response {
     Opened(Box<Info>),
+    /// The followed inputs gained events.
+    Grew(Box<Grew>),
     Loading(Loading),
     /// Checkpoints are built; failed events and drifted snapshots are known.
     Ready {
@@ -419,4 +427,24 @@ pub enum Response {
     Error(String),
     /// Opening failed: the TUI gives up.
     Fatal(String),
+}
+
+/// What reading the followed inputs again found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Grew {
+    /// The length before, and now.
+    pub from: u64,
+    pub len: u64,
+    pub streams: u64,
+    pub time_range: (Option<i64>, Option<i64>),
+    /// The catalog's names when events arrived (empty otherwise).
+    pub stream_names: Vec<String>,
+    pub type_names: Vec<String>,
+    /// New events whose rule failed, and new snapshots that drifted.
+    pub failures: Vec<u64>,
+    pub drift: Vec<u64>,
+    /// New events that changed the watched node.
+    pub watch_changes: Vec<u64>,
+    /// What the read reported: a rotation, records skipped.
+    pub notes: Vec<String>,
 }

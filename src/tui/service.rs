@@ -48,6 +48,8 @@ pub struct Service {
     mark: Option<(u64, Option<String>, Hypothesis, StateValue)>,
     /// See [`Service::worlds_built`].
     worlds_built: u64,
+    /// How to read the inputs again while following them (`None`: not followed).
+    pub follow: Option<crate::recording::OpenOptions>,
 }
 
 /// States a hypothesis changes: `(stream name, state)` by stream id.
@@ -176,6 +178,85 @@ impl Service {
             by_name,
             mark: None,
             worlds_built: 0,
+            follow: None,
+        }
+    }
+
+    /// Read what the followed inputs gained (always answered: the UI asks once at a time).
+    fn refresh(&mut self, watch: Option<&(String, Option<String>)>) -> Result<super::msg::Grew> {
+        let from = self.rec.len();
+        let Some(opts) = self.follow.clone() else {
+            return Ok(self.grew(from, Vec::new(), Vec::new(), Vec::new(), Vec::new()));
+        };
+        let reports = self.rec.read_more(&opts)?;
+        let mut notes: Vec<String> = reports.iter().flat_map(|r| r.notes.iter().cloned()).collect();
+        for r in &reports {
+            notes.extend(r.outcome.skipped_sample.iter().map(|b| format!("record skipped: {b}")));
+        }
+        let len = self.rec.len();
+        if len <= from {
+            return Ok(self.grew(from, Vec::new(), Vec::new(), Vec::new(), notes));
+        }
+        let failures: Vec<u64> = self
+            .rec
+            .cache
+            .failures()?
+            .into_iter()
+            .filter(|(p, _)| *p > from)
+            .map(|(p, e)| {
+                self.failures.insert(p, e);
+                p
+            })
+            .collect();
+        let drift: Vec<u64> = self
+            .rec
+            .cache
+            .drift()?
+            .into_iter()
+            .filter(|(p, _, _)| *p > from)
+            .map(|(p, _, paths)| {
+                self.drift.insert(p, paths);
+                p
+            })
+            .collect();
+        if self.by_name.len() + 1 != self.rec.cat.streams.len() {
+            let cat = &self.rec.cat;
+            let mut by_name: Vec<i64> = (1..cat.streams.len() as i64).collect();
+            by_name.sort_by(|a, b| crate::natural::cmp(cat.stream_name(*a), cat.stream_name(*b)));
+            self.by_name = by_name;
+        }
+        let watch_changes = match watch {
+            Some((pointer, stream)) if len > from => self
+                .rec
+                .history(pointer, stream.as_deref(), from, len)
+                .map(|h| h.into_iter().map(|e| e.pos).collect())
+                .unwrap_or_default(),
+            _ => Vec::new(),
+        };
+        Ok(self.grew(from, failures, drift, watch_changes, notes))
+    }
+
+    fn grew(
+        &self,
+        from: u64,
+        failures: Vec<u64>,
+        drift: Vec<u64>,
+        watch_changes: Vec<u64>,
+        notes: Vec<String>,
+    ) -> super::msg::Grew {
+        let grew = self.rec.len() > from;
+        let names = |v: &Vec<String>| if grew { v.clone() } else { Vec::new() };
+        super::msg::Grew {
+            from,
+            len: self.rec.len(),
+            streams: self.rec.cache.stream_count().unwrap_or_default(),
+            time_range: self.rec.cache.time_range().unwrap_or_default(),
+            stream_names: names(&self.rec.cat.streams),
+            type_names: names(&self.rec.cat.types),
+            failures,
+            drift,
+            watch_changes,
+            notes,
         }
     }
 
@@ -261,6 +342,7 @@ impl Service {
                 .map(|&p| self.rec.event(p))
                 .collect::<Result<Vec<_>>>()
                 .map(|evs| Response::Described(evs.iter().flatten().map(|e| self.row(e)).collect())),
+            Request::Refresh { watch } => self.refresh(watch.as_ref()).map(|g| Response::Grew(Box::new(g))),
             Request::Goto { text } => Ok(Response::Goto(self.rec.goto(&text).map_err(|e| format!("{e:#}")))),
             Request::Watch {
                 pointer,

@@ -110,6 +110,8 @@ pub enum Incoming {
     InputFailed(String),
     /// SIGTERM, SIGHUP or SIGINT arrived: leave as on quit, exit 128 + the number.
     Signal(i32),
+    /// A followed input may have changed.
+    Wake,
 }
 
 /// Deliver SIGTERM, SIGHUP and SIGINT as [`Incoming::Signal`], so a killed or

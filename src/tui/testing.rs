@@ -57,9 +57,18 @@ impl Harness {
         let (rec, report) = Recording::open(opts, &mut |_| {})?;
         let info = info(&rec, &report);
         let mut service = Service::new(rec);
+        if opts.follow {
+            service.follow = Some(OpenOptions {
+                keep_replaced: true,
+                ..opts.clone()
+            });
+        }
         let mut replies = Vec::new();
         service.prepare(&mut |r| replies.push(r))?;
         let (mut app, fx) = App::new(info, width, height, color);
+        if opts.follow {
+            app.live = super::app::live::Live::following();
+        }
         if let Some(path) = &marks_file {
             let saved = saved_marks::load(path, &app.info.identity);
             app.restore_marks(saved);

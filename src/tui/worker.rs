@@ -53,6 +53,12 @@ fn run(opts: OpenOptions, rx: Receiver<Request>, mut notify: impl FnMut(Response
     };
     notify(Response::Opened(Box::new(info(&rec, &report))));
     let mut service = Service::new(rec);
+    if opts.follow {
+        service.follow = Some(OpenOptions {
+            keep_replaced: true,
+            ..opts.clone()
+        });
+    }
     let mut last = Instant::now();
     let prepared = service.prepare(&mut |r| {
         let is_progress = matches!(r, Response::Loading(_));

@@ -12,6 +12,7 @@ mod changes;
 mod fuzz;
 mod json_conformance;
 mod replay_props;
+mod tui_live;
 mod tui_marks;
 mod tui_screens;
 mod whatif_props;

@@ -473,3 +473,66 @@ fi
     let s = tmux.wait_for_within("EXIT=1", 30);
     assert!(s.contains("Resolve the refund for order 1182"), "{s}");
 }
+
+#[test]
+fn the_tui_follows_a_pipe_and_a_growing_file() {
+    if !tmux_available() {
+        eprintln!("skipped: tmux or pkill missing");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let log = dir.path().join("live.jsonl");
+    let line = |n: u32, goal: &str| {
+        format!("{{\"stream\":\"agent-{n}\",\"type\":\"set\",\"data\":{{\"goal\":\"{goal}\"}}}}\n")
+    };
+    std::fs::write(&log, line(1, "plan")).expect("write");
+    let tmux = start(dir.path(), "follow");
+    tmux.send(&[
+        &format!(
+            "{} --follow '{}'; echo EXIT=$?",
+            env!("CARGO_BIN_EXE_rewind"),
+            log.display()
+        ),
+        "Enter",
+    ]);
+    tmux.wait_for("@1/1   LIVE");
+    let append = |text: &str| {
+        let mut f = std::fs::OpenOptions::new().append(true).open(&log).expect("open");
+        std::io::Write::write_all(&mut f, text.as_bytes()).expect("append");
+    };
+    append(&line(2, "refund-the-customer"));
+    tmux.wait_for_within("@2/2   LIVE", 20);
+    tmux.wait_for_within("refund-the-customer", 20);
+    tmux.send(&["k"]);
+    tmux.wait_for("@1/2");
+    append(&(line(3, "a") + &line(3, "b")));
+    tmux.wait_for_within("LIVE +2 new", 20);
+    tmux.send(&["q"]);
+    tmux.wait_for("EXIT=0");
+
+    // A pipe: events come on standard input, keys from the terminal.
+    tmux.send(&["clear", "Enter"]);
+    let feed = dir.path().join("feed.sh");
+    std::fs::write(
+        &feed,
+        format!(
+            "printf '%s\\n' '{}'; sleep 2; printf '%s\\n' '{}'; sleep 4\n",
+            line(7, "first").trim(),
+            line(7, "second").trim()
+        ),
+    )
+    .expect("write");
+    tmux.send(&[
+        &format!(
+            "sh '{}' | {} --follow -; echo EXIT=$?",
+            feed.display(),
+            env!("CARGO_BIN_EXE_rewind")
+        ),
+        "Enter",
+    ]);
+    tmux.wait_for_within("@1/1   LIVE", 30);
+    tmux.wait_for_within("@2/2   LIVE", 30);
+    tmux.wait_for_within("second", 30);
+    tmux.send(&["q"]);
+    tmux.wait_for("EXIT=0");
+}

@@ -56,6 +56,7 @@ impl App {
             A::Unified => self.toggle_unified(),
             A::WhatIf => self.toggle_skip(),
             A::WhatIfClear => self.clear_skips(),
+            A::Follow => self.toggle_follow(),
             A::EditData => self.edit_data(),
             A::InsertEvent => self.insert_event(),
             A::UndoEdit => self.undo_edit(),

@@ -6,6 +6,7 @@ mod actions;
 mod count;
 mod filter;
 mod input;
+pub mod live;
 mod marks;
 pub mod nav;
 pub mod panes;
@@ -42,6 +43,8 @@ pub enum Msg {
     Reply(Response),
     /// Time passes (spinner).
     Tick,
+    /// The followed inputs may have gained records.
+    Wake,
     /// The editor session of an [`Effect::Edit`] ended: the JSON written, or
     /// `None` when cancelled.
     Edited(EditJob, Result<Option<serde_json::Value>, String>),
@@ -162,6 +165,8 @@ pub struct App {
     pub tick: u64,
     pub last_copy: Option<String>,
     pub fatal: Option<String>,
+    /// Following the inputs (`--follow`).
+    pub live: live::Live,
     next_id: u64,
     fx: Vec<Effect>,
 }
@@ -195,6 +200,7 @@ impl App {
             tick: 0,
             last_copy: None,
             fatal: None,
+            live: live::Live::default(),
             next_id: 1,
             fx: Vec::new(),
         };
@@ -218,9 +224,11 @@ impl App {
             Msg::Resize(w, h) => self.resize(w, h),
             Msg::Reply(r) => self.on_reply(r),
             Msg::Tick => self.tick = self.tick.wrapping_add(1),
+            Msg::Wake => self.on_wake(),
             Msg::Edited(job, result) => self.edited(job, result),
             Msg::Wrote(result) => self.wrote_whatif(result),
         }
+        self.seen_end();
         std::mem::take(&mut self.fx)
     }
 

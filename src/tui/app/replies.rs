@@ -13,6 +13,7 @@ impl App {
     pub(super) fn on_reply(&mut self, r: Response) {
         match r {
             Response::Opened(_) => {}
+            Response::Grew(g) => self.on_grew(*g),
             Response::Loading(l) => self.open.progress = Some(l),
             Response::Ready { failures, drift } => {
                 self.open.ready = true;
@@ -33,6 +34,7 @@ impl App {
             Response::Watch(w) => self.on_watch(w),
             Response::Described(rows) => self.marks.described.extend(rows.into_iter().map(|r| (r.pos, r))),
             Response::Error(e) => {
+                self.live.end_read();
                 self.pending.goto = false;
                 self.pending.watch = false;
                 self.pending.search = None;

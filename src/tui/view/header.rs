@@ -73,6 +73,16 @@ pub fn draw(app: &App, theme: &Theme, f: &mut Frame, area: Rect) {
     let line1 = Line::from(line1);
 
     let mut spans = vec![Span::styled(format!(" @{}/{} ", app.cursor, info.len), theme.pos())];
+    if app.live.available {
+        // Right after the position it counts: what arrived since the cursor left the end.
+        let (text, style) = match (app.live.on, app.live.new) {
+            (false, _) => (" PAUSED · L resumes ".to_string(), theme.warn()),
+            (true, 0) => (" LIVE ".to_string(), theme.info()),
+            (true, n) => (format!(" LIVE +{n} new · G "), theme.info()),
+        };
+        spans.push(Span::raw(" "));
+        spans.push(Span::styled(text, style));
+    }
     // Where the cursor's time, stream and type are, so a narrow terminal can drop them.
     let (mut time_at, mut names_at) = (None, None);
     // Second, so a narrow terminal cannot cut it off: the recording lacks records.
