@@ -66,12 +66,29 @@ fn sent_of(line: &str) -> Option<u128> {
         .or_else(|| v["data"]["sent"].as_u64().map(u128::from))
 }
 
-/// Wait until the follower has opened the file and is waiting for more.
+/// Wait until the follower has opened the file and is waiting for more: an event
+/// appended before its first read is part of that read and never printed, so
+/// append one every 2 s until one comes out, then let the rest drain.
 fn settle(rx: &Receiver<(Instant, String)>, file: &Path) {
     let mut f = OpenOptions::new().append(true).open(file).expect("open");
-    f.write_all(event(0, now_ns()).as_bytes()).expect("write");
-    rx.recv_timeout(Duration::from_secs(600))
-        .expect("the follower never printed");
+    let started = Instant::now();
+    loop {
+        f.write_all(event(0, now_ns()).as_bytes()).expect("write");
+        if rx.recv_timeout(Duration::from_secs(2)).is_ok() {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(600),
+            "the follower never printed"
+        );
+    }
+    while rx.recv_timeout(Duration::from_secs(1)).is_ok() {}
+}
+
+/// The data's `i` of a printed event.
+fn index_of(line: &str) -> Option<u64> {
+    let v: serde_json::Value = serde_json::from_str(line).ok()?;
+    v["data"]["i"].as_u64()
 }
 
 fn main() {
@@ -96,11 +113,16 @@ fn main() {
     for i in 1..=samples as u64 {
         f.write_all(event(i, now_ns()).as_bytes()).expect("write");
         f.flush().expect("flush");
-        let (_, line) = rx
-            .recv_timeout(Duration::from_secs(30))
-            .expect("event not shown in 30 s");
-        if let Some(sent) = sent_of(&line) {
-            lat.push((now_ns().saturating_sub(sent)) as f64 / 1e6);
+        loop {
+            let (_, line) = rx
+                .recv_timeout(Duration::from_secs(30))
+                .expect("event not shown in 30 s");
+            if index_of(&line) == Some(i) {
+                if let Some(sent) = sent_of(&line) {
+                    lat.push((now_ns().saturating_sub(sent)) as f64 / 1e6);
+                }
+                break;
+            }
         }
         thread::sleep(Duration::from_millis(20));
     }
@@ -137,9 +159,11 @@ fn main() {
     let mut last_at = writer_done;
     while seen < total {
         match rx.recv_timeout(Duration::from_secs(120)) {
-            Ok((at, _)) => {
-                seen += 1;
-                last_at = at;
+            Ok((at, line)) => {
+                if index_of(&line).is_some_and(|i| i > 0) {
+                    seen += 1;
+                    last_at = at;
+                }
             }
             Err(_) => break,
         }
