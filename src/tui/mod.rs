@@ -21,6 +21,7 @@ mod term;
 pub mod testing;
 pub mod theme;
 pub mod timeline;
+pub mod transcript;
 pub mod tree;
 pub mod unified;
 pub mod view;

@@ -15,4 +15,5 @@ mod replay_props;
 mod tui_live;
 mod tui_marks;
 mod tui_screens;
+mod tui_transcript;
 mod whatif_props;

@@ -54,6 +54,7 @@ impl App {
             A::StateScope => self.toggle_scope(),
             A::DiffMode => self.cycle_diff_mode(),
             A::Unified => self.toggle_unified(),
+            A::Transcript => self.toggle_transcript(),
             A::WhatIf => self.toggle_skip(),
             A::WhatIfClear => self.clear_skips(),
             A::Follow => self.toggle_follow(),

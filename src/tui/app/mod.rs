@@ -167,11 +167,30 @@ pub struct App {
     pub fatal: Option<String>,
     /// Following the inputs (`--follow`).
     pub live: live::Live,
+    /// The chat transcript of the shown state, in place of the diff (`V`); `None`: the diff.
+    pub transcript: Option<Vec<crate::tui::transcript::Entry>>,
     next_id: u64,
     fx: Vec<Effect>,
 }
 
 impl App {
+    /// Show the transcript instead of the diff, or back.
+    pub(crate) fn toggle_transcript(&mut self) {
+        if self.transcript.take().is_none() {
+            self.transcript = Some(Vec::new());
+            self.refresh_transcript();
+        }
+    }
+
+    /// Rebuild the shown transcript from the tree's state: in update, not while drawing.
+    pub(crate) fn refresh_transcript(&mut self) {
+        if self.transcript.is_none() {
+            return;
+        }
+        let changed = self.state.reply.as_ref().map(|r| r.changed.as_slice()).unwrap_or(&[]);
+        self.transcript = Some(crate::tui::transcript::entries(&self.state.tree.to_value(), changed));
+    }
+
     /// A new model for an opened recording; the effects fetch the first screen.
     pub fn new(info: Info, width: u16, height: u16, color: bool) -> (App, Vec<Effect>) {
         let cursor = info.len;
@@ -201,6 +220,7 @@ impl App {
             last_copy: None,
             fatal: None,
             live: live::Live::default(),
+            transcript: None,
             next_id: 1,
             fx: Vec::new(),
         };

@@ -59,6 +59,7 @@ impl App {
             self.detail.scroll.reset();
         }
         self.state.reply = Some(s);
+        self.refresh_transcript();
         if let Some(at) = self.pending.edit {
             if at != self.cursor {
                 self.pending.edit = None;

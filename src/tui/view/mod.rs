@@ -11,6 +11,7 @@ pub mod ledger;
 mod list;
 mod places;
 mod timeline;
+mod transcript;
 mod tree;
 
 use ratatui::layout::Rect;
@@ -32,6 +33,7 @@ pub fn draw(app: &App, f: &mut Frame) {
     tree::draw(app, &theme, f, a.tree);
     match app.lower {
         super::app::Pane::Detail => detail::draw(app, &theme, f, a.lower),
+        _ if app.transcript.is_some() => transcript::draw(app, &theme, f, a.lower),
         _ => diff::draw(app, &theme, f, a.lower),
     }
     footer::draw_status(app, &theme, f, a.status);
