@@ -324,7 +324,7 @@ pub static BINDINGS: &[Binding] = &[
     b(S::Global, &[ch('>')], A::WatchNext, "next event that changed the watched node", JOIN),
     b(S::Global, &[ch('d')], A::DiffMode, "diff: this event / mark → cursor / recorded → hypothetical", foot("diff", 2)),
     b(S::Diff, &[ch('u')], A::Unified, "diff as a change list or as unified text", foot("list/unified", 1)),
-    b(S::Global, &[ch('V')], A::Transcript, "chat transcript of the shown state in place of the diff; the event's messages marked ▶ (again: the diff)", None),
+    b(S::Global, &[ch('V')], A::Transcript, "chat transcript in place of the diff, the event's messages marked ▶ (again: back)", None),
     b(S::Global, &[ch('f')], A::Filter, "filter list and timeline: stream globs, type:GLOB (empty: drop every chip)", foot("filter", 2)),
     b(S::Global, &[ch('F')], A::FilterStream, "filter to the current event's stream, AND the other chips (again: drop it)", None),
     b(S::Global, &[ch('T')], A::FilterType, "filter to the current event's type, AND the other chips (again: drop it)", None),
