@@ -255,6 +255,32 @@ fn drain(path: &Path) {
     }
 }
 
+/// The input being run: its target, bytes and start.
+type Current = std::sync::Arc<std::sync::Mutex<Option<(String, Vec<u8>, Instant)>>>;
+
+/// An input that never returns (a loop, memory growing without end) would hang
+/// the suite with no word of which input did it: a thread watches, and one that
+/// runs past `HUNG` is saved and the process stopped with its path.
+fn watchdog(crashes: PathBuf) -> Current {
+    const HUNG: Duration = Duration::from_secs(60);
+    let current: Current = Default::default();
+    let watched = current.clone();
+    std::thread::spawn(move || loop {
+        std::thread::sleep(Duration::from_secs(1));
+        let guard = watched.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((name, input, started)) = guard.as_ref() {
+            if started.elapsed() > HUNG {
+                let _ = std::fs::create_dir_all(&crashes);
+                let file = crashes.join(format!("{name}-{:016x}.bin", rewind::hash::fnv1a(input)));
+                let _ = std::fs::write(&file, input);
+                eprintln!("fuzz: {name}: an input ran over {HUNG:?}: {}", file.display());
+                std::process::exit(101);
+            }
+        }
+    });
+    current
+}
+
 #[test]
 fn fuzz_decoders_for_a_bounded_time() {
     let secs: f64 = std::env::var("REWIND_FUZZ_SECS")
@@ -292,9 +318,12 @@ fn fuzz_decoders_for_a_bounded_time() {
     // Panics are collected, not printed one by one.
     let hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
+    let current = watchdog(crashes.clone());
     let mut run = |name: &str, input: &[u8], f: &dyn Fn()| {
         let started = Instant::now();
+        *current.lock().unwrap_or_else(|e| e.into_inner()) = Some((name.to_string(), input.to_vec(), started));
         let panicked = catch_unwind(AssertUnwindSafe(f)).is_err();
+        *current.lock().unwrap_or_else(|e| e.into_inner()) = None;
         // Wall time on a shared machine: a slow input counts only if it is slow
         // again on a second run.
         let slow = !panicked && started.elapsed() > SLOW && {

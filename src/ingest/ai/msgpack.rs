@@ -201,6 +201,11 @@ impl<'a> Decoder<'a> {
         for _ in 0..n {
             let key = match self.value(depth + 1)? {
                 Value::String(s) => s,
+                // A map or list key is not something ormsgpack writes, and its
+                // text grows with every level of quoting: refused.
+                Value::Array(_) | Value::Object(_) => {
+                    return Err(format!("byte {at}: a map key is a list or map"));
+                }
                 // ormsgpack's OPT_NON_STR_KEYS: ints, floats, bools, None as keys.
                 other => other.to_string(),
             };
@@ -382,6 +387,12 @@ fn numpy(parts: Vec<Value>) -> Result<Value, String> {
             bytes.len()
         ));
     }
+    // A zero among the dims makes the array empty whatever the others say; a
+    // shape like [10^12, 0] would otherwise build 10^12 empty lists. numpy
+    // itself stops at 64 dims; more would only deepen the recursion below.
+    if dims.len() > 64 || (dims.contains(&0) && dims.iter().any(|&d| d > 1)) {
+        return described();
+    }
     let flat: Vec<Value> = bytes.chunks_exact(scalar.size).map(|c| scalar.read(c)).collect();
     let fortran = order.as_str() == Some("F");
     Ok(nest(&flat, &dims, fortran))
@@ -432,7 +443,8 @@ impl Scalar {
             b'>' => true,
             _ => return None,
         };
-        let size: usize = dtype[2..].parse().ok()?;
+        // Byte slicing: the kind byte may be the start of a wider character.
+        let size: usize = std::str::from_utf8(&b[2..]).ok()?.parse().ok()?;
         let ok = match b[1] {
             b'f' => matches!(size, 4 | 8),
             b'i' | b'u' => matches!(size, 1 | 2 | 4 | 8),
@@ -540,6 +552,27 @@ mod tests {
     }
 
     #[test]
+    fn empty_numpy_arrays_with_huge_dims_stay_described() {
+        // shape [2^32-1, 0]: no elements, and no four billion empty lists.
+        let mut t = vec![0x94];
+        t.extend(s("<i2"));
+        t.extend([0x92, 0xce, 0xff, 0xff, 0xff, 0xff, 0x00]);
+        t.extend(s("C"));
+        t.extend([0xc4, 0x00]);
+        let v = to_json(&ext(6, &t)).expect("decodes");
+        assert_eq!(v["$class"], "numpy.ndarray");
+        assert_eq!(v["shape"], json!([4294967295u64, 0]));
+        // 200 dims of 1: one element, described rather than nested 200 deep.
+        let mut t = vec![0x94];
+        t.extend(s("<i1"));
+        t.extend([0xdc, 0x00, 200]);
+        t.extend([0x01; 200]);
+        t.extend(s("C"));
+        t.extend([0xc4, 0x01, 0x05]);
+        assert_eq!(to_json(&ext(6, &t)).expect("decodes")["$class"], "numpy.ndarray");
+    }
+
+    #[test]
     fn lies_and_depth_are_errors() {
         // An array of 2^32-1 items in 5 bytes.
         let e = to_json(&[0xdd, 0xff, 0xff, 0xff, 0xff]).expect_err("refused");
@@ -559,6 +592,9 @@ mod tests {
         }
         assert!(to_json(&v).expect_err("refused").contains("deeper"));
         assert!(to_json(&[0xc1]).is_err());
+        // {{{...}: 1}: 1}: a key that is itself a map is refused, not quoted.
+        let e = to_json(&[0x81, 0x81, 0x80, 0x01, 0x01]).expect_err("refused");
+        assert!(e.contains("map key"), "{e}");
         assert!(to_json(&[0x01, 0x02]).expect_err("refused").contains("after the value"));
     }
 }

@@ -183,8 +183,10 @@ impl OtelJson {
             json!(KINDS.get(kind as usize).copied().unwrap_or("unknown")),
         );
         data.insert("status".into(), Value::Object(st));
-        if let Some(end) = end {
-            data.insert("duration_ms".into(), json!((end - start) as f64 / 1e6));
+        // A span that ends before it starts (clock skew, a broken exporter)
+        // has no duration rather than a wrapped one.
+        if let Some(d) = end.and_then(|end| end.checked_sub(start)) {
+            data.insert("duration_ms".into(), json!(d as f64 / 1e6));
         }
         let events: Vec<Value> = span
             .get("events")

@@ -546,46 +546,92 @@ pub mod datum {
     }
 }
 
-/// apache-avro 0.21 panics (an `unwrap` in `Name::parse`) on a named type whose
-/// name breaks the spec's grammar, so names are checked before it sees them.
+/// apache-avro 0.21 panics (`unwrap`s on `Name::new` and `Alias::new`) where a
+/// schema's names break the spec's grammar: the name of a named type or of any
+/// type object, a `type` that names another type, an alias joined to its
+/// namespace. Those are checked here first, so a bad header is an error.
 /// Found by `tests/api/fuzz.rs`.
 fn check_names(schema: &str) -> Result<(), String> {
     let v: Value = serde_json::from_str(schema).map_err(|e| format!("not JSON: {e}"))?;
-    let mut stack = vec![&v];
-    while let Some(node) = stack.pop() {
+    let bad = |what: &str, name: &str| format!("{what} {} is not a valid Avro name", crate::sanitize::quote(name));
+    // (node, whether it is the value of a `type` key)
+    let mut stack = vec![(&v, false)];
+    while let Some((node, is_type)) = stack.pop() {
         match node {
             Value::Object(m) => {
-                let named = matches!(
-                    m.get("type").and_then(Value::as_str),
-                    Some("record" | "error" | "enum" | "fixed")
-                );
-                if named {
+                let ty = m.get("type");
+                let named = matches!(ty.and_then(Value::as_str), Some("record" | "error" | "enum" | "fixed"));
+                if named || is_type {
                     if let Some(name) = m.get("name").and_then(Value::as_str) {
                         if !is_fullname(name) {
-                            return Err(format!(
-                                "type name {} is not a valid Avro name",
-                                crate::sanitize::quote(name)
-                            ));
+                            return Err(bad("type name", name));
                         }
                     }
                 }
-                stack.extend(m.values());
+                if let Some(t) = ty.and_then(Value::as_str) {
+                    if !is_keyword(t) && !is_fullname(t) {
+                        return Err(bad("type", t));
+                    }
+                }
+                if named {
+                    let ns = m.get("namespace").and_then(Value::as_str);
+                    if let Some(ns) = ns.filter(|ns| !ns.is_empty()) {
+                        if !is_fullname(ns) || ns.starts_with('.') {
+                            return Err(bad("namespace", ns));
+                        }
+                    }
+                    for alias in m.get("aliases").and_then(Value::as_array).into_iter().flatten() {
+                        if let Some(a) = alias.as_str() {
+                            if !is_fullname(a) {
+                                return Err(bad("alias", a));
+                            }
+                        }
+                    }
+                }
+                for (k, child) in m {
+                    stack.push((child, k == "type"));
+                }
             }
-            Value::Array(a) => stack.extend(a.iter()),
+            Value::Array(a) => stack.extend(a.iter().map(|c| (c, false))),
             _ => {}
         }
     }
     Ok(())
 }
 
-/// `[namespace.]name` per the Avro spec: dot-separated `[A-Za-z_][A-Za-z0-9_]*`.
+/// The spec's primitive and complex type keywords.
+fn is_keyword(t: &str) -> bool {
+    matches!(
+        t,
+        "null"
+            | "boolean"
+            | "int"
+            | "long"
+            | "float"
+            | "double"
+            | "bytes"
+            | "string"
+            | "record"
+            | "error"
+            | "enum"
+            | "array"
+            | "map"
+            | "fixed"
+    )
+}
+
+/// `[namespace.]name` per the Avro spec: dot-separated `[A-Za-z_][A-Za-z0-9_]*`;
+/// a leading dot (the null namespace) only before a simple name.
 fn is_fullname(name: &str) -> bool {
-    let name = name.strip_prefix('.').unwrap_or(name);
-    name.split('.').all(|part| {
+    let simple = |part: &str| {
         let mut chars = part.chars();
         chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
             && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-    })
+    };
+    match name.strip_prefix('.') {
+        Some(rest) => simple(rest),
+        None => name.split('.').all(simple),
+    }
 }
 
 #[cfg(test)]
@@ -605,5 +651,21 @@ mod name_tests {
             r#"{"type":"record","name":"R","fields":[{"name":"f","type":{"type":"fixed","name":"x-y","size":2}}]}"#;
         assert!(check_names(nested).is_err());
         assert!(check_names(r#"{"type":"record","name":"R","fields":[]}"#).is_ok());
+        // A leading dot only before a simple name (what the library's grammar takes).
+        assert!(!is_fullname(".a.EventData"));
+        let dotted = r#"{"type":"record","name":".icrosoft.ServiceBus.EventData","fields":[]}"#;
+        assert!(check_names(dotted).is_err());
+        let type_ref = r#"{"type":"record","name":"R","fields":[{"name":"f","type":{"type":"x y"}}]}"#;
+        assert!(check_names(type_ref).expect_err("refused").contains("type"));
+        let alias = r#"{"type":"record","name":"R","aliases":["a b"],"fields":[]}"#;
+        assert!(check_names(alias).is_err());
+        let ns = r#"{"type":"record","name":"R","namespace":"a..b","aliases":["x"],"fields":[]}"#;
+        assert!(check_names(ns).is_err());
+        let array_name =
+            r#"{"type":"record","name":"R","fields":[{"name":"f","type":{"type":"array","name":"-","items":"int"}}]}"#;
+        assert!(check_names(array_name).is_err());
+        // The Capture schema's own shape passes.
+        let ok = r#"{"type":"record","name":"EventData","namespace":"Microsoft.ServiceBus.Messaging","fields":[{"name":"Body","type":["null","bytes"]},{"name":"P","type":{"type":"map","values":["long","string"]}}]}"#;
+        assert!(check_names(ok).is_ok());
     }
 }
