@@ -95,10 +95,10 @@ pub(super) struct Follow {
 /// Open `inputs` to follow them: files up to their last complete record.
 pub(super) fn open_follow(common: &Common, inputs: &[PathBuf]) -> Result<(Recording, Follow)> {
     for p in inputs.iter().filter(|p| p.is_dir()) {
-        // Folders that receive whole files are read file by file; an export read
-        // through its manifest or a database's own files is not.
+        // Folders that receive whole files are read file by file, a database
+        // folder up to writer.chk; an export read through its manifest is not.
         match crate::ingest::detect_layout(p)? {
-            None | Some(Format::Firehose | Format::EventhubsCapture) => {}
+            None | Some(Format::Firehose | Format::EventhubsCapture | Format::EventstoreDb) => {}
             Some(f) => anyhow::bail!(
                 "{}: a {} folder can't be followed (it is read as a whole); open it without --follow",
                 p.display(),
