@@ -407,6 +407,8 @@ pub enum Response {
     Opened(Box<Info>),
     /// The followed inputs gained events.
     Grew(Box<Grew>),
+    /// The reader appended to the cache: a `Refresh` picks it up.
+    Read,
     Loading(Loading),
     /// Checkpoints are built; failed events and drifted snapshots are known.
     Ready {

@@ -342,6 +342,9 @@ impl DbSource {
                     (len, true)
                 }
                 None => match &writer_chk {
+                    // A running node creates the next chunk before writer.chk
+                    // reaches its start: nothing in it yet.
+                    Ok(w) if follow.is_some() && *w <= header.start_position() => (HEADER_SIZE, false),
                     // A lying chunk size in the header moves the chunk's start past
                     // writer.chk, which would silently read it as empty.
                     Ok(w) if *w < header.start_position() => {
