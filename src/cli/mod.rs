@@ -202,6 +202,7 @@ fn open_options(common: &Common, inputs: Vec<PathBuf>, format: Option<Format>) -
         system_streams: common.system_streams,
         follow: false,
         keep_replaced: false,
+        filter: Default::default(),
     }
 }
 

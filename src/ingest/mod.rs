@@ -7,6 +7,7 @@ pub mod aws;
 pub mod azure;
 pub mod decompress;
 pub mod eventstore;
+pub mod filter;
 pub mod folder;
 pub mod framing;
 pub mod mapping;
@@ -140,6 +141,9 @@ pub struct SourceConfig {
     pub key: Vec<String>,
     /// `--system-streams`: keep EventStoreDB `$` streams.
     pub system_streams: bool,
+    /// `--since`, `--until`, `--stream`, `--type`: the import keeps only matching
+    /// records; a source may skip what cannot match without decoding it.
+    pub filter: filter::Filter,
 }
 
 /// How the records of an input are ordered in the timeline before inputs merge.

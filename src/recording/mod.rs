@@ -48,6 +48,9 @@ pub struct OpenOptions {
     /// and the events read from its old content stay (a rotation). Otherwise
     /// such a file is imported again.
     pub keep_replaced: bool,
+    /// `--since`, `--until`, `--stream`, `--type`: the recording is the slice of the
+    /// inputs that matches (docs/cli.md, import filters).
+    pub filter: crate::ingest::filter::Filter,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -166,6 +166,7 @@ pub(super) fn sync_inputs(
             records: opts.records,
             key: opts.key.clone(),
             system_streams: opts.system_streams,
+            filter: opts.filter.clone(),
         };
         // A file to follow is read up to its last complete record, and where that
         // is stored with its events, for the next read to go on from.
@@ -401,6 +402,7 @@ fn append_arrivals(
         records: opts.records,
         key: opts.key.clone(),
         system_streams: opts.system_streams,
+        filter: opts.filter.clone(),
     };
     let display = path.display().to_string();
     let source = Box::new(Union::of(arrived.listing, opts.format, cfg));
