@@ -48,6 +48,9 @@ pub struct Filter {
     streams: Vec<Pattern>,
     /// Event type patterns; a record is kept when any matches (none: every type).
     types: Vec<Pattern>,
+    /// `--since` and `--until` as typed: `-2h` names the same cache file on every
+    /// run while its resolved time moves on.
+    typed: (Option<String>, Option<String>),
 }
 
 impl fmt::Debug for Filter {
@@ -89,7 +92,33 @@ impl Filter {
             until,
             streams: patterns(streams)?,
             types: patterns(types)?,
+            typed: (None, None),
         })
+    }
+
+    /// Remember the bounds as the user typed them, for [`Filter::name_key`].
+    pub fn set_typed(&mut self, since: Option<&str>, until: Option<&str>) {
+        self.typed = (since.map(str::to_string), until.map(str::to_string));
+    }
+
+    /// Like [`Filter::key`], with the bounds as typed: what names the cache file of a
+    /// slice, so a relative window reuses its file (and imports again as it moves).
+    pub fn name_key(&self) -> String {
+        let mut f = self.clone();
+        let typed = std::mem::take(&mut f.typed);
+        if typed.0.is_some() {
+            f.since = None;
+        }
+        if typed.1.is_some() {
+            f.until = None;
+        }
+        let mut key = f.key();
+        for (name, t) in [("since", typed.0), ("until", typed.1)] {
+            if let Some(t) = t {
+                key.push_str(&format!(" {name}:{t}"));
+            }
+        }
+        key
     }
 
     /// True when the filter keeps every record.

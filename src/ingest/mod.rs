@@ -231,6 +231,10 @@ pub enum Item {
     /// A file of a folder input that holds no records by design (a `_SUCCESS` or `.crc` sidecar,
     /// a hidden or empty file); listed in the ledger, not counted as a record.
     Ignored(BadRecord),
+    /// A file left unread because where it sits in time puts every record it may hold
+    /// outside the import filter (docs/cli.md, import filters); listed in the ledger,
+    /// not counted as records, since none was read.
+    Pruned(BadRecord),
 }
 
 /// A decoder of one input. `next_item` returns `Ok(None)` at the end and `Err`

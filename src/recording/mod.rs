@@ -81,6 +81,8 @@ pub struct OpenReport {
     pub seconds: f64,
     /// Every input's ledger as the cache holds it (after the merge).
     pub ledgers: Vec<InputLedger>,
+    /// The import filter the recording is a slice of (`since …, streams …`), if any.
+    pub slice: Option<String>,
 }
 
 /// Progress of an open, for front ends that show it.

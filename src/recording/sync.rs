@@ -38,6 +38,10 @@ impl OpenOptions {
         if self.system_streams {
             parts.push("system-streams".into());
         }
+        let slice = self.filter.key();
+        if !slice.is_empty() {
+            parts.push(format!("filter[{slice}]"));
+        }
         (!parts.is_empty()).then(|| parts.join(" "))
     }
 }
@@ -98,6 +102,7 @@ pub(super) fn sync_inputs(
         return Ok(cached_reports(&stored, opts));
     }
     let mut imp = cache.begin_import()?;
+    imp.filter = opts.filter.clone();
     // Another rewind may have imported the same inputs while this one waited
     // for the write lock: decide again on what the cache holds now.
     let stored = imp.stored_inputs()?;
@@ -240,6 +245,7 @@ pub(super) fn sync_inputs(
     if opts.rules.is_some() || (stored_rules.is_none() && !rules.text.is_empty()) {
         imp.store_rules(&rules.text)?;
     }
+    imp.store_slice(&opts.filter.describe())?;
     let merge = keys.len() > 1 || needs_merge;
     imp.finish(merge)?;
     Ok(reports)
