@@ -386,7 +386,10 @@ impl Importer<'_> {
                 records += 1;
                 let r = match item {
                     Item::Record(r) if filtering && !filter.matches(&r) => {
-                        let file = r.file.as_ref().map_or(tally.files[0].file.as_str(), |f| f.path.as_str());
+                        let file = r
+                            .file
+                            .as_ref()
+                            .map_or(tally.files[0].file.as_str(), |f| f.path.as_str());
                         let slot = match &last_file {
                             Some((last, (_, slot))) if r.file.as_ref().is_some_and(|f| Arc::ptr_eq(last, f)) => *slot,
                             _ => tally.slot(&file.to_string()),
@@ -598,8 +601,10 @@ impl Importer<'_> {
     /// Store the import filter the inputs were read under, as people read it
     /// (empty: none).
     pub fn store_slice(&self, described: &str) -> Result<()> {
-        self.tx
-            .execute("INSERT OR REPLACE INTO info(key, value) VALUES ('slice', ?1)", [described])?;
+        self.tx.execute(
+            "INSERT OR REPLACE INTO info(key, value) VALUES ('slice', ?1)",
+            [described],
+        )?;
         Ok(())
     }
 

@@ -97,10 +97,22 @@ pub struct Common {
     pub system_streams: bool,
     /// Import only events at or after T: an RFC 3339 time, a date (midnight UTC),
     /// `now`, or now minus a duration (-30s, -15m, -2h, -7d, -1w).
-    #[arg(long, global = true, value_name = "T", allow_hyphen_values = true, help_heading = "Import filters")]
+    #[arg(
+        long,
+        global = true,
+        value_name = "T",
+        allow_hyphen_values = true,
+        help_heading = "Import filters"
+    )]
     pub since: Option<String>,
     /// Import only events at or before T (same forms as --since).
-    #[arg(long, global = true, value_name = "T", allow_hyphen_values = true, help_heading = "Import filters")]
+    #[arg(
+        long,
+        global = true,
+        value_name = "T",
+        allow_hyphen_values = true,
+        help_heading = "Import filters"
+    )]
     pub until: Option<String>,
     /// Import only streams matching this glob (`*`, `?`, `[...]`; repeatable). On
     /// import and open, `--stream` says the same.

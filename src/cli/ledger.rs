@@ -335,12 +335,20 @@ pub fn warnings(rec: &Recording, report: &OpenReport, inputs: &[PathBuf]) -> Res
     };
     let mut out = Vec::new();
     if let Some(slice) = &report.slice {
-        let filtered: u64 = totals.filtered.saturating_sub(rec.cache.ledger_counts(EntryKind::Filtered)?.iter().map(|f| f.1).sum());
+        let filtered: u64 = totals
+            .filtered
+            .saturating_sub(rec.cache.ledger_counts(EntryKind::Filtered)?.iter().map(|f| f.1).sum());
         let pruned = match totals.pruned {
             0 => String::new(),
             n => format!(", {} not read", plural(n, "file", "files")),
         };
-        out.push(clean(&format!("the timeline is a slice ({slice}): {} filtered out{pruned}", plural(filtered, "record", "records"))).into_owned());
+        out.push(
+            clean(&format!(
+                "the timeline is a slice ({slice}): {} filtered out{pruned}",
+                plural(filtered, "record", "records")
+            ))
+            .into_owned(),
+        );
     }
     let mut line = |kind: EntryKind, n: u64, what: String| -> Result<()> {
         if n == 0 {
