@@ -128,7 +128,7 @@ pub(super) fn open_follow(common: &Common, inputs: &[PathBuf]) -> Result<(Record
 
 fn options(common: &Common, inputs: &[PathBuf]) -> Result<OpenOptions> {
     let format = common.input_format.as_deref().map(Format::parse).transpose()?;
-    Ok(open_options(common, inputs.to_vec(), format))
+    open_options(common, inputs.to_vec(), format)
 }
 
 impl Follow {

@@ -39,6 +39,10 @@ impl OpenOptions {
         if self.system_streams {
             parts.push("system-streams".into());
         }
+        let slice = self.filter.key();
+        if !slice.is_empty() {
+            parts.push(format!("filter[{slice}]"));
+        }
         (!parts.is_empty()).then(|| parts.join(" "))
     }
 }
@@ -99,6 +103,7 @@ pub(super) fn sync_inputs(
         return Ok(cached_reports(&stored, opts));
     }
     let mut imp = cache.begin_import()?;
+    imp.filter = opts.filter.clone();
     // Another rewind may have imported the same inputs while this one waited
     // for the write lock: decide again on what the cache holds now.
     let stored = imp.stored_inputs()?;
@@ -170,6 +175,7 @@ pub(super) fn sync_inputs(
             records: opts.records,
             key: opts.key.clone(),
             system_streams: opts.system_streams,
+            filter: opts.filter.clone(),
         };
         // A file to follow is read up to its last complete record, and where that
         // is stored with its events, for the next read to go on from.
@@ -257,6 +263,7 @@ pub(super) fn sync_inputs(
     if opts.rules.is_some() || (stored_rules.is_none() && !rules.text.is_empty()) {
         imp.store_rules(&rules.text)?;
     }
+    imp.store_slice(&opts.filter.describe())?;
     let merge = keys.len() > 1 || needs_merge;
     imp.finish(merge)?;
     Ok(reports)
@@ -472,6 +479,7 @@ fn append_arrivals(
         records: opts.records,
         key: opts.key.clone(),
         system_streams: opts.system_streams,
+        filter: opts.filter.clone(),
     };
     let display = path.display().to_string();
     let source = Box::new(Union::of(arrived.listing, opts.format, cfg));

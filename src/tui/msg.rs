@@ -357,6 +357,9 @@ pub struct Info {
     /// (path, size, mtime, content fingerprint, options) and the event count. Marks
     /// are kept under it, so other content never gets them. Empty: unknown.
     pub identity: String,
+    /// The import filter the recording is a slice of (`since …, streams …`): the
+    /// header's SLICE chip.
+    pub slice: Option<String>,
 }
 
 /// The ledger as the TUI shows it.

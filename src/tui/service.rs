@@ -139,6 +139,7 @@ pub fn info(rec: &Recording, report: &OpenReport) -> Info {
         time_range: report.time_range,
         stream_names: rec.cat.streams.clone(),
         type_names: rec.cat.types.clone(),
+        slice: report.slice.clone(),
     }
 }
 

@@ -370,3 +370,38 @@ fn an_export_read_as_a_whole_is_not_followed() {
         r.stderr
     );
 }
+
+#[test]
+fn a_followed_slice_keeps_only_what_matches_as_it_grows() {
+    let env = Env::new();
+    let log = env.path("agents.jsonl");
+    append(&log, &(event("a", 1) + &event("b", 2)));
+    let f = Follower::start(
+        &env,
+        &[
+            "log",
+            "--follow",
+            "--json",
+            "--import-stream",
+            "a",
+            log.to_str().expect("utf-8"),
+        ],
+        false,
+    );
+    assert_eq!(data_n(&f.expect(1)[0]), 1);
+    append(&log, &(event("b", 3) + &event("a", 4) + &event("b", 5)));
+    assert_eq!(data_n(&f.expect(1)[0]), 4);
+    f.quiet(Duration::from_millis(800));
+    let err = f.interrupt();
+    assert!(err.contains("the timeline is a slice (stream a)"), "{err}");
+    // The ledger counts what the slice left out, on both reads.
+    let v = env
+        .run(&["import", "--json", "--stream", "a", log.to_str().expect("utf-8")])
+        .json();
+    let input = &v["inputs"][0];
+    assert_eq!(
+        (input["read"].as_u64(), input["filtered"].as_u64()),
+        (Some(5), Some(3)),
+        "{v}"
+    );
+}
