@@ -70,6 +70,15 @@ const CASES: &[Case] = &[
         pruned: 0,
     },
     Case {
+        name: "EventStoreDB database, a chunk wholly before --since",
+        inputs: &["fixtures/eventstore/agents-db"],
+        extra: &[],
+        filter: &["--since", "2026-03-02T09:00:18.5Z"],
+        keep: |e| time(e) >= "2026-03-02T09:00:18.500000Z",
+        // Chunk 1 starts at 09:00:18: chunk 0 is not read.
+        pruned: 1,
+    },
+    Case {
         name: "EventStoreDB feed pages",
         inputs: &[
             "tests/data/eventstore/read-stream.response.json",
