@@ -386,13 +386,13 @@ impl Importer<'_> {
                 records += 1;
                 let r = match item {
                     Item::Record(r) if filtering && !filter.matches(&r) => {
-                        let file = r
-                            .file
-                            .as_ref()
-                            .map_or(tally.files[0].file.as_str(), |f| f.path.as_str());
-                        let slot = match &last_file {
-                            Some((last, (_, slot))) if r.file.as_ref().is_some_and(|f| Arc::ptr_eq(last, f)) => *slot,
-                            _ => tally.slot(&file.to_string()),
+                        // Records of the input itself count in its own slot (0).
+                        let slot = match &r.file {
+                            None => 0,
+                            Some(f) => match &last_file {
+                                Some((last, (_, slot))) if Arc::ptr_eq(last, f) => *slot,
+                                _ => tally.slot(&f.path),
+                            },
                         };
                         tally.files[slot].counts.read += 1;
                         tally.files[slot].counts.filtered += 1;

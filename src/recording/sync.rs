@@ -189,7 +189,12 @@ pub(super) fn sync_inputs(
         let db_follow = db::Follow::default();
         let source: Box<dyn crate::ingest::Source> = match framing {
             // A database of a running node is read up to writer.chk, and where that is kept.
-            _ if follow_db => Box::new(DbSource::open_at(path, opts.system_streams, Some(db_follow.clone()))?),
+            _ if follow_db => Box::new(DbSource::open_at(
+                path,
+                opts.system_streams,
+                &opts.filter,
+                Some(db_follow.clone()),
+            )?),
             // A followed folder is read file by file, and which files were read is kept.
             _ if follow_dir => {
                 let arrived = arrivals(path, &mut seen)?;
@@ -439,7 +444,12 @@ fn append_database(
         from: g.tail.db,
         end: Default::default(),
     };
-    let source = Box::new(DbSource::open_at(path, opts.system_streams, Some(follow.clone()))?);
+    let source = Box::new(DbSource::open_at(
+        path,
+        opts.system_streams,
+        &opts.filter,
+        Some(follow.clone()),
+    )?);
     let display = path.display().to_string();
     let appended = imp.append(g.id, key, &display, source, opts.strict)?;
     let added = (appended.outcome.events + appended.outcome.snapshots) as i64;

@@ -61,7 +61,7 @@ fn streams(state: &Value) -> Vec<String> {
     s
 }
 
-fn copy_dir(from: &Path, to: &Path) {
+pub(crate) fn copy_dir(from: &Path, to: &Path) {
     fs::create_dir_all(to).expect("mkdir");
     for e in fs::read_dir(from).expect("read_dir") {
         let p = e.expect("entry").path();

@@ -5,8 +5,8 @@
 //! is outside the window are never opened.
 
 use std::fs;
-use std::path::Path;
 
+use crate::aws::copy_dir;
 use crate::common::{root, Env, Run};
 use serde_json::Value;
 
@@ -68,6 +68,15 @@ const CASES: &[Case] = &[
         filter: &["--until", "2026-03-02T09:00:10Z"],
         keep: |e| time(e) <= "2026-03-02T09:00:10.000000Z",
         pruned: 0,
+    },
+    Case {
+        name: "EventStoreDB database, a chunk wholly before --since",
+        inputs: &["fixtures/eventstore/agents-db"],
+        extra: &[],
+        filter: &["--since", "2026-03-02T09:00:18.5Z"],
+        keep: |e| time(e) >= "2026-03-02T09:00:18.500000Z",
+        // Chunk 1 starts at 09:00:18: chunk 0 is not read.
+        pruned: 1,
     },
     Case {
         name: "EventStoreDB feed pages",
@@ -333,7 +342,7 @@ fn a_slice_and_the_whole_never_share_a_cache() {
 fn capture_files_outside_the_window_are_never_opened() {
     let env = Env::new();
     let tree = env.path("capture");
-    copy_tree(&root().join("fixtures/azure/capture"), &tree);
+    copy_dir(&root().join("fixtures/azure/capture"), &tree);
     let hub = tree.join("ai-events-ns/agent-telemetry");
     // Garbage named before and after the window: read, each would be a skip.
     for (dir, name) in [("0/2026/11/20/08/00", "00.avro"), ("1/2026/11/20/10/00", "00.avro")] {
@@ -392,7 +401,7 @@ fn capture_files_outside_the_window_are_never_opened() {
 fn firehose_objects_named_long_before_the_window_are_never_opened() {
     let env = Env::new();
     let prefix = env.path("firehose");
-    copy_tree(&root().join("fixtures/aws/firehose"), &prefix);
+    copy_dir(&root().join("fixtures/aws/firehose"), &prefix);
     let early = prefix.join("2026/11/20/06");
     fs::create_dir_all(&early).expect("mkdir");
     fs::write(
@@ -482,17 +491,4 @@ fn relative_times_and_dates_are_accepted_everywhere() {
     ]);
     assert_eq!(st.code, 0, "{}", st.stderr);
     assert!(st.stdout.contains("Export the complete customer list"), "{}", st.stdout);
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    fs::create_dir_all(to).expect("mkdir");
-    for e in fs::read_dir(from).expect("read_dir") {
-        let p = e.expect("entry").path();
-        let dest = to.join(p.file_name().expect("name"));
-        if p.is_dir() {
-            copy_tree(&p, &dest);
-        } else {
-            fs::copy(&p, &dest).expect("copy");
-        }
-    }
 }

@@ -23,6 +23,7 @@ use anyhow::{bail, Context, Result};
 
 use super::chunk::{self, flags, ChunkFooter, ChunkHeader, LogRecord, FOOTER_SIZE, HEADER_SIZE};
 use super::event::{prepare_record, Placed};
+use crate::ingest::filter::Filter;
 use crate::ingest::{BadRecord, Item, Source};
 use crate::model::SourceFile;
 
@@ -137,16 +138,20 @@ pub struct DbSource {
     /// Random-access handle for re-reading transaction prepares.
     reread: Option<(usize, File)>,
     buf: Vec<u8>,
+    /// `--since`, to leave out chunks written wholly before it.
+    since: Option<i64>,
+    /// Some chunk was left unread: a prepare whose commit is not found may have it there.
+    pruned: bool,
 }
 
 impl DbSource {
-    pub fn open(path: &Path, system_streams: bool) -> Result<DbSource> {
-        Self::open_at(path, system_streams, None)
+    pub fn open(path: &Path, system_streams: bool, filter: &Filter) -> Result<DbSource> {
+        Self::open_at(path, system_streams, filter, None)
     }
 
     /// Open to read from where `follow.from` says (the start when `None`), up to
     /// `writer.chk`; the end is published in `follow.end` once read.
-    pub fn open_at(path: &Path, system_streams: bool, follow: Option<Follow>) -> Result<DbSource> {
+    pub fn open_at(path: &Path, system_streams: bool, filter: &Filter, follow: Option<Follow>) -> Result<DbSource> {
         let from = follow.as_ref().and_then(|f| f.from);
         let mut ready = VecDeque::new();
         let shown = path.display().to_string();
@@ -420,6 +425,8 @@ impl DbSource {
             count: Arc::new(AtomicU64::new(0)),
             reread: None,
             buf: Vec::new(),
+            since: filter.since(),
+            pruned: false,
         })
     }
 
@@ -449,6 +456,63 @@ impl DbSource {
             version: None,
             offset: HEADER_SIZE,
         })
+    }
+
+    /// The time of the first event or commit of chunk `i`, read from its first few
+    /// records; `None` when it has none there or cannot be read (then it bounds nothing).
+    fn first_time(&self, i: usize) -> Option<i64> {
+        let ch = self.chunks.get(i)?;
+        let mut r = BufReader::new(File::open(&ch.path).ok()?);
+        r.seek(SeekFrom::Start(HEADER_SIZE)).ok()?;
+        let mut pos = HEADER_SIZE;
+        let mut buf = Vec::new();
+        for _ in 0..16 {
+            let mut lb = [0u8; 4];
+            r.read_exact(&mut lb).ok()?;
+            let size = u64::try_from(i32::from_le_bytes(lb))
+                .ok()
+                .filter(|&l| l > 0 && l <= MAX_RECORD)?;
+            if pos + size + 8 > ch.data_end {
+                return None;
+            }
+            buf.resize(size as usize, 0);
+            r.read_exact(&mut buf).ok()?;
+            r.read_exact(&mut lb).ok()?;
+            pos += size + 8;
+            let ticks = match chunk::parse_record(&buf).ok()? {
+                LogRecord::Prepare(p) => p.timestamp,
+                LogRecord::Commit(c) => c.timestamp,
+                LogRecord::System => continue,
+            };
+            return super::guid::dotnet_ticks_to_micros(ticks);
+        }
+        None
+    }
+
+    /// Whether chunk `i` can be left unread: the log is written in time order, so
+    /// every record of a chunk is at or before the first of the next one, and when
+    /// that is before `--since`, nothing in this chunk is in the slice.
+    fn prune(&mut self, i: usize) -> bool {
+        let Some(since) = self.since else { return false };
+        let Some(next) = self.first_time(i + 1) else {
+            return false;
+        };
+        if next >= since {
+            return false;
+        }
+        let item = Item::Pruned(BadRecord {
+            file: self.chunks[i].file.path.clone(),
+            loc: 0,
+            offset: true,
+            reason: format!(
+                "not read: the next chunk starts at {}, so this one is wholly before --since {}",
+                crate::time::format_micros(next),
+                crate::time::format_micros(since)
+            ),
+        });
+        self.ready.push_back(item);
+        self.pruned = true;
+        true
     }
 
     fn bad(&self, chunk: usize, offset: u64, reason: String) -> Item {
@@ -669,7 +733,7 @@ impl Source for DbSource {
                 return Ok(Some(item));
             }
             if self.reader.is_none() {
-                let Some(ch) = self.chunks.get(self.next_chunk) else {
+                if self.next_chunk >= self.chunks.len() {
                     if let Some(f) = &self.follow {
                         // Prepares still pending may commit later: read again next time.
                         let resume = self.resume_point();
@@ -682,16 +746,21 @@ impl Source for DbSource {
                     }
                     let mut left: Vec<Pending> = self.pending.drain().flat_map(|(_, p)| p).collect();
                     left.sort_by_key(|p| (p.chunk, p.offset));
+                    let why = match self.pruned {
+                        false => "a prepare of a transaction that never committed: not an event",
+                        true => "a prepare whose commit was not found (it may be in a chunk left unread as before --since): not an event",
+                    };
                     for p in left {
-                        let item = self.filtered(
-                            p.chunk,
-                            p.offset,
-                            "a prepare of a transaction that never committed: not an event".to_string(),
-                        );
+                        let item = self.filtered(p.chunk, p.offset, why.to_string());
                         self.ready.push_back(item);
                     }
                     continue;
-                };
+                }
+                if self.prune(self.next_chunk) {
+                    self.next_chunk += 1;
+                    continue;
+                }
+                let ch = &self.chunks[self.next_chunk];
                 let mut f = File::open(&ch.path).with_context(|| ch.file.path.clone())?;
                 f.seek(SeekFrom::Start(ch.start))
                     .with_context(|| ch.file.path.clone())?;

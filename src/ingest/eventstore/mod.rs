@@ -43,7 +43,7 @@ impl Family for EventStore {
     fn open(&self, path: &Path, format: Format, cfg: SourceConfig) -> Result<Box<dyn Source>> {
         if format == Format::EventstoreDb || path.is_dir() {
             // A folder, or one chunk file of one.
-            return Ok(Box::new(db::DbSource::open(path, cfg.system_streams)?));
+            return Ok(Box::new(db::DbSource::open(path, cfg.system_streams, &cfg.filter)?));
         }
         match first_value(path).as_ref().and_then(Value::as_object) {
             Some(o) if !is_feed_page(o) => Ok(Box::new(dump::DumpSource::open(path)?)),
