@@ -462,11 +462,23 @@ pub struct ExportArgs {
     /// Only types matching this glob.
     #[arg(long = "type", value_name = "GLOB")]
     pub ty: Option<String>,
-    /// The file to write (.jsonl, .jsonl.gz, .jsonl.zst; `-`: stdout).
+    /// The file to write (.jsonl, .jsonl.gz, .jsonl.zst, .parquet; `-`: stdout).
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: PathBuf,
+    /// The output format (default: by the file's extension, JSON Lines unless `.parquet`).
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<ExportFormat>,
     #[command(flatten)]
     pub edits: EditArgs,
+}
+
+/// What `export` writes.
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    /// JSON Lines in rewind's normalized form (gzip or zstd by the extension).
+    Jsonl,
+    /// One Parquet file (snappy) with the same columns, for Spark, Athena, DuckDB.
+    Parquet,
 }
 
 #[derive(Args, Debug, Clone)]
