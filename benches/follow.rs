@@ -10,6 +10,14 @@
 //!   50k) for 5 s in 10 ms batches; the follower's throughput, and how far behind
 //!   the last event comes out after the writer stops.
 //!
+//! - **TUI under a writer**: the TUI (through the library, a worker thread and
+//!   frames drawn on a TestBackend, as `benches/suite.rs` times it) follows the
+//!   file while the writer appends at the same rate; a wake every 50 ms stands
+//!   for the file watcher; steps (`k`, `j`) in the middle of the history from a
+//!   key press to the frame that shows the new cursor's state, p50 / p99, and
+//!   where the TUI's count stands when the writer stops. `REWIND_BENCH_TUI_ONLY=1`
+//!   runs this part alone.
+//!
 //! Prints a markdown table.
 
 mod common;
@@ -103,6 +111,13 @@ fn main() {
     let cache = dir.join("growing.db");
     let bin = common::rewind_bin();
 
+    if std::env::var("REWIND_BENCH_TUI_ONLY").is_ok() {
+        let (mut steps, shown, total, caught) = tui_under_writer(&base, &file, &cache, &rules, rate);
+        let (s50, s99) = common::p50_p99(steps.clone());
+        let smax = steps.iter_mut().fold(0f64, |m, v| m.max(*v));
+        println!("TUI steps p50 {s50:.1} p99 {s99:.1} max {smax:.0}; {shown}/{total}; caught up {caught:.0} ms");
+        return;
+    }
     // Latency.
     fs::copy(&base, &file).expect("copy recording");
     common::remove_db(&cache);
@@ -173,6 +188,8 @@ fn main() {
     let read_rate = seen as f64 / last_at.duration_since(started).as_secs_f64();
     let behind = last_at.saturating_duration_since(writer_done).as_secs_f64() * 1000.0;
 
+    let tui = tui_under_writer(&base, &file, &cache, &rules, rate);
+
     let load = fs::read_to_string("/proc/loadavg").unwrap_or_default();
     println!(
         "\nfollow bench: {n}-event recording, load average {}",
@@ -189,6 +206,95 @@ fn main() {
         "| writer at {rate} events/s for 5 s ({total} events in {wrote_in:.1} s) | follower {read_rate:.0} events/s, {seen} of {total} shown, last {behind:.0} ms after the writer stopped | keeps up | {} |",
         met(seen == total && read_rate >= rate as f64 * 0.95)
     );
+    let (mut steps, shown, total, caught_up) = tui;
+    let (s50, s99) = common::p50_p99(steps.clone());
+    let smax = steps.iter_mut().fold(0f64, |m, v| m.max(*v));
+    println!(
+        "| TUI step while a writer appends {rate} events/s for 5 s ({} steps) | p50 {s50:.1} ms, p99 {s99:.1} ms, max {smax:.0} ms; {shown} of {total} events in the TUI when the writer stopped, all {caught_up:.0} ms later | step ≤ 16 ms | {} |",
+        steps.len(),
+        met(s99 <= 16.0)
+    );
     common::remove_db(&cache);
     let _ = fs::remove_file(&file);
+}
+
+/// Step latencies (ms), events in the TUI when the writer stopped, events
+/// written, and ms until the TUI had them all.
+fn tui_under_writer(base: &Path, file: &Path, cache: &Path, rules: &Path, rate: u64) -> (Vec<f64>, u64, u64, f64) {
+    use crossterm::event::KeyCode;
+    use rewind::recording::OpenOptions as Open;
+    use rewind::tui::app::Msg;
+    use rewind::tui::testing::Live;
+
+    fs::copy(base, file).expect("copy recording");
+    common::remove_db(cache);
+    let opts = Open {
+        inputs: vec![file.to_path_buf()],
+        cache: Some(cache.to_path_buf()),
+        rules: Some(rules.to_path_buf()),
+        follow: true,
+        ..Default::default()
+    };
+    let mut live = Live::open(&opts, 160, 48).expect("open TUI");
+    let state_shown = |app: &rewind::tui::app::App, _: &str| {
+        app.events.window.loaded && app.state.reply.as_ref().is_some_and(|s| s.pos == app.cursor)
+    };
+    live.until(Duration::from_secs(600), state_shown).expect("first frame");
+    let start_len = live.app.info.len;
+    // Step in the middle of the history (at the end, the cursor rides on the
+    // arriving events and each step is a jump over them).
+    live.key(KeyCode::Char(':')).expect("key");
+    live.keys(&(start_len / 2).to_string()).expect("keys");
+    live.key(KeyCode::Enter).expect("key");
+    let mid = start_len / 2;
+    live.until(Duration::from_secs(60), move |app, s| {
+        app.cursor == mid && state_shown(app, s)
+    })
+    .expect("goto the middle");
+    let total = rate * 5;
+    let writer = {
+        let file = file.to_path_buf();
+        thread::spawn(move || {
+            let per_batch = (rate / 100).max(1);
+            let started = Instant::now();
+            let mut written = 0u64;
+            let mut f = OpenOptions::new().append(true).open(&file).expect("open");
+            while written < total {
+                let mut batch = String::new();
+                for _ in 0..per_batch.min(total - written) {
+                    written += 1;
+                    batch.push_str(&event(written, now_ns()));
+                }
+                f.write_all(batch.as_bytes()).expect("write");
+                let due = started + Duration::from_micros(written * 1_000_000 / rate);
+                if let Some(wait) = due.checked_duration_since(Instant::now()) {
+                    thread::sleep(wait);
+                }
+            }
+        })
+    };
+    let mut steps = Vec::new();
+    let mut last_wake = Instant::now();
+    let mut up = true;
+    while !writer.is_finished() {
+        if last_wake.elapsed() >= Duration::from_millis(50) {
+            live.send(Msg::Wake).expect("wake");
+            last_wake = Instant::now();
+        }
+        let t = Instant::now();
+        live.key(KeyCode::Char(if up { 'k' } else { 'j' })).expect("key");
+        up = !up;
+        live.until(Duration::from_secs(60), state_shown).expect("step");
+        steps.push(t.elapsed().as_secs_f64() * 1e3);
+        thread::sleep(Duration::from_millis(20));
+    }
+    writer.join().expect("writer");
+    let stopped = Instant::now();
+    let shown = live.app.info.len.saturating_sub(start_len);
+    while live.app.info.len < start_len + total {
+        live.send(Msg::Wake).expect("wake");
+        live.until(Duration::from_millis(200), |_, _| false).ok();
+        assert!(stopped.elapsed() < Duration::from_secs(120), "the TUI never caught up");
+    }
+    (steps, shown, total, stopped.elapsed().as_secs_f64() * 1e3)
 }

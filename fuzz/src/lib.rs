@@ -25,6 +25,7 @@ pub fn config() -> SourceConfig {
         records: Default::default(),
         key: Vec::new(),
         system_streams: false,
+        filter: Default::default(),
     }
 }
 

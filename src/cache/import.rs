@@ -12,6 +12,7 @@ use rusqlite::{params, OptionalExtension, Transaction};
 use super::ledger::{self, Entry, EntryKind, Tally};
 use super::sort::{self, Row, Sorter};
 use super::{schema, Cache};
+use crate::ingest::filter::Filter;
 use crate::ingest::{BadRecord, Item, Order, Source};
 use crate::json::depth::too_deep;
 use crate::model::{Kind, SourceFile};
@@ -94,6 +95,10 @@ pub struct Importer<'c> {
     reshaped: bool,
     /// The next import may hold no record yet: a followed input being written.
     pub growing: bool,
+    /// The import filter: records it leaves out are counted as filtered.
+    pub filter: Filter,
+    /// Records the filter left out of the input being read.
+    sliced: u64,
 }
 
 impl Cache {
@@ -118,6 +123,8 @@ impl Cache {
             end_before,
             reshaped: false,
             growing: false,
+            filter: Filter::default(),
+            sliced: 0,
             dir: match self.path.parent() {
                 Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
                 _ => PathBuf::from("."),
@@ -218,6 +225,7 @@ impl Importer<'_> {
         self.changed = true;
         self.reshaped = true;
         self.imports += 1;
+        self.sliced = 0;
         let empty: bool = self
             .tx
             .query_row("SELECT NOT EXISTS (SELECT 1 FROM events)", [], |r| r.get(0))?;
@@ -300,11 +308,13 @@ impl Importer<'_> {
         // Records none of which could be used (a binary file, another format), or
         // an empty file: an error, not an empty timeline. A container that holds
         // no records (an empty page, `[]`) is an input with no events.
+        let sliced = std::mem::take(&mut self.sliced);
         let empty_file = !std::mem::take(&mut self.growing)
             && totals.read == 0
             && totals.ignored == 0
             && std::fs::metadata(display).is_ok_and(|m| m.is_file() && m.len() == 0);
-        if (totals.read > 0 && totals.imported == 0) || empty_file {
+        // An input the import filter leaves empty is an input with no events in the slice.
+        if (totals.read > 0 && totals.imported == 0 && sliced == 0) || (empty_file && totals.pruned == 0) {
             bail!("{display}: {}", nothing_read(self, input_id, &outcome, &totals)?);
         }
         ledger::store_tally(&self.tx, input_id, &tally)?;
@@ -367,11 +377,37 @@ impl Importer<'_> {
         let mut last: Option<(i64, Option<Vec<u8>>)> = None;
         let mut sorter: Option<Sorter> = None;
         let mut read = 0u64;
+        let filter = self.filter.clone();
+        let filtering = !filter.is_none();
+        // A warning follows its record: it goes where the record went.
+        let mut last_sliced = false;
         for batch in recv.iter() {
             for item in batch? {
                 records += 1;
                 let r = match item {
-                    Item::Record(r) => r,
+                    Item::Record(r) if filtering && !filter.matches(&r) => {
+                        let file = r
+                            .file
+                            .as_ref()
+                            .map_or(tally.files[0].file.as_str(), |f| f.path.as_str());
+                        let slot = match &last_file {
+                            Some((last, (_, slot))) if r.file.as_ref().is_some_and(|f| Arc::ptr_eq(last, f)) => *slot,
+                            _ => tally.slot(&file.to_string()),
+                        };
+                        tally.files[slot].counts.read += 1;
+                        tally.files[slot].counts.filtered += 1;
+                        self.sliced += 1;
+                        last_sliced = true;
+                        continue;
+                    }
+                    Item::Warn(_) if last_sliced => {
+                        records -= 1;
+                        continue;
+                    }
+                    Item::Record(r) => {
+                        last_sliced = false;
+                        r
+                    }
                     Item::Bad(bad) => {
                         if strict {
                             bail!("{bad}");
@@ -403,6 +439,13 @@ impl Importer<'_> {
                         let slot = tally.slot(&bad.file);
                         tally.files[slot].counts.ignored += 1;
                         ledger::add_entry(&self.tx, input_id, &Entry::from_bad(EntryKind::Ignored, &bad))?;
+                        continue;
+                    }
+                    Item::Pruned(bad) => {
+                        records -= 1;
+                        let slot = tally.slot(&bad.file);
+                        tally.files[slot].counts.pruned += 1;
+                        ledger::add_entry(&self.tx, input_id, &Entry::from_bad(EntryKind::Pruned, &bad))?;
                         continue;
                     }
                 };
@@ -553,6 +596,16 @@ impl Importer<'_> {
             .tx
             .query_row("SELECT value FROM info WHERE key = 'rules'", [], |r| r.get(0))
             .optional()?)
+    }
+
+    /// Store the import filter the inputs were read under, as people read it
+    /// (empty: none).
+    pub fn store_slice(&self, described: &str) -> Result<()> {
+        self.tx.execute(
+            "INSERT OR REPLACE INTO info(key, value) VALUES ('slice', ?1)",
+            [described],
+        )?;
+        Ok(())
     }
 
     /// Store the rules text the import was made under.

@@ -27,15 +27,18 @@ pub enum EntryKind {
     Ignored,
     /// Two events with one identity and different content: both kept.
     Conflict,
+    /// A file not read: its place in time is outside the import filter.
+    Pruned,
 }
 
 impl EntryKind {
-    pub const ALL: [EntryKind; 5] = [
+    pub const ALL: [EntryKind; 6] = [
         EntryKind::Skip,
         EntryKind::Warn,
         EntryKind::Filtered,
         EntryKind::Ignored,
         EntryKind::Conflict,
+        EntryKind::Pruned,
     ];
 
     pub fn code(self) -> i64 {
@@ -45,6 +48,7 @@ impl EntryKind {
             EntryKind::Filtered => 2,
             EntryKind::Ignored => 3,
             EntryKind::Conflict => 4,
+            EntryKind::Pruned => 5,
         }
     }
 
@@ -54,6 +58,7 @@ impl EntryKind {
             2 => EntryKind::Filtered,
             3 => EntryKind::Ignored,
             4 => EntryKind::Conflict,
+            5 => EntryKind::Pruned,
             _ => EntryKind::Skip,
         }
     }
@@ -95,8 +100,8 @@ impl fmt::Display for Entry {
 }
 
 /// The counts of one file (or of a whole input). `read = imported + duplicates +
-/// filtered + skipped`; warnings are events among `imported`; `ignored` counts
-/// files, not records.
+/// filtered + skipped`; warnings are events among `imported`; `ignored` and
+/// `pruned` count files, not records.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Counts {
     pub read: u64,
@@ -107,6 +112,8 @@ pub struct Counts {
     pub warnings: u64,
     pub ignored: u64,
     pub conflicts: u64,
+    /// Files not read because the import filter's window leaves them out.
+    pub pruned: u64,
 }
 
 impl Counts {
@@ -119,6 +126,7 @@ impl Counts {
         self.warnings += o.warnings;
         self.ignored += o.ignored;
         self.conflicts += o.conflicts;
+        self.pruned += o.pruned;
     }
 
     /// The ledger's equation.
@@ -262,6 +270,15 @@ impl Cache {
         ledgers(&self.conn)
     }
 
+    /// How many entries of `kind` each file has, in the order first listed.
+    pub fn ledger_counts(&self, kind: EntryKind) -> Result<Vec<(String, u64)>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT file, count(*) FROM ledger WHERE kind = ?1 GROUP BY file ORDER BY min(id)")?;
+        let rows = st.query_map(params![kind.code()], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// Up to `limit` entries of `input` of the given kinds, in the order found
     /// (all kinds when `kinds` is empty); `input` `None`: of every input.
     pub fn ledger_entries(&self, input: Option<i64>, kinds: &[EntryKind], limit: usize) -> Result<Vec<Entry>> {
@@ -331,14 +348,17 @@ fn ledgers(conn: &Connection) -> Result<Vec<InputLedger>> {
             *dups.entry((r.get(0)?, r.get(1)?)).or_default() += n;
         }
     }
-    let mut conflicts: HashMap<(i64, String), u64> = HashMap::new();
-    {
+    let per_file = |kind: EntryKind| -> Result<HashMap<(i64, String), u64>> {
+        let mut counts = HashMap::new();
         let mut st = conn.prepare("SELECT input, file, count(*) FROM ledger WHERE kind = ?1 GROUP BY input, file")?;
-        let mut rows = st.query(params![EntryKind::Conflict.code()])?;
+        let mut rows = st.query(params![kind.code()])?;
         while let Some(r) = rows.next()? {
-            conflicts.insert((r.get(0)?, r.get(1)?), r.get::<_, i64>(2)? as u64);
+            counts.insert((r.get(0)?, r.get(1)?), r.get::<_, i64>(2)? as u64);
         }
-    }
+        Ok(counts)
+    };
+    let conflicts = per_file(EntryKind::Conflict)?;
+    let pruned = per_file(EntryKind::Pruned)?;
     let mut out = Vec::with_capacity(inputs.len());
     let mut files_st = conn.prepare(
         "SELECT file, read, stored, filtered, skipped, warnings, ignored FROM ledger_files WHERE input = ?1 ORDER BY ord",
@@ -352,6 +372,7 @@ fn ledgers(conn: &Connection) -> Result<Vec<InputLedger>> {
                 let stored = r.get::<_, i64>(2)? as u64;
                 let duplicates = dups.get(&(i.id, file.clone())).copied().unwrap_or(0);
                 let conflicts = conflicts.get(&(i.id, file.clone())).copied().unwrap_or(0);
+                let pruned = pruned.get(&(i.id, file.clone())).copied().unwrap_or(0);
                 files.push(FileLedger {
                     counts: Counts {
                         read: r.get::<_, i64>(1)? as u64,
@@ -362,6 +383,7 @@ fn ledgers(conn: &Connection) -> Result<Vec<InputLedger>> {
                         warnings: r.get::<_, i64>(5)? as u64,
                         ignored: r.get::<_, i64>(6)? as u64,
                         conflicts,
+                        pruned,
                     },
                     file,
                 });

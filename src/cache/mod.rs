@@ -353,6 +353,12 @@ impl Cache {
         self.set_info("rules", text)
     }
 
+    /// The import filter the cache's events were imported under, as people read it
+    /// (`since …, streams …`); `None` for a whole recording.
+    pub fn stored_slice(&self) -> Result<Option<String>> {
+        Ok(self.info("slice")?.filter(|s| !s.is_empty()))
+    }
+
     /// Start a read transaction: from its first read on, this connection sees
     /// one snapshot of the file, whatever other connections commit, until
     /// [`Cache::end_read`] or the connection is dropped.

@@ -47,7 +47,23 @@ pub struct Cli {
     pub common: Common,
 
     #[command(flatten)]
+    pub slice: SliceArgs,
+
+    #[command(flatten)]
     pub no_output: NoOutputFormat,
+}
+
+/// `--stream` and `--type` of the commands that only import (import, open): there
+/// they filter the import, like `--import-stream` and `--import-type`.
+#[derive(Args, Debug, Clone, Default)]
+#[command(next_help_heading = "Import filters")]
+pub struct SliceArgs {
+    /// Import only streams matching this glob (`*`, `?`, `[...]`; repeatable).
+    #[arg(long, value_name = "GLOB")]
+    pub stream: Vec<String>,
+    /// Import only event types matching this glob (repeatable; snapshots are kept).
+    #[arg(long = "type", value_name = "GLOB")]
+    pub ty: Vec<String>,
 }
 
 /// Options every command takes.
@@ -79,6 +95,33 @@ pub struct Common {
     /// Keep EventStoreDB system streams (names starting with `$`).
     #[arg(long, global = true)]
     pub system_streams: bool,
+    /// Import only events at or after T: an RFC 3339 time, a date (midnight UTC),
+    /// `now`, or now minus a duration (-30s, -15m, -2h, -7d, -1w).
+    #[arg(
+        long,
+        global = true,
+        value_name = "T",
+        allow_hyphen_values = true,
+        help_heading = "Import filters"
+    )]
+    pub since: Option<String>,
+    /// Import only events at or before T (same forms as --since).
+    #[arg(
+        long,
+        global = true,
+        value_name = "T",
+        allow_hyphen_values = true,
+        help_heading = "Import filters"
+    )]
+    pub until: Option<String>,
+    /// Import only streams matching this glob (`*`, `?`, `[...]`; repeatable). On
+    /// import and open, `--stream` says the same.
+    #[arg(long, global = true, value_name = "GLOB", help_heading = "Import filters")]
+    pub import_stream: Vec<String>,
+    /// Import only event types matching this glob (repeatable; snapshots are kept).
+    /// On import and open, `--type` says the same.
+    #[arg(long, global = true, value_name = "GLOB", help_heading = "Import filters")]
+    pub import_type: Vec<String>,
     /// When to use colour.
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
@@ -264,6 +307,8 @@ pub struct OpenArgs {
     #[arg(long)]
     pub follow: bool,
     #[command(flatten)]
+    pub slice: SliceArgs,
+    #[command(flatten)]
     pub no_output: NoOutputFormat,
 }
 
@@ -271,6 +316,8 @@ pub struct OpenArgs {
 pub struct ImportArgs {
     #[command(flatten)]
     pub input: InputArgs,
+    #[command(flatten)]
+    pub slice: SliceArgs,
     /// Write the cache to this file (same as --cache).
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,

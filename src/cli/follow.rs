@@ -95,10 +95,10 @@ pub(super) struct Follow {
 /// Open `inputs` to follow them: files up to their last complete record.
 pub(super) fn open_follow(common: &Common, inputs: &[PathBuf]) -> Result<(Recording, Follow)> {
     for p in inputs.iter().filter(|p| p.is_dir()) {
-        // Folders that receive whole files are read file by file; an export read
-        // through its manifest or a database's own files is not.
+        // Folders that receive whole files are read file by file, a database
+        // folder up to writer.chk; an export read through its manifest is not.
         match crate::ingest::detect_layout(p)? {
-            None | Some(Format::Firehose | Format::EventhubsCapture) => {}
+            None | Some(Format::Firehose | Format::EventhubsCapture | Format::EventstoreDb) => {}
             Some(f) => anyhow::bail!(
                 "{}: a {} folder can't be followed (it is read as a whole); open it without --follow",
                 p.display(),
@@ -128,7 +128,7 @@ pub(super) fn open_follow(common: &Common, inputs: &[PathBuf]) -> Result<(Record
 
 fn options(common: &Common, inputs: &[PathBuf]) -> Result<OpenOptions> {
     let format = common.input_format.as_deref().map(Format::parse).transpose()?;
-    Ok(open_options(common, inputs.to_vec(), format))
+    open_options(common, inputs.to_vec(), format)
 }
 
 impl Follow {

@@ -54,6 +54,9 @@ fn counts_text(c: &Counts, events: u64, snapshots: u64) -> String {
     if c.ignored > 0 {
         parts.push(plural(c.ignored, "file ignored", "files ignored"));
     }
+    if c.pruned > 0 {
+        parts.push(plural(c.pruned, "file not read (filter)", "files not read (filter)"));
+    }
     if c.conflicts > 0 {
         parts.push(plural(c.conflicts, "id conflict", "id conflicts"));
     }
@@ -171,13 +174,34 @@ pub fn summary_text(rec: &Recording, report: &OpenReport) -> Result<String> {
         totals.conflicts,
         &per_file(|c| c.conflicts),
     );
+    // Records the source itself left out are listed; the import filter's are counted.
+    let listed = rec.cache.ledger_counts(EntryKind::Filtered)?;
+    let listed_total: u64 = listed.iter().map(|f| f.1).sum();
     section(
         &mut s,
-        format!("{} left out on purpose", plural(totals.filtered, "record", "records")),
+        format!("{} left out on purpose", plural(listed_total, "record", "records")),
         &first(EntryKind::Filtered)?,
-        totals.filtered,
-        &per_file(|c| c.filtered),
+        listed_total,
+        &listed,
     );
+    section(
+        &mut s,
+        format!(
+            "{} not read: outside the import filter's time window",
+            plural(totals.pruned, "file", "files")
+        ),
+        &first(EntryKind::Pruned)?,
+        totals.pruned,
+        &per_file(|c| c.pruned),
+    );
+    if let Some(slice) = &report.slice {
+        let _ = writeln!(
+            s,
+            "slice ({}): {} filtered out",
+            clean(slice),
+            plural(totals.filtered.saturating_sub(listed_total), "record", "records")
+        );
+    }
     section(
         &mut s,
         format!("{} holding no records", plural(totals.ignored, "file", "files")),
@@ -211,6 +235,7 @@ fn counts_json(c: &Counts) -> Value {
         "warnings": c.warnings,
         "ignored": c.ignored,
         "conflicts": c.conflicts,
+        "pruned": c.pruned,
     })
 }
 
@@ -272,6 +297,7 @@ pub fn json(rec: &Recording, report: &OpenReport) -> Result<Value> {
             "last": report.time_range.1.map(time::format_micros),
         },
         "cache": report.cache.display().to_string(),
+        "slice": report.slice,
     }))
 }
 
@@ -308,6 +334,22 @@ pub fn warnings(rec: &Recording, report: &OpenReport, inputs: &[PathBuf]) -> Res
         format!("`rewind import {}`", args.join(" "))
     };
     let mut out = Vec::new();
+    if let Some(slice) = &report.slice {
+        let filtered: u64 = totals
+            .filtered
+            .saturating_sub(rec.cache.ledger_counts(EntryKind::Filtered)?.iter().map(|f| f.1).sum());
+        let pruned = match totals.pruned {
+            0 => String::new(),
+            n => format!(", {} not read", plural(n, "file", "files")),
+        };
+        out.push(
+            clean(&format!(
+                "the timeline is a slice ({slice}): {} filtered out{pruned}",
+                plural(filtered, "record", "records")
+            ))
+            .into_owned(),
+        );
+    }
     let mut line = |kind: EntryKind, n: u64, what: String| -> Result<()> {
         if n == 0 {
             return Ok(());

@@ -30,10 +30,11 @@ use anyhow::{bail, Result};
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::Parser;
 
+use crate::ingest::filter::{self, Filter};
 use crate::ingest::{Format, RecordsMode};
 use crate::recording::{OpenOptions, OpenProgress, OpenReport, Recording};
 use crate::sanitize::clean;
-use args::{Cli, Command, Common, NoOutputFormat, RecordsArg};
+use args::{Cli, Command, Common, NoOutputFormat, RecordsArg, SliceArgs};
 use render::Style;
 
 /// Run the CLI; returns the process exit code.
@@ -154,7 +155,7 @@ pub fn peak_rss() -> Option<String> {
 }
 
 fn run(cli: Cli) -> Result<i32> {
-    let common = cli.common.clone();
+    let mut common = cli.common.clone();
     let style = Style::detect(common.color);
     match cli.command {
         None => {
@@ -163,14 +164,17 @@ fn run(cli: Cli) -> Result<i32> {
             }
             suggest::check_inputs(&cli.inputs)?;
             reject_format("rewind INPUT...", &cli.no_output)?;
+            add_slice(&mut common, cli.slice);
             open::run(&common, cli.inputs, cli.follow, &style)
         }
         Some(Command::Open(args)) => {
             reject_format("open", &args.no_output)?;
+            add_slice(&mut common, args.slice);
             open::run(&common, args.input.inputs, args.follow, &style)
         }
         Some(Command::Import(args)) => {
             reject_format("import", &args.no_output)?;
+            add_slice(&mut common, args.slice.clone());
             import::run(&common, args)
         }
         Some(Command::Log(args)) => log::run(&common, args, &style),
@@ -186,9 +190,36 @@ fn run(cli: Cli) -> Result<i32> {
     }
 }
 
+/// `--stream`/`--type` of import and open are the import filter's.
+fn add_slice(common: &mut Common, slice: SliceArgs) {
+    common.import_stream.extend(slice.stream);
+    common.import_type.extend(slice.ty);
+}
+
+/// The import filter of `--since`, `--until`, `--import-stream`, `--import-type`;
+/// relative times are taken from now, once per run.
+fn filter_of(common: &Common) -> Result<Filter> {
+    let now = chrono::Utc::now().timestamp_micros();
+    let since = common
+        .since
+        .as_deref()
+        .map(|t| filter::parse_time("--since", t, now))
+        .transpose()
+        .map_err(anyhow::Error::msg)?;
+    let until = common
+        .until
+        .as_deref()
+        .map(|t| filter::parse_time("--until", t, now))
+        .transpose()
+        .map_err(anyhow::Error::msg)?;
+    let mut f = Filter::new(since, until, &common.import_stream, &common.import_type).map_err(anyhow::Error::msg)?;
+    f.set_typed(common.since.as_deref(), common.until.as_deref());
+    Ok(f)
+}
+
 /// The options of an open: the inputs named, then the `--pg` databases.
-fn open_options(common: &Common, inputs: Vec<PathBuf>, format: Option<Format>) -> OpenOptions {
-    OpenOptions {
+fn open_options(common: &Common, inputs: Vec<PathBuf>, format: Option<Format>) -> Result<OpenOptions> {
+    Ok(OpenOptions {
         inputs: inputs.into_iter().chain(common.pg.iter().map(PathBuf::from)).collect(),
         cache: common.cache.clone(),
         format,
@@ -203,7 +234,8 @@ fn open_options(common: &Common, inputs: Vec<PathBuf>, format: Option<Format>) -
         system_streams: common.system_streams,
         follow: false,
         keep_replaced: false,
-    }
+        filter: filter_of(common)?,
+    })
 }
 
 /// Open the recording for a command that reads it; say on stderr when records
@@ -234,7 +266,7 @@ fn open_quietly(common: &Common, inputs: &[PathBuf]) -> Result<(Recording, OpenR
         Some(f) => Some(Format::parse(f)?),
         None => None,
     };
-    let opts = open_options(common, inputs.to_vec(), format);
+    let opts = open_options(common, inputs.to_vec(), format)?;
     open_progress(&opts, !common.quiet)
 }
 

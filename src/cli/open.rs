@@ -22,7 +22,7 @@ pub(super) fn run(common: &Common, inputs: Vec<PathBuf>, follow: bool, style: &S
         // The TUI's own watcher sees the spool grow: no one needs the pump's wake-ups.
         let wake = follow.then(|| std::sync::mpsc::channel().0);
         let (inputs, _stdin, cache) = follow::take_stdin(common, &inputs, wake)?;
-        let mut open = open_options(common, inputs, format);
+        let mut open = open_options(common, inputs, format)?;
         open.cache = cache;
         open.follow = follow;
         return crate::tui::run(crate::tui::Config {

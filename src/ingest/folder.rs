@@ -187,6 +187,7 @@ impl Union {
             records: self.cfg.records,
             key: self.cfg.key.clone(),
             system_streams: self.cfg.system_streams,
+            filter: self.cfg.filter.clone(),
         }
     }
 

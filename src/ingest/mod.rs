@@ -7,6 +7,7 @@ pub mod aws;
 pub mod azure;
 pub mod decompress;
 pub mod eventstore;
+pub mod filter;
 pub mod folder;
 pub mod framing;
 pub mod mapping;
@@ -144,6 +145,9 @@ pub struct SourceConfig {
     pub key: Vec<String>,
     /// `--system-streams`: keep EventStoreDB `$` streams.
     pub system_streams: bool,
+    /// `--since`, `--until`, `--stream`, `--type`: the import keeps only matching
+    /// records; a source may skip what cannot match without decoding it.
+    pub filter: filter::Filter,
 }
 
 /// How the records of an input are ordered in the timeline before inputs merge.
@@ -237,6 +241,10 @@ pub enum Item {
     /// A file of a folder input that holds no records by design (a `_SUCCESS` or `.crc` sidecar,
     /// a hidden or empty file); listed in the ledger, not counted as a record.
     Ignored(BadRecord),
+    /// A file left unread because where it sits in time puts every record it may hold
+    /// outside the import filter (docs/cli.md, import filters); listed in the ledger,
+    /// not counted as records, since none was read.
+    Pruned(BadRecord),
 }
 
 /// A decoder of one input. `next_item` returns `Ok(None)` at the end and `Err`

@@ -48,6 +48,9 @@ pub struct OpenOptions {
     /// and the events read from its old content stay (a rotation). Otherwise
     /// such a file is imported again.
     pub keep_replaced: bool,
+    /// `--since`, `--until`, `--stream`, `--type`: the recording is the slice of the
+    /// inputs that matches (docs/cli.md, import filters).
+    pub filter: crate::ingest::filter::Filter,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,6 +81,8 @@ pub struct OpenReport {
     pub seconds: f64,
     /// Every input's ledger as the cache holds it (after the merge).
     pub ledgers: Vec<InputLedger>,
+    /// The import filter the recording is a slice of (`since …, streams …`), if any.
+    pub slice: Option<String>,
 }
 
 /// Progress of an open, for front ends that show it.

@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use anyhow::{anyhow, bail, Context, Result};
 
-use super::paths::default_cache_path;
+use super::paths::sliced_cache_path;
 use super::publish::{build_path, publish, remove_build, remove_stale_builds};
 use super::sync::sync_inputs;
 use super::{InputReport, OpenOptions, OpenProgress, OpenReport, Recording, Status};
@@ -33,6 +33,12 @@ impl Recording {
                     cache_inputs[0].display()
                 );
             }
+            if !opts.filter.is_none() {
+                bail!(
+                    "{} is a cache: it holds what it was imported with, and import filters (--since, --until, --stream, --type) apply to inputs; import the inputs with the filters instead",
+                    cache_inputs[0].display()
+                );
+            }
             return Recording::open_cache(&opts.inputs[0], opts, started);
         }
         for p in &opts.inputs {
@@ -42,7 +48,7 @@ impl Recording {
         }
         let cache_path = match &opts.cache {
             Some(c) => c.clone(),
-            None => default_cache_path(&opts.inputs)?,
+            None => sliced_cache_path(&opts.inputs, &opts.filter.name_key())?,
         };
         let (cache, rules, reports) = if cache_path.exists() {
             let mut cache = Cache::open(&cache_path, true)?;
@@ -104,6 +110,7 @@ impl Recording {
             time_range: cache.time_range()?,
             seconds: started.elapsed().as_secs_f64(),
             ledgers: cache.ledgers()?,
+            slice: cache.stored_slice()?,
         };
         Ok((Recording { cache, cat, rules }, report))
     }

@@ -26,6 +26,13 @@ pub fn shown(p: &Path) -> String {
 
 /// Where the cache of these inputs lives when `--cache` is not given.
 pub fn default_cache_path(inputs: &[PathBuf]) -> Result<PathBuf> {
+    sliced_cache_path(inputs, "")
+}
+
+/// Where the cache of a slice of these inputs lives: `slice` is the import filter's
+/// [`name_key`](crate::ingest::filter::Filter::name_key), so a slice and the whole
+/// (or another slice) never share a cache file.
+pub(super) fn sliced_cache_path(inputs: &[PathBuf], slice: &str) -> Result<PathBuf> {
     let dir = match std::env::var_os("REWIND_CACHE_DIR") {
         Some(d) if !d.is_empty() => PathBuf::from(d),
         _ => dirs::cache_dir()
@@ -41,6 +48,9 @@ pub fn default_cache_path(inputs: &[PathBuf]) -> Result<PathBuf> {
         let c = fs::canonicalize(p).with_context(|| p.display().to_string())?;
         parts.push(c.to_string_lossy().into_owned().into_bytes());
     }
+    if !slice.is_empty() {
+        parts.push(format!("slice {slice}").into_bytes());
+    }
     let refs: Vec<&[u8]> = parts.iter().map(Vec::as_slice).collect();
     let stem = inputs
         .first()
@@ -53,7 +63,8 @@ pub fn default_cache_path(inputs: &[PathBuf]) -> Result<PathBuf> {
                 .collect::<String>()
         })
         .unwrap_or_else(|| "inputs".into());
-    Ok(dir.join(format!("{stem}-{:016x}.db", fnv1a_parts(&refs))))
+    let sliced = if slice.is_empty() { "" } else { "-slice" };
+    Ok(dir.join(format!("{stem}{sliced}-{:016x}.db", fnv1a_parts(&refs))))
 }
 
 /// Size, mtime and a hash of the first and last blocks: enough to tell that a

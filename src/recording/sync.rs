@@ -12,11 +12,12 @@ use super::{InputReport, OpenOptions, OpenProgress, Status};
 use crate::cache::import::{Importer, InputKey, StoredInput, TailState};
 use crate::cache::Cache;
 use crate::ingest::arrivals::arrivals;
+use crate::ingest::eventstore::db::{self, DbSource};
 use crate::ingest::folder::Union;
 use crate::ingest::framing::Framing;
 use crate::ingest::mapping::Mapper;
 use crate::ingest::tail::{self, Resume};
-use crate::ingest::{open_source, RecordsMode, SourceConfig};
+use crate::ingest::{open_source, Format, RecordsMode, SourceConfig};
 use crate::rules::Rules;
 
 impl OpenOptions {
@@ -37,6 +38,10 @@ impl OpenOptions {
         }
         if self.system_streams {
             parts.push("system-streams".into());
+        }
+        let slice = self.filter.key();
+        if !slice.is_empty() {
+            parts.push(format!("filter[{slice}]"));
         }
         (!parts.is_empty()).then(|| parts.join(" "))
     }
@@ -98,6 +103,7 @@ pub(super) fn sync_inputs(
         return Ok(cached_reports(&stored, opts));
     }
     let mut imp = cache.begin_import()?;
+    imp.filter = opts.filter.clone();
     // Another rewind may have imported the same inputs while this one waited
     // for the write lock: decide again on what the cache holds now.
     let stored = imp.stored_inputs()?;
@@ -140,8 +146,11 @@ pub(super) fn sync_inputs(
             reports.push(report);
             continue;
         }
-        let follow_dir = opts.follow && path.is_dir();
-        let tail_new = follow_dir || (opts.follow && path.is_file() && tail::followable(path).ok().flatten().is_some());
+        let follow_db = opts.follow && is_database(path, opts)?;
+        let follow_dir = opts.follow && path.is_dir() && !follow_db;
+        let tail_new = follow_dir
+            || follow_db
+            || (opts.follow && path.is_file() && tail::followable(path).ok().flatten().is_some());
         if let Some(s) = stored
             .iter()
             .find(|s| s.key == *key && !(tail_new && untailed_input(&imp, s).unwrap_or(true)))
@@ -166,17 +175,21 @@ pub(super) fn sync_inputs(
             records: opts.records,
             key: opts.key.clone(),
             system_streams: opts.system_streams,
+            filter: opts.filter.clone(),
         };
         // A file to follow is read up to its last complete record, and where that
         // is stored with its events, for the next read to go on from.
-        let framing = if tail_new && !follow_dir {
+        let framing = if tail_new && !follow_dir && !follow_db {
             tail::followable(path)?
         } else {
             None
         };
         let mut tail_read = None;
         let mut seen = BTreeMap::new();
-        let source = match framing {
+        let db_follow = db::Follow::default();
+        let source: Box<dyn crate::ingest::Source> = match framing {
+            // A database of a running node is read up to writer.chk, and where that is kept.
+            _ if follow_db => Box::new(DbSource::open_at(path, opts.system_streams, Some(db_follow.clone()))?),
             // A followed folder is read file by file, and which files were read is kept.
             _ if follow_dir => {
                 let arrived = arrivals(path, &mut seen)?;
@@ -200,7 +213,17 @@ pub(super) fn sync_inputs(
                 size,
             })
         })?;
-        if follow_dir {
+        if follow_db {
+            let id = imp.input_id(&key.path)?;
+            imp.set_tail_state(
+                id,
+                &TailState {
+                    next_idx: (outcome.events + outcome.snapshots) as i64,
+                    db: *db_follow.end.lock().unwrap_or_else(|e| e.into_inner()),
+                    ..TailState::default()
+                },
+            )?;
+        } else if follow_dir {
             let id = imp.input_id(&key.path)?;
             imp.set_tail_state(
                 id,
@@ -223,6 +246,7 @@ pub(super) fn sync_inputs(
                     next_idx: (outcome.events + outcome.snapshots) as i64,
                     prefix: tail::prefix_fingerprint(path, end)?,
                     files: BTreeMap::new(),
+                    db: None,
                 },
             )?;
         }
@@ -239,9 +263,22 @@ pub(super) fn sync_inputs(
     if opts.rules.is_some() || (stored_rules.is_none() && !rules.text.is_empty()) {
         imp.store_rules(&rules.text)?;
     }
+    imp.store_slice(&opts.filter.describe())?;
     let merge = keys.len() > 1 || needs_merge;
     imp.finish(merge)?;
     Ok(reports)
+}
+
+/// An EventStoreDB database folder (read up to `writer.chk` while followed,
+/// not file by file).
+fn is_database(path: &Path, opts: &OpenOptions) -> Result<bool> {
+    if !path.is_dir() {
+        return Ok(false);
+    }
+    Ok(match opts.format {
+        Some(f) => f == Format::EventstoreDb,
+        None => crate::ingest::detect_layout(path)? == Some(Format::EventstoreDb),
+    })
 }
 
 /// Same input under the same options: only its content may differ.
@@ -339,6 +376,9 @@ fn append(
     mapper: Mapper,
     opts: &OpenOptions,
 ) -> Result<(InputReport, u64)> {
+    if path.is_dir() && g.tail.db.is_some() {
+        return append_database(imp, g, key, path, opts);
+    }
     if path.is_dir() {
         return append_arrivals(imp, g, key, path, mapper, opts);
     }
@@ -360,6 +400,7 @@ fn append(
             next_idx: g.tail.next_idx + added,
             prefix: tail::prefix_fingerprint(path, end)?,
             files: BTreeMap::new(),
+            db: None,
         },
     )?;
     let mut notes = Vec::new();
@@ -385,6 +426,43 @@ fn append(
     ))
 }
 
+/// Read what a followed database gained since it was last read: from where that
+/// read stopped up to `writer.chk` now.
+fn append_database(
+    imp: &mut Importer,
+    g: &Growth,
+    key: &InputKey,
+    path: &Path,
+    opts: &OpenOptions,
+) -> Result<(InputReport, u64)> {
+    let follow = db::Follow {
+        from: g.tail.db,
+        end: Default::default(),
+    };
+    let source = Box::new(DbSource::open_at(path, opts.system_streams, Some(follow.clone()))?);
+    let display = path.display().to_string();
+    let appended = imp.append(g.id, key, &display, source, opts.strict)?;
+    let added = (appended.outcome.events + appended.outcome.snapshots) as i64;
+    let end = *follow.end.lock().unwrap_or_else(|e| e.into_inner());
+    imp.set_tail_state(
+        g.id,
+        &TailState {
+            next_idx: g.tail.next_idx + added,
+            db: end.or(g.tail.db),
+            ..TailState::default()
+        },
+    )?;
+    Ok((
+        InputReport {
+            display,
+            status: Status::Appended,
+            outcome: appended.outcome,
+            notes: Vec::new(),
+        },
+        0,
+    ))
+}
+
 /// Read the files that arrived in followed folder `g` since it was last read.
 fn append_arrivals(
     imp: &mut Importer,
@@ -401,6 +479,7 @@ fn append_arrivals(
         records: opts.records,
         key: opts.key.clone(),
         system_streams: opts.system_streams,
+        filter: opts.filter.clone(),
     };
     let display = path.display().to_string();
     let source = Box::new(Union::of(arrived.listing, opts.format, cfg));

@@ -14,6 +14,7 @@ pub mod layout;
 pub mod line_edit;
 pub mod msg;
 pub mod query;
+pub mod reader;
 pub mod saved_marks;
 pub mod service;
 mod term;

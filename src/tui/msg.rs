@@ -357,6 +357,9 @@ pub struct Info {
     /// (path, size, mtime, content fingerprint, options) and the event count. Marks
     /// are kept under it, so other content never gets them. Empty: unknown.
     pub identity: String,
+    /// The import filter the recording is a slice of (`since …, streams …`): the
+    /// header's SLICE chip.
+    pub slice: Option<String>,
 }
 
 /// The ledger as the TUI shows it.
@@ -407,6 +410,8 @@ pub enum Response {
     Opened(Box<Info>),
     /// The followed inputs gained events.
     Grew(Box<Grew>),
+    /// The reader appended to the cache: a `Refresh` picks it up.
+    Read,
     Loading(Loading),
     /// Checkpoints are built; failed events and drifted snapshots are known.
     Ready {

@@ -50,6 +50,9 @@ pub struct Service {
     worlds_built: u64,
     /// How to read the inputs again while following them (`None`: not followed).
     pub follow: Option<crate::recording::OpenOptions>,
+    /// Reads the followed inputs on its own thread; without it, a refresh reads
+    /// them here.
+    pub reader: Option<super::reader::Reader>,
 }
 
 /// States a hypothesis changes: `(stream name, state)` by stream id.
@@ -136,6 +139,7 @@ pub fn info(rec: &Recording, report: &OpenReport) -> Info {
         time_range: report.time_range,
         stream_names: rec.cat.streams.clone(),
         type_names: rec.cat.types.clone(),
+        slice: report.slice.clone(),
     }
 }
 
@@ -179,6 +183,7 @@ impl Service {
             mark: None,
             worlds_built: 0,
             follow: None,
+            reader: None,
         }
     }
 
@@ -188,7 +193,23 @@ impl Service {
         let Some(opts) = self.follow.clone() else {
             return Ok(self.grew(from, Vec::new(), Vec::new(), Vec::new(), Vec::new()));
         };
-        let reports = self.rec.read_more(&opts)?;
+        let reports = match &self.reader {
+            Some(reader) => {
+                reader.wake();
+                let finished = reader.finished();
+                if finished.is_empty() {
+                    return Ok(self.grew(from, Vec::new(), Vec::new(), Vec::new(), Vec::new()));
+                }
+                let mut reports = Vec::new();
+                for r in finished {
+                    reports.extend(r.map_err(anyhow::Error::msg)?);
+                }
+                // The catalog again; the reader has extended the checkpoints.
+                self.rec.ensure_checkpoints(&mut |_| {})?;
+                reports
+            }
+            None => self.rec.read_more(&opts)?,
+        };
         let mut notes: Vec<String> = reports.iter().flat_map(|r| r.notes.iter().cloned()).collect();
         for r in &reports {
             notes.extend(r.outcome.skipped_sample.iter().map(|b| format!("record skipped: {b}")));

@@ -219,7 +219,10 @@ impl Live {
                 Err(_) => bail!("the worker stopped"),
             }
         };
-        let (app, fx) = App::new(*info, width, height, false);
+        let (mut app, fx) = App::new(*info, width, height, false);
+        if opts.follow {
+            app.live = super::app::live::Live::following();
+        }
         let mut live = Live { app, worker, replies };
         live.apply(fx)?;
         Ok(live)
@@ -247,6 +250,12 @@ impl Live {
     /// Press each character as a key.
     pub fn keys(&mut self, chars: &str) -> Result<()> {
         chars.chars().try_for_each(|c| self.key(KeyCode::Char(c)))
+    }
+
+    /// Deliver a message as the event loop would (a follow wake, a tick).
+    pub fn send(&mut self, msg: Msg) -> Result<()> {
+        let fx = self.app.update(msg);
+        self.apply(fx)
     }
 
     /// Handle replies, drawing a frame after each batch, until a drawn frame

@@ -3,10 +3,12 @@
 //! up; only the newest of each kind is answered.
 
 use std::sync::mpsc::{self, Receiver, Sender, TryRecvError};
+use std::sync::{Arc, Mutex};
 use std::thread::{self, JoinHandle};
 use std::time::Instant;
 
 use super::msg::{Loading, Request, Response};
+use super::reader::Reader;
 use super::service::{info, Service};
 use crate::recording::{OpenOptions, OpenProgress, Recording};
 
@@ -26,7 +28,17 @@ pub fn spawn(
     Ok((tx, handle))
 }
 
-fn run(opts: OpenOptions, rx: Receiver<Request>, mut notify: impl FnMut(Response)) {
+fn run(opts: OpenOptions, rx: Receiver<Request>, notify: impl FnMut(Response) + Send + 'static) {
+    // Shared with the reader thread, which says when it has appended.
+    let shared = Arc::new(Mutex::new(notify));
+    let mut notify = {
+        let shared = shared.clone();
+        move |r: Response| {
+            if let Ok(mut n) = shared.lock() {
+                n(r);
+            }
+        }
+    };
     let started = Instant::now();
     let mut last = Instant::now();
     let opened = Recording::open(&opts, &mut |p| {
@@ -54,10 +66,20 @@ fn run(opts: OpenOptions, rx: Receiver<Request>, mut notify: impl FnMut(Response
     notify(Response::Opened(Box::new(info(&rec, &report))));
     let mut service = Service::new(rec);
     if opts.follow {
-        service.follow = Some(OpenOptions {
+        let follow = OpenOptions {
             keep_replaced: true,
             ..opts.clone()
-        });
+        };
+        let to_ui = shared.clone();
+        match Reader::spawn(follow.clone(), move || {
+            if let Ok(mut n) = to_ui.lock() {
+                n(Response::Read);
+            }
+        }) {
+            Ok(r) => service.reader = Some(r),
+            Err(e) => notify(Response::Error(format!("could not start reading the inputs on: {e}"))),
+        }
+        service.follow = Some(follow);
     }
     let mut last = Instant::now();
     let prepared = service.prepare(&mut |r| {

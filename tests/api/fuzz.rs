@@ -239,6 +239,7 @@ fn drain(path: &Path) {
         records: Default::default(),
         key: Vec::new(),
         system_streams: false,
+        filter: Default::default(),
     };
     if let Ok(mut src) = open_source(path, None, cfg) {
         let mut n = 0u64;

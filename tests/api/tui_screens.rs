@@ -1272,3 +1272,31 @@ fn a_langgraph_fork_is_marked_in_the_list() {
     let others = screen.lines().filter(|l| l.contains('⑂')).count();
     assert_eq!(others, 1, "{screen}");
 }
+
+#[test]
+fn a_slice_says_so_in_the_header() {
+    let dir = match tempfile::tempdir() {
+        Ok(d) => d,
+        Err(e) => panic!("tempdir: {e}"),
+    };
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let filter = match rewind::ingest::filter::Filter::new(None, None, &["agent/sess-0004".into()], &[]) {
+        Ok(f) => f,
+        Err(e) => panic!("filter: {e}"),
+    };
+    let opts = OpenOptions {
+        inputs: vec![root.join("agents.jsonl")],
+        cache: Some(dir.path().join("slice.db")),
+        filter,
+        ..OpenOptions::default()
+    };
+    let h = match Harness::open(&opts, 120, 40, false) {
+        Ok(h) => h,
+        Err(e) => panic!("open: {e:#}"),
+    };
+    let header = h.screen().lines().take(2).collect::<Vec<_>>().join("\n");
+    assert!(header.contains("SLICE: stream agent/sess-0004"), "{header}");
+    // The whole recording has no chip.
+    let whole = open();
+    assert!(!whole.screen().contains("SLICE"), "{}", whole.screen());
+}

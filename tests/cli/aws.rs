@@ -993,6 +993,7 @@ fn truncated_and_damaged_inputs_never_panic() {
         records: RecordsMode::Auto,
         key: Vec::new(),
         system_streams: false,
+        filter: Default::default(),
     };
     let env = Env::new();
     let mut files: Vec<PathBuf> = [

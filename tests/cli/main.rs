@@ -14,6 +14,7 @@ mod aws;
 mod azure;
 mod concurrency;
 mod eventstore;
+mod filters;
 mod fixtures;
 mod hostile_input;
 mod input;

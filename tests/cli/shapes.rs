@@ -333,6 +333,7 @@ fn items(path: &str) -> Vec<Item> {
         records: Default::default(),
         key: Vec::new(),
         system_streams: false,
+        filter: Default::default(),
     };
     let mut source = open_source(&common::root().join(path), None, cfg).expect("open");
     let mut out = Vec::new();

@@ -9,3 +9,5 @@ mod common;
 
 mod follow;
 mod tui_e2e;
+#[path = "../cli/eventstore/writer.rs"]
+mod writer;

@@ -20,6 +20,9 @@ pub struct TailState {
     /// A followed folder: the files read (relative path → size then).
     #[serde(default)]
     pub files: std::collections::BTreeMap<String, u64>,
+    /// A followed EventStoreDB database: where its reading stopped.
+    #[serde(default)]
+    pub db: Option<crate::ingest::eventstore::db::DbResume>,
 }
 
 fn tail_key(input: i64) -> String {

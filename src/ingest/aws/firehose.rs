@@ -17,6 +17,7 @@ use regex::Regex;
 use super::files::{self, FileFrames, Next, Progress};
 use super::payload::{self, Origin};
 use super::stream_rec;
+use crate::ingest::filter::Filter;
 use crate::ingest::{BadRecord, Item, Source, SourceConfig};
 
 /// `YYYY/MM/dd/HH` folders; a prefix is rarely deeper than this below the user's folder.
@@ -93,6 +94,47 @@ fn object_key(p: &Path) -> (String, String) {
     (time, name)
 }
 
+/// How long after the time in an object's name its records may have arrived: the
+/// buffer interval (at most 15 minutes) with room for clocks that disagree. A
+/// record's own time is at or before its arrival.
+const ARRIVAL_SLACK_MICROS: i64 = 3_600_000_000;
+
+/// The UTC time in an object's name.
+fn name_time(p: &Path) -> Option<i64> {
+    let (time, _) = object_key(p);
+    let t = chrono::NaiveDateTime::parse_from_str(&time, "%Y%m%d%H%M%S").ok()?;
+    Some(t.and_utc().timestamp_micros())
+}
+
+/// Leave out the objects whose records all came before `--since`: their times are at
+/// most an hour past the time in their names. `--until` prunes nothing: a record
+/// may arrive any time after its own time.
+fn prune(files: Vec<PathBuf>, filter: &Filter, pruned: &mut VecDeque<Item>) -> Vec<PathBuf> {
+    if filter.since().is_none() {
+        return files;
+    }
+    let mut kept = Vec::with_capacity(files.len());
+    for f in files {
+        let hi = name_time(&f).map(|t| t.saturating_add(ARRIVAL_SLACK_MICROS));
+        if filter.time_may_match(None, hi) {
+            kept.push(f);
+            continue;
+        }
+        pruned.push_back(Item::Pruned(BadRecord {
+            file: f.display().to_string(),
+            loc: 0,
+            offset: true,
+            reason: format!(
+                "not read: named {}, so its records are from {} (an hour later) or before, outside the import filter ({})",
+                name_time(&f).map_or("?".into(), crate::time::format_micros),
+                hi.map_or("?".into(), crate::time::format_micros),
+                filter.describe()
+            ),
+        }));
+    }
+    kept
+}
+
 struct Reader {
     frames: FileFrames,
     delivery_stream: String,
@@ -143,6 +185,7 @@ impl FirehoseSource {
             bail!("{}: no files in this folder", root.display());
         }
         files.sort_by_cached_key(|p| object_key(p));
+        let files = prune(files, &cfg.filter, &mut pending);
         Ok(FirehoseSource {
             pending,
             files,

@@ -151,6 +151,7 @@ mod tests {
             records: RecordsMode::Auto,
             key: key.iter().map(|s| s.to_string()).collect(),
             system_streams: false,
+            filter: Default::default(),
         }
     }
 

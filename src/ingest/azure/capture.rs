@@ -17,6 +17,7 @@ use anyhow::{Context, Result};
 use super::avro_ocf::OcfReader;
 use super::event_data::{self, PartitionName, Scratch};
 use super::json_input::walk;
+use crate::ingest::filter::Filter;
 use crate::ingest::mapping::Mapper;
 use crate::ingest::{BadRecord, Item, Source, SourceConfig};
 use crate::model::{Record, SourceFile};
@@ -93,6 +94,51 @@ fn partition_of(path: &Path) -> String {
     stem
 }
 
+/// The UTC time a capture file's name gives (`…/{Y}/{M}/{D}/{h}/{m}/{s}.avro`): the
+/// start of the window it holds.
+fn name_time(path: &Path) -> Option<i64> {
+    let stem = path.file_stem()?.to_str()?;
+    let mut parts: Vec<u32> = vec![stem.parse().ok().filter(|_| is_number(stem))?];
+    for c in path.parent()?.components().rev().take(5) {
+        let c = c.as_os_str().to_str()?;
+        parts.push(c.parse().ok().filter(|_| is_number(c))?);
+    }
+    let [s, mi, h, d, mo, y] = parts[..] else { return None };
+    let date = chrono::NaiveDate::from_ymd_opt(y as i32, mo, d)?;
+    Some(date.and_hms_opt(h, mi, s)?.and_utc().timestamp_micros())
+}
+
+/// Leave out the files of one partition (in time order) that can hold no record in
+/// the filter's window: a file's records were enqueued from the start of its window
+/// (its name) and before the next file's window began.
+fn prune(files: Vec<PathBuf>, filter: &Filter, pruned: &mut VecDeque<Item>) -> Vec<PathBuf> {
+    if !filter.has_time() {
+        return files;
+    }
+    let times: Vec<Option<i64>> = files.iter().map(|f| name_time(f)).collect();
+    let mut kept = Vec::with_capacity(files.len());
+    for (i, f) in files.into_iter().enumerate() {
+        let lo = times[i];
+        let hi = times.get(i + 1).copied().flatten().map(|next| next - 1);
+        if filter.time_may_match(lo, hi) {
+            kept.push(f);
+        } else {
+            pruned.push_back(Item::Pruned(BadRecord {
+                file: f.display().to_string(),
+                loc: 0,
+                offset: true,
+                reason: format!(
+                    "not read: its window ({} .. {}) is outside the import filter ({})",
+                    lo.map_or("?".into(), crate::time::format_micros),
+                    hi.map_or("the next file".into(), |h| crate::time::format_micros(h + 1)),
+                    filter.describe()
+                ),
+            }));
+        }
+    }
+    kept
+}
+
 fn is_number(s: &str) -> bool {
     !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
 }
@@ -141,6 +187,7 @@ impl Capture {
             .into_iter()
             .map(|(name, mut files)| {
                 files.sort_by_cached_key(|p| time_key(p));
+                let files = prune(files, &cfg.filter, &mut ignored);
                 Partition {
                     name: PartitionName::new(name),
                     files,
@@ -307,6 +354,13 @@ mod tests {
             "hub1/0"
         );
         assert_eq!(partition_of(Path::new("samples/EHC.avro")), "EHC");
+    }
+
+    #[test]
+    fn file_names_give_window_starts() {
+        assert_eq!(name_time(Path::new("h/0/1970/1/2/0/0/5.avro")), Some(86_405_000_000));
+        assert_eq!(name_time(Path::new("h/0/1970/13/2/0/0/5.avro")), None);
+        assert_eq!(name_time(Path::new("samples/EHC.avro")), None);
     }
 
     #[test]

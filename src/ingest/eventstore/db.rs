@@ -77,6 +77,14 @@ const MAX_RECORD: u64 = 64 * 1024 * 1024;
 struct ChunkFile {
     path: PathBuf,
     file: Arc<SourceFile>,
+    /// File name's chunk number and version; the header's last chunk number.
+    number: u32,
+    version: u32,
+    end_number: i32,
+    /// No completed footer: records end where `writer.chk` says.
+    active: bool,
+    /// Where reading starts: after the header, or where a followed read stopped.
+    start: u64,
     /// Physical end of the records.
     data_end: u64,
     /// No footer and no `writer.chk` bound: records end at the first zero length.
@@ -95,8 +103,31 @@ struct Reader {
     pos: u64,
 }
 
+/// Where the reading of a followed database stopped: the chunk file and the
+/// byte after the last record read (the header's end for a chunk not yet
+/// created). `version` `None`: any version of that chunk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub struct DbResume {
+    pub chunk: u32,
+    pub version: Option<u32>,
+    pub offset: u64,
+}
+
+/// A database read as it grows: from where the last read stopped, and where
+/// this one stops, published when the source ends.
+#[derive(Debug, Clone, Default)]
+pub struct Follow {
+    pub from: Option<DbResume>,
+    pub end: Arc<std::sync::Mutex<Option<DbResume>>>,
+}
+
 pub struct DbSource {
     chunks: Vec<ChunkFile>,
+    /// Set when following: prepares still waiting for their commit are read
+    /// again next time rather than reported as never committed.
+    follow: Option<Follow>,
+    /// The last chunk read and where its reading stopped.
+    stopped: Option<(usize, u64)>,
     next_chunk: usize,
     reader: Option<Reader>,
     pending: HashMap<i64, Vec<Pending>>,
@@ -110,6 +141,13 @@ pub struct DbSource {
 
 impl DbSource {
     pub fn open(path: &Path, system_streams: bool) -> Result<DbSource> {
+        Self::open_at(path, system_streams, None)
+    }
+
+    /// Open to read from where `follow.from` says (the start when `None`), up to
+    /// `writer.chk`; the end is published in `follow.end` once read.
+    pub fn open_at(path: &Path, system_streams: bool, follow: Option<Follow>) -> Result<DbSource> {
+        let from = follow.as_ref().and_then(|f| f.from);
         let mut ready = VecDeque::new();
         let shown = path.display().to_string();
         let bad = |file: &str, loc: u64, reason: String| {
@@ -152,6 +190,10 @@ impl DbSource {
         }
         let mut numbers: Vec<u32> = best.keys().copied().collect();
         numbers.sort_unstable();
+        // Chunks wholly before where a followed read stopped were read then.
+        if let Some(r) = from {
+            numbers.retain(|&n| n >= r.chunk);
+        }
         let shown = if alone { dir.display().to_string() } else { shown };
 
         // Needed only to bound an active chunk; its absence is reported there.
@@ -190,11 +232,13 @@ impl DbSource {
         let mut next_number: i64 = if alone {
             numbers.first().map_or(0, |n| i64::from(*n))
         } else {
-            0
+            from.map_or(0, |r| i64::from(r.chunk))
         };
         let last = numbers.last().copied();
         for num in numbers {
-            let Some((_, path)) = best.remove(&num) else { continue };
+            let Some((version, path)) = best.remove(&num) else {
+                continue;
+            };
             let name = path
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
@@ -207,6 +251,10 @@ impl DbSource {
             let mut f = File::open(&path).with_context(|| shown_file.clone())?;
             let len = f.metadata().with_context(|| shown_file.clone())?.len();
             let mut hb = [0u8; HEADER_SIZE as usize];
+            if len < HEADER_SIZE && follow.is_some() && Some(num) == last {
+                // A running node is creating it: read once its header is written.
+                continue;
+            }
             if len < HEADER_SIZE {
                 ready.push_back(bad(
                     &shown_file,
@@ -263,6 +311,7 @@ impl DbSource {
                 None
             };
             let is_last = Some(num) == last;
+            let active = footer.is_none();
             let (data_end, scan) = match footer {
                 Some(ft) => {
                     let phys = u64::try_from(ft.physical_data_size).unwrap_or(u64::MAX);
@@ -293,6 +342,9 @@ impl DbSource {
                     (len, true)
                 }
                 None => match &writer_chk {
+                    // A running node creates the next chunk before writer.chk
+                    // reaches its start: nothing in it yet.
+                    Ok(w) if follow.is_some() && *w <= header.start_position() => (HEADER_SIZE, false),
                     // A lying chunk size in the header moves the chunk's start past
                     // writer.chk, which would silently read it as empty.
                     Ok(w) if *w < header.start_position() => {
@@ -334,18 +386,32 @@ impl DbSource {
                     }
                 },
             };
+            // The chunk a followed read stopped in goes on from there, unless it
+            // was rewritten since (a scavenge): then it is read again whole and
+            // what it still holds counts as duplicates.
+            let start = match from {
+                Some(r) if r.chunk == num && r.version.is_none_or(|v| v == version) => r.offset.max(HEADER_SIZE),
+                _ => HEADER_SIZE,
+            };
             chunks.push(ChunkFile {
                 file: Arc::new(SourceFile {
                     path: shown_file,
                     offsets: true,
                 }),
                 path,
+                number: num,
+                version,
+                end_number: header.end_number,
+                active,
+                start,
                 data_end,
                 scan,
             });
         }
         Ok(DbSource {
             chunks,
+            follow,
+            stopped: None,
             next_chunk: 0,
             reader: None,
             pending: HashMap::new(),
@@ -354,6 +420,34 @@ impl DbSource {
             count: Arc::new(AtomicU64::new(0)),
             reread: None,
             buf: Vec::new(),
+        })
+    }
+
+    /// Where a followed read goes on: the first prepare still waiting for its
+    /// commit, else the byte after the last record of an active chunk, else the
+    /// start of the chunk after the last completed one.
+    fn resume_point(&self) -> Option<DbResume> {
+        let at = |chunk: usize, offset: u64| {
+            self.chunks.get(chunk).map(|c| DbResume {
+                chunk: c.number,
+                version: Some(c.version),
+                offset,
+            })
+        };
+        if let Some(p) = self.pending.values().flatten().min_by_key(|p| (p.chunk, p.offset)) {
+            return at(p.chunk, p.offset);
+        }
+        let Some((chunk, pos)) = self.stopped else {
+            return self.follow.as_ref().and_then(|f| f.from);
+        };
+        let c = &self.chunks[chunk];
+        if c.active {
+            return at(chunk, pos);
+        }
+        Some(DbResume {
+            chunk: u32::try_from(c.end_number).unwrap_or(c.number).saturating_add(1),
+            version: None,
+            offset: HEADER_SIZE,
         })
     }
 
@@ -576,6 +670,12 @@ impl Source for DbSource {
             }
             if self.reader.is_none() {
                 let Some(ch) = self.chunks.get(self.next_chunk) else {
+                    if let Some(f) = &self.follow {
+                        // Prepares still pending may commit later: read again next time.
+                        let resume = self.resume_point();
+                        *f.end.lock().unwrap_or_else(|e| e.into_inner()) = resume;
+                        return Ok(None);
+                    }
                     // Prepares still pending have no commit: not events, left out and counted.
                     if self.pending.is_empty() {
                         return Ok(None);
@@ -593,19 +693,22 @@ impl Source for DbSource {
                     continue;
                 };
                 let mut f = File::open(&ch.path).with_context(|| ch.file.path.clone())?;
-                f.seek(SeekFrom::Start(HEADER_SIZE))
+                f.seek(SeekFrom::Start(ch.start))
                     .with_context(|| ch.file.path.clone())?;
                 self.reader = Some(Reader {
                     chunk: self.next_chunk,
                     r: BufReader::with_capacity(1 << 20, f),
-                    pos: HEADER_SIZE,
+                    pos: ch.start,
                 });
                 self.next_chunk += 1;
                 self.count.fetch_add(HEADER_SIZE, Ordering::Relaxed);
             }
             match self.next_frame()? {
                 Some((chunk, offset)) => self.handle(chunk, offset),
-                None => self.reader = None,
+                None => {
+                    self.stopped = self.reader.as_ref().map(|r| (r.chunk, r.pos));
+                    self.reader = None;
+                }
             }
         }
     }

@@ -14,6 +14,7 @@ impl App {
         match r {
             Response::Opened(_) => {}
             Response::Grew(g) => self.on_grew(*g),
+            Response::Read => self.on_wake(),
             Response::Loading(l) => self.open.progress = Some(l),
             Response::Ready { failures, drift } => {
                 self.open.ready = true;

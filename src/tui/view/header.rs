@@ -95,6 +95,11 @@ pub fn draw(app: &App, theme: &Theme, f: &mut Frame, area: Rect) {
         };
         spans.push(Span::styled(format!(" {} · ! lists ", info.ledger.badge()), style));
     }
+    // The timeline is a part of the inputs: said before anything a narrow terminal cuts.
+    if let Some(slice) = &info.slice {
+        spans.push(Span::raw(" "));
+        spans.push(Span::styled(format!(" SLICE: {slice} "), theme.warn()));
+    }
     // First, so a narrow terminal cannot cut it off.
     let edits = &app.marks.whatif.edits;
     if !edits.is_empty() {

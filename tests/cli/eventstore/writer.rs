@@ -314,6 +314,9 @@ impl Db {
         o.file.write_all(&footer[..112]).expect("write");
         o.file.write_all(&o.md5.finish()).expect("write");
         o.file.flush().expect("flush");
+        // A chunk written live was pre-allocated: cut it to its data and footer.
+        let end = HEADER + o.written + FOOTER;
+        o.file.get_ref().set_len(end).expect("cut");
         self.pos = (i64::from(o.number) + 1) * i64::from(self.chunk_size);
     }
 
@@ -336,11 +339,38 @@ impl Db {
         self.dir.clone()
     }
 
+    /// What a running node does after a write: the records on disk in the
+    /// pre-allocated active chunk, then `writer.chk` moved past them.
+    pub fn sync_live(&mut self) {
+        self.ensure_open();
+        let o = self.open.as_mut().expect("open chunk");
+        o.file.flush().expect("flush");
+        let full = (HEADER + self.chunk_size as u64 + FOOTER).div_ceil(4096) * 4096;
+        if o.file.get_ref().metadata().expect("stat").len() < full {
+            o.file.get_ref().set_len(full).expect("preallocate");
+        }
+        self.write_writer_chk(self.pos);
+    }
+
+    /// Records on disk but `writer.chk` not moved yet (a write in flight).
+    pub fn flush_only(&mut self) {
+        if let Some(o) = self.open.as_mut() {
+            o.file.flush().expect("flush");
+        }
+    }
+
+    /// Checkpoints are 8 bytes overwritten in place, as the server's memory-mapped
+    /// files are: a reader never sees one empty.
     pub fn write_writer_chk(&self, pos: i64) {
-        fs::write(self.dir.join("writer.chk"), pos.to_le_bytes()).expect("writer.chk");
-        for name in ["chaser.chk", "epoch.chk", "truncate.chk"] {
+        for name in ["writer.chk", "chaser.chk", "epoch.chk", "truncate.chk"] {
             let v: i64 = if name == "truncate.chk" { -1 } else { pos };
-            fs::write(self.dir.join(name), v.to_le_bytes()).expect("chk");
+            let mut f = fs::OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open(self.dir.join(name))
+                .expect("chk");
+            f.write_all(&v.to_le_bytes()).expect("chk");
         }
     }
 }
