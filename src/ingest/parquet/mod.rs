@@ -6,6 +6,7 @@
 
 pub mod columns;
 pub mod hive;
+pub mod prune;
 pub mod values;
 
 use std::borrow::Cow;
@@ -98,6 +99,8 @@ struct OpenFile {
     /// Row groups still to read, and the file's row number of each one's first row.
     groups: VecDeque<usize>,
     group_start: Vec<u64>,
+    /// Row groups the filter rules out, reported before the file's rows.
+    pruned: Vec<Item>,
     reader: Option<ParquetRecordBatchReader>,
     batch: Option<Batch>,
     /// The file's row number (1-based) of the next row of `batch`.
@@ -176,8 +179,22 @@ impl Parquet {
     fn open_next(&mut self) -> Result<bool> {
         while let Some(path) = self.files.get(self.next_file).cloned() {
             self.next_file += 1;
+            if self.folder {
+                let parts = hive::partitions(&self.root, &path);
+                if let Some(why) = prune::file(&self.cfg.filter, &parts, &self.cfg.mapper.fields) {
+                    self.done += std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+                    self.pending.push_back(Item::Pruned(BadRecord {
+                        file: path.display().to_string(),
+                        loc: 0,
+                        offset: true,
+                        reason: why,
+                    }));
+                    continue;
+                }
+            }
             match self.open_file(&path) {
-                Ok(f) => {
+                Ok(mut f) => {
+                    self.pending.extend(f.pruned.drain(..));
                     self.cur = Some(f);
                     return Ok(true);
                 }
@@ -229,9 +246,35 @@ impl Parquet {
                 false => self.cfg.mapper.input_name.clone(),
             },
         };
+        // Statistics describe a field only when its column is the field itself.
+        let whole = |over: &Option<Vec<String>>, col: Option<usize>| match over {
+            Some(tokens) if tokens.len() != 1 => None,
+            _ => col,
+        };
+        let fields = &self.cfg.mapper.fields;
+        let stats = prune::Stats::of(
+            meta.metadata(),
+            schema,
+            whole(&fields.time, roles.time),
+            whole(&fields.stream, roles.stream),
+        );
+        let mut groups = VecDeque::new();
+        let mut pruned = Vec::new();
+        for g in 0..group_start.len() {
+            match stats.row_group(meta.metadata(), g, &self.cfg.filter) {
+                Some(why) => pruned.push(Item::Pruned(BadRecord {
+                    file: path.display().to_string(),
+                    loc: group_start[g],
+                    offset: false,
+                    reason: why,
+                })),
+                None => groups.push_back(g),
+            }
+        }
         Ok(OpenFile {
             file,
-            groups: (0..group_start.len()).collect(),
+            groups,
+            pruned,
             group_start,
             meta,
             roles,
