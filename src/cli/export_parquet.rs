@@ -1,5 +1,5 @@
 //! `rewind export --format parquet`: the events of the export as one Parquet file
-//! (docs/formats.md §11) with the columns of rewind's normalized form, which every
+//! (docs/formats.md §12) with the columns of rewind's normalized form, which every
 //! lake tool reads and rewind reads back as it wrote them.
 
 use std::fs::File;

@@ -1,4 +1,4 @@
-//! Parquet inputs (docs/formats.md §11) through the binary, on datasets written by
+//! Parquet inputs (docs/formats.md §12) through the binary, on datasets written by
 //! pyarrow, Spark and DuckDB (fixtures/lake/generate.py): each replays to the state
 //! of the JSON fixture it was written from; column types map as documented; bad
 //! cells are accounted; `export --format parquet` reads back as it was.

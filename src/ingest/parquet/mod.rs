@@ -1,4 +1,4 @@
-//! Parquet (docs/formats.md §11): one file, or a folder of them as Spark, Athena,
+//! Parquet (docs/formats.md §12): one file, or a folder of them as Spark, Athena,
 //! Glue, Firehose, DuckDB and pyarrow write them (Hive `key=value` partition folders,
 //! `_SUCCESS` and `.crc` sidecars ignored). Each row maps like a JSON record whose
 //! members are the columns ([`values`]), read one row group at a time so memory

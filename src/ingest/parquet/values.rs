@@ -1,4 +1,4 @@
-//! One Arrow cell as JSON text, for the field mapping (docs/formats.md §11):
+//! One Arrow cell as JSON text, for the field mapping (docs/formats.md §12):
 //! strings, numbers and booleans as themselves, decimals with their exact digits,
 //! timestamps of any unit and zone as RFC 3339 UTC with microseconds, dates and
 //! times of day as ISO 8601 text, structs and maps as objects (a null struct field

@@ -1,0 +1,102 @@
+//! `cargo bench --bench parquet`: import of a Parquet dataset (default 1M events, the
+//! suite's agent fleet written by `rewind export --format parquet`: snappy, 128Ki-row
+//! row groups, time order) against the same events as JSONL, and of a 1% time window
+//! of it (`--since/--until`, which skips row groups by their statistics) against all
+//! of it. Through the real binary with a fresh cache each run; the imports alternate
+//! run by run. Targets: Parquet at least as fast as JSONL; the window at least 10x
+//! faster than the whole.
+//! REWIND_BENCH_EVENTS changes the size, REWIND_BENCH_RUNS the number of runs.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+use std::time::Instant;
+
+/// Seconds of one `rewind import` of `input` into a fresh cache, with `extra` options.
+fn import(input: &Path, rules: &Path, cache: &Path, extra: &[&str]) -> f64 {
+    common::remove_db(cache);
+    let t = Instant::now();
+    let out = Command::new(common::rewind_bin())
+        .args(["import", "-q", "--rules"])
+        .arg(rules)
+        .arg(input)
+        .args(extra)
+        .arg("-o")
+        .arg(cache)
+        .output()
+        .expect("run rewind");
+    let secs = t.elapsed().as_secs_f64();
+    assert!(
+        out.status.success(),
+        "import failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    secs
+}
+
+fn main() {
+    let n = common::env_num("REWIND_BENCH_EVENTS", 1_000_000);
+    let runs = common::env_num("REWIND_BENCH_RUNS", 3).max(1) as usize;
+    let jsonl = common::recording(n);
+    let rules = common::rules_file();
+    let dir = common::bench_dir();
+    let parquet = dir.join(format!("agents-{n}.parquet"));
+    let cache = dir.join("parquet-bench.db");
+    if !parquet.exists() {
+        let t = Instant::now();
+        import(&jsonl, &rules, &cache, &[]);
+        let tmp = dir.join(format!("agents-{n}.part.parquet"));
+        let out = Command::new(common::rewind_bin())
+            .arg("export")
+            .arg(&cache)
+            .arg("-q")
+            .arg("-o")
+            .arg(&tmp)
+            .output()
+            .expect("run rewind export");
+        assert!(
+            out.status.success(),
+            "export failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        std::fs::rename(&tmp, &parquet).expect("rename");
+        println!("wrote {} in {:.1}s", parquet.display(), t.elapsed().as_secs_f64());
+    }
+    // The recording's events are 1 ms apart from 2026-11-18T07:06:40Z (common::generate):
+    // the window is the 1% in the middle.
+    let base: i64 = 1_795_000_000_000_000;
+    let span = n as i64 * 1_000;
+    let from = base + span / 2;
+    let to = from + span / 100;
+    let since = rewind::time::format_micros(from);
+    let until = rewind::time::format_micros(to);
+    let window = ["--since", since.as_str(), "--until", until.as_str()];
+
+    let (mut tj, mut tp, mut tw) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..runs {
+        tj.push(import(&jsonl, &rules, &cache, &[]));
+        tp.push(import(&parquet, &rules, &cache, &[]));
+        tw.push(import(&parquet, &rules, &cache, &window));
+    }
+    common::remove_db(&cache);
+    let mb = |p: &Path| std::fs::metadata(p).map(|m| m.len() as f64 / 1e6).unwrap_or(0.0);
+    let (j, p, w) = (
+        common::median(&mut tj),
+        common::median(&mut tp),
+        common::median(&mut tw),
+    );
+    println!(
+        "JSONL ({:.0} MB):            median {j:.2}s = {:.0} events/s ({runs} runs)",
+        mb(&jsonl),
+        n as f64 / j
+    );
+    println!(
+        "Parquet ({:.0} MB):          median {p:.2}s = {:.0} events/s",
+        mb(&parquet),
+        n as f64 / p
+    );
+    println!("Parquet, 1% time window:    median {w:.2}s ({since} .. {until})");
+    println!("Parquet / JSONL rate:       {:.2}x (target >= 1)", j / p);
+    println!("whole / window:             {:.1}x (target >= 10)", p / w);
+}
