@@ -76,22 +76,25 @@ pub(super) fn run(common: &Common, args: ExportArgs) -> Result<i32> {
         let file = File::create(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
         Out::Parquet(Box::new(ParquetSink::new(file)?))
     } else if to_stdout {
-        Out::Lines(Sink::Stdout(BufWriter::with_capacity(256 * 1024, io::stdout().lock())))
+        Out::Lines(Box::new(Sink::Stdout(BufWriter::with_capacity(
+            256 * 1024,
+            io::stdout().lock(),
+        ))))
     } else {
         let file = File::create(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
         let buffered = BufWriter::with_capacity(256 * 1024, file);
-        Out::Lines(match compression_of(&args.output) {
+        Out::Lines(Box::new(match compression_of(&args.output) {
             Compression::None => Sink::Plain(buffered),
             Compression::Gzip => Sink::Gzip(flate2::write::GzEncoder::new(buffered, flate2::Compression::default())),
             Compression::Zstd => Sink::Zstd(zstd::Encoder::new(buffered, 3)?),
-        })
+        }))
     };
     let mut written = 0u64;
     let result = fork
         .each_event(from, to, &filter, false, &mut |fe| {
             match &mut out {
                 Out::Lines(sink) => {
-                    write::write_compact(&mut *sink, &normalized(&fe.event))?;
+                    write::write_compact(&mut **sink, &normalized(&fe.event))?;
                     sink.write_all(b"\n")?;
                 }
                 Out::Parquet(sink) => sink.push(&fe.event)?,
@@ -125,7 +128,7 @@ pub(super) fn run(common: &Common, args: ExportArgs) -> Result<i32> {
 
 /// The writer of the chosen format.
 enum Out {
-    Lines(Sink),
+    Lines(Box<Sink>),
     Parquet(Box<ParquetSink>),
 }
 

@@ -260,11 +260,11 @@ impl Parquet {
         );
         let mut groups = VecDeque::new();
         let mut pruned = Vec::new();
-        for g in 0..group_start.len() {
+        for (g, &start) in group_start.iter().enumerate() {
             match stats.row_group(meta.metadata(), g, &self.cfg.filter) {
                 Some(why) => pruned.push(Item::Pruned(BadRecord {
                     file: path.display().to_string(),
-                    loc: group_start[g],
+                    loc: start,
                     offset: false,
                     reason: why,
                 })),
