@@ -5,6 +5,7 @@
 //! stays flat, and only the columns the mapping needs when a data column exists.
 
 pub mod columns;
+mod guard;
 pub mod hive;
 pub mod prune;
 pub mod values;
@@ -215,7 +216,9 @@ impl Parquet {
         let io = |e: &dyn std::fmt::Display| Unreadable::Io(e.to_string());
         let file = File::open(path).map_err(|e| io(&e))?;
         let size = file.metadata().map_err(|e| io(&e))?.len();
-        let meta = ArrowReaderMetadata::load(&file, Default::default()).map_err(|e| io(&e))?;
+        let meta = guard::guarded(|| ArrowReaderMetadata::load(&file, Default::default()))
+            .map_err(Unreadable::Io)?
+            .map_err(|e| io(&e))?;
         let parts: Vec<(String, Option<String>)> = match self.folder {
             true => hive::partitions(&self.root, path),
             false => Vec::new(),
@@ -446,7 +449,8 @@ impl Source for Parquet {
                 }
                 return Ok(None);
             };
-            match cur.fill() {
+            let filled = guard::guarded(|| cur.fill()).and_then(|r| r);
+            match filled {
                 Ok(true) => {
                     let item = cur.row();
                     self.bytes.store(self.done + cur.read.min(cur.size), Ordering::Relaxed);
