@@ -389,10 +389,14 @@ impl OpenFile {
             cell.clear();
             match (b.json[c], values::text(col.as_ref(), i)) {
                 (Json::No, _) | (_, None) => values::write(col.as_ref(), i, cell),
-                (role, Some(bytes)) => match json_text(bytes) {
+                (role, Some(cell_text)) => match json_text(cell_text) {
                     Ok(text) => cell.push_str(text),
                     Err(why) if role == Json::Data => {
-                        cell.push_str(&super::undecodable::data(bytes, &why));
+                        let raw = match cell_text {
+                            Ok(s) => s.as_bytes(),
+                            Err(b) => b,
+                        };
+                        cell.push_str(&super::undecodable::data(raw, &why));
                         warning = Some(format!("data is not JSON ({why}); kept raw"));
                     }
                     Err(_) => values::write(col.as_ref(), i, cell),
@@ -430,8 +434,11 @@ impl OpenFile {
 }
 
 /// The text of a JSON-text cell, when it is one valid JSON value.
-fn json_text(bytes: &[u8]) -> std::result::Result<&str, String> {
-    let text = std::str::from_utf8(bytes).map_err(|e| format!("invalid UTF-8 at byte {}", e.valid_up_to()))?;
+fn json_text<'a>(cell: std::result::Result<&'a str, &'a [u8]>) -> std::result::Result<&'a str, String> {
+    let text = match cell {
+        Ok(text) => text,
+        Err(bytes) => std::str::from_utf8(bytes).map_err(|e| format!("invalid UTF-8 at byte {}", e.valid_up_to()))?,
+    };
     serde_json::from_str::<serde::de::IgnoredAny>(text)
         .map(|_| text.trim())
         .map_err(|e| super::mapping::describe_json_error(&e))

@@ -125,16 +125,16 @@ pub fn write(arr: &dyn Array, i: usize, out: &mut String) {
     }
 }
 
-/// Whether the cell is a JSON string or bytes column, whose text may itself be JSON
-/// (a `data` or `meta` column written as JSON text).
-pub fn text(arr: &dyn Array, i: usize) -> Option<&[u8]> {
+/// The text of a string cell (already UTF-8), or the bytes of a binary one: a
+/// `data` or `meta` column written as JSON text. `None` for other types.
+pub fn text(arr: &dyn Array, i: usize) -> Option<Result<&str, &[u8]>> {
     Some(match arr.data_type() {
-        DataType::Utf8 => arr.as_string::<i32>().value(i).as_bytes(),
-        DataType::LargeUtf8 => arr.as_string::<i64>().value(i).as_bytes(),
-        DataType::Utf8View => arr.as_string_view().value(i).as_bytes(),
-        DataType::Binary => arr.as_binary::<i32>().value(i),
-        DataType::LargeBinary => arr.as_binary::<i64>().value(i),
-        DataType::BinaryView => arr.as_binary_view().value(i),
+        DataType::Utf8 => Ok(arr.as_string::<i32>().value(i)),
+        DataType::LargeUtf8 => Ok(arr.as_string::<i64>().value(i)),
+        DataType::Utf8View => Ok(arr.as_string_view().value(i)),
+        DataType::Binary => Err(arr.as_binary::<i32>().value(i)),
+        DataType::LargeBinary => Err(arr.as_binary::<i64>().value(i)),
+        DataType::BinaryView => Err(arr.as_binary_view().value(i)),
         _ => return None,
     })
 }
@@ -169,15 +169,8 @@ fn list(out: &mut String, items: &ArrayRef) {
 
 /// A map key as text: a string as it is, anything else as its JSON text.
 fn write_key(arr: &dyn Array, j: usize, out: &mut String) {
-    match text(arr, j).and_then(|b| std::str::from_utf8(b).ok()) {
-        Some(s)
-            if matches!(
-                arr.data_type(),
-                DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View
-            ) =>
-        {
-            out.push_str(s)
-        }
+    match text(arr, j) {
+        Some(Ok(s)) => out.push_str(s),
         _ => write(arr, j, out),
     }
 }
