@@ -271,14 +271,16 @@ pub enum Command {
         "  rewind whatif fixtures/agents.jsonl --whatif edits.json --stream agent/sess-0004 --format unified"
     ))]
     Whatif(WhatifArgs),
-    /// Write events as JSON Lines in rewind's normalized form (a slice, or a hypothesis's fork).
+    /// Write events as JSON Lines or Parquet in rewind's normalized form (a slice, or a hypothesis's fork).
     #[command(after_help = concat!(
         points!(),
-        "\nThe output is compressed by its extension: .gz (gzip), .zst (zstd); `-o -` writes to stdout.\n\n",
+        "\nThe output is compressed by its extension: .gz (gzip), .zst (zstd); `-o -` writes to stdout.\n",
+        "A .parquet name (or --format parquet) writes one Parquet file for Spark, Athena, DuckDB.\n\n",
         "Examples:\n",
         "  rewind export fixtures/agents.jsonl --stream agent/sess-0004 -o sess-0004.jsonl\n",
         "  rewind export fixtures/agents.jsonl --from 600 --to 700 -o slice.jsonl.zst\n",
-        "  rewind export fixtures/agents.jsonl --skip 652 -o fork.jsonl.gz"
+        "  rewind export fixtures/agents.jsonl --skip 652 -o fork.jsonl.gz\n",
+        "  rewind export fixtures/agents.jsonl --since 2026-11-20T10:00:00Z -o slice.parquet"
     ))]
     Export(ExportArgs),
     /// Print a shell completion script.
@@ -509,11 +511,23 @@ pub struct ExportArgs {
     /// Only types matching this glob.
     #[arg(long = "type", value_name = "GLOB")]
     pub ty: Option<String>,
-    /// The file to write (.jsonl, .jsonl.gz, .jsonl.zst; `-`: stdout).
+    /// The file to write (.jsonl, .jsonl.gz, .jsonl.zst, .parquet; `-`: stdout).
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: PathBuf,
+    /// The output format (default: by the file's extension, JSON Lines unless `.parquet`).
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<ExportFormat>,
     #[command(flatten)]
     pub edits: EditArgs,
+}
+
+/// What `export` writes.
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    /// JSON Lines in rewind's normalized form (gzip or zstd by the extension).
+    Jsonl,
+    /// One Parquet file (snappy) with the same columns, for Spark, Athena, DuckDB.
+    Parquet,
 }
 
 #[derive(Args, Debug, Clone)]

@@ -9,7 +9,8 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use serde_json::{Map, Value};
 
-use super::args::{Common, ExportArgs};
+use super::args::{Common, ExportArgs, ExportFormat};
+use super::export_parquet::ParquetSink;
 use super::log::matching_ids;
 use super::{checkpoints, edits, open};
 use crate::cache::read::Filter;
@@ -62,26 +63,49 @@ pub(super) fn run(common: &Common, args: ExportArgs) -> Result<i32> {
         "{}.partial",
         args.output.extension().and_then(|e| e.to_str()).unwrap_or("")
     ));
-    let mut sink = if to_stdout {
-        Sink::Stdout(BufWriter::with_capacity(256 * 1024, io::stdout().lock()))
+    let format = args
+        .format
+        .unwrap_or(match args.output.extension().and_then(|e| e.to_str()) {
+            Some("parquet") => ExportFormat::Parquet,
+            _ => ExportFormat::Jsonl,
+        });
+    if format == ExportFormat::Parquet && to_stdout {
+        anyhow::bail!("Parquet is written to a file, not to stdout: give -o FILE.parquet");
+    }
+    let mut out = if format == ExportFormat::Parquet {
+        let file = File::create(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
+        Out::Parquet(Box::new(ParquetSink::new(file)?))
+    } else if to_stdout {
+        Out::Lines(Box::new(Sink::Stdout(BufWriter::with_capacity(
+            256 * 1024,
+            io::stdout().lock(),
+        ))))
     } else {
         let file = File::create(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
         let buffered = BufWriter::with_capacity(256 * 1024, file);
-        match compression_of(&args.output) {
+        Out::Lines(Box::new(match compression_of(&args.output) {
             Compression::None => Sink::Plain(buffered),
             Compression::Gzip => Sink::Gzip(flate2::write::GzEncoder::new(buffered, flate2::Compression::default())),
             Compression::Zstd => Sink::Zstd(zstd::Encoder::new(buffered, 3)?),
-        }
+        }))
     };
     let mut written = 0u64;
     let result = fork
         .each_event(from, to, &filter, false, &mut |fe| {
-            write::write_compact(&mut sink, &normalized(&fe.event))?;
-            sink.write_all(b"\n")?;
+            match &mut out {
+                Out::Lines(sink) => {
+                    write::write_compact(&mut **sink, &normalized(&fe.event))?;
+                    sink.write_all(b"\n")?;
+                }
+                Out::Parquet(sink) => sink.push(&fe.event)?,
+            }
             written += 1;
             Ok(ControlFlow::Continue(()))
         })
-        .and_then(|()| sink.finish());
+        .and_then(|()| match out {
+            Out::Lines(sink) => sink.finish(),
+            Out::Parquet(sink) => sink.finish(),
+        });
     if let Err(e) = result {
         if !to_stdout {
             let _ = std::fs::remove_file(&tmp);
@@ -100,6 +124,12 @@ pub(super) fn run(common: &Common, args: ExportArgs) -> Result<i32> {
         }
     }
     Ok(0)
+}
+
+/// The writer of the chosen format.
+enum Out {
+    Lines(Box<Sink>),
+    Parquet(Box<ParquetSink>),
 }
 
 /// Where the events go; compressed ones are finished (their trailer written) explicitly.

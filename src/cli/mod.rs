@@ -6,6 +6,7 @@ mod completions;
 mod diff;
 mod edits;
 mod export;
+mod export_parquet;
 mod follow;
 mod history;
 mod import;

@@ -211,9 +211,13 @@ impl Mapper {
     /// with an id of its own carries it as its identity across files and inputs
     /// (`dedupe` = `""`, see [`Record::dedupe`]); a generated id is no identity.
     pub fn map_event_identified(&self, bytes: &[u8], loc: u64, index: u64) -> Result<Record, String> {
-        let top = TopLevel::parse(bytes)?;
-        let mut r = self.map_top(&top, bytes.len(), loc, index)?;
-        if self.locate(&top, &self.fields.id, ID)?.is_some() {
+        self.map_top_identified(&TopLevel::parse(bytes)?, bytes.len(), loc, index)
+    }
+
+    /// [`Mapper::map_event_identified`] of a record already split at its top level.
+    pub fn map_top_identified(&self, top: &TopLevel, len: usize, loc: u64, index: u64) -> Result<Record, String> {
+        let mut r = self.map_top(top, len, loc, index)?;
+        if self.locate(top, &self.fields.id, ID)?.is_some() {
             r.dedupe = Some(String::new());
         }
         Ok(r)

@@ -11,6 +11,7 @@ pub mod filter;
 pub mod folder;
 pub mod framing;
 pub mod mapping;
+pub mod parquet;
 pub mod sample;
 pub mod tail;
 pub mod undecodable;
@@ -50,6 +51,7 @@ pub enum Format {
     LanggraphPostgres,
     AgentsSqlite,
     OtelJson,
+    Parquet,
 }
 
 impl Format {
@@ -71,6 +73,7 @@ impl Format {
         Format::LanggraphPostgres,
         Format::AgentsSqlite,
         Format::OtelJson,
+        Format::Parquet,
     ];
 
     /// The names this build can open: the generic ones and those of every family.
@@ -112,6 +115,7 @@ impl Format {
             Format::LanggraphPostgres => "langgraph-postgres",
             Format::AgentsSqlite => "agents-sqlite",
             Format::OtelJson => "otel-json",
+            Format::Parquet => "parquet",
         }
     }
 
@@ -195,7 +199,13 @@ pub trait Family: Sync {
 }
 
 /// Every format family of this build, most specific first.
-pub static FAMILIES: &[&dyn Family] = &[&ai::FAMILY, &eventstore::FAMILY, &aws::AWS, &azure::Azure];
+pub static FAMILIES: &[&dyn Family] = &[
+    &ai::FAMILY,
+    &eventstore::FAMILY,
+    &aws::AWS,
+    &azure::Azure,
+    &parquet::FAMILY,
+];
 
 fn family_of(format: Format) -> Option<&'static dyn Family> {
     FAMILIES.iter().copied().find(|f| f.formats().contains(&format))

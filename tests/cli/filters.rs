@@ -183,6 +183,27 @@ const CASES: &[Case] = &[
         keep: |e| ty(e) == "chat" || ty(e).starts_with("embed"),
         pruned: 0,
     },
+    Case {
+        name: "Parquet, Hive date/hour partitions",
+        inputs: &["fixtures/lake/agents-hive"],
+        extra: &["--rules", "fixtures/rules.json"],
+        filter: &[
+            "--since",
+            "2026-11-20T10:00:00Z",
+            "--import-stream",
+            "agent/sess-000[12]",
+        ],
+        keep: |e| time(e) >= "2026-11-20T10:00:00.000000Z" && stream(e) != "agent/sess-0003",
+        pruned: 1,
+    },
+    Case {
+        name: "Parquet row groups (time statistics)",
+        inputs: &["fixtures/lake/registry.zstd.parquet"],
+        extra: &["--rules", "fixtures/rules.json"],
+        filter: &["--since", "2026-11-15", "--until", "2026-11-20T12:00:00Z"],
+        keep: |e| time(e) >= "2026-11-15T00:00:00.000000Z" && time(e) <= "2026-11-20T12:00:00.000000Z",
+        pruned: 3,
+    },
 ];
 
 fn run(env: &Env, cmd: &str, case: &Case, filter: &[&str], rest: &[&str]) -> Run {

@@ -1,0 +1,504 @@
+//! Parquet (docs/formats.md §12): one file, or a folder of them as Spark, Athena,
+//! Glue, Firehose, DuckDB and pyarrow write them (Hive `key=value` partition folders,
+//! `_SUCCESS` and `.crc` sidecars ignored). Each row maps like a JSON record whose
+//! members are the columns ([`values`]), read one row group at a time so memory
+//! stays flat, and only the columns the mapping needs when a data column exists.
+
+pub mod columns;
+mod guard;
+pub mod hive;
+pub mod prune;
+pub mod values;
+
+use std::borrow::Cow;
+use std::collections::VecDeque;
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use ::parquet::arrow::arrow_reader::{ArrowReaderMetadata, ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder};
+use ::parquet::arrow::ProjectionMask;
+use anyhow::{bail, Context, Result};
+use arrow_array::{Array, RecordBatch};
+
+use super::folder;
+use super::mapping::{Mapper, Raw, TopLevel};
+use super::{BadRecord, Family, Format, Item, Order, Peek, Source, SourceConfig};
+use crate::model::SourceFile;
+use columns::Roles;
+
+const MAGIC: &[u8] = b"PAR1";
+/// Rows decoded at a time: small enough that a batch of wide rows stays small.
+const BATCH_ROWS: usize = 4096;
+
+pub struct ParquetFamily;
+pub static FAMILY: ParquetFamily = ParquetFamily;
+
+impl Family for ParquetFamily {
+    fn detect(&self, peek: &Peek) -> Option<Format> {
+        if peek.is_dir {
+            let listing = folder::list(peek.path, false).ok()?;
+            let all = !listing.members.is_empty() && listing.members.iter().all(|m| is_parquet(m.path()));
+            return all.then_some(Format::Parquet);
+        }
+        peek.head.starts_with(MAGIC).then_some(Format::Parquet)
+    }
+
+    fn formats(&self) -> &'static [Format] {
+        &[Format::Parquet]
+    }
+
+    fn open(&self, path: &Path, _format: Format, cfg: SourceConfig) -> Result<Box<dyn Source>> {
+        Ok(Box::new(Parquet::open(path, cfg)?))
+    }
+
+    fn covers(&self, dir: &Path, _format: Format) -> bool {
+        folder::all_files(dir, is_parquet)
+    }
+}
+
+/// A Parquet file by its name, or by its magic number when its name says nothing.
+fn is_parquet(path: &Path) -> bool {
+    let name = path.file_name().map(|n| n.to_string_lossy().to_ascii_lowercase());
+    if name
+        .as_deref()
+        .is_some_and(|n| n.ends_with(".parquet") || n.ends_with(".parq"))
+    {
+        return true;
+    }
+    let mut magic = [0u8; 4];
+    File::open(path).and_then(|mut f| f.read_exact(&mut magic)).is_ok() && magic == MAGIC
+}
+
+/// The Parquet input: its files in path order, one open at a time.
+pub struct Parquet {
+    root: PathBuf,
+    folder: bool,
+    files: Vec<PathBuf>,
+    next_file: usize,
+    pending: VecDeque<Item>,
+    cfg: SourceConfig,
+    cur: Option<OpenFile>,
+    /// Bytes of the files done, and the progress shown.
+    done: u64,
+    bytes: Arc<AtomicU64>,
+}
+
+/// The file being read.
+struct OpenFile {
+    file: File,
+    meta: ArrowReaderMetadata,
+    roles: Roles,
+    mapper: Mapper,
+    shown: Arc<SourceFile>,
+    /// Part of a folder: records name their file (a single file is the input itself).
+    in_folder: bool,
+    /// Hive partition fields as JSON strings, and the columns they do not shadow.
+    partitions: Vec<(String, String)>,
+    /// Row groups still to read, and the file's row number of each one's first row.
+    groups: VecDeque<usize>,
+    group_start: Vec<u64>,
+    /// Row groups the filter rules out, reported before the file's rows.
+    pruned: Vec<Item>,
+    reader: Option<ParquetRecordBatchReader>,
+    batch: Option<Batch>,
+    /// The file's row number (1-based) of the next row of `batch`.
+    next_row: u64,
+    /// Bytes of the row groups read so far.
+    read: u64,
+    size: u64,
+}
+
+/// A decoded batch and what each of its columns is to the mapping.
+struct Batch {
+    rows: RecordBatch,
+    at: usize,
+    names: Vec<String>,
+    /// Columns whose text is JSON (the data and meta columns).
+    json: Vec<Json>,
+    cells: Vec<String>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Json {
+    No,
+    Data,
+    Meta,
+}
+
+impl Parquet {
+    pub fn open(path: &Path, cfg: SourceConfig) -> Result<Parquet> {
+        let folder = std::fs::metadata(path)
+            .with_context(|| path.display().to_string())?
+            .is_dir();
+        let (files, pending) = if folder {
+            let listing = folder::list(path, false)?;
+            let ignored = listing
+                .ignored
+                .into_iter()
+                .map(|(p, why)| {
+                    Item::Ignored(BadRecord {
+                        file: p.display().to_string(),
+                        loc: 0,
+                        offset: true,
+                        reason: why.to_string(),
+                    })
+                })
+                .collect();
+            (
+                listing.members.into_iter().map(|m| m.path().to_path_buf()).collect(),
+                ignored,
+            )
+        } else {
+            (vec![path.to_path_buf()], VecDeque::new())
+        };
+        if files.is_empty() {
+            bail!("{}: the folder holds no Parquet files", path.display());
+        }
+        let mut source = Parquet {
+            root: path.to_path_buf(),
+            folder,
+            files,
+            next_file: 0,
+            pending,
+            cfg,
+            cur: None,
+            done: 0,
+            bytes: Arc::new(AtomicU64::new(0)),
+        };
+        // The first file's schema is checked before the import starts, so an
+        // unmappable dataset fails at once, naming its columns.
+        source.open_next()?;
+        Ok(source)
+    }
+
+    /// Open the next file; `Ok(false)` when none is left. A file that cannot be read
+    /// is a reported skip in a folder and an error for a single file; a schema the
+    /// mapping cannot use is an error either way.
+    fn open_next(&mut self) -> Result<bool> {
+        while let Some(path) = self.files.get(self.next_file).cloned() {
+            self.next_file += 1;
+            if self.folder {
+                let parts = hive::partitions(&self.root, &path);
+                if let Some(why) = prune::file(&self.cfg.filter, &parts, &self.cfg.mapper.fields) {
+                    self.done += std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+                    self.pending.push_back(Item::Pruned(BadRecord {
+                        file: path.display().to_string(),
+                        loc: 0,
+                        offset: true,
+                        reason: why,
+                    }));
+                    continue;
+                }
+            }
+            match self.open_file(&path) {
+                Ok(mut f) => {
+                    self.pending.extend(f.pruned.drain(..));
+                    self.cur = Some(f);
+                    return Ok(true);
+                }
+                Err(Unreadable::Schema(why)) => bail!("{}: {why}", path.display()),
+                Err(Unreadable::Io(why)) if self.folder => self.pending.push_back(Item::Bad(BadRecord {
+                    file: path.display().to_string(),
+                    loc: 0,
+                    offset: true,
+                    reason: format!("cannot read as Parquet: {why}"),
+                })),
+                Err(Unreadable::Io(why)) => bail!("{}: cannot read as Parquet: {why}", path.display()),
+            }
+        }
+        Ok(false)
+    }
+
+    fn open_file(&self, path: &Path) -> std::result::Result<OpenFile, Unreadable> {
+        let io = |e: &dyn std::fmt::Display| Unreadable::Io(e.to_string());
+        let file = File::open(path).map_err(|e| io(&e))?;
+        let size = file.metadata().map_err(|e| io(&e))?.len();
+        let meta = guard::guarded(|| ArrowReaderMetadata::load(&file, Default::default()))
+            .map_err(Unreadable::Io)?
+            .map_err(|e| io(&e))?;
+        let parts: Vec<(String, Option<String>)> = match self.folder {
+            true => hive::partitions(&self.root, path),
+            false => Vec::new(),
+        };
+        let schema = meta.schema();
+        let part_names: Vec<String> = parts.iter().map(|(k, _)| k.clone()).collect();
+        let roles = Roles::of(schema, &self.cfg.mapper.fields, &part_names).map_err(Unreadable::Schema)?;
+        let partitions = parts
+            .into_iter()
+            .filter(|(k, _)| schema.index_of(k).is_err())
+            .filter_map(|(k, v)| {
+                let mut text = String::new();
+                values::string(&mut text, &v?);
+                Some((k, text))
+            })
+            .collect();
+        let mut group_start = Vec::with_capacity(meta.metadata().num_row_groups());
+        let mut row = 1u64;
+        for g in meta.metadata().row_groups() {
+            group_start.push(row);
+            row += u64::try_from(g.num_rows()).unwrap_or(0);
+        }
+        let shown = path.display().to_string();
+        let mapper = Mapper {
+            fields: self.cfg.mapper.fields.clone(),
+            input_name: match self.folder {
+                true => format!("{}/{}", self.cfg.mapper.input_name, path.display()),
+                false => self.cfg.mapper.input_name.clone(),
+            },
+        };
+        // Statistics describe a field only when its column is the field itself.
+        let whole = |over: &Option<Vec<String>>, col: Option<usize>| match over {
+            Some(tokens) if tokens.len() != 1 => None,
+            _ => col,
+        };
+        let fields = &self.cfg.mapper.fields;
+        let stats = prune::Stats::of(
+            meta.metadata(),
+            schema,
+            whole(&fields.time, roles.time),
+            whole(&fields.stream, roles.stream),
+        );
+        let mut groups = VecDeque::new();
+        let mut pruned = Vec::new();
+        for (g, &start) in group_start.iter().enumerate() {
+            match stats.row_group(meta.metadata(), g, &self.cfg.filter) {
+                Some(why) => pruned.push(Item::Pruned(BadRecord {
+                    file: path.display().to_string(),
+                    loc: start,
+                    offset: false,
+                    reason: why,
+                })),
+                None => groups.push_back(g),
+            }
+        }
+        Ok(OpenFile {
+            file,
+            groups,
+            pruned,
+            group_start,
+            meta,
+            roles,
+            mapper,
+            shown: Arc::new(SourceFile {
+                path: shown,
+                offsets: false,
+            }),
+            partitions,
+            in_folder: self.folder,
+            reader: None,
+            batch: None,
+            next_row: 1,
+            read: 0,
+            size,
+        })
+    }
+
+    fn close(&mut self) {
+        if let Some(f) = self.cur.take() {
+            self.done += f.size;
+            self.bytes.store(self.done, Ordering::Relaxed);
+        }
+    }
+}
+
+enum Unreadable {
+    Io(String),
+    Schema(String),
+}
+
+impl OpenFile {
+    /// The next decoded batch with rows left, or `None` at the end of the file.
+    fn fill(&mut self) -> Result<bool, String> {
+        loop {
+            if self.batch.as_ref().is_some_and(|b| b.at < b.rows.num_rows()) {
+                return Ok(true);
+            }
+            self.batch = None;
+            if let Some(reader) = self.reader.as_mut() {
+                match reader.next() {
+                    Some(Ok(rows)) => {
+                        self.batch = Some(self.describe(rows));
+                        continue;
+                    }
+                    Some(Err(e)) => return Err(e.to_string()),
+                    None => self.reader = None,
+                }
+            }
+            let Some(g) = self.groups.pop_front() else {
+                return Ok(false);
+            };
+            self.next_row = self.group_start[g];
+            self.read += u64::try_from(self.meta.metadata().row_group(g).compressed_size()).unwrap_or(0);
+            let file = self.file.try_clone().map_err(|e| e.to_string())?;
+            let builder = ParquetRecordBatchReaderBuilder::new_with_metadata(file, self.meta.clone());
+            let builder = match &self.roles.projection {
+                Some(cols) => {
+                    let mask = ProjectionMask::roots(builder.parquet_schema(), cols.iter().copied());
+                    builder.with_projection(mask)
+                }
+                None => builder,
+            };
+            let reader = builder
+                .with_batch_size(BATCH_ROWS)
+                .with_row_groups(vec![g])
+                .build()
+                .map_err(|e| e.to_string())?;
+            self.reader = Some(reader);
+        }
+    }
+
+    fn describe(&self, rows: RecordBatch) -> Batch {
+        let schema = self.meta.schema();
+        let name_of = |i: Option<usize>| i.map(|i| schema.field(i).name().as_str());
+        let (data, meta) = (name_of(self.roles.data), name_of(self.roles.meta));
+        let names: Vec<String> = rows.schema().fields().iter().map(|f| f.name().clone()).collect();
+        let json = names
+            .iter()
+            .map(|n| match Some(n.as_str()) {
+                n if n == data => Json::Data,
+                n if n == meta => Json::Meta,
+                _ => Json::No,
+            })
+            .collect();
+        Batch {
+            cells: vec![String::new(); names.len()],
+            names,
+            json,
+            rows,
+            at: 0,
+        }
+    }
+
+    /// The next row as an item, with `batch` filled.
+    fn row(&mut self) -> Option<Item> {
+        let b = self.batch.as_mut()?;
+        let i = b.at;
+        b.at += 1;
+        let row = self.next_row;
+        self.next_row += 1;
+        let mut warning = None;
+        let mut present = Vec::with_capacity(b.names.len() + self.partitions.len());
+        for (c, col) in b.rows.columns().iter().enumerate() {
+            if col.is_null(i) {
+                continue;
+            }
+            let cell = &mut b.cells[c];
+            cell.clear();
+            match (b.json[c], values::text(col.as_ref(), i)) {
+                (Json::No, _) | (_, None) => values::write(col.as_ref(), i, cell),
+                (role, Some(cell_text)) => match json_text(cell_text) {
+                    Ok(text) => cell.push_str(text),
+                    Err(why) if role == Json::Data => {
+                        let raw = match cell_text {
+                            Ok(s) => s.as_bytes(),
+                            Err(b) => b,
+                        };
+                        cell.push_str(&super::undecodable::data(raw, &why));
+                        warning = Some(format!("data is not JSON ({why}); kept raw"));
+                    }
+                    Err(_) => values::write(col.as_ref(), i, cell),
+                },
+            }
+            present.push(c);
+        }
+        let mut len = 2;
+        let mut top = Vec::with_capacity(present.len() + self.partitions.len());
+        for c in present {
+            len += b.names[c].len() + b.cells[c].len() + 4;
+            top.push((Cow::Borrowed(b.names[c].as_str()), Raw::new(&b.cells[c])));
+        }
+        for (k, v) in &self.partitions {
+            len += k.len() + v.len() + 4;
+            top.push((Cow::Borrowed(k.as_str()), Raw::new(v)));
+        }
+        let index = row - 1;
+        Some(match self.mapper.map_top_identified(&TopLevel(top), len, row, index) {
+            Ok(mut r) => {
+                if self.in_folder {
+                    r.file = Some(self.shown.clone());
+                }
+                r.warning = warning;
+                Item::Record(r)
+            }
+            Err(reason) => Item::Bad(BadRecord {
+                file: self.shown.path.clone(),
+                loc: row,
+                offset: false,
+                reason,
+            }),
+        })
+    }
+}
+
+/// The text of a JSON-text cell, when it is one valid JSON value.
+fn json_text<'a>(cell: std::result::Result<&'a str, &'a [u8]>) -> std::result::Result<&'a str, String> {
+    let text = match cell {
+        Ok(text) => text,
+        Err(bytes) => std::str::from_utf8(bytes).map_err(|e| format!("invalid UTF-8 at byte {}", e.valid_up_to()))?,
+    };
+    serde_json::from_str::<serde::de::IgnoredAny>(text)
+        .map(|_| text.trim())
+        .map_err(|e| super::mapping::describe_json_error(&e))
+}
+
+impl Source for Parquet {
+    fn next_item(&mut self) -> Result<Option<Item>> {
+        loop {
+            if let Some(item) = self.pending.pop_front() {
+                return Ok(Some(item));
+            }
+            let Some(cur) = self.cur.as_mut() else {
+                if self.open_next()? {
+                    continue;
+                }
+                return Ok(None);
+            };
+            let filled = guard::guarded(|| cur.fill()).and_then(|r| r);
+            match filled {
+                Ok(true) => {
+                    let item = cur.row();
+                    self.bytes.store(self.done + cur.read.min(cur.size), Ordering::Relaxed);
+                    if item.is_some() {
+                        return Ok(item);
+                    }
+                }
+                Ok(false) => self.close(),
+                Err(why) if self.folder => {
+                    let item = Item::Bad(BadRecord {
+                        file: cur.shown.path.clone(),
+                        loc: cur.next_row,
+                        offset: false,
+                        reason: format!("read failed, the rest of the file is left out: {why}"),
+                    });
+                    self.close();
+                    return Ok(Some(item));
+                }
+                Err(why) => bail!("{}: row {}: read failed: {why}", cur.shown.path, cur.next_row),
+            }
+        }
+    }
+
+    fn format_name(&self) -> String {
+        match self.folder {
+            true => format!(
+                "parquet folder ({})",
+                crate::plural::count(self.files.len() as u64, "file", "files")
+            ),
+            false => "parquet".to_string(),
+        }
+    }
+
+    fn bytes_read(&self) -> Arc<AtomicU64> {
+        self.bytes.clone()
+    }
+
+    fn order(&self) -> Order {
+        match self.folder {
+            true => Order::Time,
+            false => Order::File,
+        }
+    }
+}
