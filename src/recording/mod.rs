@@ -78,6 +78,8 @@ pub struct OpenReport {
     pub seconds: f64,
     /// Every input's ledger as the cache holds it (after the merge).
     pub ledgers: Vec<InputLedger>,
+    /// What mirroring each object-store input fetched (docs/remote.md).
+    pub fetched: Vec<crate::ingest::remote::Fetched>,
 }
 
 /// Progress of an open, for front ends that show it.

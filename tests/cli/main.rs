@@ -18,6 +18,7 @@ mod fixtures;
 mod hostile_input;
 mod input;
 mod ledger;
+mod objstore;
 mod postgres;
 mod rule_ops;
 mod shapes;
