@@ -242,3 +242,116 @@ fn s3_server_gone_mid_import_leaves_the_cache_as_it_was() {
         "half-written objects left"
     );
 }
+
+/// A throwaway Azurite Blob server; killed on drop.
+struct Azurite {
+    child: Child,
+    port: u16,
+    _data: tempfile::TempDir,
+}
+
+impl Azurite {
+    fn start() -> Option<Azurite> {
+        let Some(bin) = find("azurite-blob") else {
+            if std::env::var_os("REWIND_SKIP_OBJSTORE").is_some() {
+                eprintln!("skipped: no azurite-blob (REWIND_SKIP_OBJSTORE is set)");
+                return None;
+            }
+            panic!("no azurite-blob on PATH: install it with `npm install -g azurite` (or set REWIND_SKIP_OBJSTORE=1 to skip)");
+        };
+        let data = tempfile::tempdir().expect("tempdir");
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("free port")
+            .port();
+        let child = Command::new(bin)
+            .args([
+                "--blobHost",
+                "127.0.0.1",
+                "--blobPort",
+                &port.to_string(),
+                "--silent",
+                "--skipApiVersionCheck",
+                "--location",
+            ])
+            .arg(data.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start azurite-blob");
+        let server = Azurite {
+            child,
+            port,
+            _data: data,
+        };
+        let started = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "azurite-blob did not listen on {port}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Some(server)
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    fn upload(&self, container: &str, prefix: &str, dir: &Path) {
+        let out = Command::new("python3")
+            .arg(common::root().join("tests/cli/objstore/azurite_upload.py"))
+            .args([&self.url(), container, prefix])
+            .arg(dir)
+            .output()
+            .expect("python3");
+        assert!(out.status.success(), "upload: {}", String::from_utf8_lossy(&out.stderr));
+    }
+}
+
+impl Drop for Azurite {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn az_prefix_reads_like_the_local_folder_and_fetches_once() {
+    let Some(server) = Azurite::start() else { return };
+    server.upload("capture", "ns/hub", &common::root().join(FIXTURE));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cache = dir.path().join("cache");
+    let azure = vec![
+        ("AZURE_STORAGE_USE_EMULATOR", "true".to_string()),
+        ("AZURITE_BLOB_STORAGE_URL", server.url()),
+    ];
+    let local = rewind(&cache, &[], &["log", FIXTURE, "--json"]);
+    assert_eq!(local.code, 0, "{}", local.stderr);
+    let remote = rewind(&cache, &azure, &["log", "az://capture/ns/hub", "--json"]);
+    assert_eq!(remote.code, 0, "{}", remote.stderr);
+    let strip = |r: &Run| -> Vec<serde_json::Value> {
+        r.json_lines()
+            .into_iter()
+            .map(|mut e| {
+                e.as_object_mut()
+                    .map(|o| o.retain(|k, _| k != "file" && k != "loc" && k != "source"));
+                e
+            })
+            .collect()
+    };
+    assert!(!strip(&local).is_empty());
+    assert_eq!(strip(&remote), strip(&local));
+    let objects = walk(&common::root().join(FIXTURE));
+    let again = rewind(&cache, &azure, &["import", "az://capture/ns/hub"]);
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert!(
+        again.stderr.contains(&format!(
+            "az://capture/ns/hub: {objects} objects, 0 fetched (0 bytes), {objects} cached"
+        )),
+        "{}",
+        again.stderr
+    );
+    assert!(again.stdout.contains("az://capture/ns/hub"), "{}", again.stdout);
+}
