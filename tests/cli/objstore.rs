@@ -159,8 +159,9 @@ fn s3_prefix_reads_like_the_local_folder_and_fetches_once() {
             .into_iter()
             .map(|mut e| {
                 // Where an event was read differs (a path, a URL); what it says does not.
-                e.as_object_mut()
-                    .map(|o| o.retain(|k, _| k != "file" && k != "loc" && k != "source"));
+                if let Some(o) = e.as_object_mut() {
+                    o.retain(|k, _| k != "file" && k != "loc" && k != "source");
+                }
                 e
             })
             .collect()
@@ -335,8 +336,9 @@ fn az_prefix_reads_like_the_local_folder_and_fetches_once() {
         r.json_lines()
             .into_iter()
             .map(|mut e| {
-                e.as_object_mut()
-                    .map(|o| o.retain(|k, _| k != "file" && k != "loc" && k != "source"));
+                if let Some(o) = e.as_object_mut() {
+                    o.retain(|k, _| k != "file" && k != "loc" && k != "source");
+                }
                 e
             })
             .collect()

@@ -42,7 +42,7 @@ fn register(mirror: &Path, url: &str) {
     if let Ok(c) = std::fs::canonicalize(mirror) {
         add(c.display().to_string());
     }
-    map.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+    map.sort_by_key(|m| std::cmp::Reverse(m.0.len()));
 }
 
 /// `text` with every mirror path replaced by the URL it mirrors, so that input

@@ -103,18 +103,18 @@ mod tests {
 
     #[test]
     fn parses_the_url_forms() {
-        let r = Remote::parse("s3://lake/firehose/2026/").unwrap();
+        let r = Remote::parse("s3://lake/firehose/2026/").expect("parses");
         assert_eq!(
             (r.scheme, r.bucket.as_str(), r.prefix.as_str()),
             (Scheme::S3, "lake", "firehose/2026")
         );
-        let r = Remote::parse("abfss://capture@acct.dfs.core.windows.net/ns/hub").unwrap();
+        let r = Remote::parse("abfss://capture@acct.dfs.core.windows.net/ns/hub").expect("parses");
         assert_eq!(
             (r.scheme, r.bucket.as_str(), r.container()),
             (Scheme::Azure, "capture@acct", "capture")
         );
         assert_eq!(r.shown_root(), "abfss://capture@acct.dfs.core.windows.net/ns/hub");
-        assert_eq!(Remote::parse("gs://b").unwrap().shown_root(), "gs://b");
+        assert_eq!(Remote::parse("gs://b").expect("parses").shown_root(), "gs://b");
         assert!(Remote::parse("s3://b/a/../c").is_err());
         assert!(Remote::parse("s3:///key").is_err());
         assert!(Scheme::of("postgres://h/db").is_none());
