@@ -384,7 +384,7 @@ impl Importer<'_> {
         for batch in recv.iter() {
             for item in batch? {
                 records += 1;
-                let r = match item {
+                let r = match shown_item(item) {
                     Item::Record(r) if filtering && !filter.matches(&r) => {
                         // Records of the input itself count in its own slot (0).
                         let slot = match &r.file {
@@ -457,8 +457,9 @@ impl Importer<'_> {
                             let id = match files.get(f.as_ref()) {
                                 Some(id) => *id,
                                 None => {
-                                    add_file.execute(params![input_id, f.path, f.offsets as i64])?;
-                                    let id = (self.tx.last_insert_rowid(), tally.slot(&f.path));
+                                    let name = crate::ingest::remote::shown(&f.path);
+                                    add_file.execute(params![input_id, name, f.offsets as i64])?;
+                                    let id = (self.tx.last_insert_rowid(), tally.slot(&name));
                                     files.insert(f.as_ref().clone(), id);
                                     id
                                 }
@@ -613,6 +614,24 @@ impl Importer<'_> {
         self.tx
             .execute("INSERT OR REPLACE INTO info(key, value) VALUES ('rules', ?1)", [text])?;
         Ok(())
+    }
+}
+
+/// A bad record naming a mirrored object-store file by its URL.
+fn shown_item(item: Item) -> Item {
+    fn map(mut b: BadRecord) -> BadRecord {
+        if let std::borrow::Cow::Owned(f) = crate::ingest::remote::shown(&b.file) {
+            b.file = f;
+        }
+        b
+    }
+    match item {
+        Item::Record(_) => item,
+        Item::Bad(b) => Item::Bad(map(b)),
+        Item::Warn(b) => Item::Warn(map(b)),
+        Item::Filtered(b) => Item::Filtered(map(b)),
+        Item::Ignored(b) => Item::Ignored(map(b)),
+        Item::Pruned(b) => Item::Pruned(map(b)),
     }
 }
 

@@ -125,7 +125,7 @@ fn message(e: &anyhow::Error) -> String {
     for cause in e.chain() {
         let part = match cause.downcast_ref::<io::Error>() {
             Some(io) => crate::ioerr::describe(io),
-            None => cause.to_string(),
+            None => crate::ingest::remote::shown(&cause.to_string()).into_owned(),
         };
         if text.ends_with(&part) {
             continue;
@@ -271,6 +271,7 @@ fn open_quietly(common: &Common, inputs: &[PathBuf]) -> Result<(Recording, OpenR
 }
 
 fn open_progress(opts: &OpenOptions, show: bool) -> Result<(Recording, OpenReport)> {
+    let quiet = !show;
     let show = show && io::stderr().is_terminal();
     let mut last = Instant::now();
     let started = Instant::now();
@@ -294,6 +295,11 @@ fn open_progress(opts: &OpenOptions, show: bool) -> Result<(Recording, OpenRepor
     let result = Recording::open(opts, &mut progress);
     if show && started.elapsed().as_millis() >= 200 {
         eprint!("\r\x1b[K");
+    }
+    if let Ok((_, report)) = &result {
+        for f in report.fetched.iter().filter(|_| !quiet) {
+            eprintln!("rewind: {}", clean(&f.summary()));
+        }
     }
     result
 }

@@ -12,6 +12,7 @@ pub mod folder;
 pub mod framing;
 pub mod mapping;
 pub mod parquet;
+pub mod remote;
 pub mod sample;
 pub mod tail;
 pub mod undecodable;
@@ -278,7 +279,7 @@ pub fn open_source(path: &Path, forced: Option<Format>, cfg: SourceConfig) -> Re
             let shown = path.to_string_lossy();
             let shown = match ai::langgraph_pg::is_url(&shown) {
                 true => ai::langgraph_pg::redact(&shown),
-                false => path.display().to_string(),
+                false => remote::shown(&path.display().to_string()).into_owned(),
             };
             return Ok(Warnings::wrap(family.open(path, format, cfg)?, shown));
         }
@@ -305,7 +306,7 @@ pub(crate) fn open_file(
         let family = family_of(format).with_context(|| format!("this build cannot read {}", format.name()))?;
         return Ok(Ok(Warnings::wrap(
             family.open(path, format, cfg)?,
-            path.display().to_string(),
+            remote::shown(&path.display().to_string()).into_owned(),
         )));
     }
     let start = peek.head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&peek.head);
@@ -338,7 +339,7 @@ fn open_generic(path: &Path, format: Option<Format>, cfg: SourceConfig) -> Resul
         mapper: cfg.mapper,
         snapshot,
         index: 0,
-        file: path.display().to_string(),
+        file: remote::shown(&path.display().to_string()).into_owned(),
         shared_index: None,
     }))
 }

@@ -83,6 +83,8 @@ pub struct OpenReport {
     pub ledgers: Vec<InputLedger>,
     /// The import filter the recording is a slice of (`since …, streams …`), if any.
     pub slice: Option<String>,
+    /// What mirroring each object-store input fetched (docs/remote.md).
+    pub fetched: Vec<crate::ingest::remote::Fetched>,
 }
 
 /// Progress of an open, for front ends that show it.

@@ -11,6 +11,7 @@ use super::publish::{build_path, publish, remove_build, remove_stale_builds};
 use super::sync::sync_inputs;
 use super::{InputReport, OpenOptions, OpenProgress, OpenReport, Recording, Status};
 use crate::cache::{is_sqlite_file, Cache};
+use crate::ingest::remote;
 use crate::rules::Rules;
 
 impl Recording {
@@ -19,6 +20,15 @@ impl Recording {
         let started = Instant::now();
         if opts.inputs.is_empty() {
             bail!("no input given");
+        }
+        if opts.inputs.iter().any(|p| remote::is_remote(p)) {
+            // Object-store inputs are mirrored first, then read as the local files they are.
+            let root = super::paths::cache_dir()?.join("remote");
+            let (inputs, fetched) = remote::resolve(&opts.inputs, &root, true)?;
+            let local = OpenOptions { inputs, ..opts.clone() };
+            let (rec, mut report) = Recording::open(&local, progress)?;
+            report.fetched = fetched;
+            return Ok((rec, report));
         }
         let cache_inputs: Vec<&PathBuf> = opts
             .inputs
@@ -111,6 +121,7 @@ impl Recording {
             seconds: started.elapsed().as_secs_f64(),
             ledgers: cache.ledgers()?,
             slice: cache.stored_slice()?,
+            fetched: Vec::new(),
         };
         Ok((Recording { cache, cat, rules }, report))
     }
@@ -132,7 +143,7 @@ impl Recording {
             .stored_inputs()?
             .into_iter()
             .map(|s| InputReport {
-                display: s.key.path.clone(),
+                display: remote::shown(&s.key.path).into_owned(),
                 status: Status::Cached,
                 outcome: s.outcome,
                 notes: Vec::new(),

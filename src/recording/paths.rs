@@ -20,7 +20,17 @@ fn url_of(p: &Path) -> Option<&str> {
 pub fn shown(p: &Path) -> String {
     match url_of(p) {
         Some(url) => redact(url),
-        None => p.display().to_string(),
+        None => crate::ingest::remote::shown(&p.display().to_string()).into_owned(),
+    }
+}
+
+/// rewind's cache directory: REWIND_CACHE_DIR, else the platform's.
+pub fn cache_dir() -> Result<PathBuf> {
+    match std::env::var_os("REWIND_CACHE_DIR") {
+        Some(d) if !d.is_empty() => Ok(PathBuf::from(d)),
+        _ => dirs::cache_dir()
+            .map(|d| d.join("rewind"))
+            .ok_or_else(|| anyhow!("no cache directory: set REWIND_CACHE_DIR or pass --cache FILE")),
     }
 }
 
@@ -33,12 +43,7 @@ pub fn default_cache_path(inputs: &[PathBuf]) -> Result<PathBuf> {
 /// [`name_key`](crate::ingest::filter::Filter::name_key), so a slice and the whole
 /// (or another slice) never share a cache file.
 pub(super) fn sliced_cache_path(inputs: &[PathBuf], slice: &str) -> Result<PathBuf> {
-    let dir = match std::env::var_os("REWIND_CACHE_DIR") {
-        Some(d) if !d.is_empty() => PathBuf::from(d),
-        _ => dirs::cache_dir()
-            .map(|d| d.join("rewind"))
-            .ok_or_else(|| anyhow!("no cache directory: set REWIND_CACHE_DIR or pass --cache FILE"))?,
-    };
+    let dir = cache_dir()?;
     let mut parts: Vec<Vec<u8>> = Vec::new();
     for p in inputs {
         if let Some(url) = url_of(p) {
@@ -108,7 +113,8 @@ pub(super) fn input_key(path: &Path, options: Option<String>, mapping_hash: u64)
         (size as i64, mtime_of(&meta), fingerprint)
     };
     Ok(InputKey {
-        path: canonical.to_string_lossy().into_owned(),
+        // A mirrored object-store input is known by its URL.
+        path: crate::ingest::remote::shown(&canonical.to_string_lossy()).into_owned(),
         size,
         mtime_ns,
         fingerprint,

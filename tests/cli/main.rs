@@ -19,6 +19,7 @@ mod fixtures;
 mod hostile_input;
 mod input;
 mod ledger;
+mod objstore;
 mod parquet;
 mod postgres;
 mod rule_ops;

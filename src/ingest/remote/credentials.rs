@@ -1,0 +1,186 @@
+//! The store of a URL, built from each cloud's standard credential chain, and
+//! errors that say which chain was tried.
+
+use std::env::var;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{anyhow, bail, Error, Result};
+use object_store::aws::AmazonS3Builder;
+use object_store::azure::MicrosoftAzureBuilder;
+use object_store::gcp::GoogleCloudStorageBuilder;
+use object_store::{ClientOptions, ObjectStore, RetryConfig};
+
+use super::url::{Remote, Scheme};
+
+fn set(name: &str) -> bool {
+    var(name).is_ok_and(|v| !v.is_empty())
+}
+
+/// Few, short retries: a store that went away fails the import in seconds.
+fn retry() -> RetryConfig {
+    RetryConfig {
+        max_retries: 2,
+        retry_timeout: Duration::from_secs(20),
+        ..RetryConfig::default()
+    }
+}
+
+fn client(endpoint: Option<String>) -> ClientOptions {
+    ClientOptions::new()
+        .with_connect_timeout(Duration::from_secs(10))
+        .with_timeout(Duration::from_secs(300))
+        .with_allow_http(endpoint.is_some_and(|e| e.starts_with("http://")))
+}
+
+/// The chain each store tries, in order, as messages name it.
+fn chain(scheme: Scheme) -> &'static str {
+    match scheme {
+        Scheme::S3 => "env (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), web identity (AWS_WEB_IDENTITY_TOKEN_FILE), container (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI), profile (~/.aws/credentials, AWS_PROFILE), IMDS",
+        Scheme::Azure => "env (AZURE_STORAGE_ACCOUNT_KEY, AZURE_STORAGE_SAS_TOKEN, AZURE_CLIENT_ID/AZURE_CLIENT_SECRET/AZURE_TENANT_ID), emulator (AZURE_STORAGE_USE_EMULATOR), Azure CLI (az account get-access-token), managed identity (IMDS)",
+        Scheme::Gcs => "env (GOOGLE_APPLICATION_CREDENTIALS, GOOGLE_SERVICE_ACCOUNT), application default credentials (gcloud auth application-default login), metadata server",
+    }
+}
+
+fn no_credentials(remote: &Remote, why: &str) -> Error {
+    anyhow!(
+        "no credentials for {}: tried {}: {why}",
+        remote.store_name(),
+        chain(remote.scheme)
+    )
+}
+
+/// Turn a store's error into one that names the URL, and the chain tried when
+/// the store refused or could not authenticate.
+pub fn explain(remote: &Remote, e: Error) -> Error {
+    let text = format!("{e:#}");
+    let lower = text.to_ascii_lowercase();
+    let auth = [
+        "credential",
+        "unauthenticated",
+        "unauthorized",
+        "403",
+        "401",
+        "accessdenied",
+        "metadata",
+        "token",
+    ]
+    .iter()
+    .any(|w| lower.contains(w));
+    if auth {
+        no_credentials(remote, &text)
+    } else {
+        e.context(remote.shown_root())
+    }
+}
+
+/// The `[profile]` keys of ~/.aws/credentials (or AWS_SHARED_CREDENTIALS_FILE).
+fn aws_profile() -> Option<(String, String, Option<String>)> {
+    let file = match var("AWS_SHARED_CREDENTIALS_FILE") {
+        Ok(f) if !f.is_empty() => std::path::PathBuf::from(f),
+        _ => dirs::home_dir()?.join(".aws").join("credentials"),
+    };
+    let text = std::fs::read_to_string(file).ok()?;
+    let want = var("AWS_PROFILE").unwrap_or_else(|_| "default".into());
+    let mut section = String::new();
+    let (mut id, mut secret, mut token) = (None, None, None);
+    for line in text.lines().map(str::trim) {
+        if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            section = name.trim().to_string();
+            continue;
+        }
+        if section != want {
+            continue;
+        }
+        if let Some((k, v)) = line.split_once('=') {
+            let v = v.trim().to_string();
+            match k.trim() {
+                "aws_access_key_id" => id = Some(v),
+                "aws_secret_access_key" => secret = Some(v),
+                "aws_session_token" => token = Some(v),
+                _ => {}
+            }
+        }
+    }
+    Some((id?, secret?, token))
+}
+
+fn s3(remote: &Remote) -> Result<Arc<dyn ObjectStore>> {
+    let endpoint = var("AWS_ENDPOINT_URL_S3").or_else(|_| var("AWS_ENDPOINT_URL")).ok();
+    let mut b = AmazonS3Builder::from_env()
+        .with_bucket_name(&remote.bucket)
+        .with_retry(retry())
+        .with_client_options(client(endpoint.clone()));
+    if let Some(e) = &endpoint {
+        b = b.with_endpoint(e).with_virtual_hosted_style_request(false);
+    }
+    if var("AWS_REGION").is_err() && var("AWS_DEFAULT_REGION").is_err() {
+        b = b.with_region("us-east-1");
+    }
+    let env = set("AWS_ACCESS_KEY_ID") && set("AWS_SECRET_ACCESS_KEY");
+    let other = set("AWS_WEB_IDENTITY_TOKEN_FILE") || set("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
+    if !env && !other {
+        match aws_profile() {
+            Some((id, secret, token)) => {
+                b = b.with_access_key_id(id).with_secret_access_key(secret);
+                if let Some(t) = token {
+                    b = b.with_token(t);
+                }
+            }
+            None if var("AWS_EC2_METADATA_DISABLED").is_ok_and(|v| v.eq_ignore_ascii_case("true")) => {
+                return Err(no_credentials(
+                    remote,
+                    "none set, and IMDS is off (AWS_EC2_METADATA_DISABLED)",
+                ));
+            }
+            None => {}
+        }
+    }
+    Ok(Arc::new(b.build().map_err(|e| no_credentials(remote, &e.to_string()))?))
+}
+
+fn azure(remote: &Remote) -> Result<Arc<dyn ObjectStore>> {
+    let emulator = var("AZURE_STORAGE_USE_EMULATOR").is_ok_and(|v| v.eq_ignore_ascii_case("true"));
+    let mut b = MicrosoftAzureBuilder::from_env()
+        .with_container_name(remote.container())
+        .with_retry(retry())
+        .with_client_options(client(var("AZURITE_BLOB_STORAGE_URL").ok().filter(|_| emulator)));
+    if let Some((_, account)) = remote.bucket.split_once('@') {
+        b = b.with_account(account);
+    }
+    let env = set("AZURE_STORAGE_ACCOUNT_KEY")
+        || set("AZURE_STORAGE_ACCESS_KEY")
+        || set("AZURE_STORAGE_SAS_TOKEN")
+        || (set("AZURE_CLIENT_ID") && set("AZURE_CLIENT_SECRET") && set("AZURE_TENANT_ID"));
+    if !env && !emulator && which("az") {
+        b = b.with_use_azure_cli(true);
+    }
+    if !emulator && !remote.bucket.contains('@') && !set("AZURE_STORAGE_ACCOUNT_NAME") {
+        bail!(
+            "{}: no storage account: set AZURE_STORAGE_ACCOUNT_NAME or use abfss://container@account.dfs.core.windows.net/…",
+            remote.url
+        );
+    }
+    Ok(Arc::new(b.build().map_err(|e| no_credentials(remote, &e.to_string()))?))
+}
+
+fn gcs(remote: &Remote) -> Result<Arc<dyn ObjectStore>> {
+    let b = GoogleCloudStorageBuilder::from_env()
+        .with_bucket_name(&remote.bucket)
+        .with_retry(retry())
+        .with_client_options(client(None));
+    Ok(Arc::new(b.build().map_err(|e| no_credentials(remote, &e.to_string()))?))
+}
+
+fn which(program: &str) -> bool {
+    var("PATH").is_ok_and(|p| std::env::split_paths(&p).any(|d| d.join(program).is_file()))
+}
+
+/// The store `remote` lives in, authenticated by its cloud's chain.
+pub fn store(remote: &Remote) -> Result<Arc<dyn ObjectStore>> {
+    match remote.scheme {
+        Scheme::S3 => s3(remote),
+        Scheme::Azure => azure(remote),
+        Scheme::Gcs => gcs(remote),
+    }
+}
