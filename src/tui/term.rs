@@ -58,6 +58,10 @@ impl Term {
         };
         let ratatui_hook = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
+            // A decoder fault caught and reported as a read error is no crash.
+            if crate::ingest::parquet::guard::containing() {
+                return;
+            }
             let _ = execute!(io::stdout(), DisableMouseCapture);
             ratatui_hook(info);
         }));

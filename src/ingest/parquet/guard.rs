@@ -13,6 +13,12 @@ thread_local! {
 
 static HOOK: Once = Once::new();
 
+/// Whether this thread is inside [`guarded`]: a panic hook installed after this
+/// one's (the TUI's, which restores the terminal) must let such a panic pass.
+pub fn containing() -> bool {
+    QUIET.with(Cell::get)
+}
+
 /// Run `f`; a panic inside it is returned as `Err(its message)`.
 pub fn guarded<T>(f: impl FnOnce() -> T) -> Result<T, String> {
     HOOK.call_once(|| {

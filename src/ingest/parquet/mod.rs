@@ -5,7 +5,7 @@
 //! stays flat, and only the columns the mapping needs when a data column exists.
 
 pub mod columns;
-mod guard;
+pub mod guard;
 pub mod hive;
 pub mod prune;
 pub mod values;
