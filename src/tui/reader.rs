@@ -69,9 +69,16 @@ fn run(opts: OpenOptions, wake: Receiver<()>, done: Sender<ReadResult>, appended
 }
 
 fn read(opts: &OpenOptions, rec: &mut Option<Recording>) -> ReadResult {
+    let mut reports = Vec::new();
     let r = match rec {
         Some(r) => r,
-        None => rec.insert(Recording::open(opts, &mut |_| {}).map_err(|e| format!("{e:#}"))?.0),
+        None => {
+            // Opening reads what the inputs gained since the worker opened them.
+            let (r, report) = Recording::open(opts, &mut |_| {}).map_err(|e| format!("{e:#}"))?;
+            reports = report.inputs;
+            rec.insert(r)
+        }
     };
-    r.read_more(opts).map_err(|e| format!("{e:#}"))
+    reports.extend(r.read_more(opts).map_err(|e| format!("{e:#}"))?);
+    Ok(reports)
 }

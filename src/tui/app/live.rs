@@ -16,6 +16,8 @@ pub struct Live {
     pub new: u64,
     /// A read was asked for and has not been answered.
     asked: bool,
+    /// The reader appended while a read was asked for: ask again after its answer.
+    again: bool,
 }
 
 impl Live {
@@ -36,9 +38,13 @@ impl Live {
 impl App {
     /// The inputs may have changed: ask the worker to read on (one read at a time).
     pub(super) fn on_wake(&mut self) {
+        if self.live.asked {
+            self.live.again = true;
+        }
         if !self.live.on || self.live.asked || !self.open.ready {
             return;
         }
+        self.live.again = false;
         self.live.asked = true;
         let watch = self.state.watch.as_ref().map(|w| (w.pointer.clone(), w.stream.clone()));
         self.send(Request::Refresh { watch });
@@ -60,6 +66,9 @@ impl App {
 
     pub(super) fn on_grew(&mut self, g: Grew) {
         self.live.asked = false;
+        if self.live.again {
+            self.on_wake();
+        }
         let at_end = self.cursor == self.info.len;
         let added = g.len.saturating_sub(self.info.len);
         if added > 0 {
