@@ -93,6 +93,26 @@ fn settle(rx: &Receiver<(Instant, String)>, file: &Path) {
     while rx.recv_timeout(Duration::from_secs(1)).is_ok() {}
 }
 
+/// Append events 1..=`total` to `file` at `rate` events/s, in 10 ms batches.
+fn append_at_rate(file: &Path, rate: u64, total: u64) {
+    let per_batch = (rate / 100).max(1);
+    let started = Instant::now();
+    let mut written = 0u64;
+    let mut f = OpenOptions::new().append(true).open(file).expect("open");
+    while written < total {
+        let mut batch = String::new();
+        for _ in 0..per_batch.min(total - written) {
+            written += 1;
+            batch.push_str(&event(written, now_ns()));
+        }
+        f.write_all(batch.as_bytes()).expect("write");
+        let due = started + Duration::from_micros(written * 1_000_000 / rate);
+        if let Some(wait) = due.checked_duration_since(Instant::now()) {
+            thread::sleep(wait);
+        }
+    }
+}
+
 /// The data's `i` of a printed event.
 fn index_of(line: &str) -> Option<u64> {
     let v: serde_json::Value = serde_json::from_str(line).ok()?;
@@ -152,22 +172,8 @@ fn main() {
     let (mut child, rx) = start(bin, &rules, &file, &cache);
     settle(&rx, &file);
     let total = rate * 5;
-    let per_batch = (rate / 100).max(1);
     let started = Instant::now();
-    let mut written = 0u64;
-    let mut f = OpenOptions::new().append(true).open(&file).expect("open");
-    while written < total {
-        let mut batch = String::new();
-        for _ in 0..per_batch.min(total - written) {
-            written += 1;
-            batch.push_str(&event(written, now_ns()));
-        }
-        f.write_all(batch.as_bytes()).expect("write");
-        let due = started + Duration::from_micros(written * 1_000_000 / rate);
-        if let Some(wait) = due.checked_duration_since(Instant::now()) {
-            thread::sleep(wait);
-        }
-    }
+    append_at_rate(&file, rate, total);
     let wrote_in = started.elapsed().as_secs_f64();
     let writer_done = Instant::now();
     let mut seen = 0u64;
@@ -254,24 +260,7 @@ fn tui_under_writer(base: &Path, file: &Path, cache: &Path, rules: &Path, rate: 
     let total = rate * 5;
     let writer = {
         let file = file.to_path_buf();
-        thread::spawn(move || {
-            let per_batch = (rate / 100).max(1);
-            let started = Instant::now();
-            let mut written = 0u64;
-            let mut f = OpenOptions::new().append(true).open(&file).expect("open");
-            while written < total {
-                let mut batch = String::new();
-                for _ in 0..per_batch.min(total - written) {
-                    written += 1;
-                    batch.push_str(&event(written, now_ns()));
-                }
-                f.write_all(batch.as_bytes()).expect("write");
-                let due = started + Duration::from_micros(written * 1_000_000 / rate);
-                if let Some(wait) = due.checked_duration_since(Instant::now()) {
-                    thread::sleep(wait);
-                }
-            }
-        })
+        thread::spawn(move || append_at_rate(&file, rate, total))
     };
     let mut steps = Vec::new();
     let mut last_wake = Instant::now();
