@@ -150,18 +150,7 @@ impl Union {
     /// The union of the parts `listing` names (a followed folder's files, or the
     /// ones that appeared since it was last read).
     pub fn of(listing: Listing, forced: Option<Format>, cfg: SourceConfig) -> Union {
-        let pending = listing
-            .ignored
-            .into_iter()
-            .map(|(p, why)| {
-                Item::Ignored(BadRecord {
-                    file: p.display().to_string(),
-                    loc: 0,
-                    offset: true,
-                    reason: why.to_string(),
-                })
-            })
-            .collect();
+        let pending = ignored_items(listing.ignored);
         Union {
             pending,
             members: listing.members,
@@ -319,4 +308,19 @@ impl Source for Union {
     fn order(&self) -> Order {
         Order::Time
     }
+}
+
+/// A listing's ignored files as the ledger's `Ignored` entries.
+pub fn ignored_items<C: FromIterator<Item>>(ignored: Vec<(PathBuf, &'static str)>) -> C {
+    ignored
+        .into_iter()
+        .map(|(p, why)| {
+            Item::Ignored(BadRecord {
+                file: p.display().to_string(),
+                loc: 0,
+                offset: true,
+                reason: why.to_string(),
+            })
+        })
+        .collect()
 }

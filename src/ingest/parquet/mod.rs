@@ -135,18 +135,7 @@ impl Parquet {
             .is_dir();
         let (files, pending) = if folder {
             let listing = folder::list(path, false)?;
-            let ignored = listing
-                .ignored
-                .into_iter()
-                .map(|(p, why)| {
-                    Item::Ignored(BadRecord {
-                        file: p.display().to_string(),
-                        loc: 0,
-                        offset: true,
-                        reason: why.to_string(),
-                    })
-                })
-                .collect();
+            let ignored = folder::ignored_items(listing.ignored);
             (
                 listing.members.into_iter().map(|m| m.path().to_path_buf()).collect(),
                 ignored,
