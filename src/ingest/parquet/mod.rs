@@ -18,10 +18,13 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use ::parquet::arrow::arrow_reader::{ArrowReaderMetadata, ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder};
+use ::parquet::arrow::arrow_reader::{
+    ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder,
+};
 use ::parquet::arrow::ProjectionMask;
 use anyhow::{bail, Context, Result};
 use arrow_array::{Array, RecordBatch};
+use arrow_schema::{DataType, Field, Schema};
 
 use super::folder;
 use super::mapping::{Mapper, Raw, TopLevel};
@@ -208,6 +211,9 @@ impl Parquet {
         let meta = guard::guarded(|| ArrowReaderMetadata::load(&file, Default::default()))
             .map_err(Unreadable::Io)?
             .map_err(|e| io(&e))?;
+        let meta = guard::guarded(|| as_views(meta))
+            .map_err(Unreadable::Io)?
+            .map_err(|e| io(&e))?;
         let parts: Vec<(String, Option<String>)> = match self.folder {
             true => hive::partitions(&self.root, path),
             false => Vec::new(),
@@ -293,6 +299,32 @@ impl Parquet {
     }
 }
 
+/// `meta` reading top-level string and binary columns as views: a view points into
+/// the decompressed page instead of copying each value, and the data column is most
+/// of the bytes of a row.
+fn as_views(meta: ArrowReaderMetadata) -> ::parquet::errors::Result<ArrowReaderMetadata> {
+    let viewed = |t: &DataType| match t {
+        DataType::Utf8 | DataType::LargeUtf8 => Some(DataType::Utf8View),
+        DataType::Binary | DataType::LargeBinary => Some(DataType::BinaryView),
+        _ => None,
+    };
+    let schema = meta.schema();
+    if !schema.fields().iter().any(|f| viewed(f.data_type()).is_some()) {
+        return Ok(meta);
+    }
+    let fields: Vec<Field> = schema
+        .fields()
+        .iter()
+        .map(|f| match viewed(f.data_type()) {
+            Some(t) => f.as_ref().clone().with_data_type(t),
+            None => f.as_ref().clone(),
+        })
+        .collect();
+    let hinted = Arc::new(Schema::new_with_metadata(fields, schema.metadata().clone()));
+    let options = ArrowReaderOptions::new().with_schema(hinted);
+    ArrowReaderMetadata::try_new(meta.metadata().clone(), options)
+}
+
 enum Unreadable {
     Io(String),
     Schema(String),
@@ -363,23 +395,34 @@ impl OpenFile {
 
     /// The next row as an item, with `batch` filled.
     fn row(&mut self) -> Option<Item> {
-        let b = self.batch.as_mut()?;
-        let i = b.at;
-        b.at += 1;
+        let Batch {
+            rows,
+            at,
+            names,
+            json,
+            cells,
+        } = self.batch.as_mut()?;
+        let i = *at;
+        *at += 1;
         let row = self.next_row;
         self.next_row += 1;
         let mut warning = None;
-        let mut present = Vec::with_capacity(b.names.len() + self.partitions.len());
-        for (c, col) in b.rows.columns().iter().enumerate() {
+        // Each present column: its JSON text borrowed from the batch when the cell is
+        // JSON text already (the data, usually most of the row), else written to `cells`.
+        let mut present: Vec<(usize, Option<&str>)> = Vec::with_capacity(names.len());
+        for (c, col) in rows.columns().iter().enumerate() {
             if col.is_null(i) {
                 continue;
             }
-            let cell = &mut b.cells[c];
+            let cell = &mut cells[c];
             cell.clear();
-            match (b.json[c], values::text(col.as_ref(), i)) {
+            match (json[c], values::text(col.as_ref(), i)) {
                 (Json::No, _) | (_, None) => values::write(col.as_ref(), i, cell),
                 (role, Some(cell_text)) => match json_text(cell_text) {
-                    Ok(text) => cell.push_str(text),
+                    Ok(text) => {
+                        present.push((c, Some(text)));
+                        continue;
+                    }
                     Err(why) if role == Json::Data => {
                         let raw = match cell_text {
                             Ok(s) => s.as_bytes(),
@@ -391,13 +434,14 @@ impl OpenFile {
                     Err(_) => values::write(col.as_ref(), i, cell),
                 },
             }
-            present.push(c);
+            present.push((c, None));
         }
         let mut len = 2;
         let mut top = Vec::with_capacity(present.len() + self.partitions.len());
-        for c in present {
-            len += b.names[c].len() + b.cells[c].len() + 4;
-            top.push((Cow::Borrowed(b.names[c].as_str()), Raw::new(&b.cells[c])));
+        for (c, text) in present {
+            let text = text.unwrap_or(cells[c].as_str());
+            len += names[c].len() + text.len() + 4;
+            top.push((Cow::Borrowed(names[c].as_str()), Raw::new(text)));
         }
         for (k, v) in &self.partitions {
             len += k.len() + v.len() + 4;

@@ -207,6 +207,16 @@ fn bytes(out: &mut String, b: &[u8]) {
 /// A JSON string literal.
 pub fn string(out: &mut String, s: &str) {
     out.push('"');
+    // Most cells (ids, names, times) need no escape: one scan, one copy.
+    // (`fold`, not `any`: no early exit, so the scan vectorizes.)
+    let plain = !s
+        .bytes()
+        .fold(false, |esc, b| esc | (b == b'"') | (b == b'\\') | (b < 0x20));
+    if plain {
+        out.push_str(s);
+        out.push('"');
+        return;
+    }
     let mut start = 0;
     for (i, b) in s.bytes().enumerate() {
         let esc = match b {
