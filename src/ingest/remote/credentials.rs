@@ -50,24 +50,77 @@ fn no_credentials(remote: &Remote, why: &str) -> Error {
     )
 }
 
-/// Turn a store's error into one that names the URL, and the chain tried when
-/// the store refused or could not authenticate.
-pub fn explain(remote: &Remote, e: Error) -> Error {
-    let text = format!("{e:#}");
+/// Where a request went that fetches credentials, not data: the EC2, ECS,
+/// Azure and Google metadata services and OAuth token endpoints.
+const CREDENTIAL_ENDPOINTS: [&str; 6] = [
+    "/latest/api/token",
+    "/latest/meta-data/",
+    "/computemetadata/",
+    "/oauth2/",
+    "/metadata/identity/",
+    "169.254.170.2",
+];
+
+/// True when `e` says the store refused the caller or no credentials could be
+/// had. A URL counts only by its host and path, and other words are matched
+/// as phrases: a port, a timing, a query or a key such as `table/metadata/…`
+/// must not read as an authentication failure.
+fn refused(e: &Error, text: &str) -> bool {
+    let status = e.chain().any(|c| {
+        matches!(
+            c.downcast_ref::<object_store::Error>(),
+            Some(object_store::Error::Unauthenticated { .. } | object_store::Error::PermissionDenied { .. })
+        )
+    });
     let lower = text.to_ascii_lowercase();
-    let auth = [
+    let (urls, words): (Vec<&str>, Vec<&str>) = lower.split_whitespace().partition(|w| w.contains("://"));
+    let endpoint = urls.iter().any(|u| {
+        let path = u.split(['?', '#']).next().unwrap_or(u);
+        CREDENTIAL_ENDPOINTS.iter().any(|m| path.contains(m))
+    });
+    let words = words.join(" ");
+    let phrase = [
         "credential",
         "unauthenticated",
         "unauthorized",
-        "403",
-        "401",
+        "forbidden",
+        "status code: 401",
+        "status code: 403",
         "accessdenied",
-        "metadata",
-        "token",
+        "metadata server",
+        "token request",
+        "token response",
+        "security token",
+        "sas token",
+        "get-access-token",
     ]
     .iter()
-    .any(|w| lower.contains(w));
-    if auth {
+    .any(|w| words.contains(w));
+    status || endpoint || phrase
+}
+
+/// `e` and its causes, `: `-separated, each cause left out when the text so
+/// far already says it (object_store's messages embed their sources).
+fn said_once(e: &Error) -> String {
+    let mut text = String::new();
+    for cause in e.chain() {
+        let part = cause.to_string();
+        if text.contains(&part) {
+            continue;
+        }
+        if !text.is_empty() {
+            text.push_str(": ");
+        }
+        text.push_str(&part);
+    }
+    text
+}
+
+/// Turn a store's error into one that names the URL, and the chain tried when
+/// the store refused or could not authenticate.
+pub fn explain(remote: &Remote, e: Error) -> Error {
+    let text = said_once(&e);
+    if refused(&e, &text) {
         no_credentials(remote, &text)
     } else {
         e.context(remote.shown_root())
@@ -182,5 +235,37 @@ pub fn store(remote: &Remote) -> Result<Arc<dyn ObjectStore>> {
         Scheme::S3 => s3(remote),
         Scheme::Azure => azure(remote),
         Scheme::Gcs => gcs(remote),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn remote() -> Remote {
+        Remote::parse("gs://lake/table/metadata").expect("parses")
+    }
+
+    #[test]
+    fn a_store_that_went_away_is_not_a_credentials_problem() {
+        // A port, a timing and a key that look like auth words, in a refused connection.
+        let gone = anyhow!(
+            "Error performing GET http://127.0.0.1:40312/lake?list-type=2&prefix=table%2Fmetadata%2F&continuation-token=x in 401.3ms - HTTP error: error sending request: tcp connect error: Connection refused (os error 111)"
+        );
+        let e = explain(&remote(), gone);
+        assert!(!format!("{e:#}").contains("no credentials"), "{e:#}");
+        assert!(format!("{e:#}").starts_with("gs://lake/table/metadata: "), "{e:#}");
+    }
+
+    #[test]
+    fn refusals_and_credential_endpoints_name_the_chain() {
+        for text in [
+            "Error performing GET http://127.0.0.1:4443/lake in 2ms - Server returned non-2xx status code: 403 Forbidden: denied",
+            "Error performing token request: Error performing GET http://metadata.google.internal/computeMetadata/v1/instance/service-accounts/default/token in 1s - HTTP error: timed out",
+            "Generic S3 error: Error performing PUT http://169.254.169.254/latest/api/token in 1s - HTTP error: error sending request",
+        ] {
+            let e = explain(&remote(), anyhow!("{text}"));
+            assert!(format!("{e:#}").starts_with("no credentials for gs://lake: tried "), "{e:#}");
+        }
     }
 }
