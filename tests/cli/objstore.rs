@@ -1,11 +1,14 @@
-//! Object-store URLs (`s3://`, `az://`) read through local servers the tests
-//! start on 127.0.0.1 (moto's `moto_server` and Azurite; see `server`), loaded
-//! with committed fixtures, and compared with the same fixtures read locally.
+//! Object-store URLs (`s3://`, `az://`, `gs://`) read through local servers
+//! the tests start on 127.0.0.1 (moto's `moto_server`, Azurite, and
+//! fake-gcs-server in `gcs`; see `server`), loaded with committed fixtures,
+//! and compared with the same fixtures read locally.
 //!
-//! `.ci/run` installs the servers (moto in .ci/venv, Azurite with npm) and
-//! puts .ci/venv/bin on PATH. Without them each test fails saying so, unless
-//! REWIND_SKIP_OBJSTORE=1 is set (then it says "skipped").
+//! `.ci/run` installs the servers (moto and fake-gcs-server in .ci/venv,
+//! Azurite with npm) and puts .ci/venv/bin on PATH. Without them each test
+//! fails saying so, unless REWIND_SKIP_OBJSTORE=1 is set (then it says
+//! "skipped").
 
+mod gcs;
 mod server;
 
 use std::ffi::OsString;
@@ -61,8 +64,9 @@ for d, _, files in os.walk(root):
     }
 }
 
-/// `rewind ARGS` with the cache under `cache` and these AWS settings.
-fn rewind(cache: &Path, aws: &[(&str, String)], args: &[&str]) -> Run {
+/// `rewind ARGS` with the cache under `cache`, no cloud credentials from the
+/// caller's environment or home, and these settings.
+fn rewind(cache: &Path, settings: &[(&str, String)], args: &[&str]) -> Run {
     let mut c = Command::new(env!("CARGO_BIN_EXE_rewind"));
     c.args(args).current_dir(common::root()).env("REWIND_CACHE_DIR", cache);
     for k in [
@@ -76,7 +80,25 @@ fn rewind(cache: &Path, aws: &[(&str, String)], args: &[&str]) -> Run {
     }
     c.env("AWS_SHARED_CREDENTIALS_FILE", cache.join("no-such-credentials"));
     c.env("AWS_EC2_METADATA_DISABLED", "true");
-    for (k, v) in aws {
+    // Google's chain: no key, no gcloud login, and a metadata server that
+    // refuses at once rather than one a cloud machine would answer.
+    for k in [
+        "GOOGLE_SERVICE_ACCOUNT",
+        "GOOGLE_SERVICE_ACCOUNT_PATH",
+        "GOOGLE_SERVICE_ACCOUNT_KEY",
+        "SERVICE_ACCOUNT",
+        "GOOGLE_APPLICATION_CREDENTIALS",
+        "GOOGLE_BASE_URL",
+        "NO_GCE_CHECK",
+    ] {
+        c.env_remove(k);
+    }
+    let nowhere = format!("127.0.0.1:{}", server::free_port());
+    c.env("HOME", cache.join("home"))
+        .env("CLOUDSDK_CONFIG", cache.join("gcloud"))
+        .env("GCE_METADATA_HOST", &nowhere)
+        .env("GCE_METADATA_IP", &nowhere);
+    for (k, v) in settings {
         c.env(k, v);
     }
     let out = c.output().expect("run rewind");

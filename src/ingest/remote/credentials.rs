@@ -38,7 +38,7 @@ fn chain(scheme: Scheme) -> &'static str {
     match scheme {
         Scheme::S3 => "env (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), web identity (AWS_WEB_IDENTITY_TOKEN_FILE), container (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI), profile (~/.aws/credentials, AWS_PROFILE), IMDS",
         Scheme::Azure => "env (AZURE_STORAGE_ACCOUNT_KEY, AZURE_STORAGE_SAS_TOKEN, AZURE_CLIENT_ID/AZURE_CLIENT_SECRET/AZURE_TENANT_ID), emulator (AZURE_STORAGE_USE_EMULATOR), Azure CLI (az account get-access-token), managed identity (IMDS)",
-        Scheme::Gcs => "env (GOOGLE_APPLICATION_CREDENTIALS, GOOGLE_SERVICE_ACCOUNT), application default credentials (gcloud auth application-default login), metadata server",
+        Scheme::Gcs => "service account (GOOGLE_SERVICE_ACCOUNT, GOOGLE_SERVICE_ACCOUNT_KEY), GOOGLE_APPLICATION_CREDENTIALS, gcloud application default credentials (application_default_credentials.json under CLOUDSDK_CONFIG or ~/.config/gcloud), metadata server (GCE_METADATA_HOST)",
     }
 }
 
@@ -217,11 +217,91 @@ fn azure(remote: &Remote) -> Result<Arc<dyn ObjectStore>> {
     Ok(Arc::new(b.build().map_err(|e| no_credentials(remote, &e.to_string()))?))
 }
 
+/// The members of a Google credentials file rewind looks at: its type, and
+/// the emulator fields object_store reads from a service-account key.
+#[derive(serde::Deserialize)]
+struct GoogleKey {
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    gcs_base_url: Option<String>,
+}
+
+fn google_key(remote: &Remote, from: &str, json: &str) -> Result<GoogleKey> {
+    serde_json::from_str(json).map_err(|e| no_credentials(remote, &format!("{from}: not a credentials JSON file: {e}")))
+}
+
+/// The key file at `path`; `from` says where its name came from, as messages show it.
+fn google_key_file(remote: &Remote, from: &str, path: &str) -> Result<GoogleKey> {
+    let json = std::fs::read_to_string(path).map_err(|e| no_credentials(remote, &format!("{from}: {e}")))?;
+    google_key(remote, from, &json)
+}
+
+/// gcloud's application default credentials file, where `gcloud auth
+/// application-default login` writes it.
+fn gcloud_adc() -> Option<std::path::PathBuf> {
+    let dir = match var("CLOUDSDK_CONFIG") {
+        Ok(d) if !d.is_empty() => std::path::PathBuf::from(d),
+        _ => dirs::home_dir()?.join(".config").join("gcloud"),
+    };
+    Some(dir.join("application_default_credentials.json")).filter(|p| p.is_file())
+}
+
+/// Google's chain: a service account named to object_store, then application
+/// default credentials (GOOGLE_APPLICATION_CREDENTIALS, gcloud's file), then
+/// the metadata server. A service-account file found by ADC is handed over as
+/// a service account, so its `gcs_base_url` and `disable_oauth` (an emulator)
+/// count wherever the file was found.
 fn gcs(remote: &Remote) -> Result<Arc<dyn ObjectStore>> {
-    let b = GoogleCloudStorageBuilder::from_env()
+    let mut b = GoogleCloudStorageBuilder::from_env()
         .with_bucket_name(&remote.bucket)
-        .with_retry(retry())
-        .with_client_options(client(None));
+        .with_retry(retry());
+    let mut base = var("GOOGLE_BASE_URL").ok().filter(|u| !u.is_empty());
+    let named = [
+        "GOOGLE_SERVICE_ACCOUNT",
+        "GOOGLE_SERVICE_ACCOUNT_PATH",
+        "SERVICE_ACCOUNT",
+    ]
+    .into_iter()
+    .find_map(|n| var(n).ok().filter(|v| !v.is_empty()).map(|v| (n, v)));
+    let key = if let Some((name, path)) = &named {
+        Some(google_key_file(remote, &format!("{name}={path}"), path)?)
+    } else if let Some(json) = var("GOOGLE_SERVICE_ACCOUNT_KEY").ok().filter(|v| !v.is_empty()) {
+        Some(google_key(remote, "GOOGLE_SERVICE_ACCOUNT_KEY", &json)?)
+    } else {
+        let adc = match var("GOOGLE_APPLICATION_CREDENTIALS") {
+            Ok(p) if !p.is_empty() => Some((format!("GOOGLE_APPLICATION_CREDENTIALS={p}"), p)),
+            _ => gcloud_adc().map(|p| (p.display().to_string(), p.display().to_string())),
+        };
+        match adc {
+            Some((from, path)) => {
+                let key = google_key_file(remote, &from, &path)?;
+                match key.kind.as_deref() {
+                    None | Some("service_account") => b = b.with_service_account_path(&path),
+                    Some("authorized_user") => b = b.with_application_credentials(&path),
+                    Some(other) => {
+                        return Err(no_credentials(
+                            remote,
+                            &format!("{from}: credentials of type `{other}` are not supported (service_account, authorized_user)"),
+                        ))
+                    }
+                }
+                Some(key)
+            }
+            None if var("NO_GCE_CHECK").is_ok_and(|v| v.eq_ignore_ascii_case("true")) => {
+                return Err(no_credentials(
+                    remote,
+                    "none set, and the metadata server is off (NO_GCE_CHECK)",
+                ));
+            }
+            None => None,
+        }
+    };
+    base = base.or_else(|| key.and_then(|k| k.gcs_base_url));
+    if let Some(u) = &base {
+        // object_store joins `{base}/{bucket}`: a trailing slash would double it.
+        b = b.with_base_url(u.trim_end_matches('/'));
+    }
+    b = b.with_client_options(client(base));
     Ok(Arc::new(b.build().map_err(|e| no_credentials(remote, &e.to_string()))?))
 }
 

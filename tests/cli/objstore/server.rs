@@ -1,5 +1,6 @@
-//! A store server a test starts on 127.0.0.1 at a free port (moto, Azurite),
-//! found on PATH or in .ci/venv/bin, and killed when the test ends.
+//! A store server a test starts on 127.0.0.1 at a free port (moto, Azurite,
+//! fake-gcs-server), found on PATH or in .ci/venv/bin, and killed when the
+//! test ends.
 
 use std::ffi::OsString;
 use std::net::{TcpListener, TcpStream};
