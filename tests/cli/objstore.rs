@@ -1,77 +1,41 @@
-//! Object-store URLs (`s3://`) read through a local S3-compatible server this
-//! module starts on 127.0.0.1 (moto's `moto_server`, stopped when the test
-//! ends), loaded with a committed fixture folder, and compared with the same
-//! folder read locally.
+//! Object-store URLs (`s3://`, `az://`, `gs://`) read through local servers
+//! the tests start on 127.0.0.1 (moto's `moto_server`, Azurite, and
+//! fake-gcs-server in `gcs`; see `server`), loaded with committed fixtures,
+//! and compared with the same fixtures read locally.
 //!
-//! Needs `moto_server` and a Python with boto3 beside it (`.ci/run` installs
-//! them: `python3 -m venv .ci/venv && .ci/venv/bin/pip install 'moto[server]'`,
-//! then puts .ci/venv/bin on PATH). Without them each test fails saying so,
-//! unless REWIND_SKIP_OBJSTORE=1 is set (then it says "skipped").
+//! `.ci/run` installs the servers (moto and fake-gcs-server in .ci/venv,
+//! Azurite with npm) and puts .ci/venv/bin on PATH. Without them each test
+//! fails saying so, unless REWIND_SKIP_OBJSTORE=1 is set (then it says
+//! "skipped").
 
-use std::net::TcpListener;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+mod gcs;
+mod server;
+
+use std::ffi::OsString;
+use std::path::Path;
+use std::process::Command;
 
 use crate::common::{self, Run};
+use server::Server;
 
 const FIXTURE: &str = "fixtures/aws/shapes/firehose-prefix";
 
-fn find(program: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|d| d.join(program))
-        .find(|p| p.is_file())
-        .or_else(|| Some(common::root().join(".ci/venv/bin").join(program)).filter(|p| p.is_file()))
-}
-
-/// A throwaway moto server; killed on drop.
-struct Moto {
-    child: Child,
-    port: u16,
-    python: PathBuf,
-}
+/// A throwaway moto S3 server.
+struct Moto(Server);
 
 impl Moto {
     fn start() -> Option<Moto> {
-        let Some(bin) = find("moto_server") else {
-            if std::env::var_os("REWIND_SKIP_OBJSTORE").is_some() {
-                eprintln!("skipped: no moto_server (REWIND_SKIP_OBJSTORE is set)");
-                return None;
-            }
-            panic!("no moto_server on PATH: install it with `python3 -m venv .ci/venv && .ci/venv/bin/pip install 'moto[server]'` (or set REWIND_SKIP_OBJSTORE=1 to skip)");
-        };
-        // The venv's python has boto3; a pyenv shim's python3 is the same install.
-        let python = bin.with_file_name("python3");
-        let python = if python.is_file() {
-            python
-        } else {
-            PathBuf::from("python3")
-        };
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("free port")
-            .port();
-        let child = Command::new(&bin)
-            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start moto_server");
-        let server = Moto { child, port, python };
-        let started = Instant::now();
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                started.elapsed() < Duration::from_secs(30),
-                "moto_server did not listen on {port}"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        Some(server)
+        let install = "python3 -m venv .ci/venv && .ci/venv/bin/pip install 'moto[server]'";
+        Server::start("moto_server", install, |port| {
+            ["-H", "127.0.0.1", "-p", &port.to_string()]
+                .map(OsString::from)
+                .to_vec()
+        })
+        .map(Moto)
     }
 
     fn endpoint(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
+        self.0.url()
     }
 
     /// Create `bucket` and put every file under `dir` at `prefix/<its path>`.
@@ -91,7 +55,7 @@ for d, _, files in os.walk(root):
         key = prefix + "/" + os.path.relpath(p, root).replace(os.sep, "/")
         s3.upload_file(p, bucket, key)
 "#;
-        let out = Command::new(&self.python)
+        let out = Command::new(self.0.python())
             .args(["-c", script, &self.endpoint(), bucket, prefix])
             .arg(dir)
             .output()
@@ -100,15 +64,9 @@ for d, _, files in os.walk(root):
     }
 }
 
-impl Drop for Moto {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// `rewind ARGS` with the cache under `cache` and these AWS settings.
-fn rewind(cache: &Path, aws: &[(&str, String)], args: &[&str]) -> Run {
+/// `rewind ARGS` with the cache under `cache`, no cloud credentials from the
+/// caller's environment or home, and these settings.
+fn rewind(cache: &Path, settings: &[(&str, String)], args: &[&str]) -> Run {
     let mut c = Command::new(env!("CARGO_BIN_EXE_rewind"));
     c.args(args).current_dir(common::root()).env("REWIND_CACHE_DIR", cache);
     for k in [
@@ -122,7 +80,25 @@ fn rewind(cache: &Path, aws: &[(&str, String)], args: &[&str]) -> Run {
     }
     c.env("AWS_SHARED_CREDENTIALS_FILE", cache.join("no-such-credentials"));
     c.env("AWS_EC2_METADATA_DISABLED", "true");
-    for (k, v) in aws {
+    // Google's chain: no key, no gcloud login, and a metadata server that
+    // refuses at once rather than one a cloud machine would answer.
+    for k in [
+        "GOOGLE_SERVICE_ACCOUNT",
+        "GOOGLE_SERVICE_ACCOUNT_PATH",
+        "GOOGLE_SERVICE_ACCOUNT_KEY",
+        "SERVICE_ACCOUNT",
+        "GOOGLE_APPLICATION_CREDENTIALS",
+        "GOOGLE_BASE_URL",
+        "NO_GCE_CHECK",
+    ] {
+        c.env_remove(k);
+    }
+    let nowhere = format!("127.0.0.1:{}", server::free_port());
+    c.env("HOME", cache.join("home"))
+        .env("CLOUDSDK_CONFIG", cache.join("gcloud"))
+        .env("GCE_METADATA_HOST", &nowhere)
+        .env("GCE_METADATA_IP", &nowhere);
+    for (k, v) in settings {
         c.env(k, v);
     }
     let out = c.output().expect("run rewind");
@@ -154,18 +130,6 @@ fn s3_prefix_reads_like_the_local_folder_and_fetches_once() {
     assert_eq!(local.code, 0, "{}", local.stderr);
     let remote = rewind(&cache, &aws, &["log", "s3://lake/firehose", "--json"]);
     assert_eq!(remote.code, 0, "{}", remote.stderr);
-    let events = |r: &Run| -> Vec<serde_json::Value> {
-        r.json_lines()
-            .into_iter()
-            .map(|mut e| {
-                // Where an event was read differs (a path, a URL); what it says does not.
-                if let Some(o) = e.as_object_mut() {
-                    o.retain(|k, _| k != "file" && k != "loc" && k != "source");
-                }
-                e
-            })
-            .collect()
-    };
     assert!(!events(&local).is_empty());
     assert_eq!(events(&remote), events(&local));
     let objects = walk(&common::root().join(FIXTURE));
@@ -193,6 +157,21 @@ fn s3_prefix_reads_like_the_local_folder_and_fetches_once() {
     assert!(!ledger.stdout.contains("remote/data"), "{}", ledger.stdout);
 }
 
+/// The events of `log --json`, without where each was read: a path or a URL
+/// differs, what the event says does not.
+fn events(r: &Run) -> Vec<serde_json::Value> {
+    r.json_lines()
+        .into_iter()
+        .map(|mut e| {
+            if let Some(o) = e.as_object_mut() {
+                o.retain(|k, _| k != "file" && k != "loc" && k != "source");
+            }
+            e
+        })
+        .collect()
+}
+
+/// Files under `dir`, counted as objects.
 fn walk(dir: &Path) -> usize {
     std::fs::read_dir(dir)
         .expect("fixture")
@@ -244,29 +223,17 @@ fn s3_server_gone_mid_import_leaves_the_cache_as_it_was() {
     );
 }
 
-/// A throwaway Azurite Blob server; killed on drop.
+/// A throwaway Azurite Blob server, its data in a temporary folder.
 struct Azurite {
-    child: Child,
-    port: u16,
+    server: Server,
     _data: tempfile::TempDir,
 }
 
 impl Azurite {
     fn start() -> Option<Azurite> {
-        let Some(bin) = find("azurite-blob") else {
-            if std::env::var_os("REWIND_SKIP_OBJSTORE").is_some() {
-                eprintln!("skipped: no azurite-blob (REWIND_SKIP_OBJSTORE is set)");
-                return None;
-            }
-            panic!("no azurite-blob on PATH: install it with `npm install -g azurite` (or set REWIND_SKIP_OBJSTORE=1 to skip)");
-        };
         let data = tempfile::tempdir().expect("tempdir");
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("free port")
-            .port();
-        let child = Command::new(bin)
-            .args([
+        let server = Server::start("azurite-blob", "npm install -g azurite", |port| {
+            let mut args: Vec<OsString> = [
                 "--blobHost",
                 "127.0.0.1",
                 "--blobPort",
@@ -274,30 +241,17 @@ impl Azurite {
                 "--silent",
                 "--skipApiVersionCheck",
                 "--location",
-            ])
-            .arg(data.path())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start azurite-blob");
-        let server = Azurite {
-            child,
-            port,
-            _data: data,
-        };
-        let started = Instant::now();
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                started.elapsed() < Duration::from_secs(30),
-                "azurite-blob did not listen on {port}"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        Some(server)
+            ]
+            .map(OsString::from)
+            .to_vec();
+            args.push(data.path().into());
+            args
+        })?;
+        Some(Azurite { server, _data: data })
     }
 
     fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
+        self.server.url()
     }
 
     fn upload(&self, container: &str, prefix: &str, dir: &Path) {
@@ -308,13 +262,6 @@ impl Azurite {
             .output()
             .expect("python3");
         assert!(out.status.success(), "upload: {}", String::from_utf8_lossy(&out.stderr));
-    }
-}
-
-impl Drop for Azurite {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
@@ -332,19 +279,8 @@ fn az_prefix_reads_like_the_local_folder_and_fetches_once() {
     assert_eq!(local.code, 0, "{}", local.stderr);
     let remote = rewind(&cache, &azure, &["log", "az://capture/ns/hub", "--json"]);
     assert_eq!(remote.code, 0, "{}", remote.stderr);
-    let strip = |r: &Run| -> Vec<serde_json::Value> {
-        r.json_lines()
-            .into_iter()
-            .map(|mut e| {
-                if let Some(o) = e.as_object_mut() {
-                    o.retain(|k, _| k != "file" && k != "loc" && k != "source");
-                }
-                e
-            })
-            .collect()
-    };
-    assert!(!strip(&local).is_empty());
-    assert_eq!(strip(&remote), strip(&local));
+    assert!(!events(&local).is_empty());
+    assert_eq!(events(&remote), events(&local));
     let objects = walk(&common::root().join(FIXTURE));
     let again = rewind(&cache, &azure, &["import", "az://capture/ns/hub"]);
     assert_eq!(again.code, 0, "{}", again.stderr);
