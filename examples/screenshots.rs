@@ -1,16 +1,18 @@
 //! Render the README pictures from the real screens over the fixtures:
 //!
 //! ```sh
-//! apt-get install librsvg2-bin   # rsvg-convert: SVG → PNG (only needed here)
+//! apt-get install librsvg2-bin pngquant   # SVG → PNG, and smaller PNGs (only needed here)
 //! cargo run --example screenshots
 //! ```
 //!
 //! Each scene is driven through the TUI's own app and service (as the screen
 //! tests do), drawn into a ratatui buffer, written as SVG (one rect per
-//! background run, one text per glyph run), and converted to
-//! `screenshots/<name>.png`.
+//! background run, one text per glyph run), converted to
+//! `screenshots/<name>.png`, and reduced to a palette (a third of the bytes,
+//! the same picture to the eye).
 
 use std::fmt::Write as _;
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -18,7 +20,9 @@ use anyhow::{bail, Context, Result};
 use crossterm::event::{KeyCode, KeyModifiers};
 use ratatui::buffer::Buffer;
 use ratatui::style::{Color, Modifier};
+use rewind::ingest::filter::Filter;
 use rewind::recording::OpenOptions;
+use rewind::tui::app::Msg;
 use rewind::tui::testing::Harness;
 
 const W: u16 = 120;
@@ -28,6 +32,9 @@ const CELL_H: f64 = 17.0;
 const FONT: f64 = 14.0;
 const BG: &str = "#1e1f29";
 const FG: &str = "#d8dae3";
+/// The live scene's log starts with `fixtures/agents.jsonl` up to session 0004's
+/// seq 20, the event after the goal rewrite; the rest arrives while it is open.
+const LIVE_FIRST: usize = 289;
 
 fn main() -> Result<()> {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
@@ -92,6 +99,31 @@ fn main() -> Result<()> {
         h.submit(":660");
     })?;
 
+    // Live and sliced: session 0004 alone (`--stream`) from a log that grows
+    // (`--follow`); the cursor left on the goal rewrite while more events arrive.
+    let log = work.path().join("agents.jsonl");
+    let text = std::fs::read_to_string(fixtures.join("agents.jsonl"))?;
+    let lines: Vec<&str> = text.lines().collect();
+    std::fs::write(&log, lines[..LIVE_FIRST].join("\n") + "\n")?;
+    let live = OpenOptions {
+        inputs: vec![log.clone()],
+        cache: Some(work.path().join("live.db")),
+        rules: Some(fixtures.join("rules.json")),
+        follow: true,
+        filter: Filter::new(None, None, &["agent/sess-0004".into()], &[]).map_err(anyhow::Error::msg)?,
+        ..OpenOptions::default()
+    };
+    let mut h = Harness::open(&live, W, H, true)?;
+    h.keys("k");
+    h.key(KeyCode::Tab);
+    h.keys("c");
+    let mut f = std::fs::OpenOptions::new().append(true).open(&log)?;
+    f.write_all((lines[LIVE_FIRST..].join("\n") + "\n").as_bytes())?;
+    h.send(Msg::Wake);
+    let path = work.path().join("live-slice.svg");
+    std::fs::write(&path, svg(&h.buffer()))?;
+    svgs.push((path, out.join("live-slice.png")));
+
     for (svg, png) in &svgs {
         convert(svg, png)?;
         println!("wrote {}", png.display());
@@ -109,6 +141,16 @@ fn convert(svg: &Path, png: &Path) -> Result<()> {
         .context("rsvg-convert not found: install librsvg2-bin (apt-get install librsvg2-bin)")?;
     if !status.success() {
         bail!("rsvg-convert failed on {}", svg.display());
+    }
+    let status = Command::new("pngquant")
+        .args(["--speed", "1", "--strip", "--force", "--output"])
+        .arg(png)
+        .arg("--")
+        .arg(png)
+        .status()
+        .context("pngquant not found: install it (apt-get install pngquant)")?;
+    if !status.success() {
+        bail!("pngquant failed on {}", png.display());
     }
     Ok(())
 }
