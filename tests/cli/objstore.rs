@@ -15,6 +15,8 @@ use std::time::{Duration, Instant};
 
 use crate::common::{self, Run};
 
+mod ranged;
+
 const FIXTURE: &str = "fixtures/aws/shapes/firehose-prefix";
 
 fn find(program: &str) -> Option<PathBuf> {
