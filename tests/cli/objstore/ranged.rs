@@ -22,20 +22,28 @@ use crate::common::Run;
 const DAY0: i64 = 1_795_132_800_000_000;
 const SECOND: i64 = 1_000_000;
 
-/// Orders over time: one event a second from `first` (index into the fleet's
-/// history), `groups_of` rows per row group, in time order as lake writers
-/// sort them. `host` is a column the mapping does not read.
+/// Column names: stream, type, time, data, and one the mapping does not read.
+const ORDERS: [&str; 5] = ["stream", "type", "time", "data", "host"];
+/// Names only a rules file's `fields` maps.
+const SESSIONS: [&str; 5] = ["session", "type", "at", "payload", "host"];
+
+/// Orders over time: one event a second from `first` seconds after DAY0,
+/// `groups_of` rows per row group, in time order as lake writers sort them.
 fn write_orders(path: &Path, first: i64, n: i64, groups_of: usize) {
+    write_named(path, first, n, groups_of, ORDERS);
+}
+
+fn write_named(path: &Path, first: i64, n: i64, groups_of: usize, names: [&str; 5]) {
     let schema = Arc::new(Schema::new(vec![
-        Field::new("stream", DataType::Utf8, false),
-        Field::new("type", DataType::Utf8, false),
+        Field::new(names[0], DataType::Utf8, false),
+        Field::new(names[1], DataType::Utf8, false),
         Field::new(
-            "time",
+            names[2],
             DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())),
             false,
         ),
-        Field::new("data", DataType::Utf8, false),
-        Field::new("host", DataType::Utf8, false),
+        Field::new(names[3], DataType::Utf8, false),
+        Field::new(names[4], DataType::Utf8, false),
     ]));
     let props = WriterProperties::builder()
         .set_compression(Compression::SNAPPY)
@@ -250,6 +258,80 @@ fn partitions_the_filter_rules_out_are_not_fetched() {
         remote,
         said(rewind(&cache, &[], &["log", local, "--since", &since, "--json"]))
     );
+}
+
+#[test]
+fn the_rules_field_mapping_decides_what_is_fetched_and_stays_with_the_cache() {
+    let Some(server) = Moto::start() else { return };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let lake = dir.path().join("lake");
+    let file = lake.join("sessions.parquet");
+    write_named(&file, 0, 24_000, 1_000, SESSIONS);
+    let size = std::fs::metadata(&file).expect("file").len();
+    server.upload("lake", "s", &lake);
+    let rules = dir.path().join("rules.json");
+    std::fs::write(
+        &rules,
+        r#"{"fields": {"stream": "/session", "time": "/at", "data": "/payload"}}"#,
+    )
+    .expect("rules");
+    let rules = rules.to_str().expect("utf-8");
+    let cache = dir.path().join("cache");
+    let db = dir.path().join("sessions.db");
+    let db = db.to_str().expect("utf-8");
+    let aws = creds(&server);
+    let url = "s3://lake/s/sessions.parquet";
+    let local = file.to_str().expect("utf-8");
+    let expected = |since: &str, until: &str| {
+        events(&rewind(
+            &cache,
+            &[],
+            &[
+                "log", local, "--rules", rules, "--since", since, "--until", until, "--json",
+            ],
+        ))
+    };
+
+    let (since, until) = (at(3_000), at(3_099));
+    let first = rewind(
+        &cache,
+        &aws,
+        &[
+            "import", url, "--rules", rules, "--since", &since, "--until", &until, "--cache", db, "--json",
+        ],
+    );
+    let f = fetched(&first);
+    assert!(num(&f, "bytes") < size / 4, "{f}");
+    let got = events(&rewind(
+        &cache,
+        &aws,
+        &[
+            "log", url, "--since", &since, "--until", &until, "--cache", db, "--json",
+        ],
+    ));
+    assert_eq!(got.len(), 100);
+    assert_eq!(got, expected(&since, &until));
+
+    // Another window, the rules as stored in the cache: their mapping plans the fetch.
+    let (since, until) = (at(20_000), at(20_099));
+    let second = rewind(
+        &cache,
+        &aws,
+        &[
+            "import", url, "--since", &since, "--until", &until, "--cache", db, "--json",
+        ],
+    );
+    let f = fetched(&second);
+    assert!(num(&f, "bytes") > 0 && num(&f, "bytes") < size / 4, "{f}");
+    let got = events(&rewind(
+        &cache,
+        &aws,
+        &[
+            "log", url, "--since", &since, "--until", &until, "--cache", db, "--json",
+        ],
+    ));
+    assert_eq!(got.len(), 100);
+    assert_eq!(got, expected(&since, &until));
 }
 
 #[test]
