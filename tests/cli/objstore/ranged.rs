@@ -172,6 +172,16 @@ fn a_time_window_fetches_its_row_groups_and_later_imports_only_what_is_missing()
     assert_eq!(hole.code, 2, "{}", hole.stderr);
     assert!(hole.stderr.contains("is not in the mirror"), "{}", hole.stderr);
     assert!(!hole.stderr.contains("panicked"), "{}", hole.stderr);
+    let as_text = run(
+        &[],
+        args("log", mirror.to_str().expect("utf-8"), &["--input-format", "jsonl"], false),
+    );
+    assert_eq!(as_text.code, 2, "{}", as_text.stderr);
+    assert!(
+        as_text.stderr.contains("only parts of this object"),
+        "{}",
+        as_text.stderr
+    );
 
     // All of it: only the rest is fetched, and it reads as the local file.
     let whole = run(&aws, args("import", url, &["--json"], false));
