@@ -174,7 +174,12 @@ fn a_time_window_fetches_its_row_groups_and_later_imports_only_what_is_missing()
     assert!(!hole.stderr.contains("panicked"), "{}", hole.stderr);
     let as_text = run(
         &[],
-        args("log", mirror.to_str().expect("utf-8"), &["--input-format", "jsonl"], false),
+        args(
+            "log",
+            mirror.to_str().expect("utf-8"),
+            &["--input-format", "jsonl"],
+            false,
+        ),
     );
     assert_eq!(as_text.code, 2, "{}", as_text.stderr);
     assert!(
@@ -400,8 +405,16 @@ fn measure() {
         let r = rewind(&cache, &aws, &a);
         let secs = t.elapsed().as_secs_f64();
         let f = fetched(&r);
+        #[cfg(unix)]
+        let on_disk = {
+            use std::os::unix::fs::MetadataExt;
+            let mirror = cache.join("remote/data/s3/lake/orders/events.parquet");
+            std::fs::metadata(mirror).expect("mirror").blocks() * 512
+        };
+        #[cfg(not(unix))]
+        let on_disk = 0;
         println!(
-            "{name}: {} of {size} bytes fetched, {} events, {secs:.2} s",
+            "{name}: {} of {size} bytes fetched, {on_disk} bytes on disk, {} events, {secs:.2} s",
             num(&f, "bytes"),
             r.json()["events"]
         );
