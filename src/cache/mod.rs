@@ -348,6 +348,17 @@ impl Cache {
         self.info("rules")
     }
 
+    /// The rules stored in the cache at `path`, read without opening it for
+    /// writing (nothing in it changes).
+    pub fn stored_rules_at(path: &Path) -> Result<Option<String>> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags).with_context(|| format!("cache {}", path.display()))?;
+        conn.busy_timeout(Duration::from_secs(60))?;
+        Ok(conn
+            .query_row("SELECT value FROM info WHERE key = 'rules'", [], |r| r.get(0))
+            .optional()?)
+    }
+
     /// Store new rules text (their checkpoints are then stale).
     pub fn store_rules(&self, text: &str) -> Result<()> {
         self.set_info("rules", text)

@@ -298,6 +298,15 @@ pub fn json(rec: &Recording, report: &OpenReport) -> Result<Value> {
         },
         "cache": report.cache.display().to_string(),
         "slice": report.slice,
+        "fetched": report.fetched.iter().map(|f| json!({
+            "url": f.url,
+            "objects": f.objects,
+            "fetched": f.fetched,
+            "cached": f.cached,
+            "skipped": f.skipped,
+            "bytes": f.bytes,
+            "size": f.size,
+        })).collect::<Vec<_>>(),
     }))
 }
 

@@ -119,7 +119,15 @@ pub fn sniff(head: &[u8]) -> Compression {
 /// detection sample ([`Sampled`]).
 pub fn open(path: &Path) -> io::Result<(Box<dyn BufRead + Send>, Compression, Arc<AtomicU64>)> {
     let file = File::open(path)?;
-    let (limit, why) = limit_for(file.metadata()?.len());
+    let len = file.metadata()?.len();
+    if super::remote::coverage(path).is_some_and(|p| !p.covers(&(0..len))) {
+        // Its holes would read as data: only the Parquet reader reads such a file.
+        return Err(io::Error::other(
+            "only parts of this object are in the mirror (fetched for a Parquet read): \
+             it can be read only as Parquet",
+        ));
+    }
+    let (limit, why) = limit_for(len);
     let count = Arc::new(AtomicU64::new(0));
     let mut raw = BufReader::with_capacity(
         256 * 1024,

@@ -19,7 +19,7 @@ pub mod undecodable;
 
 use std::fmt;
 use std::fs;
-use std::io::{BufRead, Cursor};
+use std::io::{BufRead, Cursor, Read};
 use std::path::Path;
 use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
@@ -379,6 +379,16 @@ pub fn detect(path: &Path) -> Result<Option<Format>> {
 /// The detection sample of a file: the first bytes of its content after gzip/zstd,
 /// exactly as the importer's framer sees them ([`sample`]).
 pub fn head_of(path: &Path) -> Result<Vec<u8>> {
+    if let Some(present) = remote::coverage(path) {
+        // An object mirrored in part: detection sees the bytes it holds from the start.
+        let end = present.ranges().first().filter(|r| r.start == 0).map_or(0, |r| r.end);
+        let mut head = Vec::new();
+        let file = fs::File::open(path).with_context(|| path.display().to_string())?;
+        file.take(end.min(256 * 1024))
+            .read_to_end(&mut head)
+            .with_context(|| path.display().to_string())?;
+        return Ok(head);
+    }
     let (mut reader, _, _) = decompress::open(path).with_context(|| path.display().to_string())?;
     // A broken compressed stream is reported when the input is read, not here.
     Ok(reader.fill_buf().map(<[u8]>::to_vec).unwrap_or_default())

@@ -21,10 +21,20 @@ impl Recording {
         if opts.inputs.is_empty() {
             bail!("no input given");
         }
+        let mirror = super::paths::cache_dir().map(|d| d.join("remote"));
+        if let Ok(root) = &mirror {
+            // A partly fetched object read by its mirror path is checked too.
+            remote::watch(root);
+        }
         if opts.inputs.iter().any(|p| remote::is_remote(p)) {
             // Object-store inputs are mirrored first, then read as the local files they are.
-            let root = super::paths::cache_dir()?.join("remote");
-            let (inputs, fetched) = remote::resolve(&opts.inputs, &root, true)?;
+            let root = mirror?;
+            let wanted = remote::Wanted {
+                filter: opts.filter.clone(),
+                fields: mirror_fields(opts, &root)?,
+                format: opts.format,
+            };
+            let (inputs, fetched) = remote::resolve(&opts.inputs, &root, &wanted, true)?;
             let local = OpenOptions { inputs, ..opts.clone() };
             let (rec, mut report) = Recording::open(&local, progress)?;
             report.fetched = fetched;
@@ -195,6 +205,28 @@ impl Recording {
         }
         // Imports keep landing: read without a pinned snapshot.
         Ok(())
+    }
+}
+
+/// The field mapping the import of mirrored inputs will use, known before
+/// anything is fetched: the given rules', else those stored in the cache the
+/// import goes to (read only), else none (built-in rules map no fields).
+fn mirror_fields(opts: &OpenOptions, root: &Path) -> Result<crate::rules::FieldOverrides> {
+    if let Some(p) = &opts.rules {
+        return Ok(Rules::load(p)?.fields);
+    }
+    let cache_path = match &opts.cache {
+        Some(c) => Some(c.clone()),
+        None => remote::mirror_paths(&opts.inputs, root)
+            .and_then(|paths| sliced_cache_path(&paths, &opts.filter.name_key()))
+            .ok(),
+    };
+    let stored = cache_path
+        .filter(|p| p.is_file())
+        .and_then(|p| Cache::stored_rules_at(&p).ok().flatten());
+    match stored {
+        Some(text) => Ok(Rules::parse(&text).map(|r| r.fields).unwrap_or_default()),
+        None => Ok(Default::default()),
     }
 }
 

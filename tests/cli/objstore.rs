@@ -18,6 +18,8 @@ use std::process::Command;
 use crate::common::{self, Run};
 use server::Server;
 
+mod ranged;
+
 const FIXTURE: &str = "fixtures/aws/shapes/firehose-prefix";
 
 /// A throwaway moto S3 server.

@@ -7,6 +7,7 @@
 pub mod columns;
 pub mod guard;
 pub mod hive;
+pub mod plan;
 pub mod prune;
 pub mod values;
 
@@ -192,6 +193,11 @@ impl Parquet {
                     return Ok(true);
                 }
                 Err(Unreadable::Schema(why)) => bail!("{}: {why}", path.display()),
+                Err(Unreadable::Mirror(why)) => bail!(
+                    "{}: {why}: the object was fetched in part, for another import filter or field \
+                     mapping; import it again (with the same --rules), or clear the mirror (docs/remote.md)",
+                    path.display()
+                ),
                 Err(Unreadable::Io(why)) if self.folder => self.pending.push_back(Item::Bad(BadRecord {
                     file: path.display().to_string(),
                     loc: 0,
@@ -206,8 +212,13 @@ impl Parquet {
 
     fn open_file(&self, path: &Path) -> std::result::Result<OpenFile, Unreadable> {
         let io = |e: &dyn std::fmt::Display| Unreadable::Io(e.to_string());
-        let file = File::open(path).map_err(|e| io(&e))?;
+        let mut file = File::open(path).map_err(|e| io(&e))?;
         let size = file.metadata().map_err(|e| io(&e))?.len();
+        // An object mirrored in part: only what its record holds may be read.
+        let present = super::remote::coverage(path);
+        if let Some(p) = &present {
+            check_footer(&mut file, size, p).map_err(Unreadable::Mirror)?;
+        }
         let meta = guard::guarded(|| ArrowReaderMetadata::load(&file, Default::default()))
             .map_err(Unreadable::Io)?
             .map_err(|e| io(&e))?;
@@ -218,9 +229,20 @@ impl Parquet {
             true => hive::partitions(&self.root, path),
             false => Vec::new(),
         };
+        let fields = &self.cfg.mapper.fields;
+        let plan = plan::plan(&meta, &parts, fields, &self.cfg.filter).map_err(Unreadable::Schema)?;
+        if let Some(p) = &present {
+            for &g in &plan.groups {
+                let bytes = plan::group_bytes(meta.metadata(), g, plan.roles.projection.as_deref());
+                if let Some(r) = bytes.iter().find(|r| !p.covers(r)) {
+                    return Err(Unreadable::Mirror(format!(
+                        "row group {g} (bytes {}..{}) is not in the mirror",
+                        r.start, r.end
+                    )));
+                }
+            }
+        }
         let schema = meta.schema();
-        let part_names: Vec<String> = parts.iter().map(|(k, _)| k.clone()).collect();
-        let roles = Roles::of(schema, &self.cfg.mapper.fields, &part_names).map_err(Unreadable::Schema)?;
         let partitions = parts
             .into_iter()
             .filter(|(k, _)| schema.index_of(k).is_err())
@@ -230,45 +252,27 @@ impl Parquet {
                 Some((k, text))
             })
             .collect();
-        let mut group_start = Vec::with_capacity(meta.metadata().num_row_groups());
-        let mut row = 1u64;
-        for g in meta.metadata().row_groups() {
-            group_start.push(row);
-            row += u64::try_from(g.num_rows()).unwrap_or(0);
-        }
         let shown = path.display().to_string();
         let mapper = Mapper {
-            fields: self.cfg.mapper.fields.clone(),
+            fields: fields.clone(),
             input_name: match self.folder {
                 true => format!("{}/{}", self.cfg.mapper.input_name, path.display()),
                 false => self.cfg.mapper.input_name.clone(),
             },
         };
-        // Statistics describe a field only when its column is the field itself.
-        let whole = |over: &Option<Vec<String>>, col: Option<usize>| match over {
-            Some(tokens) if tokens.len() != 1 => None,
-            _ => col,
-        };
-        let fields = &self.cfg.mapper.fields;
-        let stats = prune::Stats::of(
-            meta.metadata(),
-            schema,
-            whole(&fields.time, roles.time),
-            whole(&fields.stream, roles.stream),
-        );
-        let mut groups = VecDeque::new();
-        let mut pruned = Vec::new();
-        for (g, &start) in group_start.iter().enumerate() {
-            match stats.row_group(meta.metadata(), g, &self.cfg.filter) {
-                Some(why) => pruned.push(Item::Pruned(BadRecord {
+        let pruned = plan
+            .pruned
+            .into_iter()
+            .map(|(g, why)| {
+                Item::Pruned(BadRecord {
                     file: path.display().to_string(),
-                    loc: start,
+                    loc: plan.group_start[g],
                     offset: false,
                     reason: why,
-                })),
-                None => groups.push_back(g),
-            }
-        }
+                })
+            })
+            .collect();
+        let (roles, group_start, groups) = (plan.roles, plan.group_start, plan.groups.into());
         Ok(OpenFile {
             file,
             groups,
@@ -328,6 +332,27 @@ fn as_views(meta: ArrowReaderMetadata) -> ::parquet::errors::Result<ArrowReaderM
 enum Unreadable {
     Io(String),
     Schema(String),
+    /// Parts of a partly mirrored object the read needs are not there.
+    Mirror(String),
+}
+
+/// Check that the footer of a partly mirrored file (its last 8 bytes, and the
+/// metadata they point to) is among the bytes `present`.
+fn check_footer(file: &mut File, size: u64, present: &super::remote::Spans) -> std::result::Result<(), String> {
+    use std::io::{Seek, SeekFrom};
+    let missing = |r: std::ops::Range<u64>| format!("its footer (bytes {}..{}) is not in the mirror", r.start, r.end);
+    let last = size.saturating_sub(plan::TAIL)..size;
+    if size < plan::TAIL || !present.covers(&last) {
+        return Err(missing(last));
+    }
+    let mut tail = [0u8; 8];
+    file.seek(SeekFrom::Start(last.start))
+        .and_then(|_| file.read_exact(&mut tail))
+        .map_err(|e| e.to_string())?;
+    match plan::footer(size, &tail) {
+        Some(footer) if !present.covers(&footer) => Err(missing(footer)),
+        _ => Ok(()),
+    }
 }
 
 impl OpenFile {

@@ -1,8 +1,10 @@
 //! The local mirror of a remote prefix: `root/data/<scheme>/<bucket>/<key>`,
-//! with each object's ETag, last-modified time and size in
-//! `root/meta/<scheme>/<bucket>/<key>`. An object whose three are unchanged is
-//! not fetched again; a fetched object is written to `root/tmp` and renamed into
-//! place, so a failure leaves no half-written file in the mirror.
+//! with each object's record ([`super::record`]) in
+//! `root/meta/<scheme>/<bucket>/<key>`. An object whose ETag, last-modified time
+//! and size are unchanged is not fetched again; a fetched object is written to
+//! `root/tmp` and renamed into place, so a failure leaves no half-written file in
+//! the mirror. Parquet objects an import filter reads only in part are mirrored
+//! sparse ([`super::sparse`]).
 
 use std::collections::HashSet;
 use std::fs;
@@ -15,7 +17,11 @@ use object_store::path::Path as Key;
 use object_store::{ObjectMeta, ObjectStore, ObjectStoreExt};
 
 use super::progress::Bar;
+use super::record::{self, Record};
+use super::sparse::{self, Outcome, Want};
 use super::url::Remote;
+use super::Wanted;
+use crate::ingest::parquet::hive;
 
 /// What a sync of one URL did.
 #[derive(Debug, Clone)]
@@ -26,28 +32,27 @@ pub struct Fetched {
     pub objects: u64,
     pub fetched: u64,
     pub cached: u64,
+    /// Objects the import filter needs nothing of, not fetched.
+    pub skipped: u64,
     /// Bytes fetched.
     pub bytes: u64,
+    /// Bytes of every object listed.
+    pub size: u64,
 }
 
 impl Fetched {
-    /// `s3://b/p: 3 objects, 1 fetched (2.1 kB), 2 cached`.
+    /// `s3://b/p: 3 objects, 1 fetched (2100 bytes), 2 cached`, and how many
+    /// the import filter needed nothing of.
     pub fn summary(&self) -> String {
-        format!(
+        let mut s = format!(
             "{}: {} objects, {} fetched ({} bytes), {} cached",
             self.url, self.objects, self.fetched, self.bytes, self.cached
-        )
+        );
+        if self.skipped > 0 {
+            s.push_str(&format!(", {} not needed by the filter", self.skipped));
+        }
+        s
     }
-}
-
-/// The recorded identity of an object: ETag, last-modified and size.
-fn stamp(m: &ObjectMeta) -> String {
-    format!(
-        "etag {}\nlast-modified {}\nsize {}\n",
-        m.e_tag.as_deref().unwrap_or("-"),
-        m.last_modified.to_rfc3339(),
-        m.size
-    )
 }
 
 /// Segments of `key` under which it is mirrored; `None` for a key that can't be
@@ -63,7 +68,7 @@ fn relative(key: &str) -> Option<PathBuf> {
     Some(p)
 }
 
-fn write_atomic(tmp_dir: &Path, dest: &Path, bytes: &[u8]) -> Result<()> {
+pub(super) fn write_atomic(tmp_dir: &Path, dest: &Path, bytes: &[u8]) -> Result<()> {
     let tmp = tmp_dir.join(format!("meta-{}", std::process::id()));
     fs::write(&tmp, bytes).with_context(|| tmp.display().to_string())?;
     if let Some(d) = dest.parent() {
@@ -97,6 +102,8 @@ async fn fetch(
         if n != m.size {
             bail!("{}: {n} bytes read of {}", m.location, m.size);
         }
+        // The old record goes first: a mirror file without one is never trusted.
+        let _ = fs::remove_file(meta);
         if let Some(d) = dest.parent() {
             fs::create_dir_all(d).with_context(|| d.display().to_string())?;
         }
@@ -108,7 +115,7 @@ async fn fetch(
         let _ = fs::remove_file(&tmp);
     }
     let n = result?;
-    write_atomic(tmp_dir, meta, stamp(m).as_bytes())?;
+    write_atomic(tmp_dir, meta, record::stamp(m).as_bytes())?;
     Ok(n)
 }
 
@@ -126,8 +133,49 @@ fn prune(dir: &Path, keep: &HashSet<PathBuf>) {
     }
 }
 
-/// Bring the mirror of `remote` under `root` in line with the store.
-pub async fn sync(store: &dyn ObjectStore, remote: &Remote, root: &Path, show: bool) -> Result<Fetched> {
+/// The mirror of `remote` under `root`: a folder for a prefix, a file for one object.
+pub fn path_of(remote: &Remote, root: &Path) -> PathBuf {
+    let data = root.join("data").join(remote.scheme.dir()).join(&remote.bucket);
+    match relative(&remote.prefix) {
+        Some(rel) => data.join(rel),
+        None => data,
+    }
+}
+
+/// A Parquet object by its name, as the Parquet reader knows one without reading it.
+fn parquet_name(key: &str) -> bool {
+    let k = key.to_ascii_lowercase();
+    k.ends_with(".parquet") || k.ends_with(".parq")
+}
+
+/// Whether the objects under a prefix are read as one Parquet folder (Hive
+/// partitions and all): every object the folder reader does not ignore is named
+/// as Parquet. Otherwise each is read on its own, without partitions.
+fn parquet_folder(listed: &[ObjectMeta], prefix: &str) -> bool {
+    let mut members = listed.iter().filter(|m| {
+        let key = m.location.as_ref();
+        let rel = key.strip_prefix(prefix).unwrap_or(key).trim_start_matches('/');
+        let mut parts: Vec<&str> = rel.split('/').collect();
+        let name = parts.pop().unwrap_or("");
+        !parts.iter().any(|p| p.starts_with('.')) && crate::ingest::folder::ignored_reason(name, m.size).is_none()
+    });
+    let mut any = false;
+    let all = members.all(|m| {
+        any = true;
+        parquet_name(m.location.as_ref())
+    });
+    any && all
+}
+
+/// Bring the mirror of `remote` under `root` in line with the store: every
+/// object whole, except Parquet objects `wanted` reads only in part.
+pub async fn sync(
+    store: &dyn ObjectStore,
+    remote: &Remote,
+    root: &Path,
+    wanted: &Wanted,
+    show: bool,
+) -> Result<Fetched> {
     let base = PathBuf::from(remote.scheme.dir()).join(&remote.bucket);
     let data = root.join("data").join(&base);
     let meta = root.join("meta").join(&base);
@@ -158,15 +206,15 @@ pub async fn sync(store: &dyn ObjectStore, remote: &Remote, root: &Path, show: b
     let mut bar = (Bar::new(show, listed.len() as u64, total), 0u64, 0u64);
     let mut out = Fetched {
         url: remote.url.clone(),
-        path: match relative(&remote.prefix) {
-            Some(rel) => data.join(rel),
-            None => data.clone(),
-        },
+        path: path_of(remote, root),
         objects: 0,
         fetched: 0,
         cached: 0,
+        skipped: 0,
         bytes: 0,
+        size: total,
     };
+    let folder = !single && parquet_folder(&listed, &remote.prefix);
     let mut keep = HashSet::new();
     for m in &listed {
         let Some(rel) = relative(m.location.as_ref()) else {
@@ -175,14 +223,40 @@ pub async fn sync(store: &dyn ObjectStore, remote: &Remote, root: &Path, show: b
         let (dest, stamp_file) = (data.join(&rel), meta.join(&rel));
         out.objects += 1;
         bar.1 += 1;
-        let unchanged = fs::read(&stamp_file).is_ok_and(|s| s == stamp(m).as_bytes())
-            && fs::metadata(&dest).is_ok_and(|d| d.is_file() && d.len() == m.size);
-        if unchanged {
-            out.cached += 1;
-            bar.2 += m.size;
-        } else {
-            out.bytes += fetch(store, m, &dest, &stamp_file, &tmp_dir, &mut bar).await?;
-            out.fetched += 1;
+        let want = match wanted.sparse() && parquet_name(m.location.as_ref()) {
+            true => Want::Parquet {
+                parts: folder.then(|| hive::partitions(&out.path, &dest)),
+            },
+            false => Want::Whole,
+        };
+        let on_disk = fs::metadata(&dest).is_ok_and(|d| d.is_file() && d.len() == m.size);
+        let have = Record::read(&stamp_file)
+            .filter(|r| on_disk && r.stamp == record::stamp(m))
+            .map(|r| r.present);
+        let outcome = match (&want, have) {
+            (_, Some(None)) => Outcome::Cached,
+            (Want::Whole, None) => Outcome::Fetched(fetch(store, m, &dest, &stamp_file, &tmp_dir, &mut bar).await?),
+            (_, have) => {
+                let have = have.map(|h| h.unwrap_or_default());
+                let slot = sparse::Slot {
+                    m,
+                    dest: &dest,
+                    record_file: &stamp_file,
+                    tmp_dir: &tmp_dir,
+                };
+                sparse::sync(store, slot, have, &want, wanted, &mut bar).await?
+            }
+        };
+        match outcome {
+            Outcome::Cached => {
+                out.cached += 1;
+                bar.2 += m.size;
+            }
+            Outcome::Fetched(n) => {
+                out.fetched += 1;
+                out.bytes += n;
+            }
+            Outcome::Skipped => out.skipped += 1,
         }
         keep.insert(dest);
     }
