@@ -144,6 +144,13 @@ fn parse_utc_fast(b: &[u8]) -> Option<i64> {
     Some(secs * 1_000_000 + us)
 }
 
+/// True when `format_micros(us)` is the canonical form `parse_rfc3339` reads back
+/// as `us` exactly (years 0000-9999).
+pub fn formats_canonically(us: i64) -> bool {
+    let (y, _, _) = civil_from_days(us.div_euclid(86_400_000_000));
+    (0..=9999).contains(&y)
+}
+
 /// `format_micros` for years 0000-9999.
 fn format_fast(us: i64) -> Option<String> {
     let secs = us.div_euclid(1_000_000);

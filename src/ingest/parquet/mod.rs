@@ -9,6 +9,7 @@ pub mod guard;
 pub mod hive;
 pub mod plan;
 pub mod prune;
+pub mod typed;
 pub mod values;
 
 use std::borrow::Cow;
@@ -88,6 +89,7 @@ pub struct Parquet {
     /// Bytes of the files done, and the progress shown.
     done: u64,
     bytes: Arc<AtomicU64>,
+    general_only: bool,
 }
 
 /// The file being read.
@@ -99,6 +101,8 @@ struct OpenFile {
     shown: Arc<SourceFile>,
     /// Part of a folder: records name their file (a single file is the input itself).
     in_folder: bool,
+    /// Every row through the general mapping (to check the typed one against it).
+    general_only: bool,
     /// Hive partition fields as JSON strings, and the columns they do not shadow.
     partitions: Vec<(String, String)>,
     /// Row groups still to read, and the file's row number of each one's first row.
@@ -123,6 +127,8 @@ struct Batch {
     /// Columns whose text is JSON (the data and meta columns).
     json: Vec<Json>,
     cells: Vec<String>,
+    /// The batch's rows mapped from their typed columns, when its shape allows.
+    typed: Option<typed::Typed>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -134,6 +140,10 @@ enum Json {
 
 impl Parquet {
     pub fn open(path: &Path, cfg: SourceConfig) -> Result<Parquet> {
+        Parquet::open_as(path, cfg, false)
+    }
+
+    fn open_as(path: &Path, cfg: SourceConfig, general_only: bool) -> Result<Parquet> {
         let folder = std::fs::metadata(path)
             .with_context(|| path.display().to_string())?
             .is_dir();
@@ -160,6 +170,7 @@ impl Parquet {
             cur: None,
             done: 0,
             bytes: Arc::new(AtomicU64::new(0)),
+            general_only,
         };
         // The first file's schema is checked before the import starts, so an
         // unmappable dataset fails at once, naming its columns.
@@ -287,6 +298,7 @@ impl Parquet {
             }),
             partitions,
             in_folder: self.folder,
+            general_only: self.general_only,
             reader: None,
             batch: None,
             next_row: 1,
@@ -409,7 +421,12 @@ impl OpenFile {
                 _ => Json::No,
             })
             .collect();
+        let typed = match self.general_only {
+            true => None,
+            false => typed::Typed::of(&rows.schema(), &self.mapper.fields, &self.partitions),
+        };
         Batch {
+            typed,
             cells: vec![String::new(); names.len()],
             names,
             json,
@@ -426,11 +443,18 @@ impl OpenFile {
             names,
             json,
             cells,
+            typed,
         } = self.batch.as_mut()?;
         let i = *at;
         *at += 1;
         let row = self.next_row;
         self.next_row += 1;
+        if let Some(mut r) = typed.as_ref().and_then(|t| t.row(rows, i, &self.mapper, row, row - 1)) {
+            if self.in_folder {
+                r.file = Some(self.shown.clone());
+            }
+            return Some(Item::Record(r));
+        }
         let mut warning = None;
         // Each present column: its JSON text borrowed from the batch when the cell is
         // JSON text already (the data, usually most of the row), else written to `cells`.
@@ -558,5 +582,206 @@ impl Source for Parquet {
             true => Order::Time,
             false => Order::File,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use arrow_array::{
+        ArrayRef, RecordBatch, StringArray, TimestampNanosecondArray, TimestampSecondArray, UInt32Array,
+    };
+    use arrow_schema::{DataType, Field, Schema, TimeUnit};
+
+    use super::*;
+    use crate::ingest::mapping::Mapper;
+
+    fn cfg() -> SourceConfig {
+        SourceConfig {
+            mapper: Mapper {
+                fields: Default::default(),
+                input_name: "input".into(),
+            },
+            records: Default::default(),
+            key: Vec::new(),
+            system_streams: false,
+            filter: Default::default(),
+        }
+    }
+
+    fn shown(item: Item) -> String {
+        match item {
+            Item::Record(r) => format!("record {r:?}"),
+            Item::Bad(b) => format!("bad {b}"),
+            Item::Warn(b) => format!("warn {b}"),
+            Item::Filtered(b) => format!("filtered {b}"),
+            Item::Ignored(b) => format!("ignored {b}"),
+            Item::Pruned(b) => format!("pruned {b}"),
+        }
+    }
+
+    /// Every item of `path` read both ways, and how many rows were mapped typed.
+    fn both_ways(path: &Path) -> (Vec<String>, Vec<String>, usize) {
+        let mut typed_rows = 0;
+        let mut read = |general_only: bool| {
+            let mut items = Vec::new();
+            let mut source = Parquet::open_as(path, cfg(), general_only).expect("open");
+            while let Some(item) = source.next_item().expect("read") {
+                let typed = source
+                    .cur
+                    .as_ref()
+                    .and_then(|f| f.batch.as_ref())
+                    .is_some_and(|b| b.typed.is_some());
+                if typed && !general_only && matches!(item, Item::Record(_)) {
+                    typed_rows += 1;
+                }
+                items.push(shown(item));
+            }
+            items
+        };
+        let general = read(true);
+        let typed = read(false);
+        (general, typed, typed_rows)
+    }
+
+    #[test]
+    fn typed_rows_map_as_the_general_mapping_does_on_every_fixture() {
+        let lake = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/lake");
+        let mut inputs: Vec<PathBuf> = vec![lake.join("agents-hive"), lake.join("agents-spark")];
+        for dir in [lake.clone(), lake.join("types"), lake.join("bad")] {
+            for e in std::fs::read_dir(&dir).expect("fixtures").flatten() {
+                let p = e.path();
+                if p.extension().is_some_and(|x| x == "parquet") && p.is_file() {
+                    inputs.push(p);
+                }
+            }
+        }
+        let mut typed_total = 0;
+        for input in inputs {
+            if Parquet::open(&input, cfg()).is_err() {
+                continue;
+            }
+            let (general, typed, typed_rows) = both_ways(&input);
+            assert_eq!(general, typed, "{}", input.display());
+            typed_total += typed_rows;
+        }
+        assert!(typed_total > 100, "the typed mapping took {typed_total} fixture rows");
+    }
+
+    #[test]
+    fn rows_out_of_the_ordinary_map_as_the_general_mapping_does() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("edge.parquet");
+        let text = |v: Vec<Option<&str>>| Arc::new(StringArray::from(v)) as ArrayRef;
+        let columns: Vec<(&str, ArrayRef)> = vec![
+            (
+                "stream",
+                text(vec![
+                    Some("s/1"),
+                    None,
+                    Some("quote\"s\\and\u{1}ctl"),
+                    Some("s/2"),
+                    Some("s/3"),
+                    Some("s/4"),
+                ]),
+            ),
+            (
+                "seq",
+                Arc::new(UInt32Array::from(vec![
+                    Some(1),
+                    Some(u32::MAX),
+                    None,
+                    Some(4),
+                    Some(5),
+                    Some(6),
+                ])),
+            ),
+            (
+                "id",
+                text(vec![Some("a"), None, Some("c"), Some("d"), Some("e"), Some("f")]),
+            ),
+            (
+                "type",
+                text(vec![Some("T"), Some("T"), None, Some("T"), Some("T"), Some("T")]),
+            ),
+            (
+                "time",
+                Arc::new(
+                    TimestampNanosecondArray::from(vec![
+                        Some(1_795_000_000_123_456_789),
+                        None,
+                        Some(-5),
+                        Some(i64::MAX),
+                        Some(i64::MIN),
+                        Some(0),
+                    ])
+                    .with_timezone("+02:00"),
+                ),
+            ),
+            (
+                "ts",
+                Arc::new(TimestampSecondArray::from(vec![
+                    Some(1),
+                    Some(568_971_820_800),
+                    None,
+                    None,
+                    None,
+                    None,
+                ])),
+            ),
+            (
+                "kind",
+                text(vec![
+                    Some("image"),
+                    Some("delete"),
+                    Some("snapshot"),
+                    Some("other"),
+                    None,
+                    Some("image"),
+                ]),
+            ),
+            (
+                "data",
+                text(vec![
+                    Some(" {\"a\": 1} "),
+                    Some("{\"b\":[1,2]}"),
+                    Some("not json"),
+                    None,
+                    Some("3"),
+                    Some("\"s\""),
+                ]),
+            ),
+            (
+                "meta",
+                text(vec![
+                    Some("{\"m\":1}"),
+                    Some("{bad"),
+                    None,
+                    Some("[]"),
+                    Some("null"),
+                    Some("{}"),
+                ]),
+            ),
+        ];
+        let schema = Arc::new(Schema::new(
+            columns
+                .iter()
+                .map(|(n, a)| Field::new(*n, a.data_type().clone(), true))
+                .collect::<Vec<_>>(),
+        ));
+        let batch = RecordBatch::try_new(schema.clone(), columns.into_iter().map(|(_, a)| a).collect()).expect("batch");
+        let file = File::create(&path).expect("create");
+        let mut w = ::parquet::arrow::ArrowWriter::try_new(file, schema, None).expect("writer");
+        w.write(&batch).expect("write");
+        w.close().expect("close");
+        assert!(matches!(
+            batch.schema().field(4).data_type(),
+            DataType::Timestamp(TimeUnit::Nanosecond, Some(_))
+        ));
+
+        let (general, typed, typed_rows) = both_ways(&path);
+        assert_eq!(general, typed);
+        assert!(typed_rows >= 2, "typed rows: {typed_rows}");
     }
 }

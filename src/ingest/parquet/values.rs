@@ -139,7 +139,7 @@ pub fn text(arr: &dyn Array, i: usize) -> Option<Result<&str, &[u8]>> {
     })
 }
 
-fn to_micros(v: i64, unit: TimeUnit) -> Option<i64> {
+pub(super) fn to_micros(v: i64, unit: TimeUnit) -> Option<i64> {
     match unit {
         TimeUnit::Second => v.checked_mul(1_000_000),
         TimeUnit::Millisecond => v.checked_mul(1_000),
