@@ -42,6 +42,17 @@ impl Kind {
         }
     }
 
+    /// The kind rewind's own normalized form (`rewind export`) names: a record
+    /// changes its stream's state as an image, a delete or a snapshot, else as an event.
+    pub fn from_export_name(name: Option<&str>) -> Kind {
+        match name {
+            Some("image") => Kind::Image,
+            Some("delete") => Kind::Delete,
+            Some("snapshot") => Kind::Snapshot,
+            _ => Kind::Event,
+        }
+    }
+
     pub fn from_code(code: i64) -> Option<Kind> {
         Some(match code {
             0 => Kind::Event,

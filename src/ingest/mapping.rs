@@ -309,12 +309,12 @@ impl Mapper {
         // rewind's own normalized form (`rewind export`) says how each record
         // changes its stream's state; only beside an explicit data member, so a
         // `kind` that is part of a record's implicit data stays data.
-        let kind = match data_f.as_ref().and(top.get("kind")).map(|k| k.get()) {
-            Some(r#""image""#) => Kind::Image,
-            Some(r#""delete""#) => Kind::Delete,
-            Some(r#""snapshot""#) => Kind::Snapshot,
-            _ => Kind::Event,
-        };
+        let kind = Kind::from_export_name(
+            data_f
+                .as_ref()
+                .and(top.get("kind"))
+                .and_then(|k| k.get().strip_prefix('"')?.strip_suffix('"')),
+        );
         Ok(Record {
             stream,
             seq,

@@ -64,13 +64,15 @@ impl Family for ParquetFamily {
     }
 }
 
+/// A name (a file's, an object's key) that says Parquet.
+pub fn named_parquet(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    n.ends_with(".parquet") || n.ends_with(".parq")
+}
+
 /// A Parquet file by its name, or by its magic number when its name says nothing.
 fn is_parquet(path: &Path) -> bool {
-    let name = path.file_name().map(|n| n.to_string_lossy().to_ascii_lowercase());
-    if name
-        .as_deref()
-        .is_some_and(|n| n.ends_with(".parquet") || n.ends_with(".parq"))
-    {
+    if path.file_name().is_some_and(|n| named_parquet(&n.to_string_lossy())) {
         return true;
     }
     let mut magic = [0u8; 4];

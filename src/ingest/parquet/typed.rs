@@ -132,16 +132,11 @@ impl Typed {
             Some(c) => Some(int_at(&cols[c], i)?),
             None => None,
         };
-        let kind = match self
-            .kind
-            .filter(|&c| !cols[c].is_null(i))
-            .and_then(|c| str_at(&cols[c], i))
-        {
-            Some("image") => Kind::Image,
-            Some("delete") => Kind::Delete,
-            Some("snapshot") => Kind::Snapshot,
-            _ => Kind::Event,
-        };
+        let kind = Kind::from_export_name(
+            self.kind
+                .filter(|&c| !cols[c].is_null(i))
+                .and_then(|c| str_at(&cols[c], i)),
+        );
         Some(Record {
             stream,
             seq,

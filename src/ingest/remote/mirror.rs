@@ -21,7 +21,7 @@ use super::record::{self, Record};
 use super::sparse::{self, Outcome, Want};
 use super::url::Remote;
 use super::Wanted;
-use crate::ingest::parquet::hive;
+use crate::ingest::parquet::{hive, named_parquet};
 
 /// What a sync of one URL did.
 #[derive(Debug, Clone)]
@@ -142,12 +142,6 @@ pub fn path_of(remote: &Remote, root: &Path) -> PathBuf {
     }
 }
 
-/// A Parquet object by its name, as the Parquet reader knows one without reading it.
-fn parquet_name(key: &str) -> bool {
-    let k = key.to_ascii_lowercase();
-    k.ends_with(".parquet") || k.ends_with(".parq")
-}
-
 /// Whether the objects under a prefix are read as one Parquet folder (Hive
 /// partitions and all): every object the folder reader does not ignore is named
 /// as Parquet. Otherwise each is read on its own, without partitions.
@@ -162,7 +156,7 @@ fn parquet_folder(listed: &[ObjectMeta], prefix: &str) -> bool {
     let mut any = false;
     let all = members.all(|m| {
         any = true;
-        parquet_name(m.location.as_ref())
+        named_parquet(m.location.as_ref())
     });
     any && all
 }
@@ -223,7 +217,7 @@ pub async fn sync(
         let (dest, stamp_file) = (data.join(&rel), meta.join(&rel));
         out.objects += 1;
         bar.1 += 1;
-        let want = match wanted.sparse() && parquet_name(m.location.as_ref()) {
+        let want = match wanted.sparse() && named_parquet(m.location.as_ref()) {
             true => Want::Parquet {
                 parts: folder.then(|| hive::partitions(&out.path, &dest)),
             },
